@@ -1,0 +1,89 @@
+// Layers (DESIGN.md §2) are enforced here, not only described: each zone lists what it may not import.
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const electronValue = {
+  name: 'electron',
+  allowTypeImports: true,
+  message: 'This layer runs under plain Node: never value-import electron here (type imports are fine).',
+};
+const sqlite = {
+  name: 'better-sqlite3',
+  allowTypeImports: true,
+  message: 'Only main/db talks to better-sqlite3; use the query functions it exports.',
+};
+const appLayer = {
+  group: ['**/app/*', '**/app/**', '!**/app/composition-root', '!**/app/csp'],
+  message: 'Nothing imports main/app: it is the composition root and the Electron shell.',
+};
+const nodeBuiltins = {
+  group: ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto', 'http', 'net', 'worker_threads'],
+  message: 'The renderer is sandboxed web code: no Node built-ins.',
+};
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'release/**', 'test-results/**', 'coverage/**', 'native-models/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.property.name='only'][callee.object.name=/^(it|test|describe)$/]", message: 'No .only in committed tests.' },
+      ],
+    },
+  },
+  {
+    files: ['main/services/**/*.ts', 'main/common/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [electronValue, sqlite], patterns: [appLayer, { group: ['**/ipc/*', '**/dev/*'], message: 'Services do not depend on transports or shells.' }] }],
+    },
+  },
+  {
+    files: ['main/db/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [electronValue], patterns: [appLayer, { group: ['**/services/**', '**/ipc/*'], message: 'main/db depends on nothing above it.' }] }],
+    },
+  },
+  {
+    files: ['main/ipc/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [electronValue, sqlite], patterns: [appLayer] }] },
+  },
+  {
+    files: ['main/app/composition-root.ts', 'main/app/csp.ts', 'main/app/window-policy.ts', 'main/dev/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [electronValue, sqlite] }] },
+  },
+  {
+    files: ['preload/contract/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'The contract is shared by every process: no electron.' }, sqlite],
+          patterns: [nodeBuiltins, { group: ['**/main/**', '**/renderer/**'], message: 'The contract depends on nothing but zod.' }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'The renderer reaches main only through window.kiosk.' }, sqlite],
+          patterns: [nodeBuiltins, { group: ['**/main/**'], message: 'The renderer never imports main.' }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['test/**/*.ts', 'build/**/*.mjs', '*.config.{ts,js}'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+);

@@ -1,0 +1,120 @@
+/**
+ * Opening the kiosk database: durable pragmas asserted on every open, a quick_check, refusal of
+ * a database written by a newer version (before anything is written to it), and migrations.
+ */
+import Database from 'better-sqlite3';
+import { existsSync, statSync } from 'node:fs';
+import { CodedError } from '../common/result';
+import type { Logger } from '../common/logger';
+import { silentLogger } from '../common/logger';
+import { storageErrorCode } from './errors';
+import { LATEST_SCHEMA_VERSION, migrations as registry, type Migration } from './migrations';
+
+export type Db = Database.Database;
+
+export interface OpenDatabaseOptions {
+  readonly logger?: Logger;
+  /** Overridable for tests of the migration runner. */
+  readonly migrations?: readonly Migration[];
+  /** `fullfsync` matters on macOS, where fsync alone does not flush the drive cache. */
+  readonly platform?: NodeJS.Platform;
+  /** Skip the start-up integrity check (benchmarks of raw commit cost only). */
+  readonly skipQuickCheck?: boolean;
+}
+
+/** Pragmas every connection must run with; asserted, not assumed. */
+function applyDurablePragmas(db: Db, platform: NodeJS.Platform): void {
+  const mode = db.pragma('journal_mode = WAL', { simple: true });
+  if (String(mode).toLowerCase() !== 'wal') {
+    throw new CodedError('STORAGE_READONLY', `journal_mode is ${String(mode)}, expected wal`);
+  }
+  // better-sqlite3 is compiled with SQLITE_DEFAULT_WAL_SYNCHRONOUS=1 (NORMAL), which is not
+  // durable per commit in WAL mode: set FULL on every open and check it took.
+  db.pragma('synchronous = FULL');
+  const sync = db.pragma('synchronous', { simple: true });
+  if (sync !== 2) throw new CodedError('INTERNAL', `synchronous is ${String(sync)}, expected 2 (FULL)`);
+  if (platform === 'darwin') {
+    db.pragma('fullfsync = 1');
+    db.pragma('checkpoint_fullfsync = 1');
+  }
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  // Checkpoints are run by WalMaintenance between answers, never on the recording path.
+  db.pragma('wal_autocheckpoint = 0');
+}
+
+export function runMigrations(db: Db, list: readonly Migration[] = registry): { from: number; to: number } {
+  const from = Number(db.pragma('user_version', { simple: true }));
+  const latest = list[list.length - 1]?.version ?? 0;
+  if (from > latest) {
+    throw new CodedError(
+      'DB_FROM_FUTURE',
+      `database schema version ${from} is newer than this kiosk understands (${latest}); update the kiosk application`,
+    );
+  }
+  const pending = list.filter((m) => m.version > from);
+  if (pending.length === 0) return { from, to: from };
+  db.transaction(() => {
+    for (const m of pending) {
+      db.exec(m.up);
+      db.pragma(`user_version = ${Math.trunc(m.version)}`);
+    }
+  })();
+  return { from, to: latest };
+}
+
+/**
+ * Opens (creating if needed) the database at `path`. Throws a CodedError with
+ * DB_FROM_FUTURE, STORAGE_CORRUPT or STORAGE_READONLY and a sentence a person can act on.
+ */
+export function openDatabase(path: string, options: OpenDatabaseOptions = {}): Db {
+  const log = (options.logger ?? silentLogger).scope('db');
+  const list = options.migrations ?? registry;
+  const latest = list[list.length - 1]?.version ?? LATEST_SCHEMA_VERSION;
+  const existed = path !== ':memory:' && existsSync(path) && statSync(path).size > 0;
+  let db: Db;
+  try {
+    db = new Database(path);
+  } catch (e) {
+    throw asStorageError(e, `cannot open the interview database at ${path}`);
+  }
+  try {
+    if (existed) {
+      // Read-only probes first: a database from the future is refused before anything is written.
+      const version = Number(db.pragma('user_version', { simple: true }));
+      if (version > latest) {
+        throw new CodedError(
+          'DB_FROM_FUTURE',
+          `the interview database was written by a newer kiosk version (schema ${version}, this kiosk knows ${latest}); it was not modified — update the application`,
+        );
+      }
+      if (!options.skipQuickCheck) {
+        const rows = db.pragma('quick_check') as Array<{ quick_check: string }>;
+        const first = rows[0]?.quick_check;
+        if (first !== 'ok') {
+          throw new CodedError('STORAGE_CORRUPT', `the interview database failed its integrity check (${String(first)}); it was not modified`);
+        }
+      }
+    }
+    applyDurablePragmas(db, options.platform ?? process.platform);
+    const { from, to } = runMigrations(db, list);
+    if (from !== to) log.info('migrated', { from, to });
+    return db;
+  } catch (e) {
+    try {
+      db.close();
+    } catch {
+      // closing a broken handle can fail too; the original error is the one to report
+    }
+    throw asStorageError(e, 'cannot use the interview database');
+  }
+}
+
+function asStorageError(e: unknown, context: string): Error {
+  if (e instanceof CodedError) return e;
+  const code = storageErrorCode(e);
+  const detail = e instanceof Error ? e.message : String(e);
+  if (code === 'STORAGE_CORRUPT') return new CodedError(code, `${context}: the file is damaged or not a database (${detail})`);
+  if (code) return new CodedError(code, `${context}: ${detail}`);
+  return e instanceof Error ? e : new Error(String(e));
+}

@@ -1,0 +1,12 @@
+/**
+ * The migration registry. One file per version; never edit a migration that has shipped.
+ * Pending migrations run in one transaction and set `PRAGMA user_version`.
+ */
+import { migration0001 } from './0001-create-core-tables';
+import type { Migration } from './types';
+
+export type { Migration } from './types';
+
+export const migrations: readonly Migration[] = [migration0001];
+
+export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]?.version ?? 0;

@@ -1,0 +1,41 @@
+import type { Db } from '../connection';
+
+export interface JournalRow {
+  session_id: string;
+  seq: number;
+  type: string;
+  at: number;
+  payload: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export function insertJournalRow(db: Db, row: JournalRow): void {
+  db.prepare(
+    `INSERT INTO journal (session_id, seq, type, at, payload, prev_hash, hash)
+     VALUES (@session_id, @seq, @type, @at, @payload, @prev_hash, @hash)`,
+  ).run(row);
+}
+
+export function lastJournalRow(db: Db, sessionId: string): JournalRow | undefined {
+  return db
+    .prepare(`SELECT * FROM journal WHERE session_id = ? ORDER BY seq DESC LIMIT 1`)
+    .get(sessionId) as JournalRow | undefined;
+}
+
+export function journalRows(db: Db, sessionId: string): JournalRow[] {
+  return db.prepare(`SELECT * FROM journal WHERE session_id = ? ORDER BY seq`).all(sessionId) as JournalRow[];
+}
+
+export function* iterateJournalRows(db: Db, sessionId: string): Generator<JournalRow> {
+  for (const row of db.prepare(`SELECT * FROM journal WHERE session_id = ? ORDER BY seq`).iterate(sessionId)) {
+    yield row as JournalRow;
+  }
+}
+
+export function recentJournalRows(db: Db, sessionId: string, limit: number): JournalRow[] {
+  const rows = db
+    .prepare(`SELECT * FROM journal WHERE session_id = ? ORDER BY seq DESC LIMIT ?`)
+    .all(sessionId, limit) as JournalRow[];
+  return rows.reverse();
+}

@@ -1,0 +1,75 @@
+import type { Db } from '../connection';
+
+export interface ChunkKey {
+  session_id: string;
+  question_index: number;
+  attempt: number;
+  segment: number;
+  seq: number;
+}
+
+export interface ChunkRow extends ChunkKey {
+  mime_type: string;
+  size: number;
+  sha256: string;
+  data: Buffer;
+  committed_at: number;
+}
+
+export function insertChunk(db: Db, row: ChunkRow): void {
+  db.prepare(
+    `INSERT INTO media_chunks (session_id, question_index, attempt, segment, seq, mime_type, size, sha256, data, committed_at)
+     VALUES (@session_id, @question_index, @attempt, @segment, @seq, @mime_type, @size, @sha256, @data, @committed_at)`,
+  ).run(row);
+}
+
+export function getChunkMeta(db: Db, key: ChunkKey): { sha256: string; size: number } | undefined {
+  return db
+    .prepare(
+      `SELECT sha256, size FROM media_chunks
+       WHERE session_id = @session_id AND question_index = @question_index AND attempt = @attempt
+         AND segment = @segment AND seq = @seq`,
+    )
+    .get(key) as { sha256: string; size: number } | undefined;
+}
+
+/** Chunks already committed in one segment (they are contiguous from seq 0). */
+export function segmentChunkCount(db: Db, sessionId: string, questionIndex: number, attempt: number, segment: number): number {
+  return (
+    db
+      .prepare(
+        `SELECT count(*) AS n FROM media_chunks
+         WHERE session_id = ? AND question_index = ? AND attempt = ? AND segment = ?`,
+      )
+      .get(sessionId, questionIndex, attempt, segment) as { n: number }
+  ).n;
+}
+
+export function attemptChunkStats(db: Db, sessionId: string, questionIndex: number, attempt: number): { chunks: number; bytes: number } {
+  const r = db
+    .prepare(
+      `SELECT count(*) AS chunks, coalesce(sum(size), 0) AS bytes FROM media_chunks
+       WHERE session_id = ? AND question_index = ? AND attempt = ?`,
+    )
+    .get(sessionId, questionIndex, attempt) as { chunks: number; bytes: number };
+  return r;
+}
+
+export function sessionChunkCount(db: Db, sessionId: string): number {
+  return (db.prepare(`SELECT count(*) AS n FROM media_chunks WHERE session_id = ?`).get(sessionId) as { n: number }).n;
+}
+
+export function readSegment(db: Db, sessionId: string, questionIndex: number, attempt: number, segment: number): ChunkRow[] {
+  return db
+    .prepare(
+      `SELECT * FROM media_chunks WHERE session_id = ? AND question_index = ? AND attempt = ? AND segment = ? ORDER BY seq`,
+    )
+    .all(sessionId, questionIndex, attempt, segment) as ChunkRow[];
+}
+
+export function* iterateChunks(db: Db, sessionId?: string): Generator<ChunkRow> {
+  const stmt = sessionId
+    ? db.prepare(`SELECT * FROM media_chunks WHERE session_id = ?`)
+    : db.prepare(`SELECT * FROM media_chunks`);
+  for (const row of sessionId ? stmt.iterate(sessionId) : stmt.iterate()) yield row as ChunkRow;
+}

@@ -1,0 +1,166 @@
+import type { Db } from '../connection';
+
+export type SessionStateValue =
+  | 'checked_in'
+  | 'consented'
+  | 'prechecked'
+  | 'in_progress'
+  | 'interrupted'
+  | 'completed'
+  | 'exited'
+  | 'expired'
+  | 'no_show';
+
+export type InterruptionKind = 'crash' | 'exit' | 'storage' | 'device' | 'unknown';
+
+export interface SessionRow {
+  id: string;
+  invite_code: string;
+  candidate_ref: string;
+  pack_id: string;
+  pack_hash: string;
+  locale: 'zh-CN' | 'en';
+  state: SessionStateValue;
+  question_index: number;
+  resume_count: number;
+  interrupted_at: number | null;
+  interruption: InterruptionKind | null;
+  exit_reason: string | null;
+  failed_codes: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export function insertSession(db: Db, row: SessionRow): void {
+  db.prepare(
+    `INSERT INTO sessions (id, invite_code, candidate_ref, pack_id, pack_hash, locale, state, question_index,
+       resume_count, interrupted_at, interruption, exit_reason, failed_codes, created_at, updated_at)
+     VALUES (@id, @invite_code, @candidate_ref, @pack_id, @pack_hash, @locale, @state, @question_index,
+       @resume_count, @interrupted_at, @interruption, @exit_reason, @failed_codes, @created_at, @updated_at)`,
+  ).run(row);
+}
+
+export function getSession(db: Db, id: string): SessionRow | undefined {
+  return db.prepare(`SELECT * FROM sessions WHERE id = ?`).get(id) as SessionRow | undefined;
+}
+
+export function getSessionByInvite(db: Db, inviteCode: string): SessionRow | undefined {
+  return db.prepare(`SELECT * FROM sessions WHERE invite_code = ?`).get(inviteCode) as SessionRow | undefined;
+}
+
+export function sessionsInStates(db: Db, states: readonly SessionStateValue[]): SessionRow[] {
+  const placeholders = states.map(() => '?').join(',');
+  return db
+    .prepare(`SELECT * FROM sessions WHERE state IN (${placeholders}) ORDER BY updated_at DESC`)
+    .all(...states) as SessionRow[];
+}
+
+export type SessionPatch = Partial<Omit<SessionRow, 'id' | 'invite_code' | 'created_at'>> & { updated_at: number };
+
+const patchable = new Set([
+  'candidate_ref',
+  'pack_id',
+  'pack_hash',
+  'locale',
+  'state',
+  'question_index',
+  'resume_count',
+  'interrupted_at',
+  'interruption',
+  'exit_reason',
+  'failed_codes',
+  'updated_at',
+]);
+
+export function updateSession(db: Db, id: string, patch: SessionPatch): void {
+  const keys = Object.keys(patch).filter((k) => patchable.has(k));
+  const sets = keys.map((k) => `${k} = @${k}`).join(', ');
+  db.prepare(`UPDATE sessions SET ${sets} WHERE id = @id`).run({ ...patch, id });
+}
+
+export interface ProgressRow {
+  session_id: string;
+  question_index: number;
+  attempt: number;
+  segment: number;
+  phase: 'preparing' | 'answering' | 'submitted';
+  prep_elapsed_ms: number;
+  elapsed_ms: number;
+  persisted_at: number;
+}
+
+export function getProgress(db: Db, sessionId: string, questionIndex: number): ProgressRow | undefined {
+  return db
+    .prepare(`SELECT * FROM question_progress WHERE session_id = ? AND question_index = ?`)
+    .get(sessionId, questionIndex) as ProgressRow | undefined;
+}
+
+export function upsertProgress(db: Db, row: ProgressRow): void {
+  db.prepare(
+    `INSERT INTO question_progress (session_id, question_index, attempt, segment, phase, prep_elapsed_ms, elapsed_ms, persisted_at)
+     VALUES (@session_id, @question_index, @attempt, @segment, @phase, @prep_elapsed_ms, @elapsed_ms, @persisted_at)
+     ON CONFLICT (session_id, question_index) DO UPDATE SET
+       attempt = excluded.attempt, segment = excluded.segment, phase = excluded.phase,
+       prep_elapsed_ms = excluded.prep_elapsed_ms, elapsed_ms = excluded.elapsed_ms, persisted_at = excluded.persisted_at`,
+  ).run(row);
+}
+
+export function persistElapsed(db: Db, sessionId: string, questionIndex: number, prepElapsedMs: number, elapsedMs: number, at: number): void {
+  db.prepare(
+    `UPDATE question_progress SET prep_elapsed_ms = ?, elapsed_ms = ?, persisted_at = ?
+     WHERE session_id = ? AND question_index = ?`,
+  ).run(prepElapsedMs, elapsedMs, at, sessionId, questionIndex);
+}
+
+export interface AnswerRow {
+  session_id: string;
+  question_index: number;
+  attempt: number;
+  mode: 'video' | 'audio' | 'text';
+  text: string | null;
+  chunk_count: number;
+  elapsed_ms: number;
+  submitted_at: number;
+}
+
+export function insertAnswer(db: Db, row: AnswerRow): void {
+  db.prepare(
+    `INSERT INTO answers (session_id, question_index, attempt, mode, text, chunk_count, elapsed_ms, submitted_at)
+     VALUES (@session_id, @question_index, @attempt, @mode, @text, @chunk_count, @elapsed_ms, @submitted_at)`,
+  ).run(row);
+}
+
+export function countAnswers(db: Db, sessionId: string): number {
+  return (db.prepare(`SELECT count(*) AS n FROM answers WHERE session_id = ?`).get(sessionId) as { n: number }).n;
+}
+
+export function getAnswer(db: Db, sessionId: string, questionIndex: number): AnswerRow | undefined {
+  return db
+    .prepare(`SELECT * FROM answers WHERE session_id = ? AND question_index = ?`)
+    .get(sessionId, questionIndex) as AnswerRow | undefined;
+}
+
+export function getKioskState(db: Db, key: string): string | undefined {
+  return (db.prepare(`SELECT value FROM kiosk_state WHERE key = ?`).get(key) as { value: string } | undefined)?.value;
+}
+
+export function setKioskState(db: Db, key: string, value: string): void {
+  db.prepare(`INSERT INTO kiosk_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(key, value);
+}
+
+export function insertIncident(db: Db, row: { id: string; session_id: string; kind: string; at: number; body: string }): void {
+  db.prepare(`INSERT INTO incidents (id, session_id, kind, at, body) VALUES (@id, @session_id, @kind, @at, @body)`).run(row);
+}
+
+export function getIncident(db: Db, id: string): { id: string; session_id: string; kind: string; at: number; body: string } | undefined {
+  return db.prepare(`SELECT * FROM incidents WHERE id = ?`).get(id) as
+    | { id: string; session_id: string; kind: string; at: number; body: string }
+    | undefined;
+}
+
+export function markAnswering(db: Db, sessionId: string, questionIndex: number, prepElapsedMs: number, at: number): void {
+  db.prepare(
+    `UPDATE question_progress SET phase = 'answering', prep_elapsed_ms = ?, elapsed_ms = 0, persisted_at = ?
+     WHERE session_id = ? AND question_index = ?`,
+  ).run(prepElapsedMs, at, sessionId, questionIndex);
+}

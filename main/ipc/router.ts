@@ -1,0 +1,84 @@
+/**
+ * The transport-agnostic IPC router. Every message is checked in the same order, whichever
+ * transport carried it: known channel → trusted sender → valid input (zod) → one service call →
+ * `{ok:true,value} | {ok:false,error:{code,message}}`. Payload contents are never logged.
+ */
+import {
+  CHANNEL_PREFIX,
+  operationForChannel,
+  operations,
+  type OperationName,
+  type ParsedRequestOf,
+  type ResponseOf,
+} from '../../preload/contract/channels';
+import type { IpcResult } from '../../preload/contract/errors';
+import type { Logger } from '../common/logger';
+import type { Result } from '../common/result';
+import { formatZodPath } from '../services/packs/pack-provider';
+
+export interface SenderInfo {
+  readonly transport: 'electron' | 'web';
+  /** Set by the transport after its own checks (frame, origin, token). */
+  readonly trusted: boolean;
+  readonly description: string;
+}
+
+export type Handlers = {
+  [K in OperationName]: (request: ParsedRequestOf<K>) => Result<ResponseOf<K>> | Promise<Result<ResponseOf<K>>>;
+};
+
+export class IpcRouter {
+  private readonly log: Logger;
+
+  constructor(
+    private readonly handlers: Handlers,
+    logger: Logger,
+    private readonly checkResponses = true,
+  ) {
+    this.log = logger.scope('ipc');
+  }
+
+  async handle(channel: unknown, payload: unknown, sender: SenderInfo): Promise<IpcResult<unknown>> {
+    if (typeof channel !== 'string' || !channel.startsWith(CHANNEL_PREFIX)) {
+      this.log.warn('refused: unknown channel prefix', { sender: sender.description });
+      return fail('UNKNOWN_CHANNEL', 'unknown channel');
+    }
+    const name = operationForChannel(channel);
+    if (!name) {
+      this.log.warn('refused: unknown channel', { channel: channel.slice(0, 80), sender: sender.description });
+      return fail('UNKNOWN_CHANNEL', 'unknown channel');
+    }
+    if (!sender.trusted) {
+      this.log.warn('refused: untrusted sender', { channel, sender: sender.description });
+      return fail('FORBIDDEN_SENDER', 'this sender may not use the kiosk interface');
+    }
+    const spec = operations[name];
+    const parsed = spec.request.safeParse(payload);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue ? formatZodPath(issue.path) : '';
+      this.log.warn('refused: invalid input', { channel, path: where });
+      return fail('INVALID_INPUT', `${where ? where + ': ' : ''}${issue?.message ?? 'invalid request'}`);
+    }
+    try {
+      const handler = this.handlers[name] as (r: unknown) => Result<unknown> | Promise<Result<unknown>>;
+      const result = await handler(parsed.data);
+      if (result.ok && this.checkResponses) {
+        const checked = spec.response.safeParse(result.value);
+        if (!checked.success) {
+          this.log.error('handler returned a value outside the contract', { channel, path: formatZodPath(checked.error.issues[0]?.path ?? []) });
+          return fail('INTERNAL', 'the kiosk produced an invalid response');
+        }
+      }
+      if (!result.ok) this.log.info('operation refused', { channel, code: result.error.code });
+      return result;
+    } catch (e) {
+      this.log.error('handler failed', { channel, error: e instanceof Error ? e.message : String(e) });
+      return fail('INTERNAL', 'an internal error occurred; your saved answers are safe');
+    }
+  }
+}
+
+function fail(code: 'UNKNOWN_CHANNEL' | 'FORBIDDEN_SENDER' | 'INVALID_INPUT' | 'INTERNAL', message: string): IpcResult<never> {
+  return { ok: false, error: { code, message } };
+}

@@ -1,0 +1,79 @@
+/**
+ * The channel table: the single source of truth for every operation the renderer may ask of
+ * main. Channel names follow `kiosk:<service>:<op>`. The preload exposes one named method per
+ * entry; the router validates each request against `request` before any service sees it.
+ */
+import { z } from 'zod';
+import {
+  AppendChunkRequest,
+  BeginAnswerRequest,
+  ChunkAck,
+  CheckInRequest,
+  ConsentRequest,
+  CurrentView,
+  DeviceReport,
+  Empty,
+  ExitConfirmRequest,
+  ExitInfo,
+  ExitReceipt,
+  PrecheckReport,
+  QuestionView,
+  ResumeOffer,
+  ResumeRequest,
+  RetakeRequest,
+  SessionRequest,
+  SessionView,
+  StatusEvent,
+  SubmitAnswerRequest,
+} from './session';
+
+export const CHANNEL_PREFIX = 'kiosk:';
+
+type ChannelName = `kiosk:${string}:${string}`;
+
+interface OperationSpec {
+  readonly channel: ChannelName;
+  readonly request: z.ZodType;
+  readonly response: z.ZodType;
+}
+
+export const operations = {
+  checkIn: { channel: 'kiosk:session:checkIn', request: CheckInRequest, response: SessionView },
+  giveConsent: { channel: 'kiosk:session:consent', request: ConsentRequest, response: SessionView },
+  reportPrecheck: { channel: 'kiosk:session:precheck', request: PrecheckReport, response: SessionView },
+  startInterview: { channel: 'kiosk:session:start', request: SessionRequest, response: CurrentView },
+  getCurrent: { channel: 'kiosk:session:current', request: SessionRequest, response: CurrentView },
+  beginAnswer: { channel: 'kiosk:answer:begin', request: BeginAnswerRequest, response: QuestionView },
+  appendChunk: { channel: 'kiosk:media:appendChunk', request: AppendChunkRequest, response: ChunkAck },
+  submitAnswer: { channel: 'kiosk:answer:submit', request: SubmitAnswerRequest, response: CurrentView },
+  retakeAnswer: { channel: 'kiosk:answer:retake', request: RetakeRequest, response: QuestionView },
+  requestExit: { channel: 'kiosk:exit:request', request: SessionRequest, response: ExitInfo },
+  confirmExit: { channel: 'kiosk:exit:confirm', request: ExitConfirmRequest, response: ExitReceipt },
+  findResumable: { channel: 'kiosk:session:findResumable', request: Empty, response: ResumeOffer.nullable() },
+  resume: { channel: 'kiosk:session:resume', request: ResumeRequest, response: CurrentView },
+  reportDevices: { channel: 'kiosk:device:report', request: DeviceReport, response: z.object({ recorded: z.boolean() }) },
+} as const satisfies Record<string, OperationSpec>;
+
+export type Operations = typeof operations;
+export type OperationName = keyof Operations;
+export type RequestOf<K extends OperationName> = z.input<Operations[K]['request']>;
+export type ParsedRequestOf<K extends OperationName> = z.output<Operations[K]['request']>;
+export type ResponseOf<K extends OperationName> = z.output<Operations[K]['response']>;
+
+/** Events main pushes to the renderer. A subscription returns its unsubscribe function. */
+export const events = {
+  status: { channel: 'kiosk:event:status', payload: StatusEvent },
+} as const satisfies Record<string, { channel: ChannelName; payload: z.ZodType }>;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayloadOf<K extends EventName> = z.output<Events[K]['payload']>;
+
+export const operationNames = Object.keys(operations) as OperationName[];
+export const eventNames = Object.keys(events) as EventName[];
+
+const byChannel = new Map<string, OperationName>(operationNames.map((n) => [operations[n].channel, n]));
+
+export function operationForChannel(channel: string): OperationName | undefined {
+  return byChannel.get(channel);
+}

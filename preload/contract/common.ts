@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+export const Locale = z.enum(['zh-CN', 'en']);
+export type Locale = z.infer<typeof Locale>;
+
+/** Every user-facing text a pack carries exists in both languages. */
+export const LocalizedText = z.object({
+  'zh-CN': z.string().min(1).max(4000),
+  en: z.string().min(1).max(4000),
+});
+export type LocalizedText = z.infer<typeof LocalizedText>;
+
+export const SessionId = z.string().uuid();
+
+/** Invite codes are case-insensitive for the candidate; stored upper-case. */
+export const InviteCode = z
+  .string()
+  .trim()
+  .min(4)
+  .max(32)
+  .transform((s) => s.toUpperCase())
+  .pipe(z.string().regex(/^[A-Z0-9][A-Z0-9-]{3,31}$/, 'letters, digits and dashes only'));
+
+export const SessionState = z.enum([
+  'checked_in',
+  'consented',
+  'prechecked',
+  'in_progress',
+  'interrupted',
+  'completed',
+  'exited',
+  'expired',
+  'no_show',
+]);
+export type SessionState = z.infer<typeof SessionState>;
+
+export const AnswerMode = z.enum(['video', 'audio', 'text']);
+export type AnswerMode = z.infer<typeof AnswerMode>;
+
+export const TimerMode = z.enum(['paused', 'wallclock']);
+export type TimerMode = z.infer<typeof TimerMode>;
+
+export const DeviceState = z.enum(['ok', 'missing', 'denied', 'lost', 'unknown']);
+export type DeviceState = z.infer<typeof DeviceState>;
+
+export const ExitReason = z.enum([
+  'network',
+  'device',
+  'time',
+  'personal',
+  'question_content',
+  'privacy',
+  'gave_up',
+  'other',
+]);
+export type ExitReason = z.infer<typeof ExitReason>;
+
+/** Epoch milliseconds. */
+export const Timestamp = z.number().int().nonnegative();

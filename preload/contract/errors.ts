@@ -1,0 +1,49 @@
+/**
+ * Every error code that may cross the IPC boundary. Codes travel as data
+ * (`{ok:false,error:{code,message}}`); the renderer maps each to a localized explanation.
+ */
+export const errorCodes = [
+  // transport and validation
+  'INVALID_INPUT',
+  'UNKNOWN_CHANNEL',
+  'FORBIDDEN_SENDER',
+  'INTERNAL',
+  // check-in and session
+  'INVITE_NOT_FOUND',
+  'INVITE_USED',
+  'SESSION_NOT_FOUND',
+  'ILLEGAL_TRANSITION',
+  'CONSENT_DECLINED',
+  'PRECHECK_FAILED',
+  'PACK_NOT_FOUND',
+  'PACK_CHANGED',
+  // answering
+  'QUESTION_MISMATCH',
+  'ANSWER_MODE_MISMATCH',
+  'ANSWER_EMPTY',
+  'CHUNK_CONFLICT',
+  'CHUNK_TOO_LARGE',
+  'NO_RETAKES_LEFT',
+  // resume
+  'NOT_RESUMABLE',
+  'RESUME_LIMIT_REACHED',
+  'RESUME_CODE_REQUIRED',
+  'RESUME_CODE_INVALID',
+  'RESUME_CODE_LOCKED',
+  'RESUME_WINDOW_CLOSED',
+  // storage (fail closed)
+  'STORAGE_FULL',
+  'STORAGE_READONLY',
+  'STORAGE_CORRUPT',
+  'JOURNAL_WRITE_FAILED',
+  'DB_FROM_FUTURE',
+] as const;
+
+export type ErrorCode = (typeof errorCodes)[number];
+
+export interface IpcError {
+  code: ErrorCode;
+  message: string;
+}
+
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError };

@@ -14,6 +14,9 @@ import { IpcRouter } from '../ipc/router';
 import { OsEnvironmentProbe, type DisplaySource, type EnvironmentSnapshot } from '../services/environment/environment';
 import { SqliteJournal } from '../services/journal/journal';
 import { DemoInviteDirectory, demoPack, StaticPackProvider } from '../services/packs/pack-provider';
+import { nodeMachineSession } from '../services/precheck/machine-sources';
+import { PrecheckService } from '../services/precheck/precheck-service';
+import { AssistanceService } from '../services/session/assistance';
 import { HmacResumeCodes } from '../services/session/resume-codes';
 import { SessionService } from '../services/session/session-service';
 
@@ -30,6 +33,11 @@ export interface KioskCoreOptions {
   readonly proctorSecret?: Buffer;
   /** Milliseconds between elapsed-time writes; 0 disables the ticker (tests drive tick()). */
   readonly tickMs?: number;
+  /**
+   * Base URL the pre-check's network checks measure against, overriding the pack's HR endpoint
+   * (also from KIOSK_PRECHECK_ENDPOINT; docs/precheck.md lists the routes it must answer).
+   */
+  readonly precheckEndpoint?: string;
 }
 
 export interface KioskCore {
@@ -53,20 +61,36 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
   const db = openDatabase(dbPath, { logger });
   const events = new EventHub();
   const pack = demoPack();
+  const journal = new SqliteJournal(db);
+  const clock = options.clock ?? systemClock;
+  const environment = new OsEnvironmentProbe(options.appVersion, options.shell, options.displaySource ?? null);
   const sessions = new SessionService({
     db,
-    journal: new SqliteJournal(db),
-    clock: options.clock ?? systemClock,
+    journal,
+    clock,
     packs: new StaticPackProvider([pack]),
     invites: new DemoInviteDirectory(pack.pack.id),
     resumeCodes: new HmacResumeCodes(options.proctorSecret ?? DEMO_PROCTOR_SECRET),
-    environment: new OsEnvironmentProbe(options.appVersion, options.shell, options.displaySource ?? null),
+    environment,
     logger,
     wal: new PassiveWalMaintenance(db),
     emit: (e) => events.emit('status', e),
   });
   const recovered = sessions.recoverAfterStart();
-  const router = new IpcRouter(createHandlers(sessions), logger);
+  const assistance = new AssistanceService({ db, journal, clock, environment, logger, dataDir: options.dataDir });
+  const precheckEndpoint = options.precheckEndpoint ?? process.env.KIOSK_PRECHECK_ENDPOINT ?? null;
+  const precheck = new PrecheckService({
+    clock,
+    logger,
+    appVersion: options.appVersion,
+    dataDir: options.dataDir,
+    machine: () => nodeMachineSession(options.displaySource ?? null),
+    sessions,
+    endpoint: (p) => precheckEndpoint ?? p?.pack.hrEndpoint?.url ?? null,
+    homePack: pack,
+    emit: (e) => events.emit('precheckProgress', e),
+  });
+  const router = new IpcRouter(createHandlers(sessions, assistance, precheck), logger);
   const tickMs = options.tickMs ?? 500;
   const ticker = tickMs > 0 ? setInterval(() => sessions.tick(), tickMs) : null;
   ticker?.unref();

@@ -18,8 +18,13 @@ export interface OpenDatabaseOptions {
   readonly migrations?: readonly Migration[];
   /** `fullfsync` matters on macOS, where fsync alone does not flush the drive cache. */
   readonly platform?: NodeJS.Platform;
-  /** Skip the start-up integrity check (benchmarks of raw commit cost only). */
-  readonly skipQuickCheck?: boolean;
+  /**
+   * The start-up integrity check. `core` (default) checks every table that decides whether and
+   * where a session resumes; its cost does not grow with recorded media, so recovery stays fast on
+   * a kiosk holding gigabytes of video. Media rows carry their own sha256, verified on every read.
+   * `full` checks the whole file.
+   */
+  readonly quickCheck?: 'core' | 'full' | 'none';
 }
 
 /** Pragmas every connection must run with; asserted, not assumed. */
@@ -88,12 +93,9 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
           `the interview database was written by a newer kiosk version (schema ${version}, this kiosk knows ${latest}); it was not modified — update the application`,
         );
       }
-      if (!options.skipQuickCheck) {
-        const rows = db.pragma('quick_check') as Array<{ quick_check: string }>;
-        const first = rows[0]?.quick_check;
-        if (first !== 'ok') {
-          throw new CodedError('STORAGE_CORRUPT', `the interview database failed its integrity check (${String(first)}); it was not modified`);
-        }
+      const problem = quickCheck(db, options.quickCheck ?? 'core');
+      if (problem) {
+        throw new CodedError('STORAGE_CORRUPT', `the interview database failed its integrity check (${problem}); it was not modified`);
       }
     }
     applyDurablePragmas(db, options.platform ?? process.platform);
@@ -108,6 +110,32 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
     }
     throw asStorageError(e, 'cannot use the interview database');
   }
+}
+
+/** Tables whose integrity decides resumption; media_chunks is excluded from the `core` check. */
+const CORE_TABLES = ['sessions', 'question_progress', 'answers', 'journal', 'kiosk_state', 'incidents'];
+
+/** Returns null when the check passes, otherwise SQLite's first complaint. */
+export function quickCheck(db: Db, scope: 'core' | 'full' | 'none'): string | null {
+  if (scope === 'none') return null;
+  const run = (arg: string): string | null => {
+    const rows = db.pragma(arg) as Array<{ quick_check: string }>;
+    const first = rows[0]?.quick_check;
+    return first === 'ok' ? null : String(first);
+  };
+  if (scope === 'full') return run('quick_check');
+  const present = new Set(
+    (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as Array<{ name: string }>).map((r) => r.name),
+  );
+  // sqlite_schema itself is always checked, so a damaged schema page is caught too.
+  const first = run('quick_check(sqlite_schema)');
+  if (first) return first;
+  for (const t of CORE_TABLES) {
+    if (!present.has(t)) continue;
+    const problem = run(`quick_check(${t})`);
+    if (problem) return problem;
+  }
+  return null;
 }
 
 function asStorageError(e: unknown, context: string): Error {

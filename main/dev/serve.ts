@@ -19,7 +19,10 @@ const { values } = parseArgs({
 });
 
 const logger = createConsoleLogger('kiosk', values.quiet ? 'warn' : 'info');
+// Development and tests only: run the host as if this many ms later (e.g. past a resume grace window).
+const clockOffsetMs = Number(process.env.KIOSK_DEV_CLOCK_OFFSET_MS ?? '0') || 0;
 const core = createKioskCore({
+  clock: clockOffsetMs !== 0 ? { now: () => Date.now() + clockOffsetMs } : undefined,
   dataDir: path.resolve(values['data-dir']),
   logger,
   appVersion: process.env.npm_package_version ?? '0.0.0-dev',

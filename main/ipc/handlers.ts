@@ -1,8 +1,10 @@
+import type { PrecheckService } from '../services/precheck/precheck-service';
+import type { AssistanceService } from '../services/session/assistance';
 import type { SessionService } from '../services/session/session-service';
 import type { Handlers } from './router';
 
 /** Maps each contract operation to exactly one service call. */
-export function createHandlers(sessions: SessionService): Handlers {
+export function createHandlers(sessions: SessionService, assistance: AssistanceService, precheck: PrecheckService): Handlers {
   return {
     checkIn: (r) => sessions.checkIn(r.inviteCode, r.locale),
     giveConsent: (r) => sessions.giveConsent(r.sessionId, r.accepted, r.consentVersion, r.declineReason),
@@ -18,5 +20,13 @@ export function createHandlers(sessions: SessionService): Handlers {
     findResumable: () => sessions.findResumable(),
     resume: (r) => sessions.resume(r.inviteCode, r.resumeCode),
     reportDevices: (r) => sessions.reportDevices(r),
+    deviceLost: (r) => sessions.deviceLost(r.sessionId, r.questionIndex, r.device),
+    deviceRestored: (r) => sessions.deviceRestored(r.sessionId, r.questionIndex),
+    raiseHand: (r) => assistance.raiseHand(r.sessionId, r.screen),
+    saveDiagnostics: (r) => assistance.saveDiagnostics(r.sessionId, r.screen, r.renderer),
+    storeRemux: (r) => assistance.storeRemux(r),
+    runPrecheck: (r) => precheck.run(r),
+    finishPrecheck: (r) => precheck.finish(r),
+    requestReschedule: (r) => sessions.requestReschedule(r.sessionId, r.reason, r.text, r.runId),
   };
 }

@@ -26,6 +26,25 @@ import {
   StatusEvent,
   SubmitAnswerRequest,
 } from './session';
+import {
+  AssistanceReceipt,
+  DeviceLostRequest,
+  DeviceRestoredRequest,
+  DiagnosticsReceipt,
+  DiagnosticsRequest,
+  RaiseHandRequest,
+  RemuxAck,
+  StoreRemuxRequest,
+} from './assistance';
+import {
+  PrecheckFinishRequest,
+  PrecheckProgressEvent,
+  PrecheckReportView,
+  PrecheckRunRequest,
+  PrecheckRunView,
+  RescheduleReceipt,
+  RescheduleRequest,
+} from './precheck';
 
 export const CHANNEL_PREFIX = 'kiosk:';
 
@@ -52,6 +71,14 @@ export const operations = {
   findResumable: { channel: 'kiosk:session:findResumable', request: Empty, response: ResumeOffer.nullable() },
   resume: { channel: 'kiosk:session:resume', request: ResumeRequest, response: CurrentView },
   reportDevices: { channel: 'kiosk:device:report', request: DeviceReport, response: z.object({ recorded: z.boolean() }) },
+  deviceLost: { channel: 'kiosk:answer:deviceLost', request: DeviceLostRequest, response: QuestionView },
+  deviceRestored: { channel: 'kiosk:answer:deviceRestored', request: DeviceRestoredRequest, response: QuestionView },
+  raiseHand: { channel: 'kiosk:assist:raiseHand', request: RaiseHandRequest, response: AssistanceReceipt },
+  saveDiagnostics: { channel: 'kiosk:assist:saveDiagnostics', request: DiagnosticsRequest, response: DiagnosticsReceipt },
+  storeRemux: { channel: 'kiosk:media:storeRemux', request: StoreRemuxRequest, response: RemuxAck },
+  runPrecheck: { channel: 'kiosk:precheck:run', request: PrecheckRunRequest, response: PrecheckRunView },
+  finishPrecheck: { channel: 'kiosk:precheck:finish', request: PrecheckFinishRequest, response: PrecheckReportView },
+  requestReschedule: { channel: 'kiosk:precheck:reschedule', request: RescheduleRequest, response: RescheduleReceipt },
 } as const satisfies Record<string, OperationSpec>;
 
 export type Operations = typeof operations;
@@ -63,6 +90,7 @@ export type ResponseOf<K extends OperationName> = z.output<Operations[K]['respon
 /** Events main pushes to the renderer. A subscription returns its unsubscribe function. */
 export const events = {
   status: { channel: 'kiosk:event:status', payload: StatusEvent },
+  precheckProgress: { channel: 'kiosk:event:precheckProgress', payload: PrecheckProgressEvent },
 } as const satisfies Record<string, { channel: ChannelName; payload: z.ZodType }>;
 
 export type Events = typeof events;

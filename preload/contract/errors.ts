@@ -15,6 +15,7 @@ export const errorCodes = [
   'ILLEGAL_TRANSITION',
   'CONSENT_DECLINED',
   'PRECHECK_FAILED',
+  'PRECHECK_RUN_UNKNOWN',
   'PACK_NOT_FOUND',
   'PACK_CHANGED',
   // answering
@@ -37,6 +38,27 @@ export const errorCodes = [
   'STORAGE_CORRUPT',
   'JOURNAL_WRITE_FAILED',
   'DB_FROM_FUTURE',
+  // interview packs, schedules and unlocking (main/services/packs/pack-errors.ts has the texts)
+  'PACK_TOO_LARGE',
+  'PACK_MALFORMED',
+  'PACK_UNSIGNED',
+  'SIGNATURE_INVALID',
+  'KEY_UNTRUSTED',
+  'PACK_SCHEMA_FROM_FUTURE',
+  'PACK_NOT_YET_VALID',
+  'PACK_EXPIRED',
+  'PACK_INVALID',
+  'PACK_INCONSISTENT',
+  'PACK_DEMO_REFUSED',
+  'PACK_DOWNGRADE',
+  'PACK_LOCKED',
+  'UNLOCK_CODE_REQUIRED',
+  'UNLOCK_CODE_INVALID',
+  'UNLOCK_REFUSED',
+  'PROVISIONING_MISSING',
+  'PROVISIONING_INVALID',
+  'SCHEDULE_WRONG_CENTRE',
+  'RESUME_UNREADABLE',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

@@ -1,5 +1,7 @@
 export * from './errors';
 export * from './common';
 export * from './session';
+export * from './assistance';
+export * from './precheck';
 export * from './channels';
 export type * from './api';

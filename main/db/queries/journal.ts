@@ -1,4 +1,5 @@
 import type { Db } from '../connection';
+import { stmt } from '../statements';
 
 export interface JournalRow {
   session_id: string;
@@ -11,31 +12,37 @@ export interface JournalRow {
 }
 
 export function insertJournalRow(db: Db, row: JournalRow): void {
-  db.prepare(
+  stmt(db, 
     `INSERT INTO journal (session_id, seq, type, at, payload, prev_hash, hash)
      VALUES (@session_id, @seq, @type, @at, @payload, @prev_hash, @hash)`,
   ).run(row);
 }
 
 export function lastJournalRow(db: Db, sessionId: string): JournalRow | undefined {
-  return db
-    .prepare(`SELECT * FROM journal WHERE session_id = ? ORDER BY seq DESC LIMIT 1`)
+  return stmt(db, `SELECT * FROM journal WHERE session_id = ? ORDER BY seq DESC LIMIT 1`)
     .get(sessionId) as JournalRow | undefined;
 }
 
 export function journalRows(db: Db, sessionId: string): JournalRow[] {
-  return db.prepare(`SELECT * FROM journal WHERE session_id = ? ORDER BY seq`).all(sessionId) as JournalRow[];
+  return stmt(db, `SELECT * FROM journal WHERE session_id = ? ORDER BY seq`).all(sessionId) as JournalRow[];
 }
 
 export function* iterateJournalRows(db: Db, sessionId: string): Generator<JournalRow> {
+  // Not cached: an iterating statement stays busy until the caller finishes with it.
   for (const row of db.prepare(`SELECT * FROM journal WHERE session_id = ? ORDER BY seq`).iterate(sessionId)) {
     yield row as JournalRow;
   }
 }
 
 export function recentJournalRows(db: Db, sessionId: string, limit: number): JournalRow[] {
-  const rows = db
-    .prepare(`SELECT * FROM journal WHERE session_id = ? ORDER BY seq DESC LIMIT ?`)
+  const rows = stmt(db, `SELECT * FROM journal WHERE session_id = ? ORDER BY seq DESC LIMIT ?`)
     .all(sessionId, limit) as JournalRow[];
   return rows.reverse();
+}
+
+/** The newest event of one type; the primary key is walked backwards, so recent events are found fast. */
+export function lastJournalRowOfType(db: Db, sessionId: string, type: string): JournalRow | undefined {
+  return stmt(db, `SELECT * FROM journal WHERE session_id = ? AND type = ? ORDER BY seq DESC LIMIT 1`).get(sessionId, type) as
+    | JournalRow
+    | undefined;
 }

@@ -1,4 +1,5 @@
 import type { Db } from '../connection';
+import { stmt } from '../statements';
 
 export interface ChunkKey {
   session_id: string;
@@ -17,15 +18,14 @@ export interface ChunkRow extends ChunkKey {
 }
 
 export function insertChunk(db: Db, row: ChunkRow): void {
-  db.prepare(
+  stmt(db, 
     `INSERT INTO media_chunks (session_id, question_index, attempt, segment, seq, mime_type, size, sha256, data, committed_at)
      VALUES (@session_id, @question_index, @attempt, @segment, @seq, @mime_type, @size, @sha256, @data, @committed_at)`,
   ).run(row);
 }
 
 export function getChunkMeta(db: Db, key: ChunkKey): { sha256: string; size: number } | undefined {
-  return db
-    .prepare(
+  return stmt(db, 
       `SELECT sha256, size FROM media_chunks
        WHERE session_id = @session_id AND question_index = @question_index AND attempt = @attempt
          AND segment = @segment AND seq = @seq`,
@@ -35,9 +35,7 @@ export function getChunkMeta(db: Db, key: ChunkKey): { sha256: string; size: num
 
 /** Chunks already committed in one segment (they are contiguous from seq 0). */
 export function segmentChunkCount(db: Db, sessionId: string, questionIndex: number, attempt: number, segment: number): number {
-  return (
-    db
-      .prepare(
+  return ( stmt(db, 
         `SELECT count(*) AS n FROM media_chunks
          WHERE session_id = ? AND question_index = ? AND attempt = ? AND segment = ?`,
       )
@@ -46,8 +44,7 @@ export function segmentChunkCount(db: Db, sessionId: string, questionIndex: numb
 }
 
 export function attemptChunkStats(db: Db, sessionId: string, questionIndex: number, attempt: number): { chunks: number; bytes: number } {
-  const r = db
-    .prepare(
+  const r = stmt(db, 
       `SELECT count(*) AS chunks, coalesce(sum(size), 0) AS bytes FROM media_chunks
        WHERE session_id = ? AND question_index = ? AND attempt = ?`,
     )
@@ -56,20 +53,20 @@ export function attemptChunkStats(db: Db, sessionId: string, questionIndex: numb
 }
 
 export function sessionChunkCount(db: Db, sessionId: string): number {
-  return (db.prepare(`SELECT count(*) AS n FROM media_chunks WHERE session_id = ?`).get(sessionId) as { n: number }).n;
+  return (stmt(db, `SELECT count(*) AS n FROM media_chunks WHERE session_id = ?`).get(sessionId) as { n: number }).n;
 }
 
 export function readSegment(db: Db, sessionId: string, questionIndex: number, attempt: number, segment: number): ChunkRow[] {
-  return db
-    .prepare(
+  return stmt(db, 
       `SELECT * FROM media_chunks WHERE session_id = ? AND question_index = ? AND attempt = ? AND segment = ? ORDER BY seq`,
     )
     .all(sessionId, questionIndex, attempt, segment) as ChunkRow[];
 }
 
 export function* iterateChunks(db: Db, sessionId?: string): Generator<ChunkRow> {
-  const stmt = sessionId
-    ? db.prepare(`SELECT * FROM media_chunks WHERE session_id = ?`)
-    : db.prepare(`SELECT * FROM media_chunks`);
-  for (const row of sessionId ? stmt.iterate(sessionId) : stmt.iterate()) yield row as ChunkRow;
+  // Not cached: an iterating statement stays busy until the caller finishes with it.
+  const rows = sessionId
+    ? db.prepare(`SELECT * FROM media_chunks WHERE session_id = ?`).iterate(sessionId)
+    : db.prepare(`SELECT * FROM media_chunks`).iterate();
+  for (const row of rows) yield row as ChunkRow;
 }

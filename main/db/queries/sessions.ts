@@ -1,4 +1,5 @@
 import type { Db } from '../connection';
+import { stmt } from '../statements';
 
 export type SessionStateValue =
   | 'checked_in'
@@ -32,7 +33,7 @@ export interface SessionRow {
 }
 
 export function insertSession(db: Db, row: SessionRow): void {
-  db.prepare(
+  stmt(db, 
     `INSERT INTO sessions (id, invite_code, candidate_ref, pack_id, pack_hash, locale, state, question_index,
        resume_count, interrupted_at, interruption, exit_reason, failed_codes, created_at, updated_at)
      VALUES (@id, @invite_code, @candidate_ref, @pack_id, @pack_hash, @locale, @state, @question_index,
@@ -41,17 +42,16 @@ export function insertSession(db: Db, row: SessionRow): void {
 }
 
 export function getSession(db: Db, id: string): SessionRow | undefined {
-  return db.prepare(`SELECT * FROM sessions WHERE id = ?`).get(id) as SessionRow | undefined;
+  return stmt(db, `SELECT * FROM sessions WHERE id = ?`).get(id) as SessionRow | undefined;
 }
 
 export function getSessionByInvite(db: Db, inviteCode: string): SessionRow | undefined {
-  return db.prepare(`SELECT * FROM sessions WHERE invite_code = ?`).get(inviteCode) as SessionRow | undefined;
+  return stmt(db, `SELECT * FROM sessions WHERE invite_code = ?`).get(inviteCode) as SessionRow | undefined;
 }
 
 export function sessionsInStates(db: Db, states: readonly SessionStateValue[]): SessionRow[] {
   const placeholders = states.map(() => '?').join(',');
-  return db
-    .prepare(`SELECT * FROM sessions WHERE state IN (${placeholders}) ORDER BY updated_at DESC`)
+  return stmt(db, `SELECT * FROM sessions WHERE state IN (${placeholders}) ORDER BY updated_at DESC`)
     .all(...states) as SessionRow[];
 }
 
@@ -75,7 +75,7 @@ const patchable = new Set([
 export function updateSession(db: Db, id: string, patch: SessionPatch): void {
   const keys = Object.keys(patch).filter((k) => patchable.has(k));
   const sets = keys.map((k) => `${k} = @${k}`).join(', ');
-  db.prepare(`UPDATE sessions SET ${sets} WHERE id = @id`).run({ ...patch, id });
+  stmt(db, `UPDATE sessions SET ${sets} WHERE id = @id`).run({ ...patch, id });
 }
 
 export interface ProgressRow {
@@ -90,13 +90,12 @@ export interface ProgressRow {
 }
 
 export function getProgress(db: Db, sessionId: string, questionIndex: number): ProgressRow | undefined {
-  return db
-    .prepare(`SELECT * FROM question_progress WHERE session_id = ? AND question_index = ?`)
+  return stmt(db, `SELECT * FROM question_progress WHERE session_id = ? AND question_index = ?`)
     .get(sessionId, questionIndex) as ProgressRow | undefined;
 }
 
 export function upsertProgress(db: Db, row: ProgressRow): void {
-  db.prepare(
+  stmt(db, 
     `INSERT INTO question_progress (session_id, question_index, attempt, segment, phase, prep_elapsed_ms, elapsed_ms, persisted_at)
      VALUES (@session_id, @question_index, @attempt, @segment, @phase, @prep_elapsed_ms, @elapsed_ms, @persisted_at)
      ON CONFLICT (session_id, question_index) DO UPDATE SET
@@ -106,7 +105,7 @@ export function upsertProgress(db: Db, row: ProgressRow): void {
 }
 
 export function persistElapsed(db: Db, sessionId: string, questionIndex: number, prepElapsedMs: number, elapsedMs: number, at: number): void {
-  db.prepare(
+  stmt(db, 
     `UPDATE question_progress SET prep_elapsed_ms = ?, elapsed_ms = ?, persisted_at = ?
      WHERE session_id = ? AND question_index = ?`,
   ).run(prepElapsedMs, elapsedMs, at, sessionId, questionIndex);
@@ -124,42 +123,41 @@ export interface AnswerRow {
 }
 
 export function insertAnswer(db: Db, row: AnswerRow): void {
-  db.prepare(
+  stmt(db, 
     `INSERT INTO answers (session_id, question_index, attempt, mode, text, chunk_count, elapsed_ms, submitted_at)
      VALUES (@session_id, @question_index, @attempt, @mode, @text, @chunk_count, @elapsed_ms, @submitted_at)`,
   ).run(row);
 }
 
 export function countAnswers(db: Db, sessionId: string): number {
-  return (db.prepare(`SELECT count(*) AS n FROM answers WHERE session_id = ?`).get(sessionId) as { n: number }).n;
+  return (stmt(db, `SELECT count(*) AS n FROM answers WHERE session_id = ?`).get(sessionId) as { n: number }).n;
 }
 
 export function getAnswer(db: Db, sessionId: string, questionIndex: number): AnswerRow | undefined {
-  return db
-    .prepare(`SELECT * FROM answers WHERE session_id = ? AND question_index = ?`)
+  return stmt(db, `SELECT * FROM answers WHERE session_id = ? AND question_index = ?`)
     .get(sessionId, questionIndex) as AnswerRow | undefined;
 }
 
 export function getKioskState(db: Db, key: string): string | undefined {
-  return (db.prepare(`SELECT value FROM kiosk_state WHERE key = ?`).get(key) as { value: string } | undefined)?.value;
+  return (stmt(db, `SELECT value FROM kiosk_state WHERE key = ?`).get(key) as { value: string } | undefined)?.value;
 }
 
 export function setKioskState(db: Db, key: string, value: string): void {
-  db.prepare(`INSERT INTO kiosk_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(key, value);
+  stmt(db, `INSERT INTO kiosk_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(key, value);
 }
 
 export function insertIncident(db: Db, row: { id: string; session_id: string; kind: string; at: number; body: string }): void {
-  db.prepare(`INSERT INTO incidents (id, session_id, kind, at, body) VALUES (@id, @session_id, @kind, @at, @body)`).run(row);
+  stmt(db, `INSERT INTO incidents (id, session_id, kind, at, body) VALUES (@id, @session_id, @kind, @at, @body)`).run(row);
 }
 
 export function getIncident(db: Db, id: string): { id: string; session_id: string; kind: string; at: number; body: string } | undefined {
-  return db.prepare(`SELECT * FROM incidents WHERE id = ?`).get(id) as
+  return stmt(db, `SELECT * FROM incidents WHERE id = ?`).get(id) as
     | { id: string; session_id: string; kind: string; at: number; body: string }
     | undefined;
 }
 
 export function markAnswering(db: Db, sessionId: string, questionIndex: number, prepElapsedMs: number, at: number): void {
-  db.prepare(
+  stmt(db, 
     `UPDATE question_progress SET phase = 'answering', prep_elapsed_ms = ?, elapsed_ms = 0, persisted_at = ?
      WHERE session_id = ? AND question_index = ?`,
   ).run(prepElapsedMs, at, sessionId, questionIndex);

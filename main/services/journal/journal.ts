@@ -34,7 +34,13 @@ export type JournalEventType =
   | 'resume_refused'
   | 'devices_changed'
   | 'interview_completed'
-  | 'session_expired';
+  | 'session_expired'
+  | 'reschedule_requested'
+  | 'device_lost'
+  | 'device_restored'
+  | 'hand_raised'
+  | 'diagnostics_saved'
+  | 'recording_remuxed';
 
 export interface JournalEntry {
   readonly sessionId: string;

@@ -1,22 +1,34 @@
 /**
- * Where the session service gets packs and invites. Issue-level signing and schedules plug in
- * behind these interfaces; the session service only needs a validated pack and its hash.
+ * Where the session service gets packs and invites. Signed `.ikpack` files are verified and
+ * unlocked by `PackRegistry` (pack-registry.ts); invites come from signed day schedules
+ * (schedule.ts) and, on a demo kiosk only, from `DemoInviteDirectory`.
  */
 import { createHash } from 'node:crypto';
 import demoPackJson from '../../../build/packs/demo-interview.json';
 import { err, ok, type Result } from '../../common/result';
-import { stableStringify } from '../journal/journal';
-import { flattenQuestions, Pack, type FlatQuestion } from './pack-schema';
+import { canonicalize } from './canonical-json';
+import { formatPath, lintPack } from './pack-lint';
+import { flattenQuestions, type FlatQuestion, type Pack } from './pack-schema';
 
 export interface LoadedPack {
   readonly pack: Pack;
-  /** sha256 of the pack's canonical JSON; sessions pin it so a changed pack is noticed. */
+  /** sha256 of the pack's canonical JSON (RFC 8785); sessions pin it so a changed pack is noticed. */
   readonly hash: string;
   readonly questions: readonly FlatQuestion[];
 }
 
 export interface PackProvider {
+  /** The pack ready to run (verified and unlocked), or undefined. */
   get(packId: string): LoadedPack | undefined;
+}
+
+export const RESUME_MEDIA_TYPES = ['text/plain', 'application/pdf', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'] as const;
+export type ResumeMediaType = (typeof RESUME_MEDIA_TYPES)[number];
+
+/** The candidate's résumé as HR attached it to the invite. Personal data: never logged. */
+export interface ResumeDocument {
+  readonly mediaType: ResumeMediaType;
+  readonly data: Uint8Array;
 }
 
 export interface Invite {
@@ -26,25 +38,36 @@ export interface Invite {
   /** Epoch ms window in which the invite may be checked in; absent means always. */
   readonly notBefore?: number;
   readonly notAfter?: number;
+  readonly resume?: ResumeDocument;
+  /** The signed schedule the invite came from, when it came from one. */
+  readonly scheduleId?: string;
 }
 
 export interface InviteDirectory {
   lookup(code: string): Invite | undefined;
 }
 
+/** @deprecated use `formatPath` from pack-lint; kept for callers of the foundation API. */
 export function formatZodPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
+  return formatPath(path);
 }
 
+export function packHash(pack: Pack): string {
+  return createHash('sha256').update(canonicalize(pack)).digest('hex');
+}
+
+/**
+ * Loads a plaintext pack held in process (tests, benches, the authoring preview): shape plus the
+ * runtime meaning checks. Packs from disk go through `verifyPack`/`decryptPack` instead.
+ */
 export function loadPack(raw: unknown): Result<LoadedPack> {
-  const parsed = Pack.safeParse(raw);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    const where = first ? formatZodPath(first.path) : '';
-    return err('INVALID_INPUT', `pack is invalid: ${where ? where + ': ' : ''}${first?.message ?? 'unknown problem'}`);
+  const linted = lintPack(raw, 'runtime');
+  const first = linted.issues.find((i) => i.severity === 'error');
+  if (!linted.pack || first) {
+    return err(linted.pack ? 'PACK_INCONSISTENT' : 'PACK_INVALID', `pack is invalid: ${first ? `${first.path ? first.path + ': ' : ''}${first.message}` : 'unknown problem'}`);
   }
-  const hash = createHash('sha256').update(stableStringify(parsed.data)).digest('hex');
-  return ok({ pack: parsed.data, hash, questions: flattenQuestions(parsed.data) });
+  const pack = linted.pack;
+  return ok({ pack, hash: packHash(pack), questions: flattenQuestions(pack) });
 }
 
 export class StaticPackProvider implements PackProvider {
@@ -57,7 +80,7 @@ export class StaticPackProvider implements PackProvider {
   }
 }
 
-/** The embedded demo pack; `npm start` needs nothing else. */
+/** The small embedded demo pack the foundation's tests use; the kiosk itself runs signed packs. */
 export function demoPack(): LoadedPack {
   const loaded = loadPack(demoPackJson);
   if (!loaded.ok) throw new Error(`embedded demo pack is invalid: ${loaded.error.message}`);
@@ -66,11 +89,33 @@ export function demoPack(): LoadedPack {
 
 export const DEMO_INVITE_CODE = 'DEMO-2026';
 
-/** Demo invites: `DEMO-2026` and any `DEMO-XXXX` code, so the demo can be taken again. */
+/**
+ * Demo invites: `DEMO-2026` and any `DEMO-XXXX` code, so the demo can be taken again. Used only
+ * with a demo provisioning config. `route` picks the pack per code; `resumeFor` may attach a
+ * sample résumé so the demo shows tailored questions.
+ */
 export class DemoInviteDirectory implements InviteDirectory {
-  constructor(private readonly packId: string) {}
+  constructor(
+    private readonly packId: string,
+    private readonly route?: (code: string) => string,
+    private readonly resumeFor?: (code: string, packId: string) => ResumeDocument | undefined,
+  ) {}
   lookup(code: string): Invite | undefined {
     if (!/^DEMO-[A-Z0-9]{4,8}$/.test(code)) return undefined;
-    return { code, candidateRef: `demo-candidate-${code.slice(5).toLowerCase()}`, packId: this.packId };
+    const packId = this.route?.(code) ?? this.packId;
+    const resume = this.resumeFor?.(code, packId);
+    return { code, candidateRef: `demo-candidate-${code.slice(5).toLowerCase()}`, packId, ...(resume ? { resume } : {}) };
+  }
+}
+
+/** Asks each directory in turn; the first that knows the code answers. */
+export class CompositeInviteDirectory implements InviteDirectory {
+  constructor(private readonly directories: readonly InviteDirectory[]) {}
+  lookup(code: string): Invite | undefined {
+    for (const d of this.directories) {
+      const invite = d.lookup(code);
+      if (invite) return invite;
+    }
+    return undefined;
   }
 }

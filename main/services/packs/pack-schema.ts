@@ -1,92 +1,201 @@
 /**
  * The interview pack schema (zod). A pack is what HR authors and the kiosk trusts: the job's
- * competencies, stages and questions, and the policy the kiosk enforces.
+ * competency model, the stages and questions (with résumé-tailored variants), the tag dictionary
+ * that picks variants, and the policy the kiosk enforces.
+ *
+ * This is the plaintext shape — what an author writes and what the kiosk holds in memory after
+ * unlocking. On disk a pack travels as a signed, partly encrypted `.ikpack` (pack-format.ts).
+ * Fields added after the first foundation version have defaults so older in-process packs (tests,
+ * benches) still load; `lintPack` is where an authored pack must prove it is complete.
  */
 import { z } from 'zod';
-import { AnswerMode, LocalizedText, TimerMode } from '../../../preload/contract/common';
+import { AnswerMode, TimerMode } from '../../../preload/contract/common';
 
 export const PACK_SCHEMA_VERSION = 1;
 
-const Id = z.string().regex(/^[a-z0-9][a-z0-9_-]{1,63}$/, 'lower-case letters, digits, "-" and "_" (2–64)');
+/**
+ * Characters that have no business in interview text and are used in attacks: C0/C1 controls
+ * (other than tab and newline), bidirectional overrides and isolates ("Trojan Source"), and
+ * lone surrogates. Zero-width joiners stay allowed: some scripts need them.
+ */
+const UNSAFE_TEXT = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\uFEFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-export const Competency = z.object({
-  id: Id,
-  name: LocalizedText,
-  weight: z.number().gt(0).lte(1),
-  threshold: z.number().min(0).max(100),
-});
+export function isSafeText(s: string): boolean {
+  return !UNSAFE_TEXT.test(s);
+}
 
-export const Question = z.object({
-  id: Id,
-  prompt: LocalizedText,
-  mode: AnswerMode,
-  prepSeconds: z.number().int().min(0).max(600),
-  answerSeconds: z.number().int().min(10).max(1800),
-  retakes: z.number().int().min(0).max(3),
-  competencies: z.array(Id).min(1).max(8),
-});
+const safe = (max: number, min = 1) =>
+  z
+    .string()
+    .min(min)
+    .max(max)
+    .refine(isSafeText, { message: 'contains control or bidirectional-override characters' })
+    .refine((s) => min === 0 || s.trim().length > 0, { message: 'must not be blank' });
+
+/** Every user-facing text a pack carries exists in both languages. */
+export const PackText = z.object({ 'zh-CN': safe(4000), en: safe(4000) }).strict();
+export type PackText = z.infer<typeof PackText>;
+
+const phraseList = z.array(safe(200)).max(20);
+export const PackPhrases = z.object({ 'zh-CN': phraseList, en: phraseList }).strict();
+
+export const Id = z.string().regex(/^[a-z0-9][a-z0-9_-]{1,63}$/, 'lower-case letters, digits, "-" and "_" (2–64)');
+export const TagId = z.string().regex(/^[a-z0-9][a-z0-9_.+#-]{0,47}$/, 'lower-case letters, digits and . + # - _ (1–48)');
+
+export const Indicator = z
+  .object({
+    level: z.number().int().min(1).max(5),
+    description: PackText,
+    /** Phrases an answer at this level typically contains: the anchor for later scoring. */
+    evidence: PackPhrases,
+  })
+  .strict();
+
+export const Competency = z
+  .object({
+    id: Id,
+    name: PackText,
+    description: PackText.optional(),
+    weight: z.number().gt(0).lte(1),
+    /** Score (0–100) at or above which the candidate meets this competency. */
+    threshold: z.number().min(0).max(100),
+    indicators: z.array(Indicator).max(5).default([]),
+  })
+  .strict();
+export type Competency = z.infer<typeof Competency>;
+
+/** One entry of the pack's tag dictionary: what to look for in a résumé, per language. */
+export const Tag = z
+  .object({
+    id: TagId,
+    label: PackText,
+    synonyms: z.object({ 'zh-CN': z.array(safe(60)).max(30), en: z.array(safe(60)).max(30) }).strict(),
+  })
+  .strict();
+export type Tag = z.infer<typeof Tag>;
+
+export const Variant = z
+  .object({
+    id: Id,
+    /** Tags that select this variant; `any` needs one of them in the résumé, `all` every one. */
+    tags: z.array(TagId).min(1).max(8),
+    match: z.enum(['any', 'all']).default('any'),
+    prompt: PackText,
+  })
+  .strict();
+export type Variant = z.infer<typeof Variant>;
+
+export const Question = z
+  .object({
+    id: Id,
+    prompt: PackText,
+    mode: AnswerMode,
+    prepSeconds: z.number().int().min(0).max(600),
+    answerSeconds: z.number().int().min(10).max(1800),
+    retakes: z.number().int().min(0).max(3),
+    competencies: z.array(Id).min(1).max(8),
+    variants: z.array(Variant).max(10).default([]),
+  })
+  .strict();
 export type Question = z.infer<typeof Question>;
 
 export const StageKind = z.enum(['self_introduction', 'professional', 'situational']);
+export type StageKind = z.infer<typeof StageKind>;
 
-export const Stage = z.object({
-  id: Id,
-  kind: StageKind,
-  title: LocalizedText,
-  questions: z.array(Question).min(1).max(50),
-});
+export const Stage = z
+  .object({
+    id: Id,
+    kind: StageKind,
+    title: PackText,
+    questions: z.array(Question).min(1).max(50),
+  })
+  .strict();
 export type Stage = z.infer<typeof Stage>;
 
-export const ResumePolicy = z.object({
-  /** Seconds after an interruption during which the candidate resumes alone. */
-  graceSeconds: z.number().int().min(0).max(7 * 24 * 3600),
-  /** Seconds after an interruption during which a proctor's code still lets the candidate resume. */
-  returnWindowSeconds: z.number().int().min(60).max(30 * 24 * 3600),
-  timerMode: TimerMode,
-  maxResumes: z.number().int().min(0).max(20),
-  /** Wrong proctor codes tolerated before resuming is locked for this session. */
-  maxCodeAttempts: z.number().int().min(1).max(10),
-});
+export const ResumePolicy = z
+  .object({
+    /** Seconds after an interruption during which the candidate resumes alone. */
+    graceSeconds: z.number().int().min(0).max(7 * 24 * 3600),
+    /** Seconds after an interruption during which a proctor's code still lets the candidate resume. */
+    returnWindowSeconds: z.number().int().min(60).max(30 * 24 * 3600),
+    timerMode: TimerMode,
+    maxResumes: z.number().int().min(0).max(20),
+    /** Wrong proctor codes tolerated before resuming is locked for this session. */
+    maxCodeAttempts: z.number().int().min(1).max(10),
+  })
+  .strict();
 export type ResumePolicy = z.infer<typeof ResumePolicy>;
 
-export const PackPolicy = z.object({
-  resume: ResumePolicy,
-  consentVersion: z.string().min(1).max(64),
-  retentionDays: z.number().int().min(1).max(3650),
-});
+export const LockdownPolicy = z
+  .object({
+    fullscreen: z.boolean().default(true),
+    blockClipboard: z.boolean().default(true),
+    maxDisplays: z.number().int().min(1).max(4).default(1),
+    /** Focus loss is recorded and shown to a human; it never fails a candidate by itself. */
+    flagFocusLoss: z.boolean().default(true),
+  })
+  .strict();
+
+export const PrecheckPolicy = z
+  .object({
+    minUploadKbps: z.number().int().min(0).max(1_000_000).default(512),
+    maxLatencyMs: z.number().int().min(10).max(10_000).default(800),
+    minFreeDiskMb: z.number().int().min(100).max(1_000_000).default(2048),
+    minCameraWidth: z.number().int().min(160).max(7680).default(640),
+    minBatteryPercent: z.number().int().min(0).max(100).default(30),
+  })
+  .strict();
+
+export const PackPolicy = z
+  .object({
+    resume: ResumePolicy,
+    consentVersion: z.string().min(1).max(64).regex(/^[\w.:-]+$/, 'letters, digits and . : - _ only'),
+    retentionDays: z.number().int().min(1).max(3650),
+    lockdown: LockdownPolicy.default(() => LockdownPolicy.parse({})),
+    precheck: PrecheckPolicy.default(() => PrecheckPolicy.parse({})),
+  })
+  .strict();
+export type PackPolicy = z.infer<typeof PackPolicy>;
+
+/** An Ed25519 public key as base64 of its 32 raw bytes. */
+export const PublicKeyB64 = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, '32-byte Ed25519 public key in base64');
+
+export const HrEndpointRef = z
+  .object({
+    url: z.url({ protocol: /^https?$/ }).max(500),
+    /** The key that signs the endpoint's answers (released content keys). */
+    publicKey: PublicKeyB64,
+  })
+  .strict();
+export type HrEndpointRef = z.infer<typeof HrEndpointRef>;
+
+const IsoInstant = z.iso.datetime({ offset: true });
+export const Validity = z
+  .object({
+    notBefore: IsoInstant,
+    expiresAt: IsoInstant,
+  })
+  .strict();
+export type Validity = z.infer<typeof Validity>;
 
 export const Pack = z
   .object({
     schemaVersion: z.literal(PACK_SCHEMA_VERSION),
     id: Id,
-    version: z.string().regex(/^\d+\.\d+\.\d+$/),
-    title: LocalizedText,
+    version: z.string().regex(/^\d{1,6}\.\d{1,6}\.\d{1,6}$/, 'major.minor.patch'),
+    title: PackText,
+    /** A demonstration pack: only a kiosk with a demo provisioning config accepts it. */
+    demo: z.boolean().default(false),
+    validity: Validity.optional(),
+    hrEndpoint: HrEndpointRef.optional(),
     competencies: z.array(Competency).min(1).max(30),
+    tags: z.array(Tag).max(500).default([]),
     stages: z.array(Stage).min(1).max(10),
     policy: PackPolicy,
   })
-  .superRefine((pack, ctx) => {
-    const ids = new Set(pack.competencies.map((c) => c.id));
-    const questionIds = new Set<string>();
-    pack.stages.forEach((stage, s) =>
-      stage.questions.forEach((q, i) => {
-        if (questionIds.has(q.id)) {
-          ctx.addIssue({ code: 'custom', path: ['stages', s, 'questions', i, 'id'], message: `duplicate question id ${q.id}` });
-        }
-        questionIds.add(q.id);
-        q.competencies.forEach((c, j) => {
-          if (!ids.has(c)) {
-            ctx.addIssue({ code: 'custom', path: ['stages', s, 'questions', i, 'competencies', j], message: `unknown competency ${c}` });
-          }
-        });
-      }),
-    );
-    const sum = pack.competencies.reduce((a, c) => a + c.weight, 0);
-    if (Math.abs(sum - 1) > 1e-6) {
-      ctx.addIssue({ code: 'custom', path: ['competencies'], message: `weights must sum to 1 (got ${sum.toFixed(4)})` });
-    }
-  });
+  .strict();
 export type Pack = z.infer<typeof Pack>;
+export type PackInput = z.input<typeof Pack>;
 
 /** A question with its place in the interview, as the session service walks it. */
 export interface FlatQuestion {

@@ -6,6 +6,7 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { ExitReason } from '../../../preload/contract/common';
+import type { RescheduleReason, RescheduleReceipt } from '../../../preload/contract/precheck';
 import type {
   AppendChunkRequest,
   ChunkAck,
@@ -48,7 +49,9 @@ import {
 import type { WalMaintenance } from '../../db/wal-maintenance';
 import type { EnvironmentProbe } from '../environment/environment';
 import type { Journal, JournalEventType } from '../journal/journal';
+import { lastJournalRowOfType } from '../../db/queries/journal';
 import type { InviteDirectory, LoadedPack, PackProvider } from '../packs/pack-provider';
+import type { PrecheckRunSummary } from '../precheck/precheck-service';
 import type { FlatQuestion } from '../packs/pack-schema';
 import type { ResumeCodeIssuer } from './resume-codes';
 import { canTransition, isTerminal, targetOf, type Transition } from './state-machine';
@@ -72,6 +75,16 @@ export const AUTO_SUBMIT_GRACE_MS = 10_000;
 export const PERSIST_INTERVAL_MS = 500;
 const RUN_KEY = 'run';
 
+interface SegmentCounter {
+  questionIndex: number;
+  attempt: number;
+  segment: number;
+  /** Chunks committed in this segment: the next expected seq. */
+  count: number;
+  /** Chunks committed in this attempt, over all its segments. */
+  attemptChunks: number;
+}
+
 interface Timer {
   questionIndex: number;
   phase: 'preparing' | 'answering';
@@ -80,11 +93,14 @@ interface Timer {
   since: number;
   prepElapsed: number;
   lastPersist: number;
+  /** Set while a camera or microphone is lost: the clock of the open phase stands still. */
+  paused?: { since: number; device: string };
 }
 
 export class SessionService {
   private readonly log: Logger;
   private readonly timers = new Map<string, Timer>();
+  private readonly counters = new Map<string, SegmentCounter>();
   /** Sessions whose storage failed in this process: recording is refused until they resume. */
   private readonly failed = new Map<string, string>();
 
@@ -105,7 +121,7 @@ export class SessionService {
     const recovered: string[] = [];
     db.transaction(() => {
       for (const s of sessionsInStates(db, ['in_progress'])) {
-        const progress = getProgress(db, s.id, s.question_index);
+        const progress = this.reconcileElapsed(s);
         this.transition(s, 'interrupt', now, { interrupted_at: progress?.persisted_at ?? s.updated_at, interruption: 'crash' });
         journal.append(s.id, 'crash_detected', {
           previousRun: previous ? (JSON.parse(previous) as unknown) : null,
@@ -120,6 +136,24 @@ export class SessionService {
     this.expireOverdue();
     if (recovered.length > 0) this.log.warn('crash detected; sessions interrupted', { count: recovered.length });
     return recovered;
+  }
+
+  /**
+   * The answer clock is written by the ticker and also carried by every chunk event; after a
+   * crash the newer of the two wins, so the resumed time is never older than the last chunk.
+   */
+  private reconcileElapsed(s: SessionRow): ProgressRow | undefined {
+    const { db } = this.deps;
+    const progress = getProgress(db, s.id, s.question_index);
+    if (!progress || progress.phase !== 'answering') return progress;
+    const last = lastJournalRowOfType(db, s.id, 'chunk_committed');
+    if (!last || last.at <= progress.persisted_at) return progress;
+    const p = JSON.parse(last.payload) as { questionIndex?: number; attempt?: number; elapsedMs?: number };
+    if (p.questionIndex !== progress.question_index || p.attempt !== progress.attempt || typeof p.elapsedMs !== 'number') return progress;
+    if (p.elapsedMs <= progress.elapsed_ms) return progress;
+    const fixed = { ...progress, elapsed_ms: p.elapsedMs, persisted_at: last.at };
+    upsertProgress(db, fixed);
+    return fixed;
   }
 
   /** Clean shutdown: open questions are interrupted so the next start does not call it a crash. */
@@ -250,6 +284,47 @@ export class SessionService {
     });
   }
 
+  /** The pack whose policy a session's pre-check applies, if the session may run it now. */
+  precheckPack(sessionId: string): Result<LoadedPack> {
+    return this.withSession(sessionId, (s, pack) => (canTransition(s.state, 'precheck') ? ok(pack) : this.illegal(s, 'precheck')));
+  }
+
+  /**
+   * Journals a full pre-check run (every check's status, value and fix); unless a blocking check
+   * failed, the session becomes `prechecked`. A failed run leaves it `consented` for a retry.
+   */
+  recordPrecheckRun(sessionId: string, run: PrecheckRunSummary): Result<SessionView> {
+    return this.withSession(sessionId, (s, _pack, now) => {
+      if (!canTransition(s.state, 'precheck')) return this.illegal(s, 'precheck');
+      this.deps.db.transaction(() => {
+        this.deps.journal.append(s.id, 'precheck_recorded', { ...run, checks: run.checks.map((c) => ({ ...c })) }, now);
+        if (run.overall !== 'NOT_READY') this.transition(s, 'precheck', now);
+      })();
+      return ok(this.sessionView(getSession(this.deps.db, s.id)!));
+    });
+  }
+
+  /** The candidate asks HR for another date instead of starting now; journaled and filed for HR. */
+  requestReschedule(sessionId: string, reason: RescheduleReason, text: string | undefined, runId: string | undefined): Result<RescheduleReceipt> {
+    return this.withSession(sessionId, (s, _pack, now) => {
+      if (s.state !== 'checked_in' && s.state !== 'consented' && s.state !== 'prechecked') {
+        return err('ILLEGAL_TRANSITION', `a reschedule can be requested only before the interview starts (the session is ${s.state})`);
+      }
+      const requestId = newIncidentId(now).replace(/^INC-/, 'RSC-');
+      this.deps.db.transaction(() => {
+        const entry = this.deps.journal.append(s.id, 'reschedule_requested', { requestId, reason, text: text ?? null, runId: runId ?? null, state: s.state }, now);
+        insertIncident(this.deps.db, {
+          id: requestId,
+          session_id: s.id,
+          kind: 'reschedule',
+          at: now,
+          body: JSON.stringify({ reason, text: text ?? null, runId: runId ?? null, journalSeq: entry.seq }),
+        });
+      })();
+      return ok({ requestId, sessionId: s.id, at: now, reason });
+    });
+  }
+
   // ------------------------------------------------------------------ the interview
 
   start(sessionId: string): Result<CurrentView> {
@@ -292,19 +367,21 @@ export class SessionService {
       const data = Buffer.from(req.data.buffer, req.data.byteOffset, req.data.byteLength);
       const sha256 = createHash('sha256').update(data).digest('hex');
       const key = { session_id: s.id, question_index: q.index, attempt: req.attempt, segment: req.segment, seq: req.seq };
-      const existing = getChunkMeta(db, key);
-      if (existing) {
-        if (existing.sha256 !== sha256) return err('CHUNK_CONFLICT', `chunk ${req.seq} was already stored with different content`);
-        return ok(this.ack(req, sha256, data.byteLength, true));
+      const counter = this.segmentCounter(s.id, q.index, req.attempt, req.segment);
+      if (req.seq < counter.count) {
+        const existing = getChunkMeta(db, key);
+        if (existing && existing.sha256 !== sha256) return err('CHUNK_CONFLICT', `chunk ${req.seq} was already stored with different content`);
+        if (existing) return ok(this.ack(req, sha256, data.byteLength, true, counter.attemptChunks));
       }
-      const expected = segmentChunkCount(db, s.id, q.index, req.attempt, req.segment);
-      if (req.seq !== expected) {
-        return err('QUESTION_MISMATCH', `chunk ${req.seq} arrived before chunk ${expected}; chunks are stored in order`);
+      if (req.seq !== counter.count) {
+        return err('QUESTION_MISMATCH', `chunk ${req.seq} arrived before chunk ${counter.count}; chunks are stored in order`);
       }
       const timer = this.timerFor(s, q, now);
       if (timer.phase === 'preparing') this.startAnswering(s.id, timer, now, true);
       db.transaction(() => {
         insertChunk(db, { ...key, mime_type: req.mimeType, size: data.byteLength, sha256, data, committed_at: now });
+        // The event carries the answer clock, so the progress row need not be rewritten per chunk
+        // (one page less per commit); a crash recovery reconciles the two.
         journal.append(s.id, 'chunk_committed', {
           questionIndex: q.index,
           attempt: req.attempt,
@@ -312,11 +389,14 @@ export class SessionService {
           seq: req.seq,
           size: data.byteLength,
           sha256,
+          elapsedMs: Math.round(this.elapsed(timer, now)),
         }, now);
-        this.persistTimer(s.id, now);
       })();
+      // Counters move only after the commit succeeded.
+      counter.count += 1;
+      counter.attemptChunks += 1;
       this.deps.wal?.noteWritten(data.byteLength);
-      return ok(this.ack(req, sha256, data.byteLength, false));
+      return ok(this.ack(req, sha256, data.byteLength, false, counter.attemptChunks));
     });
   }
 
@@ -344,6 +424,59 @@ export class SessionService {
         this.openQuestion(s.id, pack, q.index, now, attempt + 1);
       })();
       return ok(this.questionView(getSession(this.deps.db, s.id)!, pack, q, now));
+    });
+  }
+
+  // ------------------------------------------------------------------ devices lost mid-answer
+
+  /** A camera or microphone disappeared: the open question's clock stops and `device_lost` is journaled. */
+  deviceLost(sessionId: string, questionIndex: number, device: string): Result<QuestionView> {
+    return this.withActiveQuestion(sessionId, questionIndex, (s, pack, q, now) => {
+      const timer = this.timerFor(s, q, now);
+      if (!timer.paused) {
+        this.deps.db.transaction(() => {
+          this.persistTimer(s.id, now);
+          timer.base = this.elapsed(timer, now);
+          timer.since = now;
+          timer.paused = { since: now, device };
+          const p = getProgress(this.deps.db, s.id, q.index);
+          this.deps.journal.append(s.id, 'device_lost', {
+            questionIndex: q.index,
+            attempt: p?.attempt ?? 0,
+            segment: p?.segment ?? 0,
+            device,
+            phase: timer.phase,
+            elapsedMs: timer.base,
+          }, now);
+        })();
+      }
+      return ok(this.questionView(s, pack, q, now));
+    });
+  }
+
+  /** The device is back: the clock runs again and recording continues in a new segment. */
+  deviceRestored(sessionId: string, questionIndex: number): Result<QuestionView> {
+    return this.withActiveQuestion(sessionId, questionIndex, (s, pack, q, now) => {
+      const timer = this.timerFor(s, q, now);
+      const paused = timer.paused;
+      if (paused) {
+        const { db } = this.deps;
+        db.transaction(() => {
+          timer.paused = undefined;
+          timer.since = now;
+          const p = getProgress(db, s.id, q.index);
+          const used = p ? segmentChunkCount(db, s.id, q.index, p.attempt, p.segment) > 0 : false;
+          if (p && used) upsertProgress(db, { ...p, segment: p.segment + 1, persisted_at: now });
+          this.persistTimer(s.id, now);
+          this.deps.journal.append(s.id, 'device_restored', {
+            questionIndex: q.index,
+            device: paused.device,
+            lostMs: now - paused.since,
+            segment: p ? (used ? p.segment + 1 : p.segment) : 0,
+          }, now);
+        })();
+      }
+      return ok(this.questionView(s, pack, q, now));
     });
   }
 
@@ -566,6 +699,7 @@ export class SessionService {
     this.log.error('storage failure; recording stopped', { code, error: cause instanceof Error ? cause.message : String(cause) });
     this.failed.set(sessionId, code);
     this.timers.delete(sessionId);
+    this.counters.delete(sessionId);
     const now = this.deps.clock.now();
     try {
       const s = getSession(this.deps.db, sessionId);
@@ -643,6 +777,7 @@ export class SessionService {
   }
 
   private elapsed(t: Timer, now: number): number {
+    if (t.paused) return t.base;
     return t.base + Math.max(0, now - t.since);
   }
 
@@ -724,17 +859,27 @@ export class SessionService {
     })();
   }
 
-  private ack(req: AppendChunkRequest, sha256: string, bytes: number, duplicate: boolean): ChunkAck {
-    return {
-      questionIndex: req.questionIndex,
-      attempt: req.attempt,
-      segment: req.segment,
-      seq: req.seq,
-      sha256,
-      bytes,
-      duplicate,
-      committedChunks: attemptChunkStats(this.deps.db, req.sessionId, req.questionIndex, req.attempt).chunks,
+  private ack(req: AppendChunkRequest, sha256: string, bytes: number, duplicate: boolean, committedChunks: number): ChunkAck {
+    return { questionIndex: req.questionIndex, attempt: req.attempt, segment: req.segment, seq: req.seq, sha256, bytes, duplicate, committedChunks };
+  }
+
+  /**
+   * Chunk counts of the segment being recorded, kept in memory so the recording path does no
+   * counting queries. This service is the only writer, so the cache cannot go stale; it is
+   * rebuilt from the database whenever the segment changes.
+   */
+  private segmentCounter(sessionId: string, questionIndex: number, attempt: number, segment: number): SegmentCounter {
+    const c = this.counters.get(sessionId);
+    if (c && c.questionIndex === questionIndex && c.attempt === attempt && c.segment === segment) return c;
+    const fresh: SegmentCounter = {
+      questionIndex,
+      attempt,
+      segment,
+      count: segmentChunkCount(this.deps.db, sessionId, questionIndex, attempt, segment),
+      attemptChunks: attemptChunkStats(this.deps.db, sessionId, questionIndex, attempt).chunks,
     };
+    this.counters.set(sessionId, fresh);
+    return fresh;
   }
 
   private termsIfInterruptedAt(s: SessionRow, pack: LoadedPack, interruptedAt: number, now: number): ReturnTerms {

@@ -1,0 +1,192 @@
+import type { Db } from '../connection';
+import { stmt } from '../statements';
+
+// ---------------------------------------------------------------- installed packs
+
+export interface InstalledPackRow {
+  pack_id: string;
+  version: string;
+  pack_hash: string;
+  key_id: string;
+  file_name: string;
+  installed_at: number;
+}
+
+export function getInstalledPack(db: Db, packId: string): InstalledPackRow | undefined {
+  return stmt(db, `SELECT * FROM installed_packs WHERE pack_id = ?`).get(packId) as InstalledPackRow | undefined;
+}
+
+export function upsertInstalledPack(db: Db, row: InstalledPackRow): void {
+  stmt(db, 
+    `INSERT INTO installed_packs (pack_id, version, pack_hash, key_id, file_name, installed_at)
+     VALUES (@pack_id, @version, @pack_hash, @key_id, @file_name, @installed_at)
+     ON CONFLICT (pack_id) DO UPDATE SET version = excluded.version, pack_hash = excluded.pack_hash,
+       key_id = excluded.key_id, file_name = excluded.file_name, installed_at = excluded.installed_at`,
+  ).run(row);
+}
+
+// ---------------------------------------------------------------- content keys
+
+export type UnlockVia = 'hr_endpoint' | 'unlock_code' | 'demo';
+
+export interface ContentKeyRow {
+  pack_hash: string;
+  pack_id: string;
+  content_key: Buffer;
+  via: UnlockVia;
+  unlocked_at: number;
+}
+
+export function putContentKey(db: Db, row: ContentKeyRow): void {
+  stmt(db, 
+    `INSERT INTO pack_content_keys (pack_hash, pack_id, content_key, via, unlocked_at)
+     VALUES (@pack_hash, @pack_id, @content_key, @via, @unlocked_at)
+     ON CONFLICT (pack_hash) DO NOTHING`,
+  ).run(row);
+}
+
+export function getContentKey(db: Db, packHash: string): ContentKeyRow | undefined {
+  return stmt(db, `SELECT * FROM pack_content_keys WHERE pack_hash = ?`).get(packHash) as ContentKeyRow | undefined;
+}
+
+/**
+ * Forgets content keys no running or resumable session needs. Unlocked packs stay unlocked in
+ * memory until restart; what is on disk is the minimum crash recovery needs.
+ */
+export function purgeUnusedContentKeys(db: Db, exceptPackHashes: readonly string[] = []): number {
+  const keep = exceptPackHashes.map(() => '?').join(',');
+  return stmt(db, 
+      `DELETE FROM pack_content_keys WHERE pack_hash NOT IN (
+         SELECT pack_hash FROM sessions WHERE state IN ('checked_in','consented','prechecked','in_progress','interrupted','exited')
+       )${keep ? ` AND pack_hash NOT IN (${keep})` : ''}`,
+    )
+    .run(...exceptPackHashes).changes;
+}
+
+// ---------------------------------------------------------------- schedules
+
+export interface ScheduleRow {
+  schedule_id: string;
+  centre_id: string;
+  day: string;
+  payload_hash: string;
+  key_id: string;
+  imported_at: number;
+}
+
+export interface ScheduleInviteRow {
+  invite_code: string;
+  schedule_id: string;
+  candidate_ref: string;
+  pack_id: string;
+  not_before: number;
+  not_after: number;
+  resume_type: string | null;
+  resume: Buffer | null;
+  resume_sha256: string | null;
+}
+
+export function getSchedule(db: Db, scheduleId: string): ScheduleRow | undefined {
+  return stmt(db, `SELECT * FROM schedules WHERE schedule_id = ?`).get(scheduleId) as ScheduleRow | undefined;
+}
+
+/** Replaces a schedule and its invites (a re-issued schedule supersedes the earlier one). */
+export function replaceSchedule(db: Db, schedule: ScheduleRow, invites: readonly ScheduleInviteRow[]): void {
+  stmt(db, `DELETE FROM schedule_invites WHERE schedule_id = ?`).run(schedule.schedule_id);
+  stmt(db, 
+    `INSERT INTO schedules (schedule_id, centre_id, day, payload_hash, key_id, imported_at)
+     VALUES (@schedule_id, @centre_id, @day, @payload_hash, @key_id, @imported_at)
+     ON CONFLICT (schedule_id) DO UPDATE SET centre_id = excluded.centre_id, day = excluded.day,
+       payload_hash = excluded.payload_hash, key_id = excluded.key_id, imported_at = excluded.imported_at`,
+  ).run(schedule);
+  const insert = stmt(db, 
+    `INSERT INTO schedule_invites (invite_code, schedule_id, candidate_ref, pack_id, not_before, not_after, resume_type, resume, resume_sha256)
+     VALUES (@invite_code, @schedule_id, @candidate_ref, @pack_id, @not_before, @not_after, @resume_type, @resume, @resume_sha256)
+     ON CONFLICT (invite_code) DO UPDATE SET schedule_id = excluded.schedule_id, candidate_ref = excluded.candidate_ref,
+       pack_id = excluded.pack_id, not_before = excluded.not_before, not_after = excluded.not_after,
+       resume_type = excluded.resume_type, resume = excluded.resume, resume_sha256 = excluded.resume_sha256`,
+  );
+  for (const i of invites) insert.run(i);
+}
+
+export function getScheduledInvite(db: Db, code: string): ScheduleInviteRow | undefined {
+  return stmt(db, `SELECT * FROM schedule_invites WHERE invite_code = ?`).get(code) as ScheduleInviteRow | undefined;
+}
+
+/** Invites whose window ended before `now`, never checked in and not yet recorded as no-shows. */
+export function overdueUncheckedInvites(db: Db, now: number): ScheduleInviteRow[] {
+  return stmt(db, 
+      `SELECT i.* FROM schedule_invites i
+       LEFT JOIN sessions s ON s.invite_code = i.invite_code
+       LEFT JOIN no_show_events n ON n.invite_code = i.invite_code
+       WHERE i.not_after < ? AND s.id IS NULL AND n.invite_code IS NULL
+       ORDER BY i.not_after, i.invite_code`,
+    )
+    .all(now) as ScheduleInviteRow[];
+}
+
+// ---------------------------------------------------------------- no-shows
+
+export interface NoShowRow {
+  invite_code: string;
+  schedule_id: string;
+  candidate_ref: string;
+  pack_id: string;
+  not_before: number;
+  not_after: number;
+  detected_at: number;
+  kiosk_state: string;
+  reported_at: number | null;
+}
+
+export function insertNoShow(db: Db, row: NoShowRow): boolean {
+  return stmt(db, 
+      `INSERT INTO no_show_events (invite_code, schedule_id, candidate_ref, pack_id, not_before, not_after, detected_at, kiosk_state, reported_at)
+       VALUES (@invite_code, @schedule_id, @candidate_ref, @pack_id, @not_before, @not_after, @detected_at, @kiosk_state, @reported_at)
+       ON CONFLICT (invite_code) DO NOTHING`,
+    )
+    .run(row).changes === 1;
+}
+
+export function unreportedNoShows(db: Db): NoShowRow[] {
+  return stmt(db, `SELECT * FROM no_show_events WHERE reported_at IS NULL ORDER BY detected_at, invite_code`).all() as NoShowRow[];
+}
+
+export function allNoShows(db: Db): NoShowRow[] {
+  return stmt(db, `SELECT * FROM no_show_events ORDER BY detected_at, invite_code`).all() as NoShowRow[];
+}
+
+export function markNoShowReported(db: Db, inviteCode: string, at: number): void {
+  stmt(db, `UPDATE no_show_events SET reported_at = ? WHERE invite_code = ? AND reported_at IS NULL`).run(at, inviteCode);
+}
+
+export function countSessionsInProgress(db: Db): number {
+  return (stmt(db, `SELECT count(*) AS n FROM sessions WHERE state = 'in_progress'`).get() as { n: number }).n;
+}
+
+// ---------------------------------------------------------------- per-session variants
+
+export interface SessionVariantRow {
+  session_id: string;
+  question_index: number;
+  question_id: string;
+  variant_id: string;
+  matched_tags: string;
+}
+
+export function insertSessionVariants(db: Db, rows: readonly SessionVariantRow[]): void {
+  const insert = stmt(db, 
+    `INSERT INTO session_variants (session_id, question_index, question_id, variant_id, matched_tags)
+     VALUES (@session_id, @question_index, @question_id, @variant_id, @matched_tags)`,
+  );
+  for (const r of rows) insert.run(r);
+}
+
+export function getSessionVariant(db: Db, sessionId: string, questionIndex: number): SessionVariantRow | undefined {
+  return stmt(db, `SELECT * FROM session_variants WHERE session_id = ? AND question_index = ?`)
+    .get(sessionId, questionIndex) as SessionVariantRow | undefined;
+}
+
+export function sessionVariants(db: Db, sessionId: string): SessionVariantRow[] {
+  return stmt(db, `SELECT * FROM session_variants WHERE session_id = ? ORDER BY question_index`).all(sessionId) as SessionVariantRow[];
+}

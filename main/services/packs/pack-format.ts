@@ -1,0 +1,370 @@
+/**
+ * The `.ikpack` file: a signed envelope around a manifest whose question content is encrypted.
+ *
+ *   { "ikpack": 1,
+ *     "payload":   { kind:"interview-pack", id, version, title, policy, validity, outline,
+ *                    content: AES-256-GCM(JCS({competencies, tags, stages})), unlock: {...} },
+ *     "signature": { alg:"Ed25519", keyId, value } }
+ *
+ * The signature covers `interview-kiosk/pack/v1\n` + RFC 8785(payload). The file itself is written
+ * in canonical form too, and the loader insists on that, so any changed byte — even whitespace —
+ * is refused. Checks run from cheapest to dearest and from trust to meaning: size, envelope,
+ * signature and key, schema version, manifest shape, demo/production, validity window; content
+ * only after it is unlocked.
+ */
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { Clock } from '../../common/clock';
+import { err, ok, type Result } from '../../common/result';
+import { canonicalize, CanonicalJsonError } from './canonical-json';
+import {
+  DEFAULT_SCRYPT,
+  deriveCodeKey,
+  generateUnlockCode,
+  open,
+  seal,
+  sha256Hex,
+  signPayload,
+  verifyPayload,
+  type Sealed,
+  type SignedKind,
+  type SigningKeyPair,
+} from './pack-crypto';
+import { packErrorText, type PackErrorCode } from './pack-errors';
+import { formatPath, lintPack, shapeIssues, type LintIssue } from './pack-lint';
+import {
+  flattenQuestions,
+  HrEndpointRef,
+  Id,
+  Pack,
+  PACK_SCHEMA_VERSION,
+  PackPolicy,
+  PackText,
+  StageKind,
+  Validity,
+  type FlatQuestion,
+} from './pack-schema';
+import type { TrustStore } from './provisioning';
+
+export const ENVELOPE_VERSION = 1;
+/** A 200-question pack is ~0.5 MB; anything this big is not a pack. */
+export const MAX_PACK_BYTES = 8 * 1024 * 1024;
+/** Kiosk clocks drift; a pack that becomes valid within this much is accepted. */
+export const CLOCK_SKEW_MS = 10 * 60 * 1000;
+
+// ---------------------------------------------------------------- shapes
+
+const B64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
+const SealedShape = z.object({ iv: B64, ciphertext: B64, tag: B64 }).strict();
+
+export const OfflineUnlock = z
+  .object({
+    kdf: z.literal('scrypt'),
+    N: z.number().int().min(1 << 14).max(1 << 20),
+    r: z.number().int().min(8).max(16),
+    p: z.number().int().min(1).max(4),
+    salt: B64,
+    wrapped: SealedShape,
+  })
+  .strict();
+export type OfflineUnlock = z.infer<typeof OfflineUnlock>;
+
+export const PackManifest = z
+  .object({
+    kind: z.literal('interview-pack'),
+    schemaVersion: z.literal(PACK_SCHEMA_VERSION),
+    id: Id,
+    version: z.string().regex(/^\d{1,6}\.\d{1,6}\.\d{1,6}$/, 'major.minor.patch'),
+    title: PackText,
+    demo: z.boolean(),
+    issuedAt: z.iso.datetime({ offset: true }),
+    validity: Validity,
+    hrEndpoint: HrEndpointRef.optional(),
+    policy: PackPolicy,
+    /** What a manager may see before unlocking: no question text. */
+    outline: z
+      .object({
+        stages: z.array(z.object({ id: Id, kind: StageKind, title: PackText, questionCount: z.number().int().min(1).max(50) }).strict()).min(1).max(10),
+        questionCount: z.number().int().min(1).max(500),
+        competencyCount: z.number().int().min(1).max(30),
+      })
+      .strict(),
+    content: z.object({ alg: z.literal('A256GCM'), sealed: SealedShape }).strict(),
+    unlock: z.object({ online: z.boolean(), offline: OfflineUnlock.nullable() }).strict(),
+  })
+  .strict();
+export type PackManifest = z.infer<typeof PackManifest>;
+
+const Envelope = z.object({
+  ikpack: z.number().int().min(1),
+  payload: z.record(z.string(), z.unknown()),
+  signature: z
+    .object({ alg: z.literal('Ed25519'), keyId: z.string().max(100), value: z.string().max(200) })
+    .strict()
+    .optional(),
+});
+
+// ---------------------------------------------------------------- refusals
+
+export interface Refusal {
+  readonly code: PackErrorCode;
+  readonly detail: string;
+  readonly path?: string;
+  readonly issues?: readonly LintIssue[];
+}
+
+/** A refusal as a Result: the message leads with the manager's text, then the detail. */
+export function refuse<T>(code: PackErrorCode, detail: string, path?: string): Result<T> {
+  return err(code, `${packErrorText[code].en} (${path ? path + ': ' : ''}${detail})`);
+}
+
+// ---------------------------------------------------------------- the envelope (packs and schedules)
+
+export interface OpenedEnvelope {
+  readonly payload: Record<string, unknown>;
+  readonly keyId: string;
+  /** sha256 of the signed payload's canonical form: the identity sessions pin. */
+  readonly hash: string;
+}
+
+const MAGIC: Record<'pack' | 'schedule', string> = { pack: 'ikpack', schedule: 'ikschedule' };
+
+/** Writes an envelope in the canonical form the loader insists on. */
+export function writeEnvelope(kind: 'pack' | 'schedule', payload: Record<string, unknown>, key: SigningKeyPair | null): string {
+  const envelope: Record<string, unknown> = { [MAGIC[kind]]: ENVELOPE_VERSION, payload };
+  if (key) envelope.signature = { alg: 'Ed25519', keyId: key.keyId, value: signPayload(kind, payload, key) };
+  return canonicalize(envelope) + '\n';
+}
+
+/**
+ * Size, envelope, signature and key. Nothing in the payload is interpreted before the signature
+ * has been checked against a key from the provisioning config.
+ */
+export function openEnvelope(bytes: Uint8Array, kind: 'pack' | 'schedule', trust: TrustStore, now: number): Result<OpenedEnvelope> {
+  const subject = kind === 'pack' ? 'pack' : 'schedule';
+  if (bytes.byteLength > MAX_PACK_BYTES) return refuse('PACK_TOO_LARGE', `${subject} file is ${bytes.byteLength} bytes; the limit is ${MAX_PACK_BYTES}`);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return looksSigned(bytes, kind) ? refuse('SIGNATURE_INVALID', 'the file is not valid UTF-8 any more') : refuse('PACK_MALFORMED', 'not UTF-8 text');
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return looksSigned(bytes, kind) ? refuse('SIGNATURE_INVALID', 'the file no longer parses as JSON') : refuse('PACK_MALFORMED', `not a ${subject} file (not JSON)`);
+  }
+  const magic = MAGIC[kind];
+  const shaped = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? { ...(raw as Record<string, unknown>), ikpack: (raw as Record<string, unknown>)[magic] } : raw;
+  const env = Envelope.safeParse(shaped);
+  if (!env.success) {
+    return looksSigned(bytes, kind) ? refuse('SIGNATURE_INVALID', 'the signed structure was altered') : refuse('PACK_MALFORMED', `not a ${subject} file (${formatPath(env.error.issues[0]?.path ?? [])} ${env.error.issues[0]?.message ?? ''})`);
+  }
+  const envelope = env.data;
+  if (envelope.ikpack > ENVELOPE_VERSION) return refuse('PACK_SCHEMA_FROM_FUTURE', `file format ${envelope.ikpack} is newer than ${ENVELOPE_VERSION}`);
+  if (!envelope.signature) return refuse('PACK_UNSIGNED', `the ${subject} has no signature`);
+  const trusted = trust.keys.get(envelope.signature.keyId);
+  if (!trusted) return refuse('KEY_UNTRUSTED', `signed by ${envelope.signature.keyId}, which is not in this kiosk's provisioning config`);
+  if (!trusted.purposes.includes(kind)) return refuse('KEY_UNTRUSTED', `key ${trusted.keyId} is not trusted to sign a ${subject}`);
+  let valid: boolean;
+  try {
+    valid = verifyPayload(kind as SignedKind, envelope.payload, envelope.signature.value, trusted.key);
+  } catch (e) {
+    // A payload that cannot be canonicalised (lone surrogate, huge nesting) cannot have been signed.
+    if (e instanceof CanonicalJsonError) return refuse('SIGNATURE_INVALID', `payload has no canonical form (${e.message})`);
+    throw e;
+  }
+  if (!valid) return refuse('SIGNATURE_INVALID', `signature by ${trusted.keyId} does not match the content`);
+  const canonical = writeEnvelope(kind, envelope.payload, null).slice(0, -1);
+  const signedForm = canonical.slice(0, -1) + `,"signature":${canonicalize(envelope.signature)}}`;
+  if (text !== signedForm && text !== signedForm + '\n') {
+    return refuse('SIGNATURE_INVALID', 'the file bytes differ from the signed canonical form (formatting or extra fields were changed)');
+  }
+  if (trusted.notAfter !== undefined && now > trusted.notAfter) return refuse('KEY_UNTRUSTED', `key ${trusted.keyId} was retired on ${new Date(trusted.notAfter).toISOString()}`);
+  return ok({ payload: envelope.payload, keyId: trusted.keyId, hash: sha256Hex(canonicalize(envelope.payload)) });
+}
+
+/** A damaged signed file is reported as a signature failure: it was changed after signing. */
+function looksSigned(bytes: Uint8Array, kind: 'pack' | 'schedule'): boolean {
+  const head = Buffer.from(bytes.subarray(0, 64)).toString('latin1');
+  const tail = Buffer.from(bytes.subarray(Math.max(0, bytes.byteLength - 400))).toString('latin1');
+  return head.startsWith(`{"${MAGIC[kind]}":`) && tail.includes('"signature"');
+}
+
+// ---------------------------------------------------------------- packs
+
+export interface VerifiedPack {
+  readonly manifest: PackManifest;
+  readonly hash: string;
+  readonly keyId: string;
+  readonly bytes: number;
+}
+
+export interface LoadedPackContent {
+  readonly pack: Pack;
+  readonly hash: string;
+  readonly questions: readonly FlatQuestion[];
+}
+
+/** Everything that can be checked without the content key. */
+export function verifyPack(bytes: Uint8Array, trust: TrustStore, clock: Clock): Result<VerifiedPack> {
+  const now = clock.now();
+  const opened = openEnvelope(bytes, 'pack', trust, now);
+  if (!opened.ok) return opened;
+  const { payload } = opened.value;
+  const version = payload.schemaVersion;
+  if (typeof version === 'number' && version > PACK_SCHEMA_VERSION) {
+    return refuse('PACK_SCHEMA_FROM_FUTURE', `pack schema ${version} is newer than ${PACK_SCHEMA_VERSION}`);
+  }
+  const parsed = PackManifest.safeParse(payload);
+  if (!parsed.success) {
+    const first = shapeIssues(parsed.error)[0]!;
+    return refuse('PACK_INVALID', first.message, first.path);
+  }
+  const manifest = parsed.data;
+  const trusted = trust.keys.get(opened.value.keyId)!;
+  if (manifest.demo && trust.mode === 'production') return refuse('PACK_DEMO_REFUSED', `pack ${manifest.id} is a demo pack`);
+  if (!manifest.demo && trusted.demo) return refuse('KEY_UNTRUSTED', `a demo key cannot sign a production pack (${manifest.id})`);
+  const notBefore = Date.parse(manifest.validity.notBefore);
+  const expiresAt = Date.parse(manifest.validity.expiresAt);
+  if (now + CLOCK_SKEW_MS < notBefore) return refuse('PACK_NOT_YET_VALID', `valid from ${manifest.validity.notBefore}`);
+  if (now >= expiresAt) return refuse('PACK_EXPIRED', `expired at ${manifest.validity.expiresAt}`);
+  return ok({ manifest, hash: opened.value.hash, keyId: opened.value.keyId, bytes: bytes.byteLength });
+}
+
+function contentAad(m: Pick<PackManifest, 'id' | 'version'>): string {
+  return `interview-kiosk/pack-content/v1|${m.id}|${m.version}`;
+}
+function wrapAad(m: Pick<PackManifest, 'id' | 'version'>): string {
+  return `interview-kiosk/pack-key/v1|${m.id}|${m.version}`;
+}
+
+/** The content key from the proctor's offline unlock code. */
+export function unwrapWithCode(manifest: PackManifest, code: string): Result<Buffer> {
+  const off = manifest.unlock.offline;
+  if (!off) return refuse('UNLOCK_CODE_INVALID', `pack ${manifest.id} cannot be unlocked with a code; it needs the HR endpoint`);
+  const kek = deriveCodeKey(code, Buffer.from(off.salt, 'base64'), off);
+  const key = open(kek, off.wrapped, wrapAad(manifest));
+  if (!key || key.length !== 32) return refuse('UNLOCK_CODE_INVALID', `the code does not unlock pack ${manifest.id}`);
+  return ok(key);
+}
+
+/** Decrypts, then checks the content as strictly as the signer did. */
+export function decryptPack(verified: VerifiedPack, contentKey: Buffer): Result<LoadedPackContent> {
+  const m = verified.manifest;
+  const plain = open(contentKey, m.content.sealed, contentAad(m));
+  if (!plain) return refuse('UNLOCK_CODE_INVALID', `the key does not open pack ${m.id}`);
+  let content: unknown;
+  try {
+    content = JSON.parse(plain.toString('utf8'));
+  } catch {
+    return refuse('PACK_INVALID', 'the decrypted content is not JSON');
+  }
+  if (content === null || typeof content !== 'object' || Array.isArray(content)) return refuse('PACK_INVALID', 'the decrypted content is not an object');
+  const c = content as Record<string, unknown>;
+  const merged = {
+    schemaVersion: m.schemaVersion,
+    id: m.id,
+    version: m.version,
+    title: m.title,
+    demo: m.demo,
+    validity: m.validity,
+    ...(m.hrEndpoint ? { hrEndpoint: m.hrEndpoint } : {}),
+    policy: m.policy,
+    competencies: c.competencies,
+    tags: c.tags,
+    stages: c.stages,
+  };
+  const extra = Object.keys(c).filter((k) => !['competencies', 'tags', 'stages'].includes(k));
+  if (extra.length > 0) return refuse('PACK_INVALID', `unknown content field ${JSON.stringify(extra[0])}`);
+  const linted = lintPack(merged, 'authoring');
+  if (!linted.pack) {
+    const first = linted.issues[0]!;
+    return refuse('PACK_INVALID', `${first.message} [${first.code}]`, first.path);
+  }
+  const firstError = linted.issues.find((i) => i.severity === 'error');
+  if (firstError) return refuse('PACK_INCONSISTENT', `${firstError.message} [${firstError.code}]`, firstError.path);
+  const pack = linted.pack;
+  const outline = outlineOf(pack);
+  if (canonicalize(outline) !== canonicalize(m.outline)) return refuse('PACK_INCONSISTENT', 'the content does not match the outline the manifest shows', 'outline');
+  return ok({ pack, hash: verified.hash, questions: flattenQuestions(pack) });
+}
+
+function outlineOf(pack: Pack): PackManifest['outline'] {
+  return {
+    stages: pack.stages.map((s) => ({ id: s.id, kind: s.kind, title: s.title, questionCount: s.questions.length })),
+    questionCount: pack.stages.reduce((a, s) => a + s.questions.length, 0),
+    competencyCount: pack.competencies.length,
+  };
+}
+
+// ---------------------------------------------------------------- building (the authoring tool)
+
+export interface BuildOptions {
+  readonly issuedAt: Date;
+  /** Omit for a fresh random key; HR keeps it for the endpoint (the `.key.json` sidecar). */
+  readonly contentKey?: Buffer;
+  /** `null` disables offline unlocking; omit for a fresh random code. */
+  readonly unlockCode?: string | null;
+  readonly scrypt?: { N: number; r: number; p: number };
+  /** Corpus and tests only: sign content that lint refuses. */
+  readonly skipLint?: boolean;
+  /** Corpus and tests only: encrypt this instead of the pack's own content. */
+  readonly rawContent?: unknown;
+}
+
+export interface BuiltPack {
+  readonly text: string;
+  readonly hash: string;
+  readonly contentKey: Buffer;
+  readonly unlockCode: string | null;
+  readonly manifest: PackManifest;
+}
+
+/** Lints (authoring profile), encrypts the content and signs. */
+export function buildPack(source: unknown, key: SigningKeyPair, options: BuildOptions): Result<BuiltPack> {
+  const linted = lintPack(source, 'authoring');
+  let pack: Pack;
+  if (options.skipLint) {
+    const p = Pack.safeParse(source);
+    if (!p.success) return refuse('PACK_INVALID', p.error.issues[0]?.message ?? 'invalid', formatPath(p.error.issues[0]?.path ?? []));
+    pack = p.data;
+  } else {
+    if (!linted.ok || !linted.pack) {
+      const first = linted.issues.find((i) => i.severity === 'error')!;
+      return refuse(linted.pack ? 'PACK_INCONSISTENT' : 'PACK_INVALID', `${first.message} [${first.code}]`, first.path);
+    }
+    pack = linted.pack;
+  }
+  if (!pack.validity) return refuse('PACK_INVALID', 'a validity window is required to sign', 'validity');
+  const contentKey = options.contentKey ?? randomBytes(32);
+  const unlockCode = options.unlockCode === undefined ? generateUnlockCode() : options.unlockCode;
+  const ids = { id: pack.id, version: pack.version };
+  const plaintext = options.rawContent !== undefined ? JSON.stringify(options.rawContent) : canonicalize({ competencies: pack.competencies, tags: pack.tags, stages: pack.stages });
+  const content = seal(contentKey, Buffer.from(plaintext, 'utf8'), contentAad(ids));
+  let offline: OfflineUnlock | null = null;
+  if (unlockCode !== null) {
+    const params = options.scrypt ?? DEFAULT_SCRYPT;
+    const salt = randomBytes(16);
+    const kek = deriveCodeKey(unlockCode, salt, params);
+    offline = { kdf: 'scrypt', N: params.N, r: params.r, p: params.p, salt: salt.toString('base64'), wrapped: seal(kek, contentKey, wrapAad(ids)) };
+  }
+  const manifest: PackManifest = {
+    kind: 'interview-pack',
+    schemaVersion: PACK_SCHEMA_VERSION,
+    id: pack.id,
+    version: pack.version,
+    title: pack.title,
+    demo: pack.demo,
+    issuedAt: options.issuedAt.toISOString(),
+    validity: pack.validity,
+    ...(pack.hrEndpoint ? { hrEndpoint: pack.hrEndpoint } : {}),
+    policy: pack.policy,
+    outline: outlineOf(pack),
+    content: { alg: 'A256GCM', sealed: content as Sealed },
+    unlock: { online: pack.hrEndpoint !== undefined, offline },
+  };
+  const text = writeEnvelope('pack', manifest as unknown as Record<string, unknown>, key);
+  return ok({ text, hash: sha256Hex(canonicalize(manifest)), contentKey, unlockCode, manifest });
+}

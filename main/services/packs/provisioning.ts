@@ -1,0 +1,219 @@
+/**
+ * The machine-wide provisioning config: which signing keys this kiosk trusts, which kiosk and test
+ * centre it is, and where its HR endpoint is. IT installs it with the MSI/DMG in a place only
+ * administrators can write. Validated at start; in kiosk mode nothing per-user (a file in the
+ * user's profile, an environment variable) can override it.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { KeyObject } from 'node:crypto';
+import { z } from 'zod';
+import { err, ok, type Result } from '../../common/result';
+import { keyIdOf, publicKeyObject } from './pack-crypto';
+import { packErrorText } from './pack-errors';
+import { formatPath } from './pack-lint';
+import { PublicKeyB64 } from './pack-schema';
+
+export const PROVISIONING_VERSION = 1;
+export const PROVISIONING_ENV = 'INTERVIEW_KIOSK_PROVISIONING';
+const MAX_CONFIG_BYTES = 64 * 1024;
+
+/**
+ * Key ids of keys whose private half is public (committed demo keys). A production config that
+ * lists one of them is invalid whatever flag it carries.
+ */
+export const KNOWN_DEMO_KEY_IDS: readonly string[] = ['ed25519:6a35a9cd3c540f8ed1d7a1e234c61353', 'ed25519:bb766c79857247308f8ee9ed3c6d288c'];
+
+const Name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$/, 'letters, digits, ".", "-" and "_" (2–64)');
+
+export const TrustedKey = z
+  .object({
+    keyId: z.string().regex(/^ed25519:[0-9a-f]{32}$/),
+    publicKey: PublicKeyB64,
+    label: z.string().min(1).max(200),
+    purposes: z.array(z.enum(['pack', 'schedule'])).min(1),
+    demo: z.boolean().default(false),
+    /** After this instant the key signs nothing new this kiosk accepts (rotation). */
+    notAfter: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict();
+
+export const ProvisioningConfig = z
+  .object({
+    provisioningVersion: z.literal(PROVISIONING_VERSION),
+    mode: z.enum(['demo', 'production']),
+    notice: z.string().max(500).optional(),
+    kioskId: Name,
+    centreId: Name,
+    trustedKeys: z.array(TrustedKey).min(1).max(32),
+    hrEndpoint: z
+      .object({
+        url: z.url({ protocol: /^https?$/ }).max(500),
+        /** Signs the endpoint's answers; a pack may name its own, this one is the fallback. */
+        publicKey: PublicKeyB64,
+        /** Bearer token identifying this kiosk to the endpoint. */
+        kioskToken: z.string().min(16).max(200),
+      })
+      .strict()
+      .optional(),
+    /** Where signed packs and schedules are installed; defaults next to the application. */
+    packsDir: z.string().min(1).max(500).optional(),
+    /** Demo only: unlock codes of demo packs, so the demo runs without a proctor. */
+    demoUnlockCodes: z.record(z.string(), z.string().min(4).max(64)).optional(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    c.trustedKeys.forEach((k, i) => {
+      if (keyIdOf(k.publicKey) !== k.keyId) {
+        ctx.addIssue({ code: 'custom', path: ['trustedKeys', i, 'keyId'], message: `does not match the public key (expected ${keyIdOf(k.publicKey)})` });
+      }
+      const isDemoKey = k.demo || KNOWN_DEMO_KEY_IDS.includes(k.keyId);
+      if (c.mode === 'production' && isDemoKey) {
+        ctx.addIssue({ code: 'custom', path: ['trustedKeys', i], message: 'a production kiosk must not trust a demo key' });
+      }
+      if (c.mode === 'demo' && !isDemoKey) {
+        ctx.addIssue({ code: 'custom', path: ['trustedKeys', i, 'demo'], message: 'a demo config trusts demo keys only' });
+      }
+    });
+    if (c.mode === 'production') {
+      if (c.demoUnlockCodes) ctx.addIssue({ code: 'custom', path: ['demoUnlockCodes'], message: 'not allowed in production' });
+      if (c.hrEndpoint && !c.hrEndpoint.url.startsWith('https://')) {
+        ctx.addIssue({ code: 'custom', path: ['hrEndpoint', 'url'], message: 'a production HR endpoint must use https' });
+      }
+    } else if (!c.notice || !/demo/i.test(c.notice)) {
+      ctx.addIssue({ code: 'custom', path: ['notice'], message: 'a demo config must say it is for demonstration only' });
+    }
+  });
+export type ProvisioningConfig = z.infer<typeof ProvisioningConfig>;
+
+export interface TrustedKeyEntry {
+  readonly keyId: string;
+  readonly key: KeyObject;
+  readonly purposes: readonly ('pack' | 'schedule')[];
+  readonly demo: boolean;
+  readonly notAfter?: number;
+}
+
+/** What the verifiers need from the config. */
+export interface TrustStore {
+  readonly mode: 'demo' | 'production';
+  readonly keys: ReadonlyMap<string, TrustedKeyEntry>;
+}
+
+export function trustStoreOf(config: ProvisioningConfig): TrustStore {
+  const keys = new Map<string, TrustedKeyEntry>();
+  for (const k of config.trustedKeys) {
+    keys.set(k.keyId, {
+      keyId: k.keyId,
+      key: publicKeyObject(k.publicKey),
+      purposes: k.purposes,
+      demo: k.demo || KNOWN_DEMO_KEY_IDS.includes(k.keyId),
+      ...(k.notAfter ? { notAfter: Date.parse(k.notAfter) } : {}),
+    });
+  }
+  return { mode: config.mode, keys };
+}
+
+export type ProvisioningSource = 'explicit' | 'environment' | 'user' | 'machine' | 'demo-fallback';
+
+export interface LoadedProvisioning {
+  readonly config: ProvisioningConfig;
+  readonly trust: TrustStore;
+  readonly source: ProvisioningSource;
+  readonly path: string;
+  /** Candidate files that exist but were not used, and why (shown to IT, logged). */
+  readonly ignored: readonly string[];
+}
+
+/** Where IT installs the config on each platform. */
+export function machineProvisioningPath(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): string {
+  switch (platform) {
+    case 'win32':
+      return path.win32.join(env.ProgramData ?? 'C:\\ProgramData', 'InterviewKiosk', 'provisioning.json');
+    case 'darwin':
+      return '/Library/Application Support/InterviewKiosk/provisioning.json';
+    default:
+      return '/etc/interview-kiosk/provisioning.json';
+  }
+}
+
+export function parseProvisioning(text: string): Result<ProvisioningConfig> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    return err('PROVISIONING_INVALID', `${packErrorText.PROVISIONING_INVALID.en} (not JSON: ${e instanceof Error ? e.message : String(e)})`);
+  }
+  const parsed = ProvisioningConfig.safeParse(raw);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    return err('PROVISIONING_INVALID', `${packErrorText.PROVISIONING_INVALID.en} (${i ? formatPath(i.path) + ': ' + i.message : 'invalid'})`);
+  }
+  return ok(parsed.data);
+}
+
+function readConfig(file: string, source: ProvisioningSource, checkOwnership: boolean): Result<LoadedProvisioning> {
+  let text: string;
+  try {
+    const st = statSync(file);
+    if (!st.isFile() || st.size > MAX_CONFIG_BYTES) return err('PROVISIONING_INVALID', `${packErrorText.PROVISIONING_INVALID.en} (${file} is not a small regular file)`);
+    // On POSIX the machine-wide file must not be writable by anyone but its (administrator) owner.
+    if (checkOwnership && process.platform !== 'win32' && (st.mode & 0o022) !== 0) {
+      return err('PROVISIONING_INVALID', `${packErrorText.PROVISIONING_INVALID.en} (${file} is writable by non-administrators)`);
+    }
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    return err('PROVISIONING_INVALID', `${packErrorText.PROVISIONING_INVALID.en} (${file}: ${e instanceof Error ? e.message : String(e)})`);
+  }
+  const parsed = parseProvisioning(text);
+  if (!parsed.ok) return parsed;
+  return ok({ config: parsed.value, trust: trustStoreOf(parsed.value), source, path: file, ignored: [] });
+}
+
+export interface ProvisioningOptions {
+  /** Kiosk mode: only the machine-wide file counts. */
+  readonly kioskMode: boolean;
+  /** A path chosen by code (tests, the CLI). Honoured in every mode: it is not user input. */
+  readonly explicitPath?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly platform?: NodeJS.Platform;
+  /** The per-user file (e.g. in the app's user-data folder); honoured outside kiosk mode only. */
+  readonly userPath?: string;
+  /** Overrides the platform's machine-wide path (tests). */
+  readonly machinePath?: string;
+  /**
+   * The shipped demo config, used only when no machine-wide config exists. It trusts demo keys
+   * only, so a kiosk without provisioning can run the demo and nothing else.
+   */
+  readonly demoFallbackPath?: string;
+}
+
+/**
+ * Finds and validates the config. Precedence outside kiosk mode: explicit, environment, user
+ * file, machine file, demo fallback. In kiosk mode: explicit, machine file, demo fallback — an
+ * existing but invalid machine file is never replaced by the fallback (fail closed).
+ */
+export function loadProvisioning(options: ProvisioningOptions): Result<LoadedProvisioning> {
+  const env = options.env ?? process.env;
+  const ignored: string[] = [];
+  const machine = options.machinePath ?? machineProvisioningPath(options.platform, env);
+  const withIgnored = (r: Result<LoadedProvisioning>): Result<LoadedProvisioning> => (r.ok ? ok({ ...r.value, ignored }) : r);
+
+  if (options.explicitPath) return withIgnored(readConfig(options.explicitPath, 'explicit', false));
+  const envPath = env[PROVISIONING_ENV];
+  if (envPath) {
+    if (options.kioskMode) ignored.push(`${envPath} (${PROVISIONING_ENV} is ignored in kiosk mode)`);
+    else return withIgnored(readConfig(envPath, 'environment', false));
+  }
+  if (options.userPath && existsSync(options.userPath)) {
+    if (options.kioskMode) ignored.push(`${options.userPath} (per-user config is ignored in kiosk mode)`);
+    else return withIgnored(readConfig(options.userPath, 'user', false));
+  }
+  if (existsSync(machine)) return withIgnored(readConfig(machine, 'machine', options.kioskMode));
+  if (options.demoFallbackPath && existsSync(options.demoFallbackPath)) {
+    const r = readConfig(options.demoFallbackPath, 'demo-fallback', false);
+    if (r.ok && r.value.config.mode !== 'demo') return err('PROVISIONING_INVALID', `${packErrorText.PROVISIONING_INVALID.en} (the fallback config must be a demo config)`);
+    return withIgnored(r);
+  }
+  return err('PROVISIONING_MISSING', `${packErrorText.PROVISIONING_MISSING.en} (expected ${machine})`);
+}

@@ -1,0 +1,156 @@
+/**
+ * The process the crash harness kills: it records synthetic WebM-sized chunks into a real
+ * database through the real session service, printing one JSON line per acknowledged chunk.
+ * At start it recovers (crash detection + resume) and reports how long that took.
+ */
+import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { systemClock } from '../../main/common/clock';
+import { silentLogger } from '../../main/common/logger';
+import { openDatabase } from '../../main/db/connection';
+import { lastJournalRowOfType } from '../../main/db/queries/journal';
+import { getProgress } from '../../main/db/queries/sessions';
+import { PassiveWalMaintenance } from '../../main/db/wal-maintenance';
+import { OsEnvironmentProbe } from '../../main/services/environment/environment';
+import { SqliteJournal } from '../../main/services/journal/journal';
+import { DemoInviteDirectory, loadPack, StaticPackProvider } from '../../main/services/packs/pack-provider';
+import { HmacResumeCodes } from '../../main/services/session/resume-codes';
+import { SessionService } from '../../main/services/session/session-service';
+import type { QuestionView } from '../../preload/contract/session';
+
+const t0 = performance.now();
+const { values } = parseArgs({
+  options: {
+    'data-dir': { type: 'string' },
+    'min-kb': { type: 'string', default: '30' },
+    'max-kb': { type: 'string', default: '300' },
+    'pause-ms': { type: 'string', default: '0' },
+  },
+});
+const dataDir = values['data-dir'];
+if (!dataDir) throw new Error('--data-dir is required');
+mkdirSync(dataDir, { recursive: true });
+const minBytes = Number(values['min-kb']) * 1024;
+const maxBytes = Number(values['max-kb']) * 1024;
+const pauseMs = Number(values['pause-ms']);
+
+export const CRASH_PACK = {
+  schemaVersion: 1,
+  id: 'crash-test',
+  version: '1.0.0',
+  title: { 'zh-CN': '崩溃测试', en: 'Crash test' },
+  competencies: [{ id: 'c1', name: { 'zh-CN': '能力', en: 'Skill' }, weight: 1, threshold: 50 }],
+  stages: [
+    {
+      id: 's1',
+      kind: 'professional',
+      title: { 'zh-CN': '专业', en: 'Professional' },
+      questions: [0, 1, 2, 3, 4].map((i) => ({
+        id: `q${i}`,
+        prompt: { 'zh-CN': `问题 ${i}`, en: `Question ${i}` },
+        mode: 'video',
+        prepSeconds: i % 2 === 0 ? 0 : 1,
+        answerSeconds: 1800,
+        retakes: 0,
+        competencies: ['c1'],
+      })),
+    },
+  ],
+  policy: {
+    resume: { graceSeconds: 3600, returnWindowSeconds: 86400, timerMode: 'paused', maxResumes: 20, maxCodeAttempts: 5 },
+    consentVersion: 'crash-1',
+    retentionDays: 30,
+  },
+};
+
+const loaded = loadPack(CRASH_PACK);
+if (!loaded.ok) throw new Error(loaded.error.message);
+const pack = loaded.value;
+const db = openDatabase(path.join(dataDir, 'interview-kiosk.sqlite'));
+const sessions = new SessionService({
+  db,
+  journal: new SqliteJournal(db),
+  clock: systemClock,
+  packs: new StaticPackProvider([pack]),
+  invites: new DemoInviteDirectory(pack.pack.id),
+  resumeCodes: new HmacResumeCodes(randomBytes(32)),
+  environment: new OsEnvironmentProbe('crash-test', 'node'),
+  logger: silentLogger,
+  wal: new PassiveWalMaintenance(db),
+});
+
+const out = (o: Record<string, unknown>) => process.stdout.write(JSON.stringify(o) + '\n');
+const must = <T,>(r: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): T => {
+  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+  return r.value;
+};
+
+function newSession(): QuestionView {
+  const code = `DEMO-${randomBytes(4).toString('hex').toUpperCase()}`;
+  const s = must(sessions.checkIn(code, 'zh-CN'));
+  must(sessions.giveConsent(s.sessionId, true, 'crash-1'));
+  must(sessions.reportPrecheck(s.sessionId, 'ok', 'ok'));
+  const v = must(sessions.start(s.sessionId));
+  if (v.kind !== 'question') throw new Error('expected a question');
+  out({ t: 'new', s: s.sessionId, code });
+  return v.question;
+}
+
+sessions.recoverAfterStart();
+let view: QuestionView;
+let resumed: Record<string, unknown> | null = null;
+const offer = must(sessions.findResumable());
+if (offer) {
+  const r = sessions.resume(offer.inviteCode, undefined);
+  if (r.ok && r.value.kind === 'question') {
+    view = r.value.question;
+    const p = getProgress(db, view.sessionId, view.questionIndex);
+    resumed = { s: view.sessionId, q: view.questionIndex, remaining: view.answerRemainingMs, phase: view.phase, e: p?.elapsed_ms ?? 0, pe: p?.prep_elapsed_ms ?? 0, segment: view.segment };
+  } else {
+    if (!r.ok && r.error.code === 'RESUME_LIMIT_REACHED') sessions.confirmExit(offer.sessionId, 'other', 'crash-test resume limit');
+    view = newSession();
+  }
+} else {
+  view = newSession();
+}
+// performance.now() counts from this process's start (timeOrigin): Node bootstrap, module load,
+// opening and checking the database, crash detection and the resume itself.
+out({ t: 'ready', recoveryMs: Math.round(performance.now()), afterLoadMs: Math.round(performance.now() - t0), resumed });
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function record(): Promise<never> {
+for (;;) {
+  if (view.phase === 'preparing') view = must(sessions.beginAnswer(view.sessionId, view.questionIndex));
+  const target = 6 + (view.questionIndex % 3) * 4;
+  while (view.committedChunks < target) {
+    const size = randomInt(minBytes, maxBytes + 1);
+    const data = randomBytes(size);
+    const seq = view.nextSeq;
+    const ack = must(
+      sessions.appendChunk({
+        sessionId: view.sessionId,
+        questionIndex: view.questionIndex,
+        attempt: view.attempt,
+        segment: view.segment,
+        seq,
+        mimeType: 'video/webm;codecs=vp8,opus',
+        data,
+      }),
+    );
+    // The answer clock as committed with this chunk (the chunk event carries it).
+    const event = lastJournalRowOfType(db, view.sessionId, 'chunk_committed');
+    const e = event ? (JSON.parse(event.payload) as { elapsedMs: number }).elapsedMs : 0;
+    out({ t: 'ack', s: view.sessionId, q: view.questionIndex, a: view.attempt, g: view.segment, n: seq, h: ack.sha256, e });
+    if (ack.sha256 !== createHash('sha256').update(data).digest('hex')) throw new Error('ack hash mismatch');
+    view = { ...view, committedChunks: ack.committedChunks, nextSeq: seq + 1 };
+    if (pauseMs > 0) await sleep(pauseMs);
+  }
+  out({ t: 'submitting', s: view.sessionId, q: view.questionIndex });
+  const next = must(sessions.submitAnswer(view.sessionId, view.questionIndex, view.attempt));
+  out({ t: 'submitted', s: view.sessionId, q: view.questionIndex });
+  view = next.kind === 'question' ? next.question : newSession();
+}
+}
+void record();

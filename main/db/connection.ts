@@ -146,3 +146,17 @@ function asStorageError(e: unknown, context: string): Error {
   if (code) return new CodedError(code, `${context}: ${detail}`);
   return e instanceof Error ? e : new Error(String(e));
 }
+
+/**
+ * A read-only connection for tools that inspect a kiosk's store while the kiosk may be running
+ * (proctor codes, audits): no pragmas that write, no migrations, no crash detection.
+ */
+export function openDatabaseReadOnly(path: string): Db {
+  try {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    db.pragma('busy_timeout = 5000');
+    return db;
+  } catch (e) {
+    throw asStorageError(e, `cannot open the interview database at ${path}`);
+  }
+}

@@ -2,6 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // Projects run one after another (groupOrder): unit, then integration (real processes and
+    // files), then the browser tests.
     projects: [
       {
         test: {
@@ -9,6 +11,7 @@ export default defineConfig({
           include: ['test/unit/**/*.test.{ts,tsx}'],
           environment: 'node',
           testTimeout: 20_000,
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -19,6 +22,7 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 60_000,
           fileParallelism: false,
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -28,7 +32,9 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 180_000,
           hookTimeout: 120_000,
+          // Browser timing checks run alone, after everything else, on these 2-core machines.
           fileParallelism: false,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

@@ -53,6 +53,8 @@ import { lastJournalRowOfType } from '../../db/queries/journal';
 import type { InviteDirectory, LoadedPack, PackProvider } from '../packs/pack-provider';
 import type { PrecheckRunSummary } from '../precheck/precheck-service';
 import type { FlatQuestion } from '../packs/pack-schema';
+import { getSessionVariant, insertSessionVariants } from '../../db/queries/packs';
+import { promptOf, untailored, type Tailoring } from '../packs/variants';
 import type { ResumeCodeIssuer } from './resume-codes';
 import { canTransition, isTerminal, targetOf, type Transition } from './state-machine';
 
@@ -199,7 +201,11 @@ export class SessionService {
 
   // ------------------------------------------------------------------ check-in and consent
 
-  checkIn(inviteCode: string, locale: 'zh-CN' | 'en'): Result<SessionView> {
+  /**
+   * `tailoring` (from CheckInPreparer) picks each question's résumé variant; without it every
+   * question uses its own prompt. The choice and the tags behind it are journaled for HR.
+   */
+  checkIn(inviteCode: string, locale: 'zh-CN' | 'en', tailoring?: Tailoring): Result<SessionView> {
     const { db, clock, journal } = this.deps;
     const now = clock.now();
     const existing = getSessionByInvite(db, inviteCode);
@@ -238,7 +244,21 @@ export class SessionService {
           created_at: now,
           updated_at: now,
         });
-        journal.append(id, 'checked_in', { packId: pack.pack.id, packVersion: pack.pack.version, packHash: pack.hash, locale }, now);
+        const t = tailoring ?? untailored(pack);
+        insertSessionVariants(db, t.choices.map((c) => ({ session_id: id, question_index: c.questionIndex, question_id: c.questionId, variant_id: c.variantId, matched_tags: JSON.stringify(c.matchedTags) })));
+        journal.append(id, 'checked_in', {
+          packId: pack.pack.id,
+          packVersion: pack.pack.version,
+          packHash: pack.hash,
+          locale,
+          tailoring: {
+            resume: t.source,
+            resumeSha256: t.resumeSha256,
+            problem: t.problem ?? null,
+            tags: t.tags.map((h) => ({ tag: h.tagId, count: h.count, matched: h.matched })),
+            variants: t.choices.map((c) => ({ questionIndex: c.questionIndex, questionId: c.questionId, variantId: c.variantId, chosenBy: c.matchedTags })),
+          },
+        }, now);
       })();
       return ok(this.sessionView(getSession(db, id)!));
     });
@@ -646,13 +666,6 @@ export class SessionService {
     return ok({ recorded: changed });
   }
 
-  /** For the proctor tool: the code that lets this session resume once more. */
-  proctorCode(inviteCode: string): Result<{ sessionId: string; code: string }> {
-    const s = getSessionByInvite(this.deps.db, inviteCode);
-    if (!s) return err('SESSION_NOT_FOUND', 'no interview was started with this invite code');
-    return ok({ sessionId: s.id, code: this.deps.resumeCodes.codeFor(s.id, s.resume_count) });
-  }
-
   // ------------------------------------------------------------------ internals
 
   private withSession<T>(sessionId: string, f: (s: SessionRow, pack: LoadedPack, now: number) => Result<T>): Result<T> {
@@ -749,7 +762,14 @@ export class SessionService {
       persisted_at: now,
     });
     if (attempt === 0) {
-      this.deps.journal.append(sessionId, 'question_started', { questionIndex: index, questionId: q.question.id, mode: q.question.mode }, now);
+      const v = getSessionVariant(this.deps.db, sessionId, index);
+      this.deps.journal.append(sessionId, 'question_started', {
+        questionIndex: index,
+        questionId: q.question.id,
+        mode: q.question.mode,
+        variantId: v?.variant_id ?? 'default',
+        chosenBy: v ? (JSON.parse(v.matched_tags) as string[]) : [],
+      }, now);
     }
     this.timers.set(sessionId, { questionIndex: index, phase, base: 0, since: now, prepElapsed: 0, lastPersist: now });
   }
@@ -979,7 +999,7 @@ export class SessionService {
       stageTitle: q.stage.title,
       indexInStage: q.indexInStage,
       questionsInStage: q.stage.questions.length,
-      prompt: q.question.prompt,
+      prompt: promptOf(q.question, getSessionVariant(this.deps.db, s.id, q.index)?.variant_id),
       mode: q.question.mode,
       prepSeconds: q.question.prepSeconds,
       answerSeconds: q.question.answerSeconds,

@@ -88,3 +88,12 @@ describe('development web shell', () => {
     ws.close();
   });
 });
+
+describe('packaged Electron bundle', () => {
+  it('contains neither the development web shell nor its WebSocket server', async () => {
+    const { readFileSync } = await import('node:fs');
+    const bundle = readFileSync(path.join(ROOT, 'dist', 'main', 'main.cjs'), 'utf8');
+    expect(bundle).toContain('kiosk:session:checkIn');
+    expect(bundle).not.toMatch(/startWebHost|WebSocketServer|require\("ws"\)/);
+  });
+});

@@ -38,6 +38,7 @@ const pack = { ...source, id: 'bench-pack', demo: false, stages, validity: { not
 const key = generateSigningKey();
 const built = buildPack(pack, key, { issuedAt: new Date(), unlockCode: null });
 if (!built.ok) throw new Error(built.error.message);
+const contentKey = built.value.contentKey;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'pack-bench-'));
 const file = path.join(dir, 'bench.ikpack');
 writeFileSync(file, built.value.text);
@@ -55,7 +56,7 @@ function once(decrypt: boolean): number {
   const v = verifyPack(readFileSync(file), trust, systemClock);
   if (!v.ok) throw new Error(v.error.message);
   if (decrypt) {
-    const d = decryptPack(v.value, built.value.contentKey);
+    const d = decryptPack(v.value, contentKey);
     if (!d.ok) throw new Error(d.error.message);
     if (d.value.questions.length !== QUESTIONS) throw new Error('wrong question count');
   }

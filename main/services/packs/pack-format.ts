@@ -99,7 +99,8 @@ const Envelope = z.object({
   ikpack: z.number().int().min(1),
   payload: z.record(z.string(), z.unknown()),
   signature: z
-    .object({ alg: z.literal('Ed25519'), keyId: z.string().max(100), value: z.string().max(200) })
+    // Exactly 64 bytes in canonical base64: lenient decoding would let bytes change unnoticed.
+    .object({ alg: z.literal('Ed25519'), keyId: z.string().max(100), value: z.string().regex(/^[A-Za-z0-9+/]{86}==$/) })
     .strict()
     .optional(),
 });
@@ -156,9 +157,15 @@ export function openEnvelope(bytes: Uint8Array, kind: 'pack' | 'schedule', trust
     return looksSigned(bytes, kind) ? refuse('SIGNATURE_INVALID', 'the file no longer parses as JSON') : refuse('PACK_MALFORMED', `not a ${subject} file (not JSON)`);
   }
   const magic = MAGIC[kind];
-  const shaped = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? { ...(raw as Record<string, unknown>), ikpack: (raw as Record<string, unknown>)[magic] } : raw;
+  const isObject = raw !== null && typeof raw === 'object' && !Array.isArray(raw);
+  const obj = raw as Record<string, unknown>;
+  // Only the three envelope members may exist: a renamed or added member is an alteration.
+  const unknownMember = isObject ? Object.keys(obj).find((k) => k !== magic && k !== 'payload' && k !== 'signature') : undefined;
+  const shaped = isObject && unknownMember === undefined ? { ikpack: obj[magic], payload: obj.payload, signature: obj.signature } : unknownMember !== undefined ? null : raw;
   const env = Envelope.safeParse(shaped);
   if (!env.success) {
+    const otherKind = kind === 'pack' ? 'schedule' : 'pack';
+    if (raw !== null && typeof raw === 'object' && MAGIC[otherKind] in (raw as object)) return refuse('PACK_MALFORMED', `this is a ${otherKind} file, not a ${subject}`);
     return looksSigned(bytes, kind) ? refuse('SIGNATURE_INVALID', 'the signed structure was altered') : refuse('PACK_MALFORMED', `not a ${subject} file (${formatPath(env.error.issues[0]?.path ?? [])} ${env.error.issues[0]?.message ?? ''})`);
   }
   const envelope = env.data;
@@ -187,9 +194,10 @@ export function openEnvelope(bytes: Uint8Array, kind: 'pack' | 'schedule', trust
 
 /** A damaged signed file is reported as a signature failure: it was changed after signing. */
 function looksSigned(bytes: Uint8Array, kind: 'pack' | 'schedule'): boolean {
+  // Either end identifies a signed file; one damaged byte cannot erase both.
   const head = Buffer.from(bytes.subarray(0, 64)).toString('latin1');
   const tail = Buffer.from(bytes.subarray(Math.max(0, bytes.byteLength - 400))).toString('latin1');
-  return head.startsWith(`{"${MAGIC[kind]}":`) && tail.includes('"signature"');
+  return head.includes(`"${MAGIC[kind]}":1,"payload":{`) || tail.includes('"signature":{"alg":"Ed25519","keyId":"ed25519:');
 }
 
 // ---------------------------------------------------------------- packs
@@ -367,4 +375,20 @@ export function buildPack(source: unknown, key: SigningKeyPair, options: BuildOp
   };
   const text = writeEnvelope('pack', manifest as unknown as Record<string, unknown>, key);
   return ok({ text, hash: sha256Hex(canonicalize(manifest)), contentKey, unlockCode, manifest });
+}
+
+/** The whole loader in one call: verify, then (given a code or key) unlock and check content. */
+export function loadPackBytes(bytes: Uint8Array, trust: TrustStore, clock: Clock, unlock: { code?: string; key?: Buffer } = {}): Result<{ verified: VerifiedPack; loaded?: LoadedPackContent }> {
+  const verified = verifyPack(bytes, trust, clock);
+  if (!verified.ok) return verified;
+  let key = unlock.key;
+  if (!key && unlock.code !== undefined) {
+    const k = unwrapWithCode(verified.value.manifest, unlock.code);
+    if (!k.ok) return k;
+    key = k.value;
+  }
+  if (!key) return ok({ verified: verified.value });
+  const loaded = decryptPack(verified.value, key);
+  if (!loaded.ok) return loaded;
+  return ok({ verified: verified.value, loaded: loaded.value });
 }

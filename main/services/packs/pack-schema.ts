@@ -18,6 +18,7 @@ export const PACK_SCHEMA_VERSION = 1;
  * (other than tab and newline), bidirectional overrides and isolates ("Trojan Source"), and
  * lone surrogates. Zero-width joiners stay allowed: some scripts need them.
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE_TEXT = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\uFEFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export function isSafeText(s: string): boolean {

@@ -52,7 +52,9 @@ export class JiebaSegmenter implements Segmenter {
     return this.instance().cutForSearch(text, false);
   }
   addWords(words: readonly string[]): void {
-    const fresh = words.filter((w) => w.length > 1 && !/\s/.test(w) && !this.added.has(w));
+    // Only words with Chinese characters: a Latin word in jieba's dictionary makes it split longer
+    // Latin words around it ("java" would cut "javascript" into "java" + "script").
+    const fresh = words.filter((w) => w.length > 1 && /[\u3400-\u9fff]/.test(w) && !/\s/.test(w) && !this.added.has(w));
     if (fresh.length === 0) return;
     for (const w of fresh) this.added.add(w);
     this.instance().loadDict(new TextEncoder().encode(fresh.map((w) => `${w} 100000 n`).join('\n') + '\n'));
@@ -68,6 +70,7 @@ export interface TagHit {
 }
 
 const WORDLIKE = /[\p{L}\p{N}]/u;
+const CJK_CHAR = /[\u3400-\u9fff]/;
 
 /** One normal form for résumé and dictionary tokens alike. */
 function normToken(t: string): string {
@@ -96,15 +99,20 @@ export function findTags(seg: Segmenter, text: string, dictionary: readonly Tag[
   for (const tag of dictionary) {
     let count = 0;
     const matched: string[] = [];
+    const seen = new Set<string>();
     for (const synonym of [...tag.synonyms['zh-CN'], ...tag.synonyms.en]) {
       const needle = tokens(seg, synonym.toLowerCase(), false);
-      if (needle.length === 0) continue;
+      // The same word listed under both languages counts once.
+      const key = needle.join(' ');
+      if (needle.length === 0 || seen.has(key)) continue;
+      seen.add(key);
       let n = 0;
       seqs.forEach((seq, li) => {
         if (needle.length === 1) {
           const only = needle[0]!;
           const inSeq = seq.filter((t) => t === only).length;
-          n += inSeq > 0 ? inSeq : searchSets[li]!.has(only) ? 1 : 0;
+          // Search-mode sub-words help Chinese (实习生 → 实习) only; Latin words must match whole.
+          n += inSeq > 0 ? inSeq : CJK_CHAR.test(only) && searchSets[li]!.has(only) ? 1 : 0;
           return;
         }
         for (let i = 0; i + needle.length <= seq.length; i++) {

@@ -74,6 +74,7 @@ function tidy(s: string): string {
   return s
     .replace(/^\uFEFF/, '')
     .normalize('NFKC')
+    // eslint-disable-next-line no-control-regex -- stripping control characters is the point
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, ' ')
     .slice(0, MAX_RESUME_CHARS);
 }

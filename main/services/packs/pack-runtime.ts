@@ -1,0 +1,158 @@
+/**
+ * Everything the kiosk needs for packs, built from the provisioning config: trusted keys, the
+ * verified pack registry, invites (signed schedules, plus demo codes on a demo kiosk), the HR
+ * endpoint client, check-in preparation and no-show detection. The composition root calls
+ * `createPackRuntime` once. A missing or invalid config is not fatal: the kiosk starts, loads no
+ * pack, and every check-in is refused with the provisioning code, so IT sees what is wrong.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Clock } from '../../common/clock';
+import type { Logger } from '../../common/logger';
+import type { AppError } from '../../common/result';
+import type { Db } from '../../db/connection';
+import { allNoShows, markNoShowReported, unreportedNoShows } from '../../db/queries/packs';
+import { CheckInPreparer } from './check-in-preparer';
+import { HrEndpointClient } from './hr-client';
+import { CompositeInviteDirectory, DemoInviteDirectory, RESUME_MEDIA_TYPES, type InviteDirectory, type LoadedPack, type PackProvider, type ResumeDocument } from './pack-provider';
+import { PackRegistry } from './pack-registry';
+import { loadProvisioning, type LoadedProvisioning } from './provisioning';
+import { JiebaSegmenter } from './resume-tags';
+import { importSchedule, noShowEventOf, ScheduleInviteDirectory, sweepNoShows, type NoShowEvent } from './schedule';
+
+export interface PackRuntimeOptions {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly appVersion: string;
+  readonly kioskMode: boolean;
+  /** Folder holding build/packs and build/provisioning (repo root in development, resources when packaged). */
+  readonly resourcesDir: string;
+  /** Explicit provisioning file (tests, the CLI). */
+  readonly provisioningPath?: string;
+  /** The per-user provisioning file, honoured outside kiosk mode only. */
+  readonly userProvisioningPath?: string;
+  readonly packsDir?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly machineProvisioningPath?: string;
+}
+
+export interface PackRuntime {
+  readonly provisioning: LoadedProvisioning | undefined;
+  /** Why no pack can load, when provisioning failed. */
+  readonly provisioningError: AppError | undefined;
+  readonly registry: PackRegistry | undefined;
+  readonly packs: PackProvider;
+  readonly invites: InviteDirectory;
+  readonly preparer: CheckInPreparer | undefined;
+  readonly hr: HrEndpointClient | undefined;
+  /** Records no-shows for invites whose window has ended; returns the new ones. */
+  sweepNoShows(): NoShowEvent[];
+  /** Sends unreported no-shows to the HR endpoint; returns how many were acknowledged. */
+  reportNoShows(): Promise<number>;
+  allNoShows(): NoShowEvent[];
+  importScheduleFile(file: string): ReturnType<typeof importSchedule>;
+}
+
+const EMPTY: PackProvider & InviteDirectory = { get: () => undefined, lookup: () => undefined };
+
+/** The demo's routing: DEMO-S… codes take the sales interview, every other DEMO code the engineering one. */
+export function demoPackFor(code: string): string {
+  return code.startsWith('DEMO-S') ? 'regional-sales-manager' : 'software-engineer';
+}
+
+/** Sample résumés so the demo shows tailored questions (DEMO-2026 and DEMO-SALE). */
+function demoResumes(dir: string): (code: string) => ResumeDocument | undefined {
+  const files: Record<string, string> = { 'DEMO-2026': 'zh-java-backend.txt', 'DEMO-SALE': 'en-sales-medical.txt' };
+  return (code) => {
+    const f = files[code];
+    const p = f ? path.join(dir, f) : undefined;
+    return p && existsSync(p) ? { mediaType: RESUME_MEDIA_TYPES[0], data: readFileSync(p) } : undefined;
+  };
+}
+
+export function createPackRuntime(o: PackRuntimeOptions): PackRuntime {
+  const log = o.logger.scope('packs');
+  const env = o.env ?? process.env;
+  const prov = loadProvisioning({
+    kioskMode: o.kioskMode,
+    env,
+    ...(o.provisioningPath ? { explicitPath: o.provisioningPath } : {}),
+    ...(o.userProvisioningPath ? { userPath: o.userProvisioningPath } : {}),
+    ...(o.machineProvisioningPath ? { machinePath: o.machineProvisioningPath } : {}),
+    demoFallbackPath: path.join(o.resourcesDir, 'build', 'provisioning', 'demo-provisioning.json'),
+  });
+  const noRuntime = (error: AppError): PackRuntime => ({
+    provisioning: undefined,
+    provisioningError: error,
+    registry: undefined,
+    packs: EMPTY,
+    invites: EMPTY,
+    preparer: undefined,
+    hr: undefined,
+    sweepNoShows: () => [],
+    reportNoShows: async () => 0,
+    allNoShows: () => [],
+    importScheduleFile: () => ({ ok: false, error }),
+  });
+  if (!prov.ok) {
+    log.error('provisioning refused; no interview pack will load', { code: prov.error.code });
+    return noRuntime(prov.error);
+  }
+  const p = prov.value;
+  for (const i of p.ignored) log.warn('provisioning candidate ignored', { reason: i });
+  if (p.source === 'demo-fallback') log.warn('no machine-wide provisioning: running the DEMO configuration');
+  const envDir = o.kioskMode ? undefined : env.INTERVIEW_KIOSK_PACKS_DIR;
+  const dir = o.packsDir ?? envDir ?? p.config.packsDir ?? path.join(o.resourcesDir, 'build', 'packs');
+  const registry = new PackRegistry({ db: o.db, trust: p.trust, clock: o.clock, logger: o.logger, dir });
+  registry.scan();
+  const directories: InviteDirectory[] = [new ScheduleInviteDirectory(o.db)];
+  if (p.config.mode === 'demo') directories.push(new DemoInviteDirectory('software-engineer', demoPackFor, demoResumes(path.join(o.resourcesDir, 'build', 'packs', 'demo-resumes'))));
+  const invites = new CompositeInviteDirectory(directories);
+  const hr = p.config.hrEndpoint
+    ? new HrEndpointClient({ baseUrl: p.config.hrEndpoint.url, kioskToken: p.config.hrEndpoint.kioskToken, kioskId: p.config.kioskId, centreId: p.config.centreId, clock: o.clock })
+    : undefined;
+  const preparer = new CheckInPreparer({
+    db: o.db,
+    clock: o.clock,
+    logger: o.logger,
+    registry,
+    invites,
+    ...(hr ? { hr } : {}),
+    ...(p.config.hrEndpoint ? { hrPublicKey: p.config.hrEndpoint.publicKey } : {}),
+    ...(p.config.mode === 'demo' && p.config.demoUnlockCodes ? { demoUnlockCodes: p.config.demoUnlockCodes } : {}),
+    segmenter: () => JiebaSegmenter.shared(),
+  });
+  const kioskState = {
+    kioskId: p.config.kioskId,
+    centreId: p.config.centreId,
+    appVersion: o.appVersion,
+    provisioning: `${p.config.mode}:${p.source}`,
+    packStatus: (id: string) => registry.status(id),
+  };
+  return {
+    provisioning: p,
+    provisioningError: undefined,
+    registry,
+    packs: registry as PackProvider & { get(id: string): LoadedPack | undefined },
+    invites,
+    preparer,
+    hr,
+    sweepNoShows: () => sweepNoShows(o.db, o.clock, kioskState),
+    async reportNoShows() {
+      if (!hr) return 0;
+      const pending = unreportedNoShows(o.db).map(noShowEventOf);
+      if (pending.length === 0) return 0;
+      const r = await hr.reportNoShows(pending);
+      if (!r.ok) {
+        log.warn('no-show report not delivered; will retry', { pending: pending.length });
+        return 0;
+      }
+      const at = o.clock.now();
+      o.db.transaction(() => r.value.forEach((code) => markNoShowReported(o.db, code, at)))();
+      return r.value.length;
+    },
+    allNoShows: () => allNoShows(o.db).map(noShowEventOf),
+    importScheduleFile: (file) => importSchedule(o.db, readFileSync(file), p.trust, p.config.centreId, o.clock),
+  };
+}

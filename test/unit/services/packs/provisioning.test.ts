@@ -1,0 +1,71 @@
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadProvisioning, machineProvisioningPath, parseProvisioning, PROVISIONING_ENV } from '../../../../main/services/packs/provisioning';
+
+const root = path.resolve(import.meta.dirname, '../../../..');
+const demoPath = path.join(root, 'build/provisioning/demo-provisioning.json');
+const productionText = readFileSync(path.join(root, 'test/fixtures/packs/provisioning-production.json'), 'utf8');
+const demoKey = JSON.parse(readFileSync(path.join(root, 'build/provisioning/demo-signing-key.json'), 'utf8')) as { keyId: string; publicKey: string };
+
+function tmp(name: string, text: string, mode = 0o644): string {
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'prov-')), name);
+  writeFileSync(file, text);
+  chmodSync(file, mode);
+  return file;
+}
+
+describe('provisioning config', () => {
+  it('knows the machine-wide location on each platform', () => {
+    expect(machineProvisioningPath('linux')).toBe('/etc/interview-kiosk/provisioning.json');
+    expect(machineProvisioningPath('darwin')).toBe('/Library/Application Support/InterviewKiosk/provisioning.json');
+    expect(machineProvisioningPath('win32', { ProgramData: 'D:\\PD' })).toBe('D:\\PD\\InterviewKiosk\\provisioning.json');
+  });
+
+  it('refuses a production config that trusts the demo key', () => {
+    const p = JSON.parse(productionText) as { trustedKeys: object[] };
+    p.trustedKeys.push({ keyId: demoKey.keyId, publicKey: demoKey.publicKey, label: 'sneaky', purposes: ['pack'] });
+    const r = parseProvisioning(JSON.stringify(p));
+    expect(!r.ok && r.error.code).toBe('PROVISIONING_INVALID');
+    expect(!r.ok && r.error.message).toMatch(/trustedKeys\[1\]: a production kiosk must not trust a demo key/);
+  });
+
+  it('refuses a key id that does not match its key', () => {
+    const p = JSON.parse(productionText) as { trustedKeys: { keyId: string }[] };
+    p.trustedKeys[0]!.keyId = 'ed25519:' + '0'.repeat(32);
+    expect(parseProvisioning(JSON.stringify(p)).ok).toBe(false);
+  });
+
+  it('in kiosk mode ignores the environment override and the per-user file', () => {
+    const machine = tmp('provisioning.json', productionText);
+    const user = tmp('provisioning.json', readFileSync(demoPath, 'utf8'));
+    const r = loadProvisioning({ kioskMode: true, machinePath: machine, userPath: user, env: { [PROVISIONING_ENV]: user } });
+    expect(r.ok && r.value.source).toBe('machine');
+    expect(r.ok && r.value.config.mode).toBe('production');
+    expect(r.ok && r.value.ignored.length).toBe(2);
+    const dev = loadProvisioning({ kioskMode: false, machinePath: machine, userPath: user, env: {} });
+    expect(dev.ok && dev.value.source).toBe('user');
+  });
+
+  it('fails closed: a broken machine config is never replaced by the demo config', () => {
+    const machine = tmp('provisioning.json', '{"provisioningVersion":1');
+    const r = loadProvisioning({ kioskMode: true, machinePath: machine, demoFallbackPath: demoPath, env: {} });
+    expect(!r.ok && r.error.code).toBe('PROVISIONING_INVALID');
+  });
+
+  it('refuses a machine config writable by other users in kiosk mode', () => {
+    if (process.platform === 'win32') return;
+    const machine = tmp('provisioning.json', productionText, 0o666);
+    const r = loadProvisioning({ kioskMode: true, machinePath: machine, env: {} });
+    expect(!r.ok && r.error.message).toMatch(/writable by non-administrators/);
+  });
+
+  it('falls back to the clearly marked demo config only when there is no machine config', () => {
+    const r = loadProvisioning({ kioskMode: true, machinePath: '/nonexistent/provisioning.json', demoFallbackPath: demoPath, env: {} });
+    expect(r.ok && r.value.source).toBe('demo-fallback');
+    expect(r.ok && r.value.config.mode).toBe('demo');
+    const none = loadProvisioning({ kioskMode: true, machinePath: '/nonexistent/provisioning.json', env: {} });
+    expect(!none.ok && none.error.code).toBe('PROVISIONING_MISSING');
+  });
+});

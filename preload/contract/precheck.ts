@@ -146,7 +146,7 @@ export const PrecheckPolicyInput = z
     remoteDesktop: FindingMode,
     prohibitedProcesses: z.array(z.string().min(1).max(100)).max(200),
     power: z.object({ batteryPercent: MinBound, requireMains: z.boolean() }).partial(),
-    timeoutsMs: z.record(CheckId, z.number().int().min(100).max(9000)),
+    timeoutsMs: z.partialRecord(CheckId, z.number().int().min(100).max(9000)),
   })
   .partial();
 export type PrecheckPolicyInput = z.infer<typeof PrecheckPolicyInput>;

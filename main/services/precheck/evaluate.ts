@@ -42,6 +42,23 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
+/** `p`'s value, or `fallback` if it has not settled (or failed) within `ms`. */
+export function settleWithin<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(fallback), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      () => {
+        clearTimeout(t);
+        resolve(fallback);
+      },
+    );
+  });
+}
+
 export function errorText(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).slice(0, 300);
 }

@@ -9,6 +9,7 @@
  * `GET latency` (empty 204), `POST upload` (answers `{"bytes":n}`), `GET time` (`{"now":epochMs}`).
  */
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import type { Clock } from '../../common/clock';
@@ -16,6 +17,8 @@ import type { Clock } from '../../common/clock';
 export interface NetworkProbeOptions {
   readonly timeSamples: number;
   readonly timeSampleTimeoutMs: number;
+  /** No new time sample starts after this long (the first always runs). */
+  readonly timeDeadlineMs: number;
   readonly pingCount: number;
   readonly pingSpacingMs: number;
   readonly pingTimeoutMs: number;
@@ -29,6 +32,7 @@ export interface NetworkProbeOptions {
 export const DEFAULT_PROBE_OPTIONS: NetworkProbeOptions = {
   timeSamples: 3,
   timeSampleTimeoutMs: 2000,
+  timeDeadlineMs: 1000,
   pingCount: 10,
   pingSpacingMs: 100,
   pingTimeoutMs: 1500,
@@ -102,11 +106,15 @@ function errorKind(e: unknown): string {
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
     if (ms <= 0 || signal?.aborted) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    const onAbort = (): void => {
       clearTimeout(t);
       resolve();
-    }, { once: true });
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 
 function median(xs: readonly number[]): number | null {
@@ -131,6 +139,8 @@ export class NetworkProbe {
     this.base = new URL(endpoint.endsWith('/') ? endpoint : endpoint + '/');
     if (this.base.protocol !== 'http:' && this.base.protocol !== 'https:') throw new Error('the HR endpoint must be http(s)');
     this.options = { ...DEFAULT_PROBE_OPTIONS, ...options };
+    // Every request of the run listens to the one stop signal.
+    setMaxListeners(64, this.stop.signal);
     // One kept-alive connection: round trips measure the request, not a new TCP/TLS handshake.
     const AgentClass = this.base.protocol === 'https:' ? https.Agent : http.Agent;
     this.agent = new AgentClass({ keepAlive: true, maxSockets: 1 });
@@ -211,7 +221,8 @@ export class NetworkProbe {
     let best: { offset: number; rtt: number } | null = null;
     let samples = 0;
     let lastError: string | null = null;
-    for (let i = 0; i < this.options.timeSamples; i++) {
+    const started = performance.now();
+    for (let i = 0; i < this.options.timeSamples && (i === 0 || performance.now() - started < this.options.timeDeadlineMs); i++) {
       const wallBefore = this.clock.now();
       try {
         const r = await this.request('time', 'GET', this.options.timeSampleTimeoutMs);

@@ -43,18 +43,28 @@ parentPort.on('message', async (msg) => {
 });
 `;
 
-/** Where `systeminformation` lives, resolved from this module (or the bundle that contains it). */
-export function resolveSystemInformation(base?: string): string {
-  const from = base ?? moduleBase();
-  return createRequire(from).resolve('systeminformation');
+/**
+ * Where `systeminformation` lives. Tried from the bundle that contains this code (`__filename` in
+ * the CommonJS bundle of the Electron main process), the entry script, then the working directory
+ * (development under tsx, where this module is ESM and has no `__filename`).
+ */
+export function resolveSystemInformation(bases: readonly string[] = defaultBases()): string {
+  for (const base of bases) {
+    try {
+      return createRequire(base).resolve('systeminformation');
+    } catch {
+      // try the next place
+    }
+  }
+  throw new Error('systeminformation is not installed where the kiosk can find it');
 }
 
-function moduleBase(): string {
-  // In the ESM sources import.meta.url is set; in the CommonJS bundle of the Electron main process
-  // esbuild leaves it empty and __filename names the bundle.
-  const url = (import.meta as { url?: string }).url;
-  if (url) return url;
-  return typeof __filename === 'string' ? __filename : path.join(process.cwd(), 'index.js');
+function defaultBases(): string[] {
+  const out: string[] = [];
+  if (typeof __filename === 'string') out.push(__filename);
+  if (process.argv[1]) out.push(path.resolve(process.argv[1]));
+  out.push(path.join(process.cwd(), 'index.js'));
+  return out;
 }
 
 interface Pending {
@@ -67,10 +77,12 @@ export class WorkerSiClient implements SiClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
 
-  constructor(private readonly siPath: string = resolveSystemInformation()) {}
+  /** `siPath` defaults to where `resolveSystemInformation` finds the module, on first use. */
+  constructor(private siPath?: string) {}
 
   private start(): Worker {
     if (this.worker) return this.worker;
+    this.siPath ??= resolveSystemInformation();
     const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { siPath: this.siPath }, resourceLimits: { maxOldGenerationSizeMb: 128 } });
     w.unref();
     w.on('message', (msg: { id: number; ok: boolean; value?: unknown; error?: string }) => {
@@ -92,7 +104,12 @@ export class WorkerSiClient implements SiClient {
   }
 
   call(op: SiOp): Promise<unknown> {
-    const w = this.start();
+    let w: Worker;
+    try {
+      w = this.start();
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });

@@ -3,7 +3,9 @@
  * string matching (DESIGN §5): by default a VM is a flag for a human, not a failure.
  */
 import type { FindingMode, Threshold } from '../../../../preload/contract/precheck';
-import { atLeast, errorText, unmeasured } from '../evaluate';
+import { atLeast, errorText, settleWithin, unmeasured } from '../evaluate';
+
+const PROCESS_WAIT_MS = 2000;
 import type { Check, CheckOutcome } from '../types';
 
 function finding(found: boolean, mode: FindingMode): 'pass' | 'warn' | 'fail' {
@@ -51,7 +53,8 @@ export function detectRemoteSession(platform: string, env: Readonly<Record<strin
 export const remoteDesktopCheck: Check = {
   id: 'remote_desktop',
   async run({ machine, policy }) {
-    const [p, env, procs] = await Promise.all([machine.platform(), machine.sessionEnv(), machine.processNames().catch(() => [] as string[])]);
+    // The process list only adds signals: if it is slow, decide on the session environment alone.
+    const [p, env, procs] = await Promise.all([machine.platform(), machine.sessionEnv(), settleWithin(machine.processNames(), PROCESS_WAIT_MS, [] as readonly string[])]);
     const signals = detectRemoteSession(p.platform, env, procs);
     const status = finding(signals.length > 0, policy.remoteDesktop);
     return {

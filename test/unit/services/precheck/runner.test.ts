@@ -20,7 +20,9 @@ describe('runChecks', () => {
     expect(processes).toMatchObject({ status: 'warn', value: null, remediationKey: 'precheck.fix.timeout' });
     expect(processes.durationMs).toBeGreaterThanOrEqual(290);
     expect(results.find((r) => r.id === 'cpu')!.status).toBe('pass');
-    expect(elapsed).toBeLessThan(2000);
+    // The remote-desktop check uses the process list too, but decides without it after 2 s.
+    expect(results.find((r) => r.id === 'remote_desktop')!.status).toBe('pass');
+    expect(elapsed).toBeLessThan(3000);
   });
 
   it('ends a check that throws as warn with the error, without failing the run', async () => {

@@ -119,3 +119,26 @@ export async function launchBrowser(opts: BrowserOptions = {}): Promise<{ contex
   const page = context.pages()[0] ?? (await context.newPage());
   return { context, page, close: () => context.close() };
 }
+
+/**
+ * Goes through the kiosk pre-check with Chromium's fake devices: the microphone step, the speaker
+ * tone ("I heard it"), then starts the interview.
+ */
+export async function passPrecheck(page: Page): Promise<void> {
+  const byId = (id: string) => page.locator(`[data-testid="${id}"]`);
+  await byId('precheck-flow').waitFor({ timeout: 30_000 });
+  await byId('precheck-microphone').waitFor({ timeout: 30_000 });
+  const cont = byId('precheck-mic-continue');
+  const start = byId('precheck-mic-start');
+  await Promise.race([cont.waitFor(), start.waitFor()]);
+  if (await cont.isVisible()) {
+    await cont.click();
+  } else {
+    await start.click();
+    await page.locator('[data-testid="precheck-microphone"][data-phase="speak"]').waitFor();
+  }
+  await byId('precheck-play-tone').click({ timeout: 15_000 });
+  await byId('precheck-heard-yes').click({ timeout: 10_000 });
+  await byId('precheck-overall').waitFor({ timeout: 15_000 });
+  await byId('precheck-start').click({ timeout: 30_000 });
+}

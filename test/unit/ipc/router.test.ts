@@ -1,18 +1,29 @@
 import { describe, expect, it, vi } from 'vitest';
+import { afterEach } from 'vitest';
+import { createKioskCore, type KioskCore } from '../../../main/app/composition-root';
 import { createMemoryLogger } from '../../../main/common/logger';
-import { ok } from '../../../main/common/result';
-import { createHandlers } from '../../../main/ipc/handlers';
-import { IpcRouter } from '../../../main/ipc/router';
+import { err, ok } from '../../../main/common/result';
+import { IpcRouter, type Handlers } from '../../../main/ipc/router';
 import { decodeWire, encodeWire } from '../../../main/ipc/wire';
 import { operations } from '../../../preload/contract/channels';
-import { makeFixture } from '../../support/session-fixture';
+import { tempDbPath } from '../../support/session-fixture';
+import path from 'node:path';
 
 const trusted = { transport: 'web' as const, trusted: true, description: 'test' };
+const cores: KioskCore[] = [];
+afterEach(() => cores.splice(0).forEach((c) => c.close()));
 
+/** The real router over the real object graph (composition root) on a temp database. */
 function router() {
-  const f = makeFixture();
   const logger = createMemoryLogger();
-  return { f, logger, r: new IpcRouter(createHandlers(f.service), logger) };
+  const core = createKioskCore({ dataDir: path.dirname(tempDbPath()), logger, appVersion: 'test', shell: 'node', tickMs: 0 });
+  cores.push(core);
+  return { f: core, logger, r: core.router };
+}
+
+/** Handlers that all refuse, for tests that replace one of them. */
+function refusingHandlers(): Handlers {
+  return new Proxy({} as Handlers, { get: () => () => err('INTERNAL', 'not under test') });
 }
 
 describe('IpcRouter', () => {
@@ -54,10 +65,11 @@ describe('IpcRouter', () => {
 
   it('turns a thrown handler error into INTERNAL without leaking it', async () => {
     const logger = createMemoryLogger();
-    const { f } = router();
-    const handlers = createHandlers(f.service);
-    handlers.findResumable = vi.fn(() => {
-      throw new Error('secret stack detail');
+    const handlers = { ...refusingHandlers() } as Handlers;
+    Object.defineProperty(handlers, 'findResumable', {
+      value: vi.fn(() => {
+        throw new Error('secret stack detail');
+      }),
     });
     const r = new IpcRouter(handlers, logger);
     const res = await r.handle(operations.findResumable.channel, {}, trusted);
@@ -66,9 +78,8 @@ describe('IpcRouter', () => {
   });
 
   it('refuses a handler response that is outside the contract', async () => {
-    const { f } = router();
-    const handlers = createHandlers(f.service);
-    handlers.findResumable = () => ok({ nonsense: true } as never);
+    const handlers = { ...refusingHandlers() } as Handlers;
+    Object.defineProperty(handlers, 'findResumable', { value: () => ok({ nonsense: true } as never) });
     const res = await new IpcRouter(handlers, createMemoryLogger()).handle(operations.findResumable.channel, {}, trusted);
     expect(res).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
   });

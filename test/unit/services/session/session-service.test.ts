@@ -170,7 +170,7 @@ describe('SessionService: time and crashes', () => {
 
   it('counts the interruption against the answer time in wallclock mode', () => {
     const f = makeFixture({ pack: packWith({ timerMode: 'wallclock' }) });
-    const { sessionId } = toVideoQuestion(f);
+    toVideoQuestion(f);
     f.clock.advance(10_000);
     f.service.tick();
     const g = f.reopen();

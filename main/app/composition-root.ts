@@ -2,7 +2,7 @@
  * The composition root: the one place that builds the object graph. Electron-free, so the
  * Electron shell (main.ts) and the development web shell (main/dev/) share it.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { systemClock, type Clock } from '../common/clock';
 import type { Logger } from '../common/logger';
@@ -13,7 +13,8 @@ import { createHandlers } from '../ipc/handlers';
 import { IpcRouter } from '../ipc/router';
 import { OsEnvironmentProbe, type DisplaySource, type EnvironmentSnapshot } from '../services/environment/environment';
 import { SqliteJournal } from '../services/journal/journal';
-import { DemoInviteDirectory, demoPack, StaticPackProvider } from '../services/packs/pack-provider';
+import { demoPack } from '../services/packs/pack-provider';
+import { createPackRuntime, type PackRuntime } from '../services/packs/pack-runtime';
 import { nodeMachineSession } from '../services/precheck/machine-sources';
 import { PrecheckService } from '../services/precheck/precheck-service';
 import { AssistanceService } from '../services/session/assistance';
@@ -38,6 +39,14 @@ export interface KioskCoreOptions {
    * (also from KIOSK_PRECHECK_ENDPOINT; docs/precheck.md lists the routes it must answer).
    */
   readonly precheckEndpoint?: string;
+  /** Kiosk mode: only the machine-wide provisioning config counts. Default: the Electron shell unless windowed. */
+  readonly kioskMode?: boolean;
+  /** Explicit provisioning file (tests); otherwise the machine-wide one, else the demo config. */
+  readonly provisioningPath?: string;
+  /** Where installed `.ikpack` files are; default `<resources>/build/packs`. */
+  readonly packsDir?: string;
+  /** Folder holding build/packs and build/provisioning; default the app resources or the working directory. */
+  readonly resourcesDir?: string;
 }
 
 export interface KioskCore {
@@ -47,7 +56,15 @@ export interface KioskCore {
   readonly router: IpcRouter;
   readonly events: EventHub;
   readonly recovered: readonly string[];
+  readonly packs: PackRuntime;
   close(): void;
+}
+
+/** Packaged Electron apps carry build/ under process.resourcesPath; development runs from the repo. */
+function defaultResourcesDir(): string {
+  const resources = (process as { resourcesPath?: string }).resourcesPath;
+  if (resources && existsSync(path.join(resources, 'build', 'packs'))) return resources;
+  return process.cwd();
 }
 
 export function databasePath(dataDir: string): string {
@@ -64,12 +81,23 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
   const journal = new SqliteJournal(db);
   const clock = options.clock ?? systemClock;
   const environment = new OsEnvironmentProbe(options.appVersion, options.shell, options.displaySource ?? null);
+  const packRuntime = createPackRuntime({
+    db,
+    clock,
+    logger,
+    appVersion: options.appVersion,
+    kioskMode: options.kioskMode ?? (options.shell === 'electron' && !process.argv.includes('--no-kiosk') && process.env.KIOSK_WINDOWED !== '1'),
+    resourcesDir: options.resourcesDir ?? defaultResourcesDir(),
+    userProvisioningPath: path.join(options.dataDir, 'provisioning.json'),
+    ...(options.provisioningPath ? { provisioningPath: options.provisioningPath } : {}),
+    ...(options.packsDir ? { packsDir: options.packsDir } : {}),
+  });
   const sessions = new SessionService({
     db,
     journal,
     clock,
-    packs: new StaticPackProvider([pack]),
-    invites: new DemoInviteDirectory(pack.pack.id),
+    packs: packRuntime.packs,
+    invites: packRuntime.invites,
     resumeCodes: new HmacResumeCodes(options.proctorSecret ?? DEMO_PROCTOR_SECRET),
     environment,
     logger,
@@ -77,6 +105,17 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
     emit: (e) => events.emit('status', e),
   });
   const recovered = sessions.recoverAfterStart();
+  packRuntime.sweepNoShows();
+  // No-shows are detected and sent to HR once a minute; a failed send is retried the next time.
+  const noShowTimer = setInterval(() => {
+    try {
+      packRuntime.sweepNoShows();
+      void packRuntime.reportNoShows();
+    } catch (e) {
+      logger.error('no-show sweep failed', { error: e instanceof Error ? e.message : String(e) });
+    }
+  }, 60_000);
+  noShowTimer.unref();
   const assistance = new AssistanceService({ db, journal, clock, environment, logger, dataDir: options.dataDir });
   const precheckEndpoint = options.precheckEndpoint ?? process.env.KIOSK_PRECHECK_ENDPOINT ?? null;
   const precheck = new PrecheckService({
@@ -90,7 +129,7 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
     homePack: pack,
     emit: (e) => events.emit('precheckProgress', e),
   });
-  const router = new IpcRouter(createHandlers(sessions, assistance, precheck), logger);
+  const router = new IpcRouter(createHandlers(sessions, assistance, precheck, packRuntime.preparer), logger);
   const tickMs = options.tickMs ?? 500;
   const ticker = tickMs > 0 ? setInterval(() => sessions.tick(), tickMs) : null;
   ticker?.unref();
@@ -102,9 +141,11 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
     router,
     events,
     recovered,
+    packs: packRuntime,
     close() {
       if (closed) return;
       closed = true;
+      clearInterval(noShowTimer);
       if (ticker) clearInterval(ticker);
       sessions.shutdown();
       try {

@@ -1,12 +1,18 @@
+import type { CheckInPreparer } from '../services/packs/check-in-preparer';
 import type { PrecheckService } from '../services/precheck/precheck-service';
 import type { AssistanceService } from '../services/session/assistance';
 import type { SessionService } from '../services/session/session-service';
 import type { Handlers } from './router';
 
 /** Maps each contract operation to exactly one service call. */
-export function createHandlers(sessions: SessionService, assistance: AssistanceService, precheck: PrecheckService): Handlers {
+export function createHandlers(sessions: SessionService, assistance: AssistanceService, precheck: PrecheckService, checkIn?: CheckInPreparer): Handlers {
   return {
-    checkIn: (r) => sessions.checkIn(r.inviteCode, r.locale),
+    checkIn: async (r) => {
+      // Unlock the pack and tailor the questions first (network, résumé parsing), then check in.
+      const prepared = checkIn ? await checkIn.prepare(r.inviteCode, r.unlockCode) : undefined;
+      if (prepared && !prepared.ok) return prepared;
+      return sessions.checkIn(r.inviteCode, r.locale, prepared?.value);
+    },
     giveConsent: (r) => sessions.giveConsent(r.sessionId, r.accepted, r.consentVersion, r.declineReason),
     reportPrecheck: (r) => sessions.reportPrecheck(r.sessionId, r.camera, r.microphone),
     startInterview: (r) => sessions.start(r.sessionId),

@@ -149,7 +149,12 @@ const QuestionRef = {
   questionIndex: z.number().int().nonnegative().max(10_000),
 };
 
-export const CheckInRequest = z.object({ inviteCode: InviteCode, locale: Locale });
+export const CheckInRequest = z.object({
+  inviteCode: InviteCode,
+  locale: Locale,
+  /** The proctor's offline unlock code, when the HR endpoint cannot release the questions (UNLOCK_CODE_REQUIRED). */
+  unlockCode: z.string().trim().min(4).max(64).optional(),
+});
 export const SessionRequest = z.object({ sessionId: SessionId });
 export const ConsentRequest = z.object({
   sessionId: SessionId,

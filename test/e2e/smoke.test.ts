@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyJournal } from '../../main/services/journal/journal';
-import { chromiumPath, launchBrowser, startHost, tempDir, type HostHandle } from './harness';
+import { chromiumPath, launchBrowser, passPrecheck, startHost, tempDir, type HostHandle } from './harness';
 
 const exe = chromiumPath();
 if (!exe) console.warn('[e2e] Chromium not found: install Debian chromium (apt-get install -y chromium); .ci/run does');
@@ -32,10 +32,7 @@ describe.skipIf(!exe)('smoke: crash mid-answer and resume in a real browser', ()
     await page.getByTestId('invite-code').fill('DEMO-2026');
     await page.getByTestId('check-in').click();
     await page.getByTestId('consent-accept').click();
-    // The device step: whichever continue button this build shows.
-    const proceed = page.locator('[data-testid="devices-continue"], [data-testid="precheck-continue"]').first();
-    await expect.poll(async () => (await proceed.isEnabled().catch(() => false)) === true, { timeout: 30_000 }).toBe(true);
-    await proceed.click();
+    await passPrecheck(page);
 
     let typed = 0;
     let killedAt: { questionIndex: string; chunks: number; remainingMs: number } | null = null;

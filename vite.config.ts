@@ -1,12 +1,34 @@
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { defineConfig, type Plugin } from 'vite';
+
+/**
+ * ffmpeg.wasm's core (~31 MB) is served from our own origin, never a CDN: copy it next to
+ * index.html at build time (it is not committed to git).
+ */
+function ffmpegCore(): Plugin {
+  return {
+    name: 'kiosk-ffmpeg-core',
+    apply: 'build',
+    writeBundle(options) {
+      const out = path.join(options.dir ?? 'dist/renderer', 'ffmpeg');
+      mkdirSync(out, { recursive: true });
+      for (const f of ['ffmpeg-core.js', 'ffmpeg-core.wasm']) {
+        copyFileSync(path.resolve('node_modules/@ffmpeg/core/dist/esm', f), path.join(out, f));
+      }
+    },
+  };
+}
 
 // The renderer only. Relative base so the same build loads from app://kiosk/ (Electron) and from
 // the development web shell on 127.0.0.1.
 export default defineConfig({
   root: 'renderer',
   base: './',
-  plugins: [react()],
+  plugins: [react(), ffmpegCore()],
+  // ffmpeg.wasm's class worker is an ES module worker.
+  worker: { format: 'es' },
   build: {
     outDir: '../dist/renderer',
     emptyOutDir: true,

@@ -1,10 +1,14 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { CompletionReceipt, CurrentView, ExitReceipt, QuestionView, ResumeOffer, SessionView } from '../preload/contract/session';
+import type { HelpInfo } from './components/HelpDialog';
 import { ErrorBanner, Layout } from './components/Layout';
+import { mark } from './diagnostics';
 import { errorKey, useI18n } from './i18n';
 import { kiosk } from './ipc/kiosk';
-import { ConsentScreen } from './screens/ConsentScreen';
+import { ConsentScreen, DeclinedScreen } from './screens/ConsentScreen';
 import { DeviceScreen } from './screens/DeviceScreen';
+import { PrecheckScreen } from './screens/PrecheckScreen';
+import { SystemCheckEntry, SystemCheckScreen } from './screens/SystemCheckScreen';
 import { DoneScreen } from './screens/DoneScreen';
 import { ExitDialog, ExitReceiptScreen } from './screens/ExitDialog';
 import { QuestionScreen } from './screens/QuestionScreen';
@@ -18,6 +22,8 @@ type Screen =
   | { name: 'consent'; session: SessionView }
   | { name: 'declined' }
   | { name: 'devices'; session: SessionView }
+  | { name: 'precheck'; session: SessionView }
+  | { name: 'systemCheck' }
   | { name: 'question'; session: SessionView; question: QuestionView }
   | { name: 'exited'; receipt: ExitReceipt }
   | { name: 'done'; receipt: CompletionReceipt }
@@ -25,9 +31,12 @@ type Screen =
 
 export function App() {
   const { t, setLocale } = useI18n();
-  const [screen, setScreen] = useState<Screen>({ name: 'loading' });
+  // The welcome screen is usable at once; if main reports an interrupted interview, the resume
+  // screen replaces it (only while nobody has moved on from the welcome screen).
+  const [screen, setScreen] = useState<Screen>({ name: 'welcome' });
   const [exiting, setExiting] = useState(false);
   const [alert, setAlert] = useState<string | null>(null);
+  const [incidentId, setIncidentId] = useState<string | null>(null);
 
   const showCurrent = useCallback(
     (v: CurrentView) => {
@@ -92,9 +101,10 @@ export function App() {
     void (async () => {
       try {
         const r = await kiosk().findResumable({});
+        mark('resumable');
         if (cancelled) return;
-        if (r.ok && r.value) setScreen({ name: 'resume', offer: r.value });
-        else setScreen({ name: 'welcome' });
+        const offer = r.ok ? r.value : null;
+        if (offer) setScreen((cur) => (cur.name === 'welcome' ? { name: 'resume', offer } : cur));
       } catch {
         setScreen({ name: 'message', text: t('app.fatal') });
       }
@@ -115,24 +125,32 @@ export function App() {
   }, []);
 
   const sessionId = 'session' in screen ? screen.session.sessionId : null;
-  const canExit = screen.name === 'question' || screen.name === 'devices' || screen.name === 'consent';
+  const help = helpFor(screen, incidentId);
+  const canExit = screen.name === 'question' || screen.name === 'devices' || screen.name === 'precheck' || screen.name === 'consent';
 
   return (
-    <Layout onExit={canExit ? () => setExiting(true) : undefined}>
+    <Layout onExit={canExit ? () => setExiting(true) : undefined} help={help} onIncident={setIncidentId} screenKey={screenKeyOf(screen)}>
       <ErrorBanner message={alert} />
       {screen.name === 'loading' && <p className="card">{t('app.connecting')}</p>}
       {screen.name === 'welcome' && <WelcomeScreen onCheckedIn={(s) => void afterSession(s)} />}
-      {screen.name === 'resume' && <ResumeScreen offer={screen.offer} onResumed={showCurrent} />}
+      {screen.name === 'welcome' && <SystemCheckEntry onOpen={() => setScreen({ name: 'systemCheck' })} />}
+      {screen.name === 'systemCheck' && <SystemCheckScreen onBack={() => setScreen({ name: 'welcome' })} />}
+      {screen.name === 'resume' && <ResumeScreen offer={screen.offer} onResumed={showCurrent} onOther={() => setScreen({ name: 'welcome' })} />}
       {screen.name === 'consent' && (
         <ConsentScreen session={screen.session} onAccepted={(s) => void afterSession(s)} onDeclined={() => setScreen({ name: 'declined' })} />
       )}
-      {screen.name === 'declined' && <p className="card">{t('consent.declined')}</p>}
+      {screen.name === 'declined' && <DeclinedScreen />}
       {screen.name === 'devices' && <DeviceScreen session={screen.session} onReady={(s) => void afterSession(s)} />}
+      {screen.name === 'precheck' && (
+        // The full pre-check passed: a calm camera preview and an unscored practice answer come next.
+        <PrecheckScreen session={screen.session} onReady={(s) => setScreen({ name: 'devices', session: s })} />
+      )}
       {screen.name === 'question' && (
         <QuestionScreen
           key={`${screen.question.questionIndex}:${screen.question.attempt}:${screen.question.segment}`}
           question={screen.question}
           onNext={showCurrent}
+          onRetake={(q) => setScreen({ name: 'question', session: screen.session, question: q })}
         />
       )}
       {screen.name === 'exited' && <ExitReceiptScreen receipt={screen.receipt} />}
@@ -144,6 +162,7 @@ export function App() {
           onCancel={() => setExiting(false)}
           onExited={(r) => {
             setExiting(false);
+            setIncidentId(r.incidentId);
             setScreen({ name: 'exited', receipt: r });
           }}
         />
@@ -152,12 +171,42 @@ export function App() {
   );
 }
 
+/** What the help dialog tells the staff about where the candidate is. */
+function helpFor(screen: Screen, incidentId: string | null): HelpInfo {
+  const base: HelpInfo = { screen: screen.name, screenLabel: `screen.${screen.name}`, incidentId };
+  switch (screen.name) {
+    case 'question':
+      return {
+        ...base,
+        sessionId: screen.session.sessionId,
+        inviteCode: screen.session.inviteCode,
+        question: { n: screen.question.questionIndex + 1, total: screen.question.questionCount },
+      };
+    case 'consent':
+    case 'devices':
+    case 'precheck':
+      return { ...base, sessionId: screen.session.sessionId, inviteCode: screen.session.inviteCode };
+    case 'resume':
+      return { ...base, sessionId: screen.offer.sessionId, inviteCode: screen.offer.inviteCode, question: { n: screen.offer.questionIndex + 1, total: screen.offer.questionCount } };
+    case 'exited':
+      return { ...base, sessionId: screen.receipt.sessionId, incidentId: incidentId ?? screen.receipt.incidentId };
+    case 'done':
+      return { ...base, sessionId: screen.receipt.sessionId };
+    default:
+      return base;
+  }
+}
+
+function screenKeyOf(screen: Screen): string {
+  return screen.name === 'question' ? `question:${screen.question.questionIndex}:${screen.question.attempt}` : screen.name;
+}
+
 function screenForSession(s: SessionView): Screen {
   switch (s.state) {
     case 'checked_in':
       return { name: 'consent', session: s };
     case 'consented':
-      return { name: 'devices', session: s };
+      return { name: 'precheck', session: s };
     default:
       return { name: 'welcome' };
   }

@@ -1,26 +1,61 @@
-import type { ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { Locale } from '../../preload/contract/common';
 import { useI18n } from '../i18n';
+import { HelpDialog, type HelpInfo } from './HelpDialog';
 
-export function Layout({ children, onExit }: { children: ReactNode; onExit?: () => void }) {
+export function Layout({
+  children,
+  onExit,
+  help,
+  onIncident,
+  screenKey,
+}: {
+  children: ReactNode;
+  onExit?: () => void;
+  help: HelpInfo;
+  onIncident: (id: string) => void;
+  /** Changes when the screen changes: focus moves to the new screen's heading. */
+  screenKey: string;
+}) {
   const { t, locale, setLocale } = useI18n();
+  const [helpOpen, setHelpOpen] = useState(false);
   const other: Locale = locale === 'zh-CN' ? 'en' : 'zh-CN';
+
+  useEffect(() => {
+    const h = document.querySelector<HTMLElement>('main h1');
+    if (h && !document.querySelector('dialog[open]')) {
+      if (!h.hasAttribute('tabindex')) h.setAttribute('tabindex', '-1');
+      h.focus({ preventScroll: true });
+    }
+  }, [screenKey]);
+
   return (
     <div className="shell">
+      <a className="skip-link" href="#main">{t('app.skip')}</a>
       <header className="topbar">
-        <span className="brand">{t('app.title')}</span>
-        <nav className="topbar-actions" aria-label={t('app.language')}>
-          <button type="button" className="link" lang={other} onClick={() => setLocale(other)}>
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true" />
+          <span className="brand-name">{t('app.title')}</span>
+          <span className="brand-sub">{t('app.subtitle')}</span>
+        </div>
+        <div className="topbar-actions">
+          <button type="button" className="link" lang={other} onClick={() => setLocale(other)} data-testid="language-toggle" aria-label={t(`app.langName.${other}`)}>
             {t(`app.langName.${other}`)}
           </button>
+          <button type="button" className="link" onClick={() => setHelpOpen(true)} data-testid="help-open" aria-haspopup="dialog">
+            {t('app.help')}
+          </button>
           {onExit && (
-            <button type="button" className="link danger" onClick={onExit} data-testid="exit-open">
+            <button type="button" className="link danger" onClick={onExit} data-testid="exit-open" aria-haspopup="dialog">
               {t('exit.button')}
             </button>
           )}
-        </nav>
+        </div>
       </header>
-      <main className="content">{children}</main>
+      <main className="content" id="main">
+        {children}
+      </main>
+      {helpOpen && <HelpDialog info={help} onClose={() => setHelpOpen(false)} onIncident={onIncident} />}
     </div>
   );
 }

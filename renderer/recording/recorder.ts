@@ -25,7 +25,15 @@ export class AnswerRecorder {
   private nextSeq = 0;
   private chain: Promise<void> = Promise.resolve();
 
-  constructor(private readonly uploader: ChunkUploader) {}
+  constructor(
+    private readonly uploader: ChunkUploader,
+    /** Sees every chunk's bytes too (kept for the seekable remux after the answer). */
+    private readonly onChunk?: (seq: number, data: Uint8Array, mimeType: string) => void,
+  ) {}
+
+  get mimeType(): string | null {
+    return this.recorder?.mimeType ?? null;
+  }
 
   get recording(): boolean {
     return this.recorder?.state === 'recording';
@@ -33,7 +41,10 @@ export class AnswerRecorder {
 
   start(stream: MediaStream, target: SegmentTarget, video: boolean): void {
     const mimeType = pickMimeType(video);
-    const rec = new MediaRecorder(stream, {
+    // An audio answer records the microphone only: MediaRecorder refuses an audio container for a
+    // stream that still carries the camera track.
+    const source = video ? stream : new MediaStream(stream.getAudioTracks());
+    const rec = new MediaRecorder(source, {
       mimeType,
       videoBitsPerSecond: video ? 1_000_000 : undefined,
       audioBitsPerSecond: 64_000,
@@ -46,6 +57,7 @@ export class AnswerRecorder {
       // Blob reads are asynchronous: chain them so chunks are queued in recording order.
       this.chain = this.chain.then(async () => {
         const data = new Uint8Array(await blob.arrayBuffer());
+        this.onChunk?.(seq, data, rec.mimeType || mimeType);
         this.uploader.enqueue({ ...target, seq, mimeType: rec.mimeType || mimeType, data });
       });
     };

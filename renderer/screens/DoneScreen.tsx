@@ -1,13 +1,26 @@
 import type { CompletionReceipt } from '../../preload/contract/session';
-import { useI18n } from '../i18n';
+import { formatTime, useI18n } from '../i18n';
 
 export function DoneScreen({ receipt }: { receipt: CompletionReceipt }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   return (
-    <section className="card" aria-labelledby="done-h" data-testid="done">
+    <section className="card calm" aria-labelledby="done-h" data-testid="done">
+      <div className="done-mark" aria-hidden="true" />
       <h1 id="done-h">{t('done.heading')}</h1>
-      <p className="receipt-id" data-testid="receipt-id">{t('done.receipt', { id: receipt.receiptId })}</p>
-      <p>{t('done.next')}</p>
+      <p className="lead">{t('done.next')}</p>
+      <dl className="facts large receipt-facts">
+        <dt>{t('done.receiptLabel')}</dt>
+        <dd className="receipt-id" data-testid="receipt-id" data-receipt={receipt.receiptId}>
+          {receipt.receiptId}
+        </dd>
+        <dt>{t('done.answered')}</dt>
+        <dd data-testid="answered-count">{receipt.answeredCount}</dd>
+        <dt>{t('done.completedAt')}</dt>
+        <dd>{formatTime(receipt.completedAt, locale)}</dd>
+        <dt>{t('done.fingerprint')}</dt>
+        <dd className="mono small">{receipt.journalHead.slice(0, 16)}</dd>
+      </dl>
+      <p className="hint">{t('done.keep')}</p>
     </section>
   );
 }

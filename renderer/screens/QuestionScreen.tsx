@@ -1,28 +1,40 @@
-import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import type { CurrentView, QuestionView } from '../../preload/contract/session';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { MAX_TEXT_ANSWER_CHARS, type CurrentView, type QuestionView } from '../../preload/contract/session';
+import type { LostDevice } from '../../preload/contract/assistance';
 import { ErrorBanner } from '../components/Layout';
-import { errorKey, formatDuration, useI18n } from '../i18n';
+import { LevelMeter } from '../components/LevelMeter';
+import { Timer } from '../components/Timer';
+import { mark, measureSince, noteDevices } from '../diagnostics';
+import { useCountdown } from '../hooks/useCountdown';
+import { errorKey, useI18n } from '../i18n';
 import { kiosk } from '../ipc/kiosk';
-import { acquireStream } from '../media';
-import { ChunkUploader } from '../recording/chunk-uploader';
-import { AnswerRecorder } from '../recording/recorder';
+import { acquireStream, lostDevice, releaseStream } from '../media';
+import { AnswerCapture, type RecordedSegment } from '../recording/answer-capture';
+import { remuxQueue } from '../recording/remux-instance';
 
-function useCountdown(remainingMs: number, running: boolean, key: string): number {
-  const deadline = useRef(0);
-  const [left, setLeft] = useState(remainingMs);
-  useEffect(() => {
-    deadline.current = performance.now() + remainingMs;
-    setLeft(remainingMs);
-  }, [remainingMs, key]);
-  useEffect(() => {
-    if (!running) return;
-    const id = setInterval(() => setLeft(Math.max(0, deadline.current - performance.now())), 250);
-    return () => clearInterval(id);
-  }, [running, key]);
-  return left;
+const DEVICE_POLL_MS = 500;
+const RETRY_MS = 2000;
+
+/** Counts what a person sees as characters (a CJK character or an emoji is one). */
+export function countChars(text: string): number {
+  return [...text].length;
 }
 
-export function QuestionScreen({ question, onNext }: { question: QuestionView; onNext: (v: CurrentView) => void }) {
+/** Ctrl/⌘+Enter submits a typed answer, but never while an IME is composing. */
+export function isSubmitShortcut(e: { key: string; ctrlKey: boolean; metaKey: boolean; isComposing: boolean; keyCode: number }, composing: boolean): boolean {
+  if (composing || e.isComposing || e.keyCode === 229) return false;
+  return e.key === 'Enter' && (e.ctrlKey || e.metaKey);
+}
+
+export function QuestionScreen({
+  question,
+  onNext,
+  onRetake,
+}: {
+  question: QuestionView;
+  onNext: (v: CurrentView) => void;
+  onRetake: (q: QuestionView) => void;
+}) {
   const { t, locale } = useI18n();
   const [view, setView] = useState(question);
   const [text, setText] = useState('');
@@ -30,41 +42,139 @@ export function QuestionScreen({ question, onNext }: { question: QuestionView; o
   const [busy, setBusy] = useState(false);
   const [acked, setAcked] = useState(question.committedChunks);
   const [recording, setRecording] = useState(false);
+  const [stream, setStream] = useState<MediaStream | null>(null);
+  const [lost, setLost] = useState<LostDevice | null>(null);
+  const [restored, setRestored] = useState(false);
+  const [timeUp, setTimeUp] = useState(false);
   const composing = useRef(false);
-  const viewKey = `${view.questionIndex}:${view.attempt}:${view.segment}:${view.phase}`;
+  const capture = useRef<AnswerCapture | null>(null);
+  const segments = useRef<RecordedSegment[]>([]);
+  const lostRef = useRef<LostDevice | null>(null);
+  const submitting = useRef(false);
+  const unmounted = useRef(false);
+  const selfView = useRef<HTMLVideoElement>(null);
   const isMedia = view.mode !== 'text';
+  const needsCamera = view.mode === 'video';
+  const viewKey = `${view.questionIndex}:${view.attempt}:${view.segment}:${view.phase}`;
 
-  const uploader = useMemo(
-    () =>
-      new ChunkUploader((c) => kiosk().appendChunk(c), {
-        onAck: (ack) => setAcked(ack.committedChunks),
-        onFatal: (code) => setError(t(errorKey(code))),
-      }),
-    // A new uploader per question attempt and segment.
-    [view.questionIndex, view.attempt, view.segment],
+  const prepLeft = useCountdown(view.prepRemainingMs, view.phase === 'preparing' && lost === null, viewKey);
+  const answerLeft = useCountdown(view.answerRemainingMs, view.phase === 'answering' && lost === null, viewKey);
+
+  // The question is on screen: how long since main answered the previous submit.
+  useLayoutEffect(() => {
+    requestAnimationFrame(() => measureSince('next-question', 'submit-ack'));
+  }, []);
+
+  useEffect(() => {
+    if (selfView.current) selfView.current.srcObject = stream;
+  }, [stream]);
+
+  const stopCapture = useCallback(async (): Promise<void> => {
+    const c = capture.current;
+    capture.current = null;
+    if (!c) return;
+    setRecording(false);
+    segments.current.push(await c.stop());
+  }, []);
+
+  const onFatal = useCallback((code: string) => setError(t(errorKey(code))), [t]);
+
+  const markLost = useCallback(
+    async (v: QuestionView, device: LostDevice) => {
+      if (lostRef.current) return;
+      lostRef.current = device;
+      setLost(device);
+      setRestored(false);
+      noteDevices(device === 'microphone' ? 'ok' : 'lost', device === 'camera' ? 'ok' : 'lost');
+      await stopCapture();
+      releaseStream();
+      setStream(null);
+      const r = await kiosk().deviceLost({ sessionId: v.sessionId, questionIndex: v.questionIndex, device });
+      if (r.ok && !unmounted.current) setView(r.value);
+      void kiosk().reportDevices({
+        sessionId: v.sessionId,
+        camera: device === 'microphone' ? 'ok' : 'lost',
+        microphone: device === 'camera' ? 'ok' : 'lost',
+        online: navigator.onLine,
+      });
+    },
+    [stopCapture],
   );
-  const recorder = useMemo(() => new AnswerRecorder(uploader), [uploader]);
 
-  const prepLeft = useCountdown(view.prepRemainingMs, view.phase === 'preparing', viewKey);
-  const answerLeft = useCountdown(view.answerRemainingMs, view.phase === 'answering', viewKey);
-
-  const startRecording = useCallback(
+  const startCapture = useCallback(
     async (v: QuestionView) => {
-      if (v.mode === 'text' || recorder.recording) return;
+      if (v.mode === 'text' || capture.current || lostRef.current) return;
       const media = await acquireStream();
-      if (!media.stream) {
-        setError(t('error.PRECHECK_FAILED'));
+      if (unmounted.current || submitting.current) return;
+      const missing = media.stream ? lostDevice(media.stream, v.mode === 'video') : v.mode === 'video' ? 'both' : 'microphone';
+      if (!media.stream || missing) {
+        await markLost(v, missing ?? 'both');
         return;
       }
-      recorder.start(
-        media.stream,
+      const c = new AnswerCapture(
         { sessionId: v.sessionId, questionIndex: v.questionIndex, attempt: v.attempt, segment: v.segment, startSeq: v.nextSeq },
-        v.mode === 'video',
+        (chunk) => kiosk().appendChunk(chunk),
+        { onAck: (ack) => setAcked(ack.committedChunks), onFatal },
       );
+      capture.current = c;
+      c.start(media.stream, v.mode === 'video');
+      setStream(media.stream);
       setRecording(true);
     },
-    [recorder, t],
+    [markLost, onFatal],
   );
+
+  // While recording: notice a camera or microphone that disappears.
+  useEffect(() => {
+    if (!stream || !recording) return;
+    const check = () => {
+      const gone = lostDevice(stream, needsCamera);
+      if (gone) void markLost(view, gone);
+    };
+    const tracks = stream.getTracks();
+    tracks.forEach((tr) => tr.addEventListener('ended', check));
+    const id = setInterval(check, DEVICE_POLL_MS);
+    return () => {
+      clearInterval(id);
+      tracks.forEach((tr) => tr.removeEventListener('ended', check));
+    };
+  }, [stream, recording, needsCamera, markLost, view]);
+
+  const tryRestore = useCallback(async () => {
+    if (!lostRef.current) return;
+    const media = await acquireStream();
+    if (!media.stream || lostDevice(media.stream, needsCamera) || !lostRef.current || unmounted.current) return;
+    const r = await kiosk().deviceRestored({ sessionId: view.sessionId, questionIndex: view.questionIndex });
+    if (!r.ok) {
+      setError(t(errorKey(r.error.code)));
+      return;
+    }
+    lostRef.current = null;
+    setLost(null);
+    setRestored(true);
+    noteDevices('ok', 'ok');
+    void kiosk().reportDevices({ sessionId: view.sessionId, camera: 'ok', microphone: 'ok', online: navigator.onLine });
+    setView(r.value);
+    if (r.value.phase === 'answering') await startCapture(r.value);
+  }, [needsCamera, view.sessionId, view.questionIndex, startCapture, t]);
+
+  // While a device is lost: look for it again every few seconds and whenever devices change.
+  useEffect(() => {
+    if (!lost) return;
+    const id = setInterval(() => void tryRestore(), RETRY_MS);
+    const onChange = () => void tryRestore();
+    navigator.mediaDevices?.addEventListener?.('devicechange', onChange);
+    return () => {
+      clearInterval(id);
+      navigator.mediaDevices?.removeEventListener?.('devicechange', onChange);
+    };
+  }, [lost, tryRestore]);
+
+  useEffect(() => {
+    if (!restored) return;
+    const id = setTimeout(() => setRestored(false), 6000);
+    return () => clearTimeout(id);
+  }, [restored]);
 
   const beginAnswer = useCallback(async () => {
     const r = await kiosk().beginAnswer({ sessionId: view.sessionId, questionIndex: view.questionIndex });
@@ -73,103 +183,208 @@ export function QuestionScreen({ question, onNext }: { question: QuestionView; o
       return;
     }
     setView(r.value);
-    await startRecording(r.value);
-  }, [view.sessionId, view.questionIndex, startRecording, t]);
+    await startCapture(r.value);
+  }, [view.sessionId, view.questionIndex, startCapture, t]);
 
-  // Answering already (resume, or no preparation time): record at once.
+  // Already answering (a resume, or no preparation time): record at once.
   useEffect(() => {
-    if (view.phase === 'answering' && isMedia) void startRecording(view);
-    return undefined;
+    if (view.phase === 'answering' && isMedia) void startCapture(view);
   }, [viewKey]);
 
-  useEffect(() => () => void recorder.stop(), [recorder]);
+  useEffect(
+    () => () => {
+      unmounted.current = true;
+      void capture.current?.stop();
+      capture.current = null;
+    },
+    [],
+  );
 
-  const submit = useCallback(async () => {
-    if (busy) return;
-    setBusy(true);
-    setError(null);
-    if (isMedia) {
-      await recorder.stop();
-      setRecording(false);
+  /** When main closed the question itself (time over), follow it. */
+  const followMain = useCallback(async () => {
+    for (let i = 0; i < 15 && !unmounted.current; i++) {
+      await new Promise((r) => setTimeout(r, 2000));
+      const r = await kiosk().getCurrent({ sessionId: view.sessionId });
+      if (r.ok && !(r.value.kind === 'question' && r.value.question.questionIndex === view.questionIndex)) {
+        onNext(r.value);
+        return;
+      }
     }
-    const r = await kiosk().submitAnswer({
-      sessionId: view.sessionId,
-      questionIndex: view.questionIndex,
-      attempt: view.attempt,
-      text: isMedia ? undefined : text,
-    });
+  }, [view.sessionId, view.questionIndex, onNext]);
+
+  const submit = useCallback(
+    async (auto = false) => {
+      if (submitting.current) return;
+      submitting.current = true;
+      setBusy(true);
+      setError(null);
+      if (isMedia) await stopCapture();
+      const r = await kiosk().submitAnswer({
+        sessionId: view.sessionId,
+        questionIndex: view.questionIndex,
+        attempt: view.attempt,
+        text: isMedia ? undefined : text,
+      });
+      if (r.ok) {
+        mark('submit-ack');
+        for (const seg of segments.current) if (seg.target.attempt === view.attempt) remuxQueue.enqueue(seg);
+        segments.current = [];
+        onNext(r.value);
+        return;
+      }
+      submitting.current = false;
+      setBusy(false);
+      setError(t(errorKey(r.error.code)));
+      if (auto) void followMain();
+    },
+    [isMedia, stopCapture, view, text, onNext, t, followMain],
+  );
+
+  const retake = useCallback(async () => {
+    if (submitting.current) return;
+    submitting.current = true;
+    setBusy(true);
+    await stopCapture();
+    segments.current = [];
+    const r = await kiosk().retakeAnswer({ sessionId: view.sessionId, questionIndex: view.questionIndex, attempt: view.attempt });
+    if (r.ok) {
+      onRetake(r.value);
+      return;
+    }
+    submitting.current = false;
     setBusy(false);
-    if (r.ok) onNext(r.value);
-    else setError(t(errorKey(r.error.code)));
-  }, [busy, isMedia, recorder, view, text, onNext, t]);
+    setError(t(errorKey(r.error.code)));
+  }, [stopCapture, view, onRetake, t]);
 
   useEffect(() => {
-    if (view.phase === 'preparing' && prepLeft <= 0) void beginAnswer();
-  }, [prepLeft, view.phase, beginAnswer]);
+    if (view.phase === 'preparing' && prepLeft <= 0 && lost === null) void beginAnswer();
+  }, [prepLeft <= 0, view.phase]);
   useEffect(() => {
-    if (view.phase === 'answering' && answerLeft <= 0) void submit();
+    if (view.phase === 'answering' && answerLeft <= 0 && lost === null) {
+      setTimeUp(true);
+      void submit(true);
+    }
   }, [answerLeft <= 0, view.phase]);
 
   function onKeyDown(e: KeyboardEvent<HTMLTextAreaElement>) {
     // Enter while an IME is composing picks a candidate; it must never submit.
-    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !composing.current && !e.nativeEvent.isComposing) {
+    if (isSubmitShortcut({ key: e.key, ctrlKey: e.ctrlKey, metaKey: e.metaKey, isComposing: e.nativeEvent.isComposing, keyCode: e.keyCode }, composing.current)) {
       e.preventDefault();
       void submit();
     }
   }
 
-  const urgent = view.phase === 'answering' && answerLeft <= 15_000;
+  const stageIntro = view.indexInStage === 0;
+  const retakesLeft = Math.max(0, view.retakesAllowed - view.attempt);
+  const progress = Math.round((view.questionIndex / view.questionCount) * 100);
   return (
-    <section className="card question" aria-labelledby="q-h" data-testid="question" data-question-index={view.questionIndex}>
-      <p className="progress-label">
-        {t('question.progress', { stage: view.stageIndex + 1, stages: view.stageCount, n: view.questionIndex + 1, total: view.questionCount })}
-      </p>
-      <progress className="progress" max={view.questionCount} value={view.questionIndex} aria-hidden="true" />
-      <p className="stage-title">{view.stageTitle[locale]}</p>
-      <h1 id="q-h" className="prompt">{view.prompt[locale]}</h1>
-
-      <div className={`timer${urgent ? ' urgent' : ''}`} role="timer" aria-live="off">
-        <span className="timer-label">{view.phase === 'preparing' ? t('question.preparing') : t('question.answering')}</span>
-        <span
-          className="timer-value"
-          data-testid={view.phase === 'preparing' ? 'prep-remaining' : 'answer-remaining'}
-          data-remaining-ms={Math.round(view.phase === 'preparing' ? prepLeft : answerLeft)}
+    <section className="card question" aria-labelledby="q-h" data-testid="question" data-question-count={view.questionCount} data-question-index={view.questionIndex} data-phase={view.phase} data-mode={view.mode}>
+      <div className="q-progress">
+        <p className="progress-label" data-testid="progress-label">
+          {t('question.progress', { stage: view.stageIndex + 1, stages: view.stageCount, n: view.questionIndex + 1, total: view.questionCount })}
+        </p>
+        <div
+          className="progress-track"
+          role="progressbar"
+          aria-label={t('question.progressBar')}
+          aria-valuemin={0}
+          aria-valuemax={view.questionCount}
+          aria-valuenow={view.questionIndex}
         >
-          {formatDuration(view.phase === 'preparing' ? prepLeft : answerLeft)}
-        </span>
+          <div className="progress-fill" style={{ transform: `scaleX(${progress / 100})` }} />
+        </div>
       </div>
 
-      {isMedia && (
-        <p className="recording-state" data-testid="saved-chunks" data-chunks={acked}>
-          {recording && <span className="rec-dot" aria-hidden="true" />}
-          {recording ? t('question.recording') + ' · ' : ''}
-          {t('question.saved', { chunks: acked })}
+      {stageIntro && (
+        <div className="stage-intro" data-testid="stage-intro">
+          <p className="stage-intro-title">
+            {t('question.stageIntro', { stage: view.stageIndex + 1, stages: view.stageCount, title: view.stageTitle[locale] })}
+          </p>
+          <p className="hint">{t('question.stageIntroBody', { count: view.questionsInStage })}</p>
+        </div>
+      )}
+      {!stageIntro && <p className="stage-title">{view.stageTitle[locale]}</p>}
+
+      <p className="mode-tag">{t(`question.mode.${view.mode}`)}</p>
+      <h1 id="q-h" className="prompt" lang={locale}>
+        {view.prompt[locale]}
+      </h1>
+
+      {view.phase === 'preparing' ? (
+        <Timer label={t('question.preparingRemaining')} leftMs={prepLeft} totalMs={view.prepSeconds * 1000} urgentEnabled={false} paused={lost !== null} testId="prep-remaining" />
+      ) : (
+        <Timer label={t('question.answering')} leftMs={answerLeft} totalMs={view.answerSeconds * 1000} urgentEnabled paused={lost !== null} testId="answer-remaining" />
+      )}
+
+      {view.phase === 'preparing' && <p className="hint">{t('question.prepHint')}</p>}
+
+      {lost && (
+        <div className="device-lost" role="alert" data-testid="device-lost" data-device={lost}>
+          <h2>{t('question.deviceLost.heading', { device: t(`question.device.${lost}`) })}</h2>
+          <p>{t('question.deviceLost.body')}</p>
+          <button type="button" className="secondary" onClick={() => void tryRestore()} data-testid="device-retry">
+            {t('question.deviceLost.retry')}
+          </button>
+        </div>
+      )}
+      {restored && (
+        <p className="success" role="status" data-testid="device-restored">
+          {t('question.deviceRestored')}
         </p>
       )}
 
-      {!isMedia && (
-        <div className="stack">
-          <label htmlFor="answer-text" className="sr-only">{t('question.typeHere')}</label>
+      {isMedia && view.phase === 'answering' && (
+        <div className="recorder-row">
+          {needsCamera && stream && <video ref={selfView} className="self-view" autoPlay muted playsInline aria-label={t('question.selfView')} />}
+          <div className="stack grow">
+            <p className="hint">{t(view.mode === 'video' ? 'question.recordHint.video' : 'question.recordHint.audio')}</p>
+            <p className={`recording-state${recording ? ' on' : ''}`} data-testid="saved-chunks" data-chunks={acked} data-recording={recording ? 'true' : 'false'}>
+              {recording && <span className="rec-dot" aria-hidden="true" />}
+              {recording ? t('question.recording') + ' · ' : ''}
+              {t('question.saved', { chunks: acked })}
+            </p>
+            <LevelMeter stream={stream} label={t('question.micLevel')} compact />
+            {retakesLeft > 0 && <p className="hint">{t('question.retakeLeft', { count: retakesLeft })}</p>}
+          </div>
+        </div>
+      )}
+
+      {!isMedia && view.phase === 'answering' && (
+        <div className="field">
+          <label htmlFor="answer-text">{t('question.typeHere')}</label>
           <textarea
             id="answer-text"
             data-testid="answer-text"
             rows={8}
             value={text}
-            placeholder={t('question.typeHere')}
+            lang={locale}
+            aria-describedby="answer-hint answer-count"
             onChange={(e) => setText(e.target.value)}
             onCompositionStart={() => (composing.current = true)}
             onCompositionEnd={() => (composing.current = false)}
             onKeyDown={onKeyDown}
-            maxLength={20000}
+            maxLength={MAX_TEXT_ANSWER_CHARS}
+            disabled={busy}
           />
-          <p className="hint" aria-live="polite">{t('question.chars', { count: [...text].length })}</p>
+          <div className="textarea-foot">
+            <p className="hint" id="answer-hint">{t('question.textHint')}</p>
+            <p className="hint count" id="answer-count" data-testid="char-count" data-count={countChars(text)}>
+              {t('question.charsOf', { count: countChars(text), max: MAX_TEXT_ANSWER_CHARS })}
+            </p>
+          </div>
         </div>
       )}
 
+      {timeUp && busy && <p className="hint" role="status">{t('question.timeUp')}</p>}
       <ErrorBanner message={error} />
       <div className="actions">
+        {isMedia && view.phase === 'answering' && retakesLeft > 0 && (
+          <button type="button" className="secondary" onClick={() => void retake()} disabled={busy} data-testid="retake">
+            {t('question.retake')}
+          </button>
+        )}
         {view.phase === 'preparing' ? (
-          <button type="button" className="primary" onClick={() => void beginAnswer()} data-testid="begin-answer">
+          <button type="button" className="primary" onClick={() => void beginAnswer()} disabled={lost !== null} data-testid="begin-answer">
             {t('question.startAnswer')}
           </button>
         ) : (

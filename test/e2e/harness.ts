@@ -121,8 +121,8 @@ export async function launchBrowser(opts: BrowserOptions = {}): Promise<{ contex
 }
 
 /**
- * Goes through the kiosk pre-check with Chromium's fake devices: the microphone step, the speaker
- * tone ("I heard it"), then starts the interview.
+ * Goes through the kiosk pre-check with Chromium's fake devices (the microphone step, the speaker
+ * tone: "I heard it"), then the camera preview with its practice question, and starts the interview.
  */
 export async function passPrecheck(page: Page): Promise<void> {
   const byId = (id: string) => page.locator(`[data-testid="${id}"]`);
@@ -141,4 +141,7 @@ export async function passPrecheck(page: Page): Promise<void> {
   await byId('precheck-heard-yes').click({ timeout: 10_000 });
   await byId('precheck-overall').waitFor({ timeout: 15_000 });
   await byId('precheck-start').click({ timeout: 30_000 });
+  // Then the camera preview with the unscored practice question; start the interview from there.
+  await page.locator('[data-testid="camera-state"][data-state="ok"]').waitFor({ timeout: 30_000 });
+  await byId('devices-continue').click();
 }

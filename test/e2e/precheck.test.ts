@@ -103,6 +103,9 @@ describe.skipIf(!hasChromium)('pre-check in Chromium', () => {
     const recorded = journal('precheck_recorded').at(-1)!;
     expect(recorded.payload).toMatchObject({ overall });
     await byTestId(page, 'precheck-start').click();
+    // The camera preview and practice question come between the pre-check and the interview.
+    await page.locator('[data-testid="camera-state"][data-state="ok"]').waitFor({ timeout: 30_000 });
+    await byTestId(page, 'devices-continue').click();
     await byTestId(page, 'question').waitFor({ timeout: 15_000 });
   });
 

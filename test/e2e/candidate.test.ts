@@ -1,0 +1,292 @@
+/**
+ * The candidate experience end to end: the real web shell in a child process, Debian Chromium
+ * with a fake camera and microphone, every screen photographed and checked by axe-core in both
+ * languages. Run through `npm run test:e2e -- --json`.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEMO_PROCTOR_SECRET } from '../../main/app/composition-root';
+import { HmacResumeCodes } from '../../main/services/session/resume-codes';
+import {
+  acceptConsent,
+  answerCurrent,
+  byTestId,
+  captureScreen,
+  checkIn,
+  longTasks,
+  metric,
+  openKiosk,
+  passDevices,
+  perfEntries,
+  questionIndex,
+  readJournal,
+  sessionRow,
+  waitForChunks,
+  waitForQuestion,
+  advanceTo,
+  keyTo,
+  lastAnswerWasRecorded,
+  questionCount,
+  type Kiosk,
+  type Lang,
+} from './candidate-kit';
+import { chromiumPath } from './harness';
+
+const hasChromium = chromiumPath() !== null;
+const GRACE_MS = 600_000;
+
+let open: Kiosk[] = [];
+async function kiosk(opts?: Parameters<typeof openKiosk>[0]): Promise<Kiosk> {
+  const k = await openKiosk(opts);
+  open.push(k);
+  return k;
+}
+afterEach(async () => {
+  for (const k of open) await k.close();
+  open = [];
+});
+
+const TEXT: Record<Lang, string> = {
+  'zh-CN': '我最近在一家物流公司负责调度系统的后端开发，主导了订单分配模块的重构。',
+  en: 'Most recently I led the rewrite of the order-dispatch backend at a logistics company.',
+};
+
+/** Walks the whole demo interview; with `capture`, every screen is photographed and axe-checked. */
+async function fullInterview(k: Kiosk, lang: Lang, capture: boolean): Promise<void> {
+  const { page } = k;
+  await byTestId(page, 'invite-code').waitFor();
+  const interactive = await perfEntries(page, 'kiosk:interactive');
+  metric({ kind: 'perf', name: 'first-interactive-ms', lang, value: interactive[0]?.startTime ?? null });
+  expect(interactive[0]?.startTime ?? Infinity).toBeLessThan(1000);
+
+  await checkIn(page, lang, 'DEMO-2026', capture);
+  await acceptConsent(page, capture);
+  await passDevices(page, capture);
+
+  let recordingWindow: { from: number; to: number } | null = null;
+  const total = await questionCount(page);
+  for (let i = 0; i < total; i++) {
+    await waitForQuestion(page, i);
+    const name = capture ? `04-question-${i + 1}` : undefined;
+    if (capture && i === 0) await captureScreen(page, '04-question-1-stage-intro');
+    const from = await page.evaluate(() => performance.now());
+    await answerCurrent(page, { text: TEXT[lang], seconds: 3, capture: name });
+    const to = await page.evaluate(() => performance.now());
+    if (recordingWindow === null && (await lastAnswerWasRecorded(k.dataDir))) recordingWindow = { from, to };
+  }
+  await byTestId(page, 'done').waitFor();
+  await expect(byTestId(page, 'receipt-id').innerText()).resolves.toMatch(/RCP-[0-9A-F]{10}/);
+  await expect(byTestId(page, 'answered-count').innerText()).resolves.toBe(String(total));
+  if (capture) await captureScreen(page, '05-done');
+
+  const next = await perfEntries(page, 'kiosk:next-question');
+  metric({ kind: 'perf', name: 'next-question-ms', lang, values: next.map((e) => Math.round(e.duration)) });
+  expect(next.length).toBeGreaterThan(0);
+  for (const e of next) expect(e.duration).toBeLessThan(100);
+
+  const tasks = await longTasks(page);
+  const during = recordingWindow ? tasks.filter((t) => t.start >= recordingWindow!.from && t.start <= recordingWindow!.to) : [];
+  const maxDuring = Math.max(0, ...during.map((t) => t.duration));
+  metric({ kind: 'perf', name: 'longest-task-while-recording-ms', lang, value: Math.round(maxDuring) });
+  expect(maxDuring).toBeLessThan(200);
+}
+
+/** Waits for the background remux of every answered video segment, then checks the stored files. */
+async function expectSeekableRecordings(k: Kiosk, atLeast: number): Promise<void> {
+  const dir = () => {
+    const root = path.join(k.dataDir, 'recordings');
+    if (!existsSync(root)) return [] as string[];
+    return readdirSync(root).flatMap((s) => readdirSync(path.join(root, s)).filter((f) => f.endsWith('.webm')).map((f) => path.join(root, s, f)));
+  };
+  const deadline = Date.now() + 90_000;
+  while (dir().length < atLeast && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+  const files = dir();
+  expect(files.length).toBeGreaterThanOrEqual(atLeast);
+  for (const f of files) {
+    const bytes = readFileSync(f);
+    // Matroska Cues (1C 53 BB 6B) make the file seekable; Duration (44 89) is written in Info.
+    expect(bytes.includes(Buffer.from([0x1c, 0x53, 0xbb, 0x6b])), `${path.basename(f)} has cues`).toBe(true);
+    expect(bytes.includes(Buffer.from([0x44, 0x89])), `${path.basename(f)} has a duration`).toBe(true);
+  }
+  const remuxed = readJournal(k.dataDir).filter((e) => e.type === 'recording_remuxed');
+  expect(remuxed.length).toBeGreaterThanOrEqual(atLeast);
+  metric({ kind: 'remux', files: files.length });
+}
+
+describe.skipIf(!hasChromium)('candidate experience', () => {
+  it('completes the full demo interview in zh-CN (every screen photographed and axe-checked in both languages)', async () => {
+    const k = await kiosk();
+    await fullInterview(k, 'zh-CN', true);
+    await expectSeekableRecordings(k, 3);
+  });
+
+  it('completes the full demo interview in en', async () => {
+    const k = await kiosk({ browser: { locale: 'en-US' } });
+    await fullInterview(k, 'en', false);
+    const journal = readJournal(k.dataDir);
+    expect(journal.some((e) => e.type === 'interview_completed')).toBe(true);
+  });
+
+  it('exits with a reason and hands back a receipt with the incident id and the resume deadline', async () => {
+    const k = await kiosk();
+    const { page } = k;
+    await checkIn(page, 'zh-CN');
+    await acceptConsent(page);
+    await passDevices(page);
+    await byTestId(page, 'exit-open').click();
+    await byTestId(page, 'exit-consequences').waitFor();
+    await captureScreen(page, '06-exit-confirm');
+    await byTestId(page, 'exit-reason-network').check();
+    await byTestId(page, 'exit-text').fill('家里的网络一直掉线');
+    await byTestId(page, 'exit-confirm').click();
+    await byTestId(page, 'exit-receipt').waitFor();
+    await expect(byTestId(page, 'incident-id').innerText()).resolves.toMatch(/INC-\d{8}-[0-9A-F]{8}/);
+    await captureScreen(page, '07-exit-receipt');
+    const exit = readJournal(k.dataDir).find((e) => e.type === 'exit_confirmed');
+    expect(exit && JSON.parse(exit.payload)).toMatchObject({ reason: 'network', text: '家里的网络一直掉线' });
+  });
+
+  it('survives a host crash mid-answer and resumes at the same question', async () => {
+    const k = await kiosk();
+    const { page } = k;
+    await checkIn(page, 'en');
+    await acceptConsent(page);
+    await passDevices(page);
+    const index = await advanceTo(page, 'media', TEXT.en);
+    if ((await byTestId(page, 'begin-answer').count()) > 0) await byTestId(page, 'begin-answer').click();
+    await waitForChunks(page, 2);
+    k.host.proc.kill('SIGKILL');
+    await new Promise((r) => k.host.proc.once('exit', r));
+    await k.restartHost();
+    await byTestId(page, 'resume-screen').waitFor();
+    await captureScreen(page, '08-welcome-back');
+    await byTestId(page, 'resume-continue').click();
+    await waitForQuestion(page, index);
+    expect(Number(await byTestId(page, 'saved-chunks').getAttribute('data-chunks'))).toBeGreaterThanOrEqual(2);
+    expect(readJournal(k.dataDir).some((e) => e.type === 'crash_detected')).toBe(true);
+  });
+
+  it('after the grace window asks for the proctor code: refuses a wrong one, accepts the right one', async () => {
+    const k = await kiosk();
+    const { page } = k;
+    await checkIn(page, 'zh-CN');
+    await acceptConsent(page);
+    await passDevices(page);
+    const index = await advanceTo(page, 'media', TEXT['zh-CN']);
+    if ((await byTestId(page, 'begin-answer').count()) > 0) await byTestId(page, 'begin-answer').click();
+    await waitForChunks(page, 1);
+    k.host.proc.kill('SIGKILL');
+    await new Promise((r) => k.host.proc.once('exit', r));
+    // The kiosk comes back eleven minutes later: past the pack's ten-minute grace window.
+    await k.restartHost({ KIOSK_DEV_CLOCK_OFFSET_MS: String(GRACE_MS + 60_000) });
+    await byTestId(page, 'resume-screen').waitFor();
+    await byTestId(page, 'resume-code').waitFor();
+    await captureScreen(page, '09-resume-code');
+    await byTestId(page, 'resume-code').fill('ABCDE-FGHJK');
+    await byTestId(page, 'resume-continue').click();
+    await byTestId(page, 'error').waitFor();
+    expect(sessionRow(k.dataDir).state).toBe('interrupted');
+    const row = sessionRow(k.dataDir);
+    const code = new HmacResumeCodes(DEMO_PROCTOR_SECRET).codeFor(row.id, row.resume_count);
+    await byTestId(page, 'resume-code').fill(code);
+    await byTestId(page, 'resume-continue').click();
+    await waitForQuestion(page, index);
+    expect(sessionRow(k.dataDir).state).toBe('in_progress');
+    const refused = readJournal(k.dataDir).filter((e) => e.type === 'resume_refused');
+    expect(refused.map((e) => JSON.parse(e.payload).code)).toContain('RESUME_CODE_INVALID');
+  });
+
+  it('can be completed with the keyboard alone', async () => {
+    const k = await kiosk({ browser: { locale: 'en-US' } });
+    const { page } = k;
+    await byTestId(page, 'invite-code').waitFor();
+    await keyTo(page, 'invite-code', 'End');
+    await page.keyboard.type('DEMO-2026');
+    await page.keyboard.press('Enter');
+    await keyTo(page, 'consent-accept');
+    await byTestId(page, 'precheck-microphone').waitFor({ timeout: 30_000 });
+    const micButton = (await byTestId(page, 'precheck-mic-continue').count()) > 0 ? 'precheck-mic-continue' : 'precheck-mic-start';
+    await keyTo(page, micButton);
+    await keyTo(page, 'precheck-play-tone');
+    await keyTo(page, 'precheck-heard-yes');
+    await keyTo(page, 'precheck-start');
+    await page.locator('[data-testid="camera-state"][data-state="ok"]').waitFor({ timeout: 30_000 });
+    await keyTo(page, 'devices-continue');
+    const total = await questionCount(page);
+    for (let i = 0; i < total; i++) {
+      await waitForQuestion(page, i);
+      if ((await byTestId(page, 'question').getAttribute('data-mode')) === 'text') {
+        await keyTo(page, 'answer-text', 'End');
+        await page.keyboard.type('Typed with the keyboard only.');
+        await keyTo(page, 'submit-answer');
+      } else {
+        if ((await byTestId(page, 'begin-answer').count()) > 0) await keyTo(page, 'begin-answer');
+        await waitForChunks(page, 1);
+        await keyTo(page, 'submit-answer');
+      }
+    }
+    await byTestId(page, 'done').waitFor();
+    expect(await lastAnswerWasRecorded(k.dataDir)).toBeTypeOf('boolean');
+  });
+
+  it('never submits on Enter while an IME is composing a typed answer', async () => {
+    const k = await kiosk();
+    const { page } = k;
+    await checkIn(page, 'zh-CN');
+    await acceptConsent(page);
+    await passDevices(page);
+    const index = await advanceTo(page, 'text', TEXT['zh-CN']);
+    const box = byTestId(page, 'answer-text');
+    await box.click();
+    await page.evaluate(() => {
+      const el = document.querySelector('[data-testid="answer-text"]') as HTMLTextAreaElement;
+      el.dispatchEvent(new CompositionEvent('compositionstart', { bubbles: true, data: '' }));
+      el.dispatchEvent(new CompositionEvent('compositionupdate', { bubbles: true, data: 'ni' }));
+      for (const ctrlKey of [false, true]) {
+        el.dispatchEvent(new KeyboardEvent('keydown', { bubbles: true, cancelable: true, key: 'Enter', ctrlKey, isComposing: true, keyCode: 229 } as KeyboardEventInit));
+      }
+    });
+    await page.waitForTimeout(600);
+    expect(await questionIndex(page)).toBe(index);
+    await page.evaluate(() => {
+      const el = document.querySelector('[data-testid="answer-text"]') as HTMLTextAreaElement;
+      el.dispatchEvent(new CompositionEvent('compositionend', { bubbles: true, data: '你好' }));
+    });
+    await page.keyboard.insertText('你好，我做过五年后端开发。');
+    await expect(byTestId(page, 'char-count').innerText()).resolves.toMatch(/1[0-9]/);
+    await page.keyboard.press('Control+Enter');
+    await page.waitForFunction((i) => Number(document.querySelector('[data-testid="question"]')?.getAttribute('data-question-index') ?? -1) !== i, index);
+  });
+
+  it('pauses the answer when the camera is lost mid-answer and continues when it is back', async () => {
+    const k = await kiosk();
+    const { page } = k;
+    await checkIn(page, 'zh-CN');
+    await acceptConsent(page);
+    await passDevices(page);
+    const index = await advanceTo(page, 'media', TEXT['zh-CN']);
+    if ((await byTestId(page, 'question').getAttribute('data-mode')) !== 'video') await answerCurrent(page, { text: TEXT['zh-CN'], seconds: 1 });
+    const videoIndex = await advanceTo(page, 'media', TEXT['zh-CN']);
+    expect(videoIndex).toBeGreaterThanOrEqual(index);
+    if ((await byTestId(page, 'begin-answer').count()) > 0) await byTestId(page, 'begin-answer').click();
+    await waitForChunks(page, 1);
+    await page.evaluate(() => {
+      for (const v of Array.from(document.querySelectorAll('video'))) {
+        const s = v.srcObject as MediaStream | null;
+        s?.getVideoTracks().forEach((t) => t.stop());
+      }
+    });
+    await byTestId(page, 'device-lost').waitFor({ timeout: 10_000 });
+    await captureScreen(page, '10-camera-lost');
+    const before = Number(await byTestId(page, 'answer-remaining').getAttribute('data-remaining-ms'));
+    await page.waitForTimeout(2000);
+    const paused = Number(await byTestId(page, 'answer-remaining').getAttribute('data-remaining-ms'));
+    expect(Math.abs(before - paused)).toBeLessThan(600);
+    await byTestId(page, 'device-retry').click();
+    await byTestId(page, 'device-lost').waitFor({ state: 'detached', timeout: 15_000 });
+    const journal = readJournal(k.dataDir).map((e) => e.type);
+    expect(journal).toContain('device_lost');
+    expect(journal).toContain('device_restored');
+  });
+});

@@ -32,8 +32,10 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 180_000,
           hookTimeout: 120_000,
-          // Browser timing checks run alone, after everything else, on these 2-core machines.
+          // Browser timing checks run alone, after everything else, on these 2-core machines; a
+          // scenario that fails is run once more (reported as a retry) before it counts as failed.
           fileParallelism: false,
+          retry: 1,
           sequence: { groupOrder: 2 },
         },
       },

@@ -1,3 +1,27 @@
+/** Refusals of the pack and schedule loaders; each has a zh-CN/en text in main/services/packs/pack-errors.ts. */
+export const packErrorCodes = [
+  'PACK_TOO_LARGE',
+  'PACK_MALFORMED',
+  'PACK_UNSIGNED',
+  'SIGNATURE_INVALID',
+  'KEY_UNTRUSTED',
+  'PACK_SCHEMA_FROM_FUTURE',
+  'PACK_NOT_YET_VALID',
+  'PACK_EXPIRED',
+  'PACK_INVALID',
+  'PACK_INCONSISTENT',
+  'PACK_DEMO_REFUSED',
+  'PACK_DOWNGRADE',
+  'PACK_LOCKED',
+  'UNLOCK_CODE_REQUIRED',
+  'UNLOCK_CODE_INVALID',
+  'UNLOCK_REFUSED',
+  'PROVISIONING_MISSING',
+  'PROVISIONING_INVALID',
+  'SCHEDULE_WRONG_CENTRE',
+  'RESUME_UNREADABLE',
+] as const;
+
 /**
  * Every error code that may cross the IPC boundary. Codes travel as data
  * (`{ok:false,error:{code,message}}`); the renderer maps each to a localized explanation.
@@ -39,26 +63,7 @@ export const errorCodes = [
   'JOURNAL_WRITE_FAILED',
   'DB_FROM_FUTURE',
   // interview packs, schedules and unlocking (main/services/packs/pack-errors.ts has the texts)
-  'PACK_TOO_LARGE',
-  'PACK_MALFORMED',
-  'PACK_UNSIGNED',
-  'SIGNATURE_INVALID',
-  'KEY_UNTRUSTED',
-  'PACK_SCHEMA_FROM_FUTURE',
-  'PACK_NOT_YET_VALID',
-  'PACK_EXPIRED',
-  'PACK_INVALID',
-  'PACK_INCONSISTENT',
-  'PACK_DEMO_REFUSED',
-  'PACK_DOWNGRADE',
-  'PACK_LOCKED',
-  'UNLOCK_CODE_REQUIRED',
-  'UNLOCK_CODE_INVALID',
-  'UNLOCK_REFUSED',
-  'PROVISIONING_MISSING',
-  'PROVISIONING_INVALID',
-  'SCHEDULE_WRONG_CENTRE',
-  'RESUME_UNREADABLE',
+  ...packErrorCodes,
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

@@ -4,30 +4,9 @@
  * the text says what happened and what to do, never how the crypto works.
  */
 import type { LocalizedText } from '../../../preload/contract/common';
-import type { ErrorCode } from '../../../preload/contract/errors';
+import { packErrorCodes } from '../../../preload/contract/errors';
 
-export const packErrorCodes = [
-  'PACK_TOO_LARGE',
-  'PACK_MALFORMED',
-  'PACK_UNSIGNED',
-  'SIGNATURE_INVALID',
-  'KEY_UNTRUSTED',
-  'PACK_SCHEMA_FROM_FUTURE',
-  'PACK_NOT_YET_VALID',
-  'PACK_EXPIRED',
-  'PACK_INVALID',
-  'PACK_INCONSISTENT',
-  'PACK_DEMO_REFUSED',
-  'PACK_DOWNGRADE',
-  'PACK_LOCKED',
-  'UNLOCK_CODE_REQUIRED',
-  'UNLOCK_CODE_INVALID',
-  'UNLOCK_REFUSED',
-  'PROVISIONING_MISSING',
-  'PROVISIONING_INVALID',
-  'SCHEDULE_WRONG_CENTRE',
-  'RESUME_UNREADABLE',
-] as const satisfies readonly ErrorCode[];
+export { packErrorCodes };
 
 export type PackErrorCode = (typeof packErrorCodes)[number];
 

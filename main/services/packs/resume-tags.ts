@@ -16,48 +16,50 @@ export interface Segmenter {
   addWords(words: readonly string[]): void;
 }
 
-type JiebaInstance = { cut(s: string, hmm?: boolean): string[]; cutForSearch(s: string, hmm?: boolean): string[]; loadDict(d: Uint8Array): void };
+interface JiebaWasm {
+  cut(text: string, hmm?: boolean | null): string[];
+  cut_for_search(text: string, hmm?: boolean | null): string[];
+  add_word(word: string, freq?: number | null, tag?: string | null): number;
+}
 
-// A variable specifier keeps bundlers from trying to inline a native addon.
-const JIEBA = '@node-rs/jieba';
-const JIEBA_DICT = '@node-rs/jieba/dict.js';
+// A variable specifier keeps bundlers from inlining the wasm module into the main bundle.
+const JIEBA = 'jieba-wasm';
 
 /**
- * jieba from @node-rs/jieba (native; the dictionary ships in the package). Building it reads the
- * ~5 MB dictionary (~200 ms), so one instance serves the whole process: `JiebaSegmenter.shared()`.
+ * jieba from jieba-wasm (jieba-rs compiled to WebAssembly, its dictionary built in). Pure wasm, so
+ * it installs from the registry alone on every platform (the native @node-rs/jieba needs a
+ * per-platform binary package that not every registry mirror carries). The module holds one
+ * segmenter per process, so one instance serves everything: `JiebaSegmenter.shared()`.
  */
 export class JiebaSegmenter implements Segmenter {
   private static sharedInstance: Promise<JiebaSegmenter> | undefined;
   private readonly added = new Set<string>();
 
-  private constructor(private readonly jieba: JiebaInstance) {}
+  private constructor(private readonly jieba: JiebaWasm) {}
 
   static shared(): Promise<JiebaSegmenter> {
     JiebaSegmenter.sharedInstance ??= (async () => {
-      const mod = (await import(JIEBA)) as { Jieba: { withDict(d: Uint8Array): JiebaInstance } };
-      const dictMod = (await import(JIEBA_DICT)) as { dict: Uint8Array };
-      return new JiebaSegmenter(mod.Jieba.withDict(dictMod.dict));
+      const mod = (await import(JIEBA)) as JiebaWasm & { default?: JiebaWasm };
+      const api = typeof mod.cut === 'function' ? mod : mod.default!;
+      return new JiebaSegmenter(api);
     })();
     return JiebaSegmenter.sharedInstance;
   }
 
-  private instance(): JiebaInstance {
-    return this.jieba;
-  }
-
   cut(text: string): string[] {
-    return this.instance().cut(text, false);
+    return this.jieba.cut(text, false);
   }
   cutForSearch(text: string): string[] {
-    return this.instance().cutForSearch(text, false);
+    return this.jieba.cut_for_search(text, false);
   }
   addWords(words: readonly string[]): void {
     // Only words with Chinese characters: a Latin word in jieba's dictionary makes it split longer
     // Latin words around it ("java" would cut "javascript" into "java" + "script").
     const fresh = words.filter((w) => w.length > 1 && /[\u3400-\u9fff]/.test(w) && !/\s/.test(w) && !this.added.has(w));
-    if (fresh.length === 0) return;
-    for (const w of fresh) this.added.add(w);
-    this.instance().loadDict(new TextEncoder().encode(fresh.map((w) => `${w} 100000 n`).join('\n') + '\n'));
+    for (const w of fresh) {
+      this.added.add(w);
+      this.jieba.add_word(w, 100_000, 'n');
+    }
   }
 }
 

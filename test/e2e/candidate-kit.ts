@@ -8,7 +8,7 @@ import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { launchBrowser, ROOT, startHost, tempDir, type BrowserOptions, type HostHandle } from './harness';
+import { launchBrowser, precheckInteractiveSteps, ROOT, startHost, tempDir, type BrowserOptions, type HostHandle } from './harness';
 
 export const RESULTS = path.join(ROOT, 'test-results');
 export const SCREENS = path.join(RESULTS, 'screens');
@@ -143,18 +143,7 @@ export async function acceptConsent(page: Page, capture = false): Promise<void> 
 
 /** The pre-check (microphone, speaker tone), then the camera preview and practice, then the interview. */
 export async function passDevices(page: Page, capture = false): Promise<void> {
-  await byTestId(page, 'precheck-microphone').waitFor({ timeout: 30_000 });
-  const cont = byTestId(page, 'precheck-mic-continue');
-  const start = byTestId(page, 'precheck-mic-start');
-  await Promise.race([cont.waitFor(), start.waitFor()]);
-  if (await cont.isVisible()) await cont.click();
-  else {
-    await start.click();
-    await page.locator('[data-testid="precheck-microphone"][data-phase="speak"]').waitFor();
-  }
-  await byTestId(page, 'precheck-play-tone').click({ timeout: 15_000 });
-  await byTestId(page, 'precheck-heard-yes').click({ timeout: 10_000 });
-  await byTestId(page, 'precheck-overall').waitFor({ timeout: 15_000 });
+  await precheckInteractiveSteps(page);
   if (capture) await captureScreen(page, '03-precheck-report');
   await byTestId(page, 'precheck-start').click();
   await page.waitForSelector('[data-testid="camera-state"][data-state="ok"]', { timeout: 30_000 });

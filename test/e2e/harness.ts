@@ -120,13 +120,9 @@ export async function launchBrowser(opts: BrowserOptions = {}): Promise<{ contex
   return { context, page, close: () => context.close() };
 }
 
-/**
- * Goes through the kiosk pre-check with Chromium's fake devices (the microphone step, the speaker
- * tone: "I heard it"), then the camera preview with its practice question, and starts the interview.
- */
-export async function passPrecheck(page: Page): Promise<void> {
+/** The pre-check's interactive steps with Chromium's fake devices: microphone, then the speaker tone. */
+export async function precheckInteractiveSteps(page: Page): Promise<void> {
   const byId = (id: string) => page.locator(`[data-testid="${id}"]`);
-  await byId('precheck-flow').waitFor({ timeout: 30_000 });
   await byId('precheck-microphone').waitFor({ timeout: 30_000 });
   const cont = byId('precheck-mic-continue');
   const start = byId('precheck-mic-start');
@@ -140,8 +136,17 @@ export async function passPrecheck(page: Page): Promise<void> {
   await byId('precheck-play-tone').click({ timeout: 15_000 });
   await byId('precheck-heard-yes').click({ timeout: 10_000 });
   await byId('precheck-overall').waitFor({ timeout: 15_000 });
+}
+
+/**
+ * Goes through the kiosk pre-check (its interactive steps), then the camera preview with its
+ * practice question, and starts the interview.
+ */
+export async function passPrecheck(page: Page): Promise<void> {
+  const byId = (id: string) => page.locator(`[data-testid="${id}"]`);
+  await byId('precheck-flow').waitFor({ timeout: 30_000 });
+  await precheckInteractiveSteps(page);
   await byId('precheck-start').click({ timeout: 30_000 });
-  // Then the camera preview with the unscored practice question; start the interview from there.
   await page.locator('[data-testid="camera-state"][data-state="ok"]').waitFor({ timeout: 30_000 });
   await byId('devices-continue').click();
 }

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startNetworkTestServer, type NetworkTestServer } from '../../main/dev/network-test-server';
-import { chromiumPath, launchBrowser, startHost, tempDir, type HostHandle } from './harness';
+import { chromiumPath, launchBrowser, precheckInteractiveSteps, startHost, tempDir, type HostHandle } from './harness';
 
 const hasChromium = chromiumPath() !== null;
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -50,21 +50,7 @@ async function toPrecheck(page: Page, code: string): Promise<void> {
 }
 
 /** Goes through the interactive steps: microphone (if it opened), then the speaker tone. */
-async function throughInteractiveSteps(page: Page): Promise<void> {
-  await byTestId(page, 'precheck-microphone').waitFor({ timeout: 30_000 });
-  const cont = byTestId(page, 'precheck-mic-continue');
-  const start = byTestId(page, 'precheck-mic-start');
-  await Promise.race([cont.waitFor(), start.waitFor()]);
-  if (await cont.isVisible()) {
-    await cont.click();
-  } else {
-    await start.click();
-    await page.locator('[data-testid="precheck-microphone"][data-phase="speak"]').waitFor();
-  }
-  await byTestId(page, 'precheck-play-tone').click({ timeout: 15_000 });
-  await byTestId(page, 'precheck-heard-yes').click({ timeout: 10_000 });
-  await byTestId(page, 'precheck-overall').waitFor({ timeout: 15_000 });
-}
+const throughInteractiveSteps = precheckInteractiveSteps;
 
 async function seriousAxeViolations(page: Page): Promise<string[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);

@@ -413,6 +413,17 @@ export const en = {
   'precheck.col.value': 'Measured',
   'precheck.col.required': 'Required',
   'precheck.col.fix': 'What to do',
+  // check-in: unlocking the interview (offline test centres) and pack refusals
+  'welcome.unlockLabel': 'Unlock code from the staff',
+  'welcome.unlockHint': 'The questions could not be released over the network. The staff can give you an unlock code.',
+  'error.UNLOCK_CODE_REQUIRED': 'The interview questions could not be released over the network. Ask the staff for the unlock code.',
+  'error.UNLOCK_CODE_INVALID': 'That unlock code is not right. Check it with the staff.',
+  'error.UNLOCK_REFUSED': 'HR did not release this interview for this kiosk. Please ask the staff.',
+  'error.PACK_EXPIRED': 'This interview is no longer valid on this kiosk. Please ask the staff.',
+  'error.PACK_NOT_YET_VALID': 'This interview is not open yet. Please check the date in your invitation.',
+  'error.PACK_LOCKED': 'The interview questions are still locked. Please ask the staff.',
+  'error.PROVISIONING_MISSING': 'This kiosk is not set up for interviews yet. Please ask the staff.',
+  'error.PROVISIONING_INVALID': 'This kiosk is not set up correctly. Please ask the staff.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -415,4 +415,15 @@ export const zhCN: Record<MessageKey, string> = {
   'precheck.col.value': '检测值',
   'precheck.col.required': '要求',
   'precheck.col.fix': '解决方法',
+  // check-in: unlocking the interview (offline test centres) and pack refusals
+  'welcome.unlockLabel': '工作人员提供的解锁码',
+  'welcome.unlockHint': '面试题目无法通过网络获取，请向现场工作人员索取解锁码。',
+  'error.UNLOCK_CODE_REQUIRED': '面试题目无法通过网络获取，请向现场工作人员索取解锁码。',
+  'error.UNLOCK_CODE_INVALID': '解锁码不正确，请与工作人员核对。',
+  'error.UNLOCK_REFUSED': 'HR 未向本终端开放此面试，请联系现场工作人员。',
+  'error.PACK_EXPIRED': '本面试在此终端上已失效，请联系现场工作人员。',
+  'error.PACK_NOT_YET_VALID': '本面试尚未开放，请核对邀请函中的日期。',
+  'error.PACK_LOCKED': '面试题目仍处于锁定状态，请联系现场工作人员。',
+  'error.PROVISIONING_MISSING': '本终端尚未完成面试配置，请联系现场工作人员。',
+  'error.PROVISIONING_INVALID': '本终端配置有误，请联系现场工作人员。',
 };

@@ -15,6 +15,9 @@ export function WelcomeScreen({ onCheckedIn, secondaryAction }: { onCheckedIn: (
   const [code, setCode] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Offline test centres: when the HR endpoint cannot release the questions, the proctor's unlock code can.
+  const [needsUnlock, setNeedsUnlock] = useState(false);
+  const [unlockCode, setUnlockCode] = useState('');
   useEffect(() => mark('interactive'), []);
 
   async function submit(e: FormEvent) {
@@ -22,10 +25,15 @@ export function WelcomeScreen({ onCheckedIn, secondaryAction }: { onCheckedIn: (
     if (busy) return;
     setBusy(true);
     setError(null);
-    const r = await kiosk().checkIn({ inviteCode: code, locale });
+    const unlock = needsUnlock && unlockCode.trim().length > 0 ? unlockCode.trim() : undefined;
+    const r = await kiosk().checkIn({ inviteCode: code, locale, unlockCode: unlock });
     setBusy(false);
-    if (r.ok) onCheckedIn(r.value);
-    else setError(t(errorKey(r.error.code)));
+    if (r.ok) {
+      onCheckedIn(r.value);
+      return;
+    }
+    if (r.error.code === 'UNLOCK_CODE_REQUIRED' || r.error.code === 'UNLOCK_CODE_INVALID' || r.error.code === 'UNLOCK_REFUSED') setNeedsUnlock(true);
+    setError(t(errorKey(r.error.code)));
   }
 
   return (
@@ -65,6 +73,24 @@ export function WelcomeScreen({ onCheckedIn, secondaryAction }: { onCheckedIn: (
           <p className="hint" id="invite-hint">{t('welcome.codeHint')}</p>
           <p className="hint demo" id="invite-demo">{t('welcome.demoHint', { code: DEMO_CODE })}</p>
         </div>
+        {needsUnlock && (
+          <div className="field">
+            <label htmlFor="unlock">{t('welcome.unlockLabel')}</label>
+            <input
+              id="unlock"
+              className="code-input"
+              data-testid="unlock-code"
+              autoComplete="off"
+              spellCheck={false}
+              value={unlockCode}
+              onChange={(e) => setUnlockCode(e.target.value)}
+              aria-describedby="unlock-hint"
+              minLength={4}
+              maxLength={64}
+            />
+            <p className="hint" id="unlock-hint">{t('welcome.unlockHint')}</p>
+          </div>
+        )}
         <ErrorBanner message={error} />
         <div className="actions">
           {secondaryAction}

@@ -267,3 +267,10 @@ export async function keyTo(page: Page, testId: string, key = 'Enter', maxTabs =
   }
   throw new Error(`could not reach ${testId} with the keyboard`);
 }
+
+/** Check-in, consent and the pre-check with the camera preview: the first question is on screen. */
+export async function toInterview(page: Page, lang: Lang): Promise<void> {
+  await checkIn(page, lang);
+  await acceptConsent(page);
+  await passDevices(page);
+}

@@ -25,6 +25,7 @@ import {
   waitForChunks,
   waitForQuestion,
   advanceTo,
+  toInterview,
   keyTo,
   lastAnswerWasRecorded,
   questionCount,
@@ -131,9 +132,7 @@ describe.skipIf(!hasChromium)('candidate experience', () => {
   it('exits with a reason and hands back a receipt with the incident id and the resume deadline', async () => {
     const k = await kiosk();
     const { page } = k;
-    await checkIn(page, 'zh-CN');
-    await acceptConsent(page);
-    await passDevices(page);
+    await toInterview(page, 'zh-CN');
     await byTestId(page, 'exit-open').click();
     await byTestId(page, 'exit-consequences').waitFor();
     await captureScreen(page, '06-exit-confirm');
@@ -150,9 +149,7 @@ describe.skipIf(!hasChromium)('candidate experience', () => {
   it('survives a host crash mid-answer and resumes at the same question', async () => {
     const k = await kiosk();
     const { page } = k;
-    await checkIn(page, 'en');
-    await acceptConsent(page);
-    await passDevices(page);
+    await toInterview(page, 'en');
     const index = await advanceTo(page, 'media', TEXT.en);
     if ((await byTestId(page, 'begin-answer').count()) > 0) await byTestId(page, 'begin-answer').click();
     await waitForChunks(page, 2);
@@ -170,9 +167,7 @@ describe.skipIf(!hasChromium)('candidate experience', () => {
   it('after the grace window asks for the proctor code: refuses a wrong one, accepts the right one', async () => {
     const k = await kiosk();
     const { page } = k;
-    await checkIn(page, 'zh-CN');
-    await acceptConsent(page);
-    await passDevices(page);
+    await toInterview(page, 'zh-CN');
     const index = await advanceTo(page, 'media', TEXT['zh-CN']);
     if ((await byTestId(page, 'begin-answer').count()) > 0) await byTestId(page, 'begin-answer').click();
     await waitForChunks(page, 1);
@@ -233,9 +228,7 @@ describe.skipIf(!hasChromium)('candidate experience', () => {
   it('never submits on Enter while an IME is composing a typed answer', async () => {
     const k = await kiosk();
     const { page } = k;
-    await checkIn(page, 'zh-CN');
-    await acceptConsent(page);
-    await passDevices(page);
+    await toInterview(page, 'zh-CN');
     const index = await advanceTo(page, 'text', TEXT['zh-CN']);
     const box = byTestId(page, 'answer-text');
     await box.click();
@@ -262,9 +255,7 @@ describe.skipIf(!hasChromium)('candidate experience', () => {
   it('pauses the answer when the camera is lost mid-answer and continues when it is back', async () => {
     const k = await kiosk();
     const { page } = k;
-    await checkIn(page, 'zh-CN');
-    await acceptConsent(page);
-    await passDevices(page);
+    await toInterview(page, 'zh-CN');
     const index = await advanceTo(page, 'media', TEXT['zh-CN']);
     if ((await byTestId(page, 'question').getAttribute('data-mode')) !== 'video') await answerCurrent(page, { text: TEXT['zh-CN'], seconds: 1 });
     const videoIndex = await advanceTo(page, 'media', TEXT['zh-CN']);

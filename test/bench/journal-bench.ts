@@ -4,16 +4,22 @@
  * synchronous=FULL), against raw write+fsync of 64 KiB appended to a file on the same disk, in the
  * same run, in alternating blocks so background noise hits both alike.
  *
+ * A third series, the floor, commits the same two rows (the chunk with its sha256, and a journal
+ * row of the same size) with two prepared statements in a second database of the same schema and
+ * pragmas: no session logic, no checks. It shows how much of the ratio is SQLite itself on this
+ * disk (`floorP50Ms`, `floorP50Ratio`) and how much the service adds (`overFloorP50`).
+ *
  * Two answers are recorded, as in an interview. The first runs on a fresh WAL that grows with every
  * commit (a kiosk's very first answer: reported as `firstAnswer*`). Between answers the service
  * checkpoints, as it does in production, and the WAL is reused in place from then on: the second
  * answer is the steady state every later answer runs in (`p50Ms`, `p99Ms`, the ratios).
  * Last line: one JSON object.
  */
-import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { hash } from 'node:crypto';
 import { benchService, percentile, round2 } from './bench-util';
 
 const { values } = parseArgs({
@@ -34,9 +40,38 @@ let q = start();
 const rawFd = openSync(path.join(dir, 'raw-append.bin'), 'w');
 let rawOffset = 0;
 
-function recordAnswer(): { chunk: number[]; raw: number[] } {
+// The floor: the same rows through bare prepared statements, in a database of its own.
+const floorDir = path.join(dir, 'floor');
+mkdirSync(floorDir, { recursive: true });
+const floorBench = benchService(floorDir, 1);
+const floorQ = floorBench.start();
+const floorDb = floorBench.db;
+const insertMedia = floorDb.prepare(
+  `INSERT INTO media_chunks (session_id, question_index, attempt, segment, seq, mime_type, size, sha256, data, committed_at)
+   VALUES (?, ?, 0, 1, ?, 'video/webm', ?, ?, ?, ?)`,
+);
+const insertEvent = floorDb.prepare(
+  `INSERT INTO journal (session_id, seq, type, at, payload, prev_hash, hash) VALUES (?, ?, 'chunk_committed', ?, ?, ?, ?)`,
+);
+let floorSeq = 0;
+let floorEventSeq = 1_000_000;
+let floorHead = '0'.repeat(64);
+const floorCommit = floorDb.transaction((data: Buffer) => {
+  const now = Date.now();
+  const sha256 = hash('sha256', data, 'hex');
+  insertMedia.run(floorQ.sessionId, floorQ.questionIndex, floorSeq, data.byteLength, sha256, data, now);
+  const body = JSON.stringify({ attempt: 0, elapsedMs: 1234, questionIndex: floorQ.questionIndex, segment: 1, seq: floorSeq, sha256, size: data.byteLength });
+  const eventHash = hash('sha256', `${floorHead}\n${floorQ.sessionId}\n${floorEventSeq}\nchunk_committed\n${now}\n${body}`, 'hex');
+  insertEvent.run(floorQ.sessionId, floorEventSeq, now, body, floorHead, eventHash);
+  floorHead = eventHash;
+  floorSeq += 1;
+  floorEventSeq += 1;
+});
+
+function recordAnswer(): { chunk: number[]; raw: number[]; floor: number[] } {
   const chunk: number[] = [];
   const raw: number[] = [];
+  const floor: number[] = [];
   while (chunk.length < n) {
     for (let i = 0; i < BLOCK && chunk.length < n; i++) {
       const data = payloads[chunk.length % 16]!;
@@ -53,22 +88,31 @@ function recordAnswer(): { chunk: number[]; raw: number[] } {
       raw.push(performance.now() - t);
       rawOffset += data.length;
     }
+    for (let i = 0; i < BLOCK && floor.length < n; i++) {
+      const data = payloads[floor.length % 16]!;
+      const t = performance.now();
+      floorCommit(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+      floor.push(performance.now() - t);
+    }
   }
-  return { chunk, raw };
+  return { chunk, raw, floor };
 }
 
 const first = recordAnswer();
 const next = must(service.submitAnswer(q.sessionId, q.questionIndex, 0)); // checkpoints between answers
 if (next.kind !== 'question') throw new Error('expected a second question');
 q = next.question;
+floorDb.pragma('wal_checkpoint(PASSIVE)'); // as the service does between answers
 const steady = recordAnswer();
 closeSync(rawFd);
 db.close();
+floorDb.close();
 if (!values.dir) rmSync(dir, { recursive: true, force: true });
 
 const stats = (xs: number[]) => ({ p50: percentile(xs, 50), p99: percentile(xs, 99) });
 const s = stats(steady.chunk);
 const r = stats(steady.raw);
+const fl = stats(steady.floor);
 const f = stats(first.chunk);
 const fr = stats(first.raw);
 console.log(
@@ -81,6 +125,9 @@ console.log(
     rawFsyncP99Ms: round2(r.p99),
     p50Ratio: round2(s.p50 / r.p50),
     p99Ratio: round2(s.p99 / r.p99),
+    floorP50Ms: round2(fl.p50),
+    floorP50Ratio: round2(fl.p50 / r.p50),
+    overFloorP50: round2(s.p50 / fl.p50),
     firstAnswerP50Ms: round2(f.p50),
     firstAnswerP99Ms: round2(f.p99),
     firstAnswerP50Ratio: round2(f.p50 / fr.p50),

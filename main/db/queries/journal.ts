@@ -12,10 +12,15 @@ export interface JournalRow {
 }
 
 export function insertJournalRow(db: Db, row: JournalRow): void {
-  stmt(db, 
-    `INSERT INTO journal (session_id, seq, type, at, payload, prev_hash, hash)
-     VALUES (@session_id, @seq, @type, @at, @payload, @prev_hash, @hash)`,
-  ).run(row);
+  stmt(db, `INSERT INTO journal (session_id, seq, type, at, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)`).run(
+    row.session_id,
+    row.seq,
+    row.type,
+    row.at,
+    row.payload,
+    row.prev_hash,
+    row.hash,
+  );
 }
 
 export function lastJournalRow(db: Db, sessionId: string): JournalRow | undefined {

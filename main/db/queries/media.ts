@@ -18,10 +18,11 @@ export interface ChunkRow extends ChunkKey {
 }
 
 export function insertChunk(db: Db, row: ChunkRow): void {
-  stmt(db, 
+  // Positional parameters: binding by name costs a lookup per column, and this runs per chunk.
+  stmt(db,
     `INSERT INTO media_chunks (session_id, question_index, attempt, segment, seq, mime_type, size, sha256, data, committed_at)
-     VALUES (@session_id, @question_index, @attempt, @segment, @seq, @mime_type, @size, @sha256, @data, @committed_at)`,
-  ).run(row);
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(row.session_id, row.question_index, row.attempt, row.segment, row.seq, row.mime_type, row.size, row.sha256, row.data, row.committed_at);
 }
 
 export function getChunkMeta(db: Db, key: ChunkKey): { sha256: string; size: number } | undefined {

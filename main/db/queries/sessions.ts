@@ -1,5 +1,53 @@
 import type { Db } from '../connection';
 import { stmt } from '../statements';
+import { afterCommit } from '../transaction';
+
+/**
+ * Rows the recording path reads on every chunk, kept per connection so a chunk costs no lookups.
+ * A row is cached only when read outside a transaction (so it is committed), every write drops it
+ * at once, and a write may put its new row back only after commit and only if nothing else was
+ * written in between. Rows come back frozen: a caller cannot change a cached row by accident.
+ */
+class RowCache<T extends object> {
+  private readonly perDb = new WeakMap<Db, { rows: Map<string, Readonly<T>>; epoch: number }>();
+
+  private of(db: Db) {
+    let c = this.perDb.get(db);
+    if (!c) {
+      c = { rows: new Map(), epoch: 0 };
+      this.perDb.set(db, c);
+    }
+    return c;
+  }
+
+  read(db: Db, key: string, load: () => T | undefined): Readonly<T> | undefined {
+    const c = this.of(db);
+    const hit = c.rows.get(key);
+    if (hit) return hit;
+    const row = load();
+    if (!row) return undefined;
+    const frozen = Object.freeze(row);
+    if (!db.inTransaction) c.rows.set(key, frozen);
+    return frozen;
+  }
+
+  /** Call after a write to `key` succeeded. `next` (the row after the write) is cached once it commits. */
+  written(db: Db, key: string, next?: (previous: Readonly<T>) => T): void {
+    const c = this.of(db);
+    const previous = c.rows.get(key);
+    c.rows.delete(key);
+    const epoch = ++c.epoch;
+    if (!previous || !next) return;
+    const row = Object.freeze(next(previous));
+    afterCommit(db, () => {
+      if (c.epoch === epoch) c.rows.set(key, row);
+    });
+  }
+}
+
+const sessionCache = new RowCache<SessionRow>();
+const progressCache = new RowCache<ProgressRow>();
+const progressKey = (sessionId: string, questionIndex: number) => `${sessionId}#${questionIndex}`;
 
 export type SessionStateValue =
   | 'checked_in'
@@ -39,10 +87,11 @@ export function insertSession(db: Db, row: SessionRow): void {
      VALUES (@id, @invite_code, @candidate_ref, @pack_id, @pack_hash, @locale, @state, @question_index,
        @resume_count, @interrupted_at, @interruption, @exit_reason, @failed_codes, @created_at, @updated_at)`,
   ).run(row);
+  sessionCache.written(db, row.id);
 }
 
-export function getSession(db: Db, id: string): SessionRow | undefined {
-  return stmt(db, `SELECT * FROM sessions WHERE id = ?`).get(id) as SessionRow | undefined;
+export function getSession(db: Db, id: string): Readonly<SessionRow> | undefined {
+  return sessionCache.read(db, id, () => stmt(db, `SELECT * FROM sessions WHERE id = ?`).get(id) as SessionRow | undefined);
 }
 
 export function getSessionByInvite(db: Db, inviteCode: string): SessionRow | undefined {
@@ -76,6 +125,7 @@ export function updateSession(db: Db, id: string, patch: SessionPatch): void {
   const keys = Object.keys(patch).filter((k) => patchable.has(k));
   const sets = keys.map((k) => `${k} = @${k}`).join(', ');
   stmt(db, `UPDATE sessions SET ${sets} WHERE id = @id`).run({ ...patch, id });
+  sessionCache.written(db, id);
 }
 
 export interface ProgressRow {
@@ -89,9 +139,12 @@ export interface ProgressRow {
   persisted_at: number;
 }
 
-export function getProgress(db: Db, sessionId: string, questionIndex: number): ProgressRow | undefined {
-  return stmt(db, `SELECT * FROM question_progress WHERE session_id = ? AND question_index = ?`)
-    .get(sessionId, questionIndex) as ProgressRow | undefined;
+export function getProgress(db: Db, sessionId: string, questionIndex: number): Readonly<ProgressRow> | undefined {
+  return progressCache.read(db, progressKey(sessionId, questionIndex), () =>
+    stmt(db, `SELECT * FROM question_progress WHERE session_id = ? AND question_index = ?`).get(sessionId, questionIndex) as
+      | ProgressRow
+      | undefined,
+  );
 }
 
 export function upsertProgress(db: Db, row: ProgressRow): void {
@@ -102,13 +155,21 @@ export function upsertProgress(db: Db, row: ProgressRow): void {
        attempt = excluded.attempt, segment = excluded.segment, phase = excluded.phase,
        prep_elapsed_ms = excluded.prep_elapsed_ms, elapsed_ms = excluded.elapsed_ms, persisted_at = excluded.persisted_at`,
   ).run(row);
+  progressCache.written(db, progressKey(row.session_id, row.question_index));
 }
 
 export function persistElapsed(db: Db, sessionId: string, questionIndex: number, prepElapsedMs: number, elapsedMs: number, at: number): void {
+  // Twice a second during an answer: keep the cached row current rather than dropping it.
   stmt(db, 
     `UPDATE question_progress SET prep_elapsed_ms = ?, elapsed_ms = ?, persisted_at = ?
      WHERE session_id = ? AND question_index = ?`,
   ).run(prepElapsedMs, elapsedMs, at, sessionId, questionIndex);
+  progressCache.written(db, progressKey(sessionId, questionIndex), (p) => ({
+    ...p,
+    prep_elapsed_ms: prepElapsedMs,
+    elapsed_ms: elapsedMs,
+    persisted_at: at,
+  }));
 }
 
 export interface AnswerRow {
@@ -161,4 +222,5 @@ export function markAnswering(db: Db, sessionId: string, questionIndex: number, 
     `UPDATE question_progress SET phase = 'answering', prep_elapsed_ms = ?, elapsed_ms = 0, persisted_at = ?
      WHERE session_id = ? AND question_index = ?`,
   ).run(prepElapsedMs, at, sessionId, questionIndex);
+  progressCache.written(db, progressKey(sessionId, questionIndex));
 }

@@ -3,8 +3,9 @@
  * `seq` and the sha256 of the previous event, so any edit, deletion or reordering breaks the chain
  * at a point `verifyJournal` names. The payload is stored exactly as hashed.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Db } from '../../db/connection';
+import { afterCommit } from '../../db/transaction';
 import {
   insertJournalRow,
   iterateJournalRows,
@@ -55,15 +56,27 @@ export interface JournalEntry {
 /** Deterministic JSON: object keys sorted, so the same payload always hashes the same. */
 export function stableStringify(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + stableStringify(value[i]);
+    return `${out}]`;
+  }
+  // A plain loop, not entries/filter/sort/map: this runs once per recorded chunk.
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  let first = true;
+  for (const k of keys) {
+    const v = record[k];
+    if (v === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(k)}:${stableStringify(v)}`;
+    first = false;
+  }
+  return `${out}}`;
 }
 
 export function eventHash(prevHash: string, sessionId: string, seq: number, type: string, at: number, payload: string): string {
-  return createHash('sha256').update(`${prevHash}\n${sessionId}\n${seq}\n${type}\n${at}\n${payload}`).digest('hex');
+  return hash('sha256', `${prevHash}\n${sessionId}\n${seq}\n${type}\n${at}\n${payload}`, 'hex');
 }
 
 function toEntry(row: JournalRow): JournalEntry {
@@ -89,18 +102,50 @@ export interface Journal {
   verify(sessionId: string): JournalVerification;
 }
 
+interface ChainHead {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+/**
+ * The last committed event of each session, per connection (shared by every journal on it). An
+ * entry is dropped when an append starts and set again only after its transaction commits, so a
+ * rollback leaves no entry and the next append reads the head from the database.
+ */
+const committedHeads = new WeakMap<Db, Map<string, ChainHead>>();
+
+function headsOf(db: Db): Map<string, ChainHead> {
+  let m = committedHeads.get(db);
+  if (!m) {
+    m = new Map();
+    committedHeads.set(db, m);
+  }
+  return m;
+}
+
 export class SqliteJournal implements Journal {
-  constructor(private readonly db: Db) {}
+  private readonly heads: Map<string, ChainHead>;
+
+  constructor(private readonly db: Db) {
+    this.heads = headsOf(db);
+  }
 
   /** Appends one event. Call inside the caller's transaction to commit it with related rows. */
   append(sessionId: string, type: JournalEventType, payload: Record<string, unknown>, at: number): JournalEntry {
-    const last = lastJournalRow(this.db, sessionId);
-    const seq = (last?.seq ?? 0) + 1;
-    const prevHash = last?.hash ?? GENESIS_HASH;
+    const head = this.heads.get(sessionId) ?? this.readHead(sessionId);
+    this.heads.delete(sessionId);
+    const seq = head.seq + 1;
+    const prevHash = head.hash;
     const body = stableStringify(payload);
     const hash = eventHash(prevHash, sessionId, seq, type, at, body);
     insertJournalRow(this.db, { session_id: sessionId, seq, type, at, payload: body, prev_hash: prevHash, hash });
+    afterCommit(this.db, () => this.heads.set(sessionId, { seq, hash }));
     return { sessionId, seq, type, at, payload, prevHash, hash };
+  }
+
+  private readHead(sessionId: string): ChainHead {
+    const last = lastJournalRow(this.db, sessionId);
+    return { seq: last?.seq ?? 0, hash: last?.hash ?? GENESIS_HASH };
   }
 
   recent(sessionId: string, limit: number): JournalEntry[] {

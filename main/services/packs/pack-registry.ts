@@ -13,6 +13,7 @@ import type { Clock } from '../../common/clock';
 import type { Logger } from '../../common/logger';
 import { err, ok, type Result } from '../../common/result';
 import type { Db } from '../../db/connection';
+import { transact } from '../../db/transaction';
 import { getContentKey, getInstalledPack, purgeUnusedContentKeys, putContentKey, upsertInstalledPack, type UnlockVia } from '../../db/queries/packs';
 import { decryptPack, MAX_PACK_BYTES, refuse, unwrapWithCode, verifyPack, type VerifiedPack } from './pack-format';
 import type { PackErrorCode } from './pack-errors';
@@ -74,7 +75,7 @@ export class PackRegistry implements PackProvider {
       if (current && compareVersions(current.manifest.version, r.value.manifest.version) >= 0) continue;
       this.verified.set(r.value.manifest.id, { ...r.value, file: name });
     }
-    this.deps.db.transaction(() => {
+    transact(this.deps.db, () => {
       for (const v of this.verified.values()) {
         const row = getInstalledPack(this.deps.db, v.manifest.id);
         if (!row || row.pack_hash !== v.hash) {
@@ -82,7 +83,7 @@ export class PackRegistry implements PackProvider {
         }
       }
       purgeUnusedContentKeys(this.deps.db);
-    })();
+    });
     this.log.info('packs verified', { ready: this.verified.size, refused: this.refusedList.length });
     return { ready: [...this.verified.keys()], refused: this.refusedList };
   }
@@ -128,9 +129,9 @@ export class PackRegistry implements PackProvider {
       rmSync(tmp, { force: true });
       return err('INTERNAL', `could not install ${name}: ${e instanceof Error ? e.message : String(e)}`);
     }
-    this.deps.db.transaction(() => {
+    transact(this.deps.db, () => {
       upsertInstalledPack(this.deps.db, { pack_id: m.id, version: m.version, pack_hash: v.value.hash, key_id: v.value.keyId, file_name: name, installed_at: this.deps.clock.now() });
-    })();
+    });
     this.verified.set(m.id, { ...v.value, file: name });
     this.unlocked.delete(m.id);
     return ok({ packId: m.id, version: m.version, hash: v.value.hash });
@@ -171,9 +172,9 @@ export class PackRegistry implements PackProvider {
     if (!v) return err('PACK_NOT_FOUND', `the interview pack ${packId} is not installed on this kiosk`);
     const r = decryptPack(v, contentKey);
     if (!r.ok) return r;
-    this.deps.db.transaction(() => {
+    transact(this.deps.db, () => {
       putContentKey(this.deps.db, { pack_hash: v.hash, pack_id: packId, content_key: contentKey, via, unlocked_at: this.deps.clock.now() });
-    })();
+    });
     this.unlocked.set(packId, r.value);
     this.log.info('pack unlocked', { packId, via });
     return ok(r.value);

@@ -11,6 +11,7 @@ import type { Clock } from '../../common/clock';
 import type { Logger } from '../../common/logger';
 import type { AppError } from '../../common/result';
 import type { Db } from '../../db/connection';
+import { transact } from '../../db/transaction';
 import { allNoShows, markNoShowReported, unreportedNoShows } from '../../db/queries/packs';
 import { CheckInPreparer } from './check-in-preparer';
 import { HrEndpointClient } from './hr-client';
@@ -149,7 +150,7 @@ export function createPackRuntime(o: PackRuntimeOptions): PackRuntime {
         return 0;
       }
       const at = o.clock.now();
-      o.db.transaction(() => r.value.forEach((code) => markNoShowReported(o.db, code, at)))();
+      transact(o.db, () => r.value.forEach((code) => markNoShowReported(o.db, code, at)));
       return r.value.length;
     },
     allNoShows: () => allNoShows(o.db).map(noShowEventOf),

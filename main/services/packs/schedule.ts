@@ -15,6 +15,7 @@ import { InviteCode } from '../../../preload/contract/common';
 import type { Clock } from '../../common/clock';
 import { ok, type Result } from '../../common/result';
 import type { Db } from '../../db/connection';
+import { transact } from '../../db/transaction';
 import {
   countSessionsInProgress,
   getScheduledInvite,
@@ -122,9 +123,9 @@ export function importSchedule(db: Db, bytes: Uint8Array, trust: TrustStore, cen
     resume: i.resume ? Buffer.from(i.resume.data, 'base64') : null,
     resume_sha256: i.resume?.sha256 ?? null,
   }));
-  db.transaction(() => {
+  transact(db, () => {
     replaceSchedule(db, { schedule_id: s.scheduleId, centre_id: s.centreId, day: s.day, payload_hash: verified.value.hash, key_id: verified.value.keyId, imported_at: clock.now() }, rows);
-  })();
+  });
   return ok({ scheduleId: s.scheduleId, invites: rows.length });
 }
 
@@ -187,7 +188,7 @@ export function noShowEventOf(row: NoShowRow): NoShowEvent {
 export function sweepNoShows(db: Db, clock: Clock, kiosk: KioskStateSnapshot): NoShowEvent[] {
   const now = clock.now();
   const created: NoShowEvent[] = [];
-  db.transaction(() => {
+  transact(db, () => {
     const inProgress = countSessionsInProgress(db);
     for (const i of overdueUncheckedInvites(db, now)) {
       const row: NoShowRow = {
@@ -210,7 +211,7 @@ export function sweepNoShows(db: Db, clock: Clock, kiosk: KioskStateSnapshot): N
       };
       if (insertNoShow(db, row)) created.push(noShowEventOf(row));
     }
-  })();
+  });
   return created;
 }
 

@@ -12,6 +12,7 @@ import type { Clock } from '../../common/clock';
 import type { Logger } from '../../common/logger';
 import { err, ok, type Result } from '../../common/result';
 import type { Db } from '../../db/connection';
+import { transact } from '../../db/transaction';
 import { storageErrorCode } from '../../db/errors';
 import { segmentChunkCount } from '../../db/queries/media';
 import { getSession, insertIncident } from '../../db/queries/sessions';
@@ -64,10 +65,10 @@ export class AssistanceService {
       return ok({ incidentId, at: now, journaled: false });
     }
     return this.storage(() => {
-      db.transaction(() => {
+      transact(db, () => {
         const entry = journal.append(s.id, 'hand_raised', { incidentId, screen, questionIndex: s.question_index, state: s.state }, now);
         insertIncident(db, { id: incidentId, session_id: s.id, kind: 'hand_raised', at: now, body: JSON.stringify({ screen, journalSeq: entry.seq }) });
-      })();
+      });
       this.log.warn('hand raised', { incidentId, screen });
       return ok({ incidentId, at: now, journaled: true });
     });
@@ -110,10 +111,10 @@ export class AssistanceService {
       writeFileSync(path.join(dir, fileName), body, { mode: 0o600 });
       const bytes = Buffer.byteLength(body);
       if (s) {
-        db.transaction(() => {
+        transact(db, () => {
           const entry = journal.append(s.id, 'diagnostics_saved', { incidentId, bundleId, screen, bytes }, now);
           insertIncident(db, { id: incidentId, session_id: s.id, kind: 'diagnostics', at: now, body: JSON.stringify({ bundleId, fileName, journalSeq: entry.seq }) });
-        })();
+        });
       }
       this.log.info('diagnostic bundle saved', { bundleId, bytes });
       return ok({ bundleId, incidentId, at: now, bytes, fileName });

@@ -4,7 +4,7 @@
  * (断点续答) under the pack's resume policy. Expected failures come back as `Result` values with
  * codes; storage faults fail closed (the session becomes `interrupted`, recording stops).
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, hash, randomBytes, randomUUID } from 'node:crypto';
 import type { ExitReason } from '../../../preload/contract/common';
 import type { RescheduleReason, RescheduleReceipt } from '../../../preload/contract/precheck';
 import type {
@@ -25,6 +25,7 @@ import type { Clock } from '../../common/clock';
 import type { Logger } from '../../common/logger';
 import { CodedError, err, isCodedError, ok, type Result } from '../../common/result';
 import type { Db } from '../../db/connection';
+import { transact } from '../../db/transaction';
 import { storageErrorCode } from '../../db/errors';
 import { attemptChunkStats, getChunkMeta, insertChunk, segmentChunkCount, sessionChunkCount } from '../../db/queries/media';
 import {
@@ -121,7 +122,7 @@ export class SessionService {
     const now = clock.now();
     const previous = getKioskState(db, RUN_KEY);
     const recovered: string[] = [];
-    db.transaction(() => {
+    transact(db, () => {
       for (const s of sessionsInStates(db, ['in_progress'])) {
         const progress = this.reconcileElapsed(s);
         this.transition(s, 'interrupt', now, { interrupted_at: progress?.persisted_at ?? s.updated_at, interruption: 'crash' });
@@ -134,7 +135,7 @@ export class SessionService {
         recovered.push(s.id);
       }
       setKioskState(db, RUN_KEY, JSON.stringify({ runId: randomUUID(), startedAt: now, clean: false }));
-    })();
+    });
     this.expireOverdue();
     if (recovered.length > 0) this.log.warn('crash detected; sessions interrupted', { count: recovered.length });
     return recovered;
@@ -163,7 +164,7 @@ export class SessionService {
     const { db, clock } = this.deps;
     const now = clock.now();
     try {
-      db.transaction(() => {
+      transact(db, () => {
         for (const s of sessionsInStates(db, ['in_progress'])) {
           this.persistTimer(s.id, now);
           this.transition(s, 'interrupt', now, { interrupted_at: now, interruption: 'unknown' });
@@ -172,7 +173,7 @@ export class SessionService {
         const run = getKioskState(db, RUN_KEY);
         const parsed = run ? (JSON.parse(run) as Record<string, unknown>) : {};
         setKioskState(db, RUN_KEY, JSON.stringify({ ...parsed, clean: true, stoppedAt: now }));
-      })();
+      });
     } catch (e) {
       this.log.error('shutdown bookkeeping failed', { error: String(e) });
     }
@@ -226,7 +227,7 @@ export class SessionService {
     if (!pack) return err('PACK_NOT_FOUND', `the interview pack ${invite.packId} is not installed on this kiosk`);
     const id = randomUUID();
     return this.guard(id, () => {
-      db.transaction(() => {
+      transact(db, () => {
         insertSession(db, {
           id,
           invite_code: inviteCode,
@@ -259,7 +260,7 @@ export class SessionService {
             variants: t.choices.map((c) => ({ questionIndex: c.questionIndex, questionId: c.questionId, variantId: c.variantId, chosenBy: c.matchedTags })),
           },
         }, now);
-      })();
+      });
       return ok(this.sessionView(getSession(db, id)!));
     });
   }
@@ -271,17 +272,17 @@ export class SessionService {
       }
       if (!accepted) {
         if (!canTransition(s.state, 'exit')) return this.illegal(s, 'exit');
-        this.deps.db.transaction(() => {
+        transact(this.deps.db, () => {
           this.deps.journal.append(s.id, 'consent_declined', { consentVersion, reason: declineReason ?? null }, now);
           this.transition(s, 'exit', now, { exit_reason: 'consent_declined', interrupted_at: now, interruption: 'exit' });
-        })();
+        });
         return err('CONSENT_DECLINED', 'consent was declined; the interview will not start');
       }
       if (!canTransition(s.state, 'consent')) return this.illegal(s, 'consent');
-      this.deps.db.transaction(() => {
+      transact(this.deps.db, () => {
         this.deps.journal.append(s.id, 'consent_given', { consentVersion }, now);
         this.transition(s, 'consent', now);
-      })();
+      });
       return ok(this.sessionView(getSession(this.deps.db, s.id)!));
     });
   }
@@ -295,10 +296,10 @@ export class SessionService {
       const blocking: string[] = [];
       if (needsCamera && camera !== 'ok') blocking.push('camera');
       if (needsMic && microphone !== 'ok') blocking.push('microphone');
-      this.deps.db.transaction(() => {
+      transact(this.deps.db, () => {
         this.deps.journal.append(s.id, 'precheck_recorded', { camera, microphone, blocking }, now);
         if (blocking.length === 0) this.transition(s, 'precheck', now);
-      })();
+      });
       if (blocking.length > 0) return err('PRECHECK_FAILED', `required devices are not ready: ${blocking.join(', ')}`);
       return ok(this.sessionView(getSession(this.deps.db, s.id)!));
     });
@@ -316,10 +317,10 @@ export class SessionService {
   recordPrecheckRun(sessionId: string, run: PrecheckRunSummary): Result<SessionView> {
     return this.withSession(sessionId, (s, _pack, now) => {
       if (!canTransition(s.state, 'precheck')) return this.illegal(s, 'precheck');
-      this.deps.db.transaction(() => {
+      transact(this.deps.db, () => {
         this.deps.journal.append(s.id, 'precheck_recorded', { ...run, checks: run.checks.map((c) => ({ ...c })) }, now);
         if (run.overall !== 'NOT_READY') this.transition(s, 'precheck', now);
-      })();
+      });
       return ok(this.sessionView(getSession(this.deps.db, s.id)!));
     });
   }
@@ -331,7 +332,7 @@ export class SessionService {
         return err('ILLEGAL_TRANSITION', `a reschedule can be requested only before the interview starts (the session is ${s.state})`);
       }
       const requestId = newIncidentId(now).replace(/^INC-/, 'RSC-');
-      this.deps.db.transaction(() => {
+      transact(this.deps.db, () => {
         const entry = this.deps.journal.append(s.id, 'reschedule_requested', { requestId, reason, text: text ?? null, runId: runId ?? null, state: s.state }, now);
         insertIncident(this.deps.db, {
           id: requestId,
@@ -340,7 +341,7 @@ export class SessionService {
           at: now,
           body: JSON.stringify({ reason, text: text ?? null, runId: runId ?? null, journalSeq: entry.seq }),
         });
-      })();
+      });
       return ok({ requestId, sessionId: s.id, at: now, reason });
     });
   }
@@ -351,11 +352,11 @@ export class SessionService {
     return this.withSession(sessionId, (s, pack, now) => {
       if (s.state === 'in_progress') return ok(this.currentView(s, pack, now));
       if (!canTransition(s.state, 'start')) return this.illegal(s, 'start');
-      this.deps.db.transaction(() => {
+      transact(this.deps.db, () => {
         this.deps.journal.append(s.id, 'interview_started', { questionCount: pack.questions.length }, now);
         this.transition(s, 'start', now);
         this.openQuestion(s.id, pack, 0, now);
-      })();
+      });
       return ok(this.currentView(getSession(this.deps.db, s.id)!, pack, now));
     });
   }
@@ -385,7 +386,7 @@ export class SessionService {
         return err('QUESTION_MISMATCH', `chunk is for attempt ${req.attempt} segment ${req.segment}, the open one is attempt ${progress?.attempt} segment ${progress?.segment}`);
       }
       const data = Buffer.from(req.data.buffer, req.data.byteOffset, req.data.byteLength);
-      const sha256 = createHash('sha256').update(data).digest('hex');
+      const sha256 = hash('sha256', data, 'hex');
       const key = { session_id: s.id, question_index: q.index, attempt: req.attempt, segment: req.segment, seq: req.seq };
       const counter = this.segmentCounter(s.id, q.index, req.attempt, req.segment);
       if (req.seq < counter.count) {
@@ -398,7 +399,7 @@ export class SessionService {
       }
       const timer = this.timerFor(s, q, now);
       if (timer.phase === 'preparing') this.startAnswering(s.id, timer, now, true);
-      db.transaction(() => {
+      transact(db, () => {
         insertChunk(db, { ...key, mime_type: req.mimeType, size: data.byteLength, sha256, data, committed_at: now });
         // The event carries the answer clock, so the progress row need not be rewritten per chunk
         // (one page less per commit); a crash recovery reconciles the two.
@@ -411,7 +412,7 @@ export class SessionService {
           sha256,
           elapsedMs: Math.round(this.elapsed(timer, now)),
         }, now);
-      })();
+      });
       // Counters move only after the commit succeeded.
       counter.count += 1;
       counter.attemptChunks += 1;
@@ -439,10 +440,10 @@ export class SessionService {
       const progress = getProgress(this.deps.db, s.id, q.index);
       if (!progress || progress.attempt !== attempt) return err('QUESTION_MISMATCH', `attempt ${attempt} is not the open attempt`);
       if (attempt >= q.question.retakes) return err('NO_RETAKES_LEFT', 'no retakes are left for this question');
-      this.deps.db.transaction(() => {
+      transact(this.deps.db, () => {
         this.deps.journal.append(s.id, 'answer_retake', { questionIndex: q.index, fromAttempt: attempt }, now);
         this.openQuestion(s.id, pack, q.index, now, attempt + 1);
-      })();
+      });
       return ok(this.questionView(getSession(this.deps.db, s.id)!, pack, q, now));
     });
   }
@@ -454,7 +455,7 @@ export class SessionService {
     return this.withActiveQuestion(sessionId, questionIndex, (s, pack, q, now) => {
       const timer = this.timerFor(s, q, now);
       if (!timer.paused) {
-        this.deps.db.transaction(() => {
+        transact(this.deps.db, () => {
           this.persistTimer(s.id, now);
           timer.base = this.elapsed(timer, now);
           timer.since = now;
@@ -468,7 +469,7 @@ export class SessionService {
             phase: timer.phase,
             elapsedMs: timer.base,
           }, now);
-        })();
+        });
       }
       return ok(this.questionView(s, pack, q, now));
     });
@@ -481,7 +482,7 @@ export class SessionService {
       const paused = timer.paused;
       if (paused) {
         const { db } = this.deps;
-        db.transaction(() => {
+        transact(db, () => {
           timer.paused = undefined;
           timer.since = now;
           const p = getProgress(db, s.id, q.index);
@@ -494,7 +495,7 @@ export class SessionService {
             lostMs: now - paused.since,
             segment: p ? (used ? p.segment + 1 : p.segment) : 0,
           }, now);
-        })();
+        });
       }
       return ok(this.questionView(s, pack, q, now));
     });
@@ -529,7 +530,7 @@ export class SessionService {
         : terms.aloneUntil !== null && now < terms.aloneUntil
           ? 'resume_alone'
           : 'resume_with_proctor';
-      db.transaction(() => {
+      transact(db, () => {
         this.persistTimer(s.id, now);
         const entry = journal.append(s.id, 'exit_confirmed', {
           incidentId,
@@ -546,7 +547,7 @@ export class SessionService {
           body: JSON.stringify({ reason, text: text ?? null, environment, terms, journalSeq: entry.seq, lastEvents: journal.recent(s.id, 50).map((e) => ({ seq: e.seq, type: e.type, at: e.at })) }),
         });
         this.transition(s, 'exit', now, { exit_reason: reason, interrupted_at: wasInterruptedAt, interruption: 'exit' });
-      })();
+      });
       this.timers.delete(s.id);
       this.deps.wal?.checkpointIfNeeded();
       return ok({ incidentId, sessionId: s.id, at: now, reason, terms, nextStep });
@@ -577,20 +578,20 @@ export class SessionService {
       if (s.state === 'expired') return err('RESUME_WINDOW_CLOSED', 'the time to return to this interview has passed; please contact HR');
       if (s.state === 'in_progress') {
         // The renderer lost its place while this process lived (reload, renderer crash): an interruption too.
-        this.deps.db.transaction(() => {
+        transact(this.deps.db, () => {
           this.persistTimer(s.id, now);
           this.transition(s, 'interrupt', now, { interrupted_at: now, interruption: 'unknown' });
-        })();
+        });
         this.timers.delete(s.id);
         s = getSession(db, s.id)!;
       }
       if (!canTransition(s.state, 'resume')) return err('NOT_RESUMABLE', `a session that is ${s.state} cannot be resumed`);
       const terms = this.termsIfInterruptedAt(s, pack, s.interrupted_at ?? now, now);
       const refuse = (code: 'RESUME_LIMIT_REACHED' | 'RESUME_CODE_REQUIRED' | 'RESUME_CODE_INVALID' | 'RESUME_CODE_LOCKED' | 'RESUME_WINDOW_CLOSED', message: string, patch?: Partial<SessionRow>): Result<CurrentView> => {
-        db.transaction(() => {
+        transact(db, () => {
           journal.append(s.id, 'resume_refused', { code }, now);
           if (patch) updateSession(db, s.id, { ...patch, updated_at: now });
-        })();
+        });
         return err(code, message);
       };
       if (terms.resumesLeft <= 0) return refuse('RESUME_LIMIT_REACHED', 'this interview has been resumed as many times as allowed; please contact HR');
@@ -606,7 +607,7 @@ export class SessionService {
         }
       }
       const beforeStart = !this.hasStarted(s);
-      db.transaction(() => {
+      transact(db, () => {
         if (beforeStart) {
           journal.append(s.id, 'resumed', { toState: 'checked_in', withCode: needsCode }, now);
           this.transition(s, 'restart_checkin', now, { interrupted_at: null, interruption: null, failed_codes: 0, exit_reason: null });
@@ -644,7 +645,7 @@ export class SessionService {
           elapsedMs: after?.elapsed_ms ?? 0,
           segment: after?.segment ?? 0,
         }, now);
-      })();
+      });
       this.failed.delete(s.id);
       const resumed = getSession(db, s.id)!;
       return ok(this.currentView(resumed, pack, clock.now()));
@@ -717,10 +718,10 @@ export class SessionService {
     try {
       const s = getSession(this.deps.db, sessionId);
       if (s && s.state === 'in_progress') {
-        this.deps.db.transaction(() => {
+        transact(this.deps.db, () => {
           this.transition(s, 'interrupt', now, { interrupted_at: now, interruption: 'storage' });
           this.deps.journal.append(s.id, 'storage_failure', { code }, now);
-        })();
+        });
       }
     } catch {
       // The store is failing: the in-memory fault above already refuses further recording, and
@@ -822,10 +823,10 @@ export class SessionService {
     t.base = 0;
     t.since = at;
     const { db, journal } = this.deps;
-    db.transaction(() => {
+    transact(db, () => {
       markAnswering(db, sessionId, t.questionIndex, prepElapsed, at);
       journal.append(sessionId, 'answer_begun', { questionIndex: t.questionIndex, auto, prepElapsedMs: prepElapsed }, at);
-    })();
+    });
     t.lastPersist = at;
   }
 
@@ -844,7 +845,7 @@ export class SessionService {
     const progress = getProgress(db, s.id, q.index)!;
     const elapsed = timer.phase === 'answering' ? this.elapsed(timer, now) : 0;
     const stats = attemptChunkStats(db, s.id, q.index, progress.attempt);
-    db.transaction(() => {
+    transact(db, () => {
       insertAnswer(db, {
         session_id: s.id,
         question_index: q.index,
@@ -876,7 +877,7 @@ export class SessionService {
         updateSession(db, s.id, { question_index: next, updated_at: now });
         this.openQuestion(s.id, pack, next, now);
       }
-    })();
+    });
   }
 
   private ack(req: AppendChunkRequest, sha256: string, bytes: number, duplicate: boolean, committedChunks: number): ChunkAck {
@@ -946,10 +947,10 @@ export class SessionService {
     if (!pack) return s;
     const since = s.interrupted_at ?? s.created_at;
     if (now <= since + pack.pack.policy.resume.returnWindowSeconds * 1000) return s;
-    this.deps.db.transaction(() => {
+    transact(this.deps.db, () => {
       this.deps.journal.append(s.id, 'session_expired', { since, state: s.state }, now);
       this.transition(s, 'expire', now);
-    })();
+    });
     return getSession(this.deps.db, s.id)!;
   }
 
@@ -1022,7 +1023,7 @@ export class SessionService {
       case 'in_progress': {
         const q = pack.questions[s.question_index];
         if (!q) return { kind: 'ended', session };
-        if (!getProgress(this.deps.db, s.id, q.index)) this.deps.db.transaction(() => this.openQuestion(s.id, pack, q.index, now))();
+        if (!getProgress(this.deps.db, s.id, q.index)) transact(this.deps.db, () => this.openQuestion(s.id, pack, q.index, now));
         return { kind: 'question', session, question: this.questionView(s, pack, q, now) };
       }
       case 'completed':

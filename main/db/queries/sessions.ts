@@ -7,6 +7,8 @@ import { afterCommit } from '../transaction';
  * A row is cached only when read outside a transaction (so it is committed), every write drops it
  * at once, and a write may put its new row back only after commit and only if nothing else was
  * written in between. Rows come back frozen: a caller cannot change a cached row by accident.
+ * This assumes one writing connection per database file (the kiosk process); other processes
+ * (the proctor CLI) open it read-only. A second writing connection would see stale rows.
  */
 class RowCache<T extends object> {
   private readonly perDb = new WeakMap<Db, { rows: Map<string, Readonly<T>>; epoch: number }>();

@@ -20,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { hash } from 'node:crypto';
+import { eventHash } from '../../main/services/journal/journal';
 import { benchService, percentile, round2 } from './bench-util';
 
 const { values } = parseArgs({
@@ -61,9 +62,9 @@ const floorCommit = floorDb.transaction((data: Buffer) => {
   const sha256 = hash('sha256', data, 'hex');
   insertMedia.run(floorQ.sessionId, floorQ.questionIndex, floorSeq, data.byteLength, sha256, data, now);
   const body = JSON.stringify({ attempt: 0, elapsedMs: 1234, questionIndex: floorQ.questionIndex, segment: 1, seq: floorSeq, sha256, size: data.byteLength });
-  const eventHash = hash('sha256', `${floorHead}\n${floorQ.sessionId}\n${floorEventSeq}\nchunk_committed\n${now}\n${body}`, 'hex');
-  insertEvent.run(floorQ.sessionId, floorEventSeq, now, body, floorHead, eventHash);
-  floorHead = eventHash;
+  const link = eventHash(floorHead, floorQ.sessionId, floorEventSeq, 'chunk_committed', now, body);
+  insertEvent.run(floorQ.sessionId, floorEventSeq, now, body, floorHead, link);
+  floorHead = link;
   floorSeq += 1;
   floorEventSeq += 1;
 });

@@ -153,8 +153,7 @@ export class SqliteJournal implements Journal {
   }
 
   head(sessionId: string): { seq: number; hash: string } {
-    const last = lastJournalRow(this.db, sessionId);
-    return { seq: last?.seq ?? 0, hash: last?.hash ?? GENESIS_HASH };
+    return this.readHead(sessionId);
   }
 
   verify(sessionId: string): JournalVerification {

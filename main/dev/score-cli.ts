@@ -1,0 +1,116 @@
+/**
+ * `npm run score -- <command>`: the scoring tools for authors, auditors and reviewers.
+ *
+ *   eval    --pack-source P --answers A.jsonl [--out F] [--json] [--min-qwk 0.6 --min-spearman 0.6 --min-within-one 0.8]
+ *   answer  --pack-source P --question ID --locale zh-CN|en --text-file F [--json]
+ *   train   --answers A.jsonl --out native-models/<name> [--pack-source P] [--group-column group] [--justification "…"] [--json]
+ *   explain --session ID [--data-dir D] [--locale zh-CN|en]
+ *   review  list|override … [--data-dir D]
+ *
+ * Every command prints one JSON object as its last line with --json and exits non-zero on a miss.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { Pack } from '../services/packs/pack-schema';
+import { JiebaSegmenter } from '../services/packs/resume-tags';
+import { evaluate, parseGradedJsonl } from '../services/scoring/evaluate';
+import { describeReason } from '../services/scoring/explain';
+import { RubricScorer } from '../services/scoring/rubric';
+
+class UsageError extends Error {}
+
+function loadPack(file: string | undefined): Pack {
+  if (!file) throw new UsageError('--pack-source <pack.json> is required');
+  const r = Pack.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  if (!r.success) throw new UsageError(`pack source is invalid: ${r.error.issues[0]?.path.join('.')}: ${r.error.issues[0]?.message}`);
+  return r.data;
+}
+
+function locale(v: string | undefined): 'zh-CN' | 'en' {
+  if (v === 'zh-CN' || v === 'en') return v;
+  throw new UsageError('--locale must be zh-CN or en');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      'pack-source': { type: 'string' },
+      answers: { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      question: { type: 'string' },
+      locale: { type: 'string' },
+      'text-file': { type: 'string' },
+      session: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'min-qwk': { type: 'string', default: '0.6' },
+      'min-spearman': { type: 'string', default: '0.6' },
+      'min-within-one': { type: 'string', default: '0.8' },
+      'group-column': { type: 'string', default: 'group' },
+      justification: { type: 'string' },
+      seed: { type: 'string', default: '7' },
+      reviewer: { type: 'string' },
+      level: { type: 'string' },
+      competency: { type: 'string' },
+      reason: { type: 'string' },
+      note: { type: 'string' },
+      'question-index': { type: 'string' },
+      attempt: { type: 'string' },
+    },
+  });
+  switch (command) {
+    case 'eval': {
+      const pack = loadPack(values['pack-source']);
+      if (!values.answers) throw new UsageError('--answers <graded.jsonl> is required');
+      const parsed = parseGradedJsonl(readFileSync(values.answers, 'utf8'));
+      for (const e of parsed.errors) process.stderr.write(`line ${e.line}: ${e.message}\n`);
+      const seg = await JiebaSegmenter.shared();
+      const { summary, rows } = evaluate(pack, seg, parsed.rows);
+      if (values.out) writeFileSync(values.out, rows.map((r) => JSON.stringify({ id: r.id, levels: r.levels, total: r.total, band: r.band, evidence: r.evidence })).join('\n') + '\n');
+      const targets = { qwk: Number(values['min-qwk']), spearman: Number(values['min-spearman']), withinOneLevel: Number(values['min-within-one']) };
+      const ok = summary.answers > 0 && summary.qwk >= targets.qwk && summary.spearman >= targets.spearman && summary.withinOneLevel >= targets.withinOneLevel;
+      if (!values.json) {
+        for (const r of rows) process.stdout.write(`${r.id}\t${JSON.stringify(r.levels)}\t${r.total}\t${r.band} (human ${r.humanBand})\n`);
+      }
+      process.stdout.write(JSON.stringify({ ...summary, badLines: parsed.errors.length, targets, ok }) + '\n');
+      return ok ? 0 : 1;
+    }
+    case 'answer': {
+      const pack = loadPack(values['pack-source']);
+      if (!values.question) throw new UsageError('--question <id> is required');
+      if (!values['text-file']) throw new UsageError('--text-file <file> is required');
+      const lang = locale(values.locale);
+      const seg = await JiebaSegmenter.shared();
+      const scorer = new RubricScorer(pack, seg);
+      if (!scorer.question(values.question)) throw new UsageError(`no question ${values.question} in the pack`);
+      const s = scorer.score({ questionId: values.question, locale: lang, text: readFileSync(values['text-file'], 'utf8') });
+      if (!values.json) {
+        for (const c of s.competencies) {
+          process.stdout.write(`${c.competencyId}: level ${c.level} (${c.score}/${c.threshold}) ${c.band}\n`);
+          for (const e of c.evidence) if (e.kind !== 'indicator_description') process.stdout.write(`  [${e.start},${e.end}) ${e.kind}${e.level ? ` L${e.level}` : ''}${e.negated ? ' NEGATED' : ''}: ${e.text}\n`);
+          for (const w of c.whyNotHigher) process.stdout.write(`  not higher: ${describeReason(w, lang)}\n`);
+        }
+      }
+      process.stdout.write(JSON.stringify(s) + '\n');
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown command ${command ?? ''}${positionals.length ? ' ' + positionals.join(' ') : ''}; use eval, answer, train, explain or review`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    const usage = e instanceof UsageError;
+    const message = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`${message}\n`);
+    if (process.argv.includes('--json')) process.stdout.write(JSON.stringify({ ok: false, code: usage ? 'USAGE' : 'INTERNAL', message }) + '\n');
+    process.exitCode = usage ? 2 : 1;
+  },
+);

@@ -10,12 +10,20 @@
  * Every command prints one JSON object as its last line with --json and exits non-zero on a miss.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { databasePath } from '../app/composition-root';
+import { systemClock } from '../common/clock';
+import { openDatabase, openDatabaseReadOnly } from '../db/connection';
+import { overridesFor, sessionScores } from '../db/queries/scoring';
+import { SqliteJournal } from '../services/journal/journal';
 import { Pack } from '../services/packs/pack-schema';
 import { JiebaSegmenter } from '../services/packs/resume-tags';
 import { evaluate, parseGradedJsonl } from '../services/scoring/evaluate';
 import { describeReason } from '../services/scoring/explain';
-import { RubricScorer } from '../services/scoring/rubric';
+import { RubricScorer, type AnswerScore } from '../services/scoring/rubric';
+import { ReviewQueue } from '../services/scoring/scoring-service';
+import { trainModel } from '../services/scoring/train';
 
 class UsageError extends Error {}
 
@@ -96,6 +104,85 @@ async function main(argv: string[]): Promise<number> {
       }
       process.stdout.write(JSON.stringify(s) + '\n');
       return 0;
+    }
+    case 'train': {
+      const pack = loadPack(values['pack-source']);
+      if (!values.answers) throw new UsageError('--answers <graded.jsonl> is required');
+      if (!values.out) throw new UsageError('--out native-models/<name> is required');
+      const text = readFileSync(values.answers, 'utf8');
+      const parsed = parseGradedJsonl(text);
+      for (const e of parsed.errors) process.stderr.write(`line ${e.line}: ${e.message}\n`);
+      const seg = await JiebaSegmenter.shared();
+      const r = await trainModel(pack, seg, parsed.rows, {
+        name: path.basename(values.out),
+        outDir: values.out,
+        groupColumn: values['group-column'] ?? 'group',
+        ...(values.justification ? { justification: values.justification } : {}),
+        trainingDataText: text,
+      });
+      if (r.ok) {
+        process.stdout.write(JSON.stringify({ ok: true, dir: r.dir, backend: r.manifest.backend, rows: r.manifest.rows, heldOut: r.manifest.heldOut, impactRatio: r.manifest.fairness.impactRatio, justified: r.manifest.fairness.justification !== undefined }) + '\n');
+        return 0;
+      }
+      process.stdout.write(JSON.stringify({ ok: false, code: r.code, message: r.message, heldOut: r.manifest?.heldOut, impactRatio: r.manifest?.fairness.impactRatio }) + '\n');
+      return 1;
+    }
+    case 'explain': {
+      if (!values.session) throw new UsageError('--session <id> is required');
+      const lang = values.locale ? locale(values.locale) : 'zh-CN';
+      const db = openDatabaseReadOnly(databasePath(path.resolve(values['data-dir'] ?? '.kiosk-data')));
+      const rows = sessionScores(db, values.session);
+      const out = rows.map((row) => {
+        const s = JSON.parse(row.result) as AnswerScore;
+        const overrides = overridesFor(db, values.session!, row.question_index, row.attempt);
+        if (!values.json) {
+          process.stdout.write(`Q${row.question_index + 1} ${row.question_id} (attempt ${row.attempt}) — ${s.status}, ${row.engine} ${row.scorer_version}${row.model_sha256 ? ' model ' + row.model_sha256.slice(0, 12) : ''}\n`);
+          for (const c of s.competencies) {
+            process.stdout.write(`  ${c.competencyId}: level ${c.level} → ${c.score}/${c.threshold} ${c.band}\n`);
+            for (const e of c.evidence) if (e.end > e.start) process.stdout.write(`    evidence [${e.start},${e.end}) ${e.kind}${e.level ? ' L' + e.level : ''}${e.negated ? ' (negated, not counted)' : ''}: ${e.text}\n`);
+            for (const w of c.whyNotHigher) process.stdout.write(`    not higher: ${describeReason(w, lang)}\n`);
+          }
+          for (const o of overrides) process.stdout.write(`  override by ${o.reviewer}: ${o.competency_id} ${o.old_level} → ${o.new_level} (${o.reason_code})\n`);
+          process.stdout.write(`  band ${row.band} (total ${row.total}): ${s.reasons.map((r) => describeReason(r, lang)).join('; ')}\n`);
+        }
+        return { questionIndex: row.question_index, attempt: row.attempt, band: row.band, total: row.total, overrides: overrides.length };
+      });
+      db.close();
+      process.stdout.write(JSON.stringify({ ok: true, session: values.session, answers: out.length, items: out }) + '\n');
+      return out.length > 0 ? 0 : 1;
+    }
+    case 'review': {
+      const sub = positionals[0];
+      const db = openDatabase(databasePath(path.resolve(values['data-dir'] ?? '.kiosk-data')));
+      try {
+        const q = new ReviewQueue(db, new SqliteJournal(db), systemClock);
+        if (sub === 'list') {
+          const items = q.list();
+          if (!values.json) for (const i of items) process.stdout.write(`${i.session_id}\tQ${i.question_index + 1}\tattempt ${i.attempt}\t${i.reason}\n`);
+          process.stdout.write(JSON.stringify({ ok: true, open: items.length, items }) + '\n');
+          return 0;
+        }
+        if (sub === 'override') {
+          if (!values.session || !values.competency || !values.reviewer || !values.level || !values.reason || values['question-index'] === undefined) {
+            throw new UsageError('review override needs --session --question-index --competency --reviewer --level --reason [--attempt 0] [--note …]');
+          }
+          const r = q.override({
+            sessionId: values.session,
+            questionIndex: Number(values['question-index']),
+            attempt: Number(values.attempt ?? '0'),
+            competencyId: values.competency,
+            reviewer: values.reviewer,
+            newLevel: Number(values.level),
+            reasonCode: values.reason,
+            ...(values.note !== undefined ? { note: values.note } : {}),
+          });
+          process.stdout.write(JSON.stringify(r.ok ? { ok: true, ...r.value } : { ok: false, ...r.error }) + '\n');
+          return r.ok ? 0 : 1;
+        }
+        throw new UsageError('review list | review override …');
+      } finally {
+        db.close();
+      }
     }
     default:
       throw new UsageError(`unknown command ${command ?? ''}${positionals.length ? ' ' + positionals.join(' ') : ''}; use eval, answer, train, explain or review`);

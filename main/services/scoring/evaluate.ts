@@ -8,14 +8,16 @@ import type { Segmenter } from '../packs/resume-tags';
 import { percentile, quadraticWeightedKappa, round, spearman } from './metrics';
 import { bandFor, RubricScorer, type AnswerScore, type Band } from './rubric';
 
-export const GradedAnswer = z.object({
+export const GradedAnswer = z
+  .object({
   id: z.string().min(1).max(200),
   questionId: z.string().min(1).max(64),
   locale: z.enum(['zh-CN', 'en']),
   text: z.string().max(50_000),
   grades: z.record(z.string(), z.number().int().min(1).max(5)),
-  group: z.string().max(100).optional(),
-});
+})
+  // Other fields (a group column for the impact ratio, notes) are kept and otherwise ignored.
+  .loose();
 export type GradedAnswer = z.infer<typeof GradedAnswer>;
 
 export interface ParsedJsonl<T> {

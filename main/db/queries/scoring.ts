@@ -1,0 +1,143 @@
+import type { Db } from '../connection';
+import { stmt } from '../statements';
+
+export type ScoreStatusValue = 'scored' | 'needs_human_scoring';
+export type BandValue = 'pass' | 'borderline' | 'below';
+export type ReviewReason = 'borderline' | 'needs_human_scoring' | 'other_language';
+export type OverrideReasonCode =
+  | 'evidence_missed'
+  | 'evidence_overcredited'
+  | 'transcript_error'
+  | 'language_accommodation'
+  | 'rubric_gap'
+  | 'human_scoring_required';
+
+export const OVERRIDE_REASON_CODES: readonly OverrideReasonCode[] = [
+  'evidence_missed',
+  'evidence_overcredited',
+  'transcript_error',
+  'language_accommodation',
+  'rubric_gap',
+  'human_scoring_required',
+];
+
+export interface AnswerScoreRow {
+  session_id: string;
+  question_index: number;
+  attempt: number;
+  question_id: string;
+  status: ScoreStatusValue;
+  scorer_version: string;
+  engine: 'rubric' | 'rubric+model';
+  model_sha256: string | null;
+  total: number;
+  band: BandValue;
+  result: string;
+  computed_at: number;
+}
+
+/** A re-scored attempt replaces its row (the journal keeps every computation). */
+export function putAnswerScore(db: Db, row: AnswerScoreRow): void {
+  stmt(
+    db,
+    `INSERT INTO answer_scores (session_id, question_index, attempt, question_id, status, scorer_version, engine, model_sha256, total, band, result, computed_at)
+     VALUES (@session_id, @question_index, @attempt, @question_id, @status, @scorer_version, @engine, @model_sha256, @total, @band, @result, @computed_at)
+     ON CONFLICT (session_id, question_index, attempt) DO UPDATE SET status = excluded.status, scorer_version = excluded.scorer_version,
+       engine = excluded.engine, model_sha256 = excluded.model_sha256, total = excluded.total, band = excluded.band,
+       result = excluded.result, computed_at = excluded.computed_at`,
+  ).run(row);
+}
+
+export function getAnswerScore(db: Db, sessionId: string, questionIndex: number, attempt: number): AnswerScoreRow | undefined {
+  return stmt(db, `SELECT * FROM answer_scores WHERE session_id = ? AND question_index = ? AND attempt = ?`).get(sessionId, questionIndex, attempt) as
+    | AnswerScoreRow
+    | undefined;
+}
+
+export function sessionScores(db: Db, sessionId: string): AnswerScoreRow[] {
+  return stmt(db, `SELECT * FROM answer_scores WHERE session_id = ? ORDER BY question_index, attempt`).all(sessionId) as AnswerScoreRow[];
+}
+
+export interface ReviewItemRow {
+  session_id: string;
+  question_index: number;
+  attempt: number;
+  reason: ReviewReason;
+  state: 'open' | 'resolved';
+  created_at: number;
+  resolved_at: number | null;
+  resolved_by: string | null;
+}
+
+export function enqueueReview(db: Db, row: Pick<ReviewItemRow, 'session_id' | 'question_index' | 'attempt' | 'reason' | 'created_at'>): void {
+  stmt(
+    db,
+    `INSERT INTO review_items (session_id, question_index, attempt, reason, state, created_at)
+     VALUES (@session_id, @question_index, @attempt, @reason, 'open', @created_at)
+     ON CONFLICT (session_id, question_index, attempt) DO UPDATE SET reason = excluded.reason, state = 'open',
+       resolved_at = NULL, resolved_by = NULL`,
+  ).run(row);
+}
+
+export function openReviewItems(db: Db, limit: number): ReviewItemRow[] {
+  return stmt(db, `SELECT * FROM review_items WHERE state = 'open' ORDER BY created_at, session_id, question_index LIMIT ?`).all(limit) as ReviewItemRow[];
+}
+
+export function getReviewItem(db: Db, sessionId: string, questionIndex: number, attempt: number): ReviewItemRow | undefined {
+  return stmt(db, `SELECT * FROM review_items WHERE session_id = ? AND question_index = ? AND attempt = ?`).get(sessionId, questionIndex, attempt) as
+    | ReviewItemRow
+    | undefined;
+}
+
+export function resolveReview(db: Db, sessionId: string, questionIndex: number, attempt: number, by: string, at: number): void {
+  stmt(db, `UPDATE review_items SET state = 'resolved', resolved_at = ?, resolved_by = ? WHERE session_id = ? AND question_index = ? AND attempt = ?`).run(
+    at,
+    by,
+    sessionId,
+    questionIndex,
+    attempt,
+  );
+}
+
+export interface ReviewOverrideRow {
+  id?: number;
+  session_id: string;
+  question_index: number;
+  attempt: number;
+  competency_id: string;
+  reviewer: string;
+  old_level: number;
+  new_level: number;
+  reason_code: OverrideReasonCode;
+  note: string | null;
+  at: number;
+}
+
+export function insertOverride(db: Db, row: ReviewOverrideRow): number {
+  return Number(
+    stmt(
+      db,
+      `INSERT INTO review_overrides (session_id, question_index, attempt, competency_id, reviewer, old_level, new_level, reason_code, note, at)
+       VALUES (@session_id, @question_index, @attempt, @competency_id, @reviewer, @old_level, @new_level, @reason_code, @note, @at)`,
+    ).run({
+        session_id: row.session_id,
+        question_index: row.question_index,
+        attempt: row.attempt,
+        competency_id: row.competency_id,
+        reviewer: row.reviewer,
+        old_level: row.old_level,
+        new_level: row.new_level,
+        reason_code: row.reason_code,
+        note: row.note,
+        at: row.at,
+      }).lastInsertRowid,
+  );
+}
+
+export function overridesFor(db: Db, sessionId: string, questionIndex: number, attempt: number): ReviewOverrideRow[] {
+  return stmt(db, `SELECT * FROM review_overrides WHERE session_id = ? AND question_index = ? AND attempt = ? ORDER BY id`).all(
+    sessionId,
+    questionIndex,
+    attempt,
+  ) as ReviewOverrideRow[];
+}

@@ -72,6 +72,14 @@ export function evaluate(pack: Pack, seg: Segmenter, answers: readonly GradedAns
   const p0 = now();
   scorer.prepare();
   const prepareMs = now() - p0;
+  // Warm the JIT on a fixed text (not on the graded answers) so p95 measures scoring, not compilation.
+  const first = answers.find((a) => scorer.question(a.questionId));
+  if (first) {
+    for (let i = 0; i < 5; i++) {
+      scorer.score({ questionId: first.questionId, locale: 'en', text: 'Last year I checked the logs and fixed the bug because latency went from 3 s to 200 ms.' });
+      scorer.score({ questionId: first.questionId, locale: 'zh-CN', text: '去年我先看日志并修复了问题，因为延迟从 3 秒降到 200 毫秒。' });
+    }
+  }
   const human: number[] = [];
   const machine: number[] = [];
   const times: number[] = [];

@@ -21,6 +21,7 @@ const TEXT: Table = {
   penalty_too_short: { 'zh-CN': '回答过短，无法体现能力', en: 'The answer is too short to show the competency' },
   penalty_short: { 'zh-CN': '回答较短，细节不足', en: 'The answer is short and lacks detail' },
   penalty_keyword_stuffing: { 'zh-CN': '堆砌关键词，缺少连贯的亲身事例', en: 'Key phrases strung together without a coherent example of their own' },
+  penalty_repetition: { 'zh-CN': '重复同样的句子来凑篇幅', en: 'The same sentences repeated to pad the answer' },
   penalty_team_not_me: { 'zh-CN': '主要在讲“我们”做了什么，看不出本人的贡献', en: 'Mostly what "we" did; the candidate\'s own part is missing' },
   penalty_no_outcome: { 'zh-CN': '没有说明结果，也没有数据', en: 'No result and no numbers' },
   penalty_level5_unsupported: { 'zh-CN': '最高等级需要体现系统性改进，或包含数据与取舍的完整事例', en: 'The top level needs systemic improvement, or a full example with numbers and trade-offs' },

@@ -18,7 +18,7 @@ import {
   type PenaltySignal,
   type QualitySignal,
 } from './signals';
-import { analyse, coverage, matchPhrase, preparePhrase, scriptShares, type Analysis, type PreparedPhrase } from './text';
+import { analyse, coverage, distinctSentenceShare, matchPhrase, preparePhrase, scriptShares, type Analysis, type PreparedPhrase } from './text';
 
 export type Band = 'pass' | 'borderline' | 'below';
 export type StarElement = 'situation' | 'task' | 'action' | 'result';
@@ -264,8 +264,8 @@ export class RubricScorer {
     const echoed = content.filter((t) => promptConcepts.has(t.concept)).length;
     const echoRatio = content.length ? echoed / content.length : 0;
     const shares = scriptShares(text);
-    const letters = shares.cjk + shares.latin || 1;
-    const otherLanguage = lang === 'zh-CN' ? shares.cjk / letters < 0.3 : shares.cjk / letters > 0.3;
+    // Chinese characters are about one per syllable, English words about 1.5: compare like with like.
+    const otherLanguage = lang === 'zh-CN' ? shares.cjk < shares.latinWords * 1.5 : shares.cjk > shares.latinWords * 0.75;
 
     const quality: Record<QualitySignal, number> = {
       star_situation: star.situation ? 1 : 0,
@@ -290,6 +290,7 @@ export class RubricScorer {
     if (echoRatio >= 0.6 && content.length <= promptConcepts.size * 2.5) penalties.add('echo');
     if (plural >= 2 && singular / (singular + plural) < 0.25) penalties.add('team_not_me');
     if (!star.result && quantities.length === 0) penalties.add('no_outcome');
+    if (distinctSentenceShare(text) < 0.6) penalties.add('repetition');
 
     // ---- per competency: indicator evidence, level, why not higher
     const starEvidence: EvidenceSpan[] = [];

@@ -37,6 +37,7 @@ export const PENALTY_SIGNALS = {
   too_short: { cap: 1, subtract: 0, what: 'Under 40 characters (zh) / 12 words (en)' },
   short: { cap: 2, subtract: 0, what: 'Under 90 characters (zh) / 35 words (en)' },
   keyword_stuffing: { cap: 2, subtract: 0, what: 'Evidence phrases strung together without a coherent first-person example' },
+  repetition: { cap: 2, subtract: 0, what: 'The same sentences repeated to look longer (under 60% distinct sentences)' },
   team_not_me: { cap: 3, subtract: 0.5, what: 'Talks about what "we" did; the candidate\'s own part is missing' },
   no_outcome: { cap: 3, subtract: 0, what: 'Neither a result nor a number: level 4+ needs an outcome' },
   level5_unsupported: { cap: 4, subtract: 0, what: 'Level 5 needs the level-5 indicator or full STAR with numbers and reasoning' },

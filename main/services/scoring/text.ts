@@ -245,12 +245,21 @@ export function coverage(a: Analysis, p: PreparedPhrase): { found: number; of: n
 }
 
 /** Letters that are CJK vs Latin, for the other-language check. */
-export function scriptShares(text: string): { cjk: number; latin: number } {
+export function scriptShares(text: string): { cjk: number; latinWords: number } {
   let cjk = 0;
-  let latin = 0;
-  for (const ch of text) {
-    if (CJK.test(ch)) cjk++;
-    else if (/[a-zA-Z]/.test(ch)) latin++;
-  }
-  return { cjk, latin };
+  for (const ch of text) if (CJK.test(ch)) cjk++;
+  // Latin counted in words: a Chinese answer full of English technical terms is still Chinese.
+  const latinWords = (text.match(/[a-zA-Z]+/g) ?? []).length;
+  return { cjk, latinWords };
+}
+
+/** Share of distinct sentences (normalised) among all sentences; 1 when there are fewer than 3. */
+export function distinctSentenceShare(text: string): number {
+  const sentences = text
+    .toLowerCase()
+    .split(/[。！？!?.;；\n]+/)
+    .map((x) => x.replace(/[\s\p{P}]+/gu, ''))
+    .filter((x) => x.length > 3);
+  if (sentences.length < 3) return 1;
+  return new Set(sentences).size / sentences.length;
 }

@@ -6,21 +6,25 @@
  *   train   --answers A.jsonl --out native-models/<name> [--pack-source P] [--group-column group] [--justification "…"] [--json]
  *   explain --session ID [--data-dir D] [--locale zh-CN|en]
  *   review  list|override … [--data-dir D]
+ *   report  --session ID --pack-source P --locale zh-CN|en --out report.html [--pdf report.pdf] [--verdict] [--data-dir D]
  *
  * Every command prints one JSON object as its last line with --json and exits non-zero on a miss.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { databasePath } from '../app/composition-root';
 import { systemClock } from '../common/clock';
 import { openDatabase, openDatabaseReadOnly } from '../db/connection';
 import { overridesFor, sessionScores } from '../db/queries/scoring';
+import { getAnswer } from '../db/queries/sessions';
 import { SqliteJournal } from '../services/journal/journal';
 import { Pack } from '../services/packs/pack-schema';
 import { JiebaSegmenter } from '../services/packs/resume-tags';
 import { evaluate, parseGradedJsonl } from '../services/scoring/evaluate';
 import { describeReason } from '../services/scoring/explain';
+import { renderFeedbackReport } from '../services/scoring/feedback-report';
 import { RubricScorer, type AnswerScore } from '../services/scoring/rubric';
 import { ReviewQueue } from '../services/scoring/scoring-service';
 import { trainModel } from '../services/scoring/train';
@@ -67,6 +71,8 @@ async function main(argv: string[]): Promise<number> {
       note: { type: 'string' },
       'question-index': { type: 'string' },
       attempt: { type: 'string' },
+      verdict: { type: 'boolean', default: false },
+      pdf: { type: 'string' },
     },
   });
   switch (command) {
@@ -150,6 +156,33 @@ async function main(argv: string[]): Promise<number> {
       db.close();
       process.stdout.write(JSON.stringify({ ok: true, session: values.session, answers: out.length, items: out }) + '\n');
       return out.length > 0 ? 0 : 1;
+    }
+    case 'report': {
+      if (!values.session) throw new UsageError('--session <id> is required');
+      if (!values.out) throw new UsageError('--out <report.html> is required');
+      const pack = loadPack(values['pack-source']);
+      const lang = locale(values.locale);
+      const db = openDatabaseReadOnly(databasePath(path.resolve(values['data-dir'] ?? '.kiosk-data')));
+      const answers = sessionScores(db, values.session).map((row) => {
+        const score = JSON.parse(row.result) as AnswerScore;
+        // A reviewer's level replaces the scorer's in what the candidate sees.
+        const latest = new Map(overridesFor(db, values.session!, row.question_index, row.attempt).map((o) => [o.competency_id, o.new_level]));
+        const competencies = score.competencies.map((c) => (latest.has(c.competencyId) ? { ...c, level: latest.get(c.competencyId)!, score: latest.get(c.competencyId)! * 20 } : c));
+        const overridden = score.status === 'needs_human_scoring' && competencies.every((c) => latest.has(c.competencyId));
+        return { score: { ...score, competencies, status: overridden ? ('scored' as const) : score.status }, text: getAnswer(db, values.session!, row.question_index)?.text ?? '' };
+      });
+      db.close();
+      const html = renderFeedbackReport({ pack, locale: lang, answers, showVerdict: values.verdict ?? false });
+      writeFileSync(values.out, html);
+      let pdf: string | null = null;
+      if (values.pdf) {
+        if (!existsSync('/usr/bin/chromium')) throw new UsageError('--pdf needs /usr/bin/chromium');
+        const r = spawnSync('/usr/bin/chromium', ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', `--print-to-pdf=${path.resolve(values.pdf)}`, '--no-pdf-header-footer', `file://${path.resolve(values.out)}`], { encoding: 'utf8', timeout: 60_000 });
+        if (r.status !== 0 || !existsSync(values.pdf)) throw new Error(`chromium could not print the report: ${r.stderr.slice(-300)}`);
+        pdf = values.pdf;
+      }
+      process.stdout.write(JSON.stringify({ ok: true, session: values.session, answers: answers.length, html: values.out, pdf }) + '\n');
+      return answers.length > 0 ? 0 : 1;
     }
     case 'review': {
       const sub = positionals[0];

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,6 +51,26 @@ describe('npm run score', () => {
     const miss = cli(['eval', '--pack-source', PACK, '--answers', 'test/fixtures/scoring/software-engineer.tune.jsonl', '--json', '--min-qwk', '0.99']);
     expect(miss.status).toBe(1);
     expect(lastJson(miss.stdout)).toMatchObject({ ok: false, answers: 40 });
+  });
+
+  it('renders the feedback report in both languages and prints it to PDF through Chromium', (ctx) => {
+    for (const locale of ['zh-CN', 'en']) {
+      const html = join(dir, `report-${locale}.html`);
+      const r = cli(['report', '--session', 's9', '--pack-source', PACK, '--locale', locale, '--out', html, '--data-dir', dir]);
+      expect(r.status).toBe(0);
+      const page = readFileSync(html, 'utf8');
+      expect(page).toContain(locale === 'zh-CN' ? '面试反馈报告' : 'Interview feedback report');
+      expect(page).not.toMatch(/class="verdict"/);
+    }
+    if (!existsSync('/usr/bin/chromium')) {
+      console.log('PDF step skipped: /usr/bin/chromium is not installed');
+      ctx.skip();
+      return;
+    }
+    const pdf = join(dir, 'report.pdf');
+    const r = cli(['report', '--session', 's9', '--pack-source', PACK, '--locale', 'zh-CN', '--out', join(dir, 'r.html'), '--pdf', pdf, '--data-dir', dir]);
+    expect(r.status).toBe(0);
+    expect(readFileSync(pdf).subarray(0, 5).toString()).toBe('%PDF-');
   });
 
   it('refuses bad usage with a code', () => {

@@ -31,6 +31,7 @@ import { flattenQuestions, isSafeText, type Pack } from '../packs/pack-schema';
 import type { Segmenter } from '../packs/resume-tags';
 import { featureRow, hashedNgrams } from './model-features';
 import { bandFor, RubricScorer, type AnswerScore } from './rubric';
+import type { HintKey } from './star-hints';
 import type { LoadedModel } from './train';
 
 /** The one way a spoken answer's words reach the scorer (on-device speech recognition comes later). */
@@ -216,6 +217,15 @@ export class ReviewQueue {
     });
     return { ok: true, value: { oldLevel: current.level, newLevel: input.newLevel, overrideId } };
   }
+}
+
+/**
+ * Journals a STAR hint the candidate was shown (which, when), so HR can see every candidate got
+ * the same help. The renderer asks `starHint` and reports what it displayed; call inside no
+ * transaction or the caller's.
+ */
+export function recordHintShown(journal: Journal, sessionId: string, questionIndex: number, hint: HintKey, at: number): void {
+  journal.append(sessionId, 'hint_shown', { questionIndex, hint }, at);
 }
 
 export { sessionScores };

@@ -1,0 +1,90 @@
+/**
+ * The candidate's feedback report as a self-contained HTML page (no scripts, no external
+ * resources; Chromium prints it to PDF). Per competency: the level, the threshold, evidence
+ * excerpts from the candidate's own answers, and a development tip taken from the next level's
+ * indicator. No suitability verdict unless the pack's policy allows one (`showVerdict`).
+ */
+import type { Pack } from '../packs/pack-schema';
+import type { Lang } from './lexicon';
+import type { AnswerScore } from './rubric';
+import { bandFor, type Band } from './rubric';
+import { levelScore } from './signals';
+
+const T = {
+  title: { 'zh-CN': '面试反馈报告', en: 'Interview feedback report' },
+  intro: {
+    'zh-CN': '以下内容根据你在面试中的文字回答生成，只依据回答内容本身，不涉及任何视频、声音或外貌信息。',
+    en: 'This report is based only on the content of your answers — never on video, voice or appearance.',
+  },
+  level: { 'zh-CN': '等级', en: 'Level' },
+  threshold: { 'zh-CN': '岗位要求', en: 'Required' },
+  evidence: { 'zh-CN': '你的回答中体现的地方', en: 'Where your answers showed it' },
+  noEvidence: { 'zh-CN': '回答中暂未找到明确体现这一能力的内容。', en: 'Your answers did not yet show this clearly.' },
+  tip: { 'zh-CN': '提升建议', en: 'To develop further' },
+  top: { 'zh-CN': '你已达到这一能力的最高等级。', en: 'You reached the top level for this competency.' },
+  pending: { 'zh-CN': '部分回答正在由人工评估，结果以最终通知为准。', en: 'Some answers are being assessed by a person; the final notice prevails.' },
+  verdict: { 'zh-CN': '综合结果', en: 'Overall' },
+  bands: {
+    pass: { 'zh-CN': '达到岗位要求', en: 'Meets the requirements' },
+    borderline: { 'zh-CN': '接近岗位要求，待人工复核', en: 'Close to the requirements; under human review' },
+    below: { 'zh-CN': '暂未达到岗位要求', en: 'Does not yet meet the requirements' },
+  } satisfies Record<Band, Record<Lang, string>>,
+} as const;
+
+function esc(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+export interface ReportInput {
+  readonly pack: Pack;
+  readonly locale: Lang;
+  readonly answers: readonly { readonly score: AnswerScore; readonly text: string }[];
+  /** From the pack's policy (HR decides): whether the report may state a verdict. */
+  readonly showVerdict: boolean;
+}
+
+export function renderFeedbackReport(input: ReportInput): string {
+  const L = input.locale;
+  const scored = input.answers.filter((a) => a.score.status === 'scored');
+  const pending = input.answers.length - scored.length;
+  const sections: string[] = [];
+  const levels: { level: number; weight: number; threshold: number; competencyId: string }[] = [];
+  for (const c of input.pack.competencies) {
+    const mine = scored.flatMap((a) => a.score.competencies.filter((x) => x.competencyId === c.id).map((x) => ({ x, text: a.text })));
+    if (mine.length === 0) continue;
+    const level = Math.round(mine.reduce((s, m) => s + m.x.level, 0) / mine.length);
+    levels.push({ level, weight: c.weight, threshold: c.threshold, competencyId: c.id });
+    const excerpts = mine
+      .flatMap((m) => m.x.evidence.filter((e) => e.kind === 'indicator_phrase' && !e.negated && e.end > e.start).map((e) => m.text.slice(Math.max(0, e.start - 12), Math.min(m.text.length, e.end + 12))))
+      .slice(0, 3);
+    const next = c.indicators.find((i) => i.level === level + 1);
+    sections.push(`<section class="comp">
+  <h2>${esc(c.name[L])}</h2>
+  <p class="nums"><span>${T.level[L]} <b>${level}</b>/5 (${levelScore(level)})</span> <span>${T.threshold[L]} ${c.threshold}</span></p>
+  <h3>${T.evidence[L]}</h3>
+  ${excerpts.length ? `<ul>${excerpts.map((e) => `<li>…${esc(e)}…</li>`).join('')}</ul>` : `<p>${T.noEvidence[L]}</p>`}
+  <h3>${T.tip[L]}</h3>
+  <p>${next ? esc(next.description[L]) : T.top[L]}</p>
+</section>`);
+  }
+  const verdict = input.showVerdict && levels.length && pending === 0 ? `<p class="verdict">${T.verdict[L]}: ${T.bands[bandFor(levels).band][L]}</p>` : '';
+  return `<!doctype html>
+<html lang="${L}">
+<head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>${T.title[L]} — ${esc(input.pack.title[L])}</title>
+<style>
+body{font-family:system-ui,"Noto Sans CJK SC","PingFang SC",sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1f2933;line-height:1.6}
+h1{font-size:1.6rem}h2{font-size:1.2rem;margin-bottom:.2rem}h3{font-size:1rem;color:#52606d;margin:.6rem 0 .2rem}
+.comp{border-top:1px solid #d9e2ec;padding:.6rem 0}.nums span{margin-right:1.5rem}.verdict{font-weight:600}
+@media print{body{margin:0}}
+</style></head>
+<body>
+<h1>${T.title[L]}</h1>
+<p>${esc(input.pack.title[L])}</p>
+<p>${T.intro[L]}</p>
+${pending ? `<p>${T.pending[L]}</p>` : ''}
+${verdict}
+${sections.join('\n')}
+</body></html>
+`;
+}

@@ -81,11 +81,28 @@ function primeSegmenter(seg: Segmenter): void {
   dictionaryPrimed = true;
 }
 
+/**
+ * NFKC + lower case, character by character, keeping each character only where its normal form
+ * has the same length (full-width Ｉ → i; ﬁ and İ stay as they are), so every offset into the
+ * result is an offset into the original text.
+ */
+export function normaliseKeepingOffsets(text: string): string {
+  const lower = text.toLowerCase();
+  if (lower.length === text.length && lower.normalize('NFKC') === lower) return lower;
+  let out = '';
+  for (const ch of text) {
+    const n = ch.normalize('NFKC').toLowerCase();
+    if (n.length === ch.length) out += n;
+    else {
+      const l = ch.toLowerCase();
+      out += l.length === ch.length ? l : ch;
+    }
+  }
+  return out;
+}
+
 export function analyse(text: string, lang: Lang, seg: Segmenter | undefined): Analysis {
-  const lower = text.normalize('NFKC').toLowerCase();
-  // NFKC can change length (full-width forms keep length; ligatures do not): fall back to the
-  // plain lower-case text so offsets always index `text`.
-  const base = lower.length === text.length ? lower : text.toLowerCase();
+  const base = normaliseKeepingOffsets(text);
   const tokens: Token[] = [];
   if (lang === 'en' || !seg) {
     for (const m of base.matchAll(WORD_EN)) {

@@ -10,7 +10,9 @@ import { insertAnswer, insertSession } from '../../../../main/db/queries/session
 import { SqliteJournal } from '../../../../main/services/journal/journal';
 import { Pack } from '../../../../main/services/packs/pack-schema';
 import { JiebaSegmenter } from '../../../../main/services/packs/resume-tags';
-import { effectiveLevels, ReviewQueue, scoreSubmittedAnswer, type ScoringDeps } from '../../../../main/services/scoring/scoring-service';
+import { effectiveLevels, recordHintShown, ReviewQueue, scoreSubmittedAnswer, type ScoringDeps } from '../../../../main/services/scoring/scoring-service';
+import { loadModel, trainModel } from '../../../../main/services/scoring/train';
+import { syntheticAnswers } from '../../../fixtures/scoring/synthetic';
 
 const pack = Pack.parse(JSON.parse(readFileSync('build/packs/src/software-engineer.pack.json', 'utf8')));
 // q5-consistency (index 4) is a text question; q4-language (index 3) is spoken.
@@ -89,6 +91,29 @@ describe('scoring service', () => {
     expect(ev?.payload).toMatchObject({ reviewer: 'hr.li', oldLevel: 0, newLevel: 4, reasonCode: 'human_scoring_required' });
     expect(() => db.prepare('DELETE FROM review_overrides').run()).toThrow(/append-only/);
     expect(deps.journal.verify('s1').ok).toBe(true);
+  });
+
+  it('uses a provisioned model only when its manifest names the pack, and journals its hash', async () => {
+    const rows = syntheticAnswers(120, 4);
+    const trained = await trainModel(pack, seg, rows, { name: 'm', outDir: join(dir, 'm'), groupColumn: 'group', inline: true, epochs: 60, trainingDataText: 'x' });
+    expect(trained.ok).toBe(true);
+    const loaded = await loadModel(join(dir, 'm'));
+    expect(loaded.ok).toBe(true);
+    if (!loaded.ok) return;
+    submit(TEXT_Q, 'text', 'Last year I owned the cache layer. I chose to write the database and then delete the cache because updates raced; as a result stale reads fell from 2% to 0.1%.');
+    const r = await scoreSubmittedAnswer({ ...deps, model: loaded.model }, 's1', TEXT_Q, 0);
+    expect(r.ok && r.value.engine).toBe('rubric+model');
+    const ev = deps.journal.recent('s1', 3).find((e) => e.type === 'score_computed');
+    expect(String(ev?.payload.modelSha256)).toMatch(/^[0-9a-f]{64}$/);
+    const otherPack = { ...loaded.model, manifest: { ...loaded.model.manifest, packId: 'another-pack' } };
+    const r2 = await scoreSubmittedAnswer({ ...deps, model: otherPack }, 's1', TEXT_Q, 0);
+    expect(r2.ok && r2.value.engine).toBe('rubric');
+  });
+
+  it('journals which STAR hint was shown and when', () => {
+    recordHintShown(deps.journal, 's1', 2, 'add_result', 12345);
+    const ev = deps.journal.recent('s1', 1)[0];
+    expect(ev).toMatchObject({ type: 'hint_shown', at: 12345, payload: { questionIndex: 2, hint: 'add_result' } });
   });
 
   it('refuses to score what does not exist, changing nothing', async () => {

@@ -11,7 +11,7 @@
  * Every command prints one JSON object as its last line with --json and exits non-zero on a miss.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { databasePath } from '../app/composition-root';
@@ -31,9 +31,23 @@ import { trainModel } from '../services/scoring/train';
 
 class UsageError extends Error {}
 
+/** Reads a file the user named, refusing anything larger than the command could sensibly use. */
+function readBounded(file: string, maxBytes: number): string {
+  const size = statSync(file).size;
+  if (size > maxBytes) throw new UsageError(`${file} is ${size} bytes; the limit is ${maxBytes}`);
+  return readFileSync(file, 'utf8');
+}
+
 function loadPack(file: string | undefined): Pack {
   if (!file) throw new UsageError('--pack-source <pack.json> is required');
-  const r = Pack.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  let json: unknown;
+  try {
+    json = JSON.parse(readBounded(file, 20 * 1024 * 1024));
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`pack source is not readable JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const r = Pack.safeParse(json);
   if (!r.success) throw new UsageError(`pack source is invalid: ${r.error.issues[0]?.path.join('.')}: ${r.error.issues[0]?.message}`);
   return r.data;
 }
@@ -79,7 +93,7 @@ async function main(argv: string[]): Promise<number> {
     case 'eval': {
       const pack = loadPack(values['pack-source']);
       if (!values.answers) throw new UsageError('--answers <graded.jsonl> is required');
-      const parsed = parseGradedJsonl(readFileSync(values.answers, 'utf8'));
+      const parsed = parseGradedJsonl(readBounded(values.answers, 200 * 1024 * 1024));
       for (const e of parsed.errors) process.stderr.write(`line ${e.line}: ${e.message}\n`);
       const seg = await JiebaSegmenter.shared();
       const { summary, rows } = evaluate(pack, seg, parsed.rows);
@@ -100,7 +114,7 @@ async function main(argv: string[]): Promise<number> {
       const seg = await JiebaSegmenter.shared();
       const scorer = new RubricScorer(pack, seg);
       if (!scorer.question(values.question)) throw new UsageError(`no question ${values.question} in the pack`);
-      const s = scorer.score({ questionId: values.question, locale: lang, text: readFileSync(values['text-file'], 'utf8') });
+      const s = scorer.score({ questionId: values.question, locale: lang, text: readBounded(values['text-file'], 1024 * 1024) });
       if (!values.json) {
         for (const c of s.competencies) {
           process.stdout.write(`${c.competencyId}: level ${c.level} (${c.score}/${c.threshold}) ${c.band}\n`);
@@ -115,7 +129,7 @@ async function main(argv: string[]): Promise<number> {
       const pack = loadPack(values['pack-source']);
       if (!values.answers) throw new UsageError('--answers <graded.jsonl> is required');
       if (!values.out) throw new UsageError('--out native-models/<name> is required');
-      const text = readFileSync(values.answers, 'utf8');
+      const text = readBounded(values.answers, 200 * 1024 * 1024);
       const parsed = parseGradedJsonl(text);
       for (const e of parsed.errors) process.stderr.write(`line ${e.line}: ${e.message}\n`);
       const seg = await JiebaSegmenter.shared();

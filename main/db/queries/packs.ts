@@ -137,6 +137,9 @@ export interface NoShowRow {
   detected_at: number;
   kiosk_state: string;
   reported_at: number | null;
+  /** Set when the event cannot be delivered (migration 0008); absent on rows built before insert. */
+  quarantined_at?: number | null;
+  quarantine_reason?: string | null;
 }
 
 export function insertNoShow(db: Db, row: NoShowRow): boolean {
@@ -149,7 +152,7 @@ export function insertNoShow(db: Db, row: NoShowRow): boolean {
 }
 
 export function unreportedNoShows(db: Db): NoShowRow[] {
-  return stmt(db, `SELECT * FROM no_show_events WHERE reported_at IS NULL ORDER BY detected_at, invite_code`).all() as NoShowRow[];
+  return stmt(db, `SELECT * FROM no_show_events WHERE reported_at IS NULL AND quarantined_at IS NULL ORDER BY detected_at, invite_code`).all() as NoShowRow[];
 }
 
 export function allNoShows(db: Db): NoShowRow[] {
@@ -158,6 +161,15 @@ export function allNoShows(db: Db): NoShowRow[] {
 
 export function markNoShowReported(db: Db, inviteCode: string, at: number): void {
   stmt(db, `UPDATE no_show_events SET reported_at = ? WHERE invite_code = ? AND reported_at IS NULL`).run(at, inviteCode);
+}
+
+/** Quarantines an unreported no-show: kept and listed, never sent again (`HrEndpointClient.deliverNoShows`). */
+export function markNoShowQuarantined(db: Db, inviteCode: string, at: number, reason: string): void {
+  stmt(db, `UPDATE no_show_events SET quarantined_at = ?, quarantine_reason = ? WHERE invite_code = ? AND reported_at IS NULL AND quarantined_at IS NULL`).run(at, reason.slice(0, 1000), inviteCode);
+}
+
+export function quarantinedNoShows(db: Db): NoShowRow[] {
+  return stmt(db, `SELECT * FROM no_show_events WHERE quarantined_at IS NOT NULL ORDER BY quarantined_at, invite_code`).all() as NoShowRow[];
 }
 
 export function countSessionsInProgress(db: Db): number {

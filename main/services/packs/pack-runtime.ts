@@ -12,7 +12,7 @@ import type { Logger } from '../../common/logger';
 import type { AppError } from '../../common/result';
 import type { Db } from '../../db/connection';
 import { transact } from '../../db/transaction';
-import { allNoShows, markNoShowReported, unreportedNoShows } from '../../db/queries/packs';
+import { allNoShows, markNoShowQuarantined, markNoShowReported, unreportedNoShows } from '../../db/queries/packs';
 import { CheckInPreparer } from './check-in-preparer';
 import { HrEndpointClient } from './hr-client';
 import { CompositeInviteDirectory, DemoInviteDirectory, RESUME_MEDIA_TYPES, type InviteDirectory, type LoadedPack, type PackProvider, type ResumeDocument } from './pack-provider';
@@ -144,14 +144,15 @@ export function createPackRuntime(o: PackRuntimeOptions): PackRuntime {
       if (!hr) return 0;
       const pending = unreportedNoShows(o.db).map(noShowEventOf);
       if (pending.length === 0) return 0;
-      const r = await hr.reportNoShows(pending);
-      if (!r.ok) {
-        log.warn('no-show report not delivered; will retry', { pending: pending.length });
-        return 0;
-      }
-      const at = o.clock.now();
-      transact(o.db, () => r.value.forEach((code) => markNoShowReported(o.db, code, at)));
-      return r.value.length;
+      const d = await hr.deliverNoShows(pending, {
+        acknowledged: (codes) => transact(o.db, () => codes.forEach((code) => markNoShowReported(o.db, code, o.clock.now()))),
+        quarantined: (code, reason) => {
+          markNoShowQuarantined(o.db, code, o.clock.now(), reason);
+          log.error('no-show quarantined: HR cannot take it; kept for a human', { reason });
+        },
+      });
+      if (d.stoppedBy) log.warn('no-show delivery stopped; the rest is retried next cycle', { pending: d.pending, reason: d.stoppedBy });
+      return d.acknowledged;
     },
     allNoShows: () => allNoShows(o.db).map(noShowEventOf),
     importScheduleFile: (file) => importSchedule(o.db, readFileSync(file), p.trust, p.config.centreId, o.clock),

@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { systemClock, type Clock } from '../common/clock';
 import { hrContract, mediaTypeOf, type HrOperation } from '../services/contract/hr-contract';
 import type { SigningKeyPair } from '../services/packs/pack-crypto';
-import { grantUnlock, noShowIdempotencyKey, type HrErrorCode, type NoShowReport, type UnlockRequest } from '../services/packs/hr-protocol';
+import { grantUnlock, noShowIdempotencyKey, type HrErrorCode, type KioskIncident, type NoShowReport, type UnlockRequest } from '../services/packs/hr-protocol';
 
 export const LOOPBACK = '127.0.0.1';
 /** Past this many bytes an oversized body is no longer drained but cut (the 413 is already decided). */
@@ -68,6 +68,8 @@ export interface HrEndpointServer {
   readonly noShowBatches: NoShowBatchRecord[];
   /** Unlock requests answered, for assertions. */
   readonly unlocks: { inviteCode: string; kioskId: string; outcome: 'granted' | HrErrorCode }[];
+  /** Kiosk incidents recorded (each id once). */
+  readonly incidents: KioskIncident[];
   close(): Promise<void>;
 }
 
@@ -135,6 +137,8 @@ export async function startHrEndpointServer(options: HrEndpointOptions): Promise
   const seenNoShows = new Set<string>();
   const idempotency = new Map<string, { bodyHash: string; answer: Answer }>();
   const unlocks: HrEndpointServer['unlocks'] = [];
+  const incidents: KioskIncident[] = [];
+  const incidentBodies = new Map<string, string>();
   const keysByHash = new Map(options.packs.map((p) => [p.packHash, p]));
   const inviteOf = (code: string): HrInvite | undefined => options.invites?.find((i) => i.code === code) ?? options.inviteRule?.(code);
 
@@ -231,6 +235,17 @@ export async function startHrEndpointServer(options: HrEndpointOptions): Promise
       }
       case 'reportNoShows':
         return reportNoShows(body as NoShowReport, single(req.headers['idempotency-key']) ?? '', raw);
+      case 'reportKioskIncident': {
+        const incident = body as KioskIncident;
+        const bodyHash = createHash('sha256').update(raw).digest('hex');
+        const before = incidentBodies.get(incident.incidentId);
+        if (before !== undefined && before !== bodyHash) return refusal(409, 'IDEMPOTENCY_CONFLICT', 'this incident id was recorded with a different body');
+        if (before === undefined) {
+          incidentBodies.set(incident.incidentId, bodyHash);
+          incidents.push(incident);
+        }
+        return new Answer(200, { recorded: incident.incidentId });
+      }
       case 'precheckTime':
         return new Answer(200, { now: clock.now() });
       case 'precheckLatency':
@@ -274,6 +289,7 @@ export async function startHrEndpointServer(options: HrEndpointOptions): Promise
     noShows,
     noShowBatches,
     unlocks,
+    incidents,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -277,6 +277,39 @@ const nsBad: [string, RawRequest][] = [
 ];
 for (const [what, req] of nsBad) add({ name: `no-shows ${what}`, op: 'reportNoShows', expect: 400, via: 'lenient', req, requestInvalid: true });
 
+// kiosk incidents
+const incident = (over: Record<string, unknown> = {}, code = 'INC-0001'): Record<string, unknown> => ({
+  incidentId: createHash('sha256').update(`no_show_quarantined|${prov.kioskId}|${code}`).digest('hex'),
+  kind: 'no_show_quarantined',
+  kioskId: prov.kioskId,
+  centreId: prov.centreId,
+  detectedAt: `${DAY}T02:00:06.000Z`,
+  reason: 'refused alone by the HR endpoint (BAD_REQUEST: test)',
+  subject: { inviteCode: code, scheduleId: 'contract-day', candidateRef: 'cand-x', packId: 'software-engineer' },
+  truncated: false,
+  ...over,
+});
+const incidentReq = (body: string, headers = jsonHeaders()): RawRequest => ({ method: 'POST', path: '/v1/kiosk-incidents', headers, body });
+add({ name: 'incident recorded', op: 'reportKioskIncident', expect: 200, via: 'strict', req: incidentReq(JSON.stringify(incident())), requestInvalid: false });
+add({ name: 'incident replayed', op: 'reportKioskIncident', expect: 200, via: 'strict', req: incidentReq(JSON.stringify(incident())), requestInvalid: false });
+add({ name: 'incident same id, different body', op: 'reportKioskIncident', expect: 409, via: 'strict', req: incidentReq(JSON.stringify(incident({ reason: 'another reason' }))), requestInvalid: false });
+add({ name: 'incident with malformed subject strings', op: 'reportKioskIncident', expect: 200, via: 'strict', req: incidentReq(JSON.stringify(incident({ subject: { inviteCode: ' lower case & spaces ', scheduleId: '', candidateRef: 'r'.repeat(256), packId: '?' } }, ' lower case & spaces '))), requestInvalid: false });
+add({ name: 'incident internal failure', op: 'reportKioskIncident', expect: 500, via: 'strict', req: incidentReq(JSON.stringify(incident()), { ...jsonHeaders(), ...fault('throw') }), requestInvalid: false });
+add({ name: 'incident unavailable', op: 'reportKioskIncident', expect: 503, via: 'strict', req: incidentReq(JSON.stringify(incident()), { ...jsonHeaders(), ...fault('unavailable') }), requestInvalid: false });
+add({ name: 'incident without token', op: 'reportKioskIncident', expect: 401, via: 'lenient', req: incidentReq(JSON.stringify(incident()), { 'content-type': 'application/json' }), requestInvalid: true });
+add({ name: 'incident as text', op: 'reportKioskIncident', expect: 415, via: 'lenient', req: incidentReq(JSON.stringify(incident()), { ...auth(), 'content-type': 'text/plain' }), requestInvalid: true });
+add({ name: 'incident 20 KB', op: 'reportKioskIncident', expect: 413, via: 'lenient', req: incidentReq(JSON.stringify(incident({ reason: 'x'.repeat(20_000) }))), requestInvalid: true });
+for (const [what, body] of [
+  ['unknown kind', incident({ kind: 'fire' })],
+  ['subject string of 257 characters', incident({ subject: { inviteCode: 'c'.repeat(257), scheduleId: 's', candidateRef: 'c', packId: 'p' } })],
+  ['empty reason', incident({ reason: '' })],
+  ['incidentId not hex', incident({ incidentId: 'z'.repeat(64) })],
+  ['truncated missing', (({ truncated: _t, ...rest }) => rest)(incident())],
+  ['detectedAt not a date-time', incident({ detectedAt: '2026-11-23 02:00' })],
+] as const) {
+  add({ name: `incident ${what}`, op: 'reportKioskIncident', expect: 400, via: 'lenient', req: incidentReq(JSON.stringify(body)), requestInvalid: true });
+}
+
 // pre-check routes (no token)
 add({ name: 'precheck time', op: 'precheckTime', expect: 200, via: 'strict', req: { method: 'GET', path: '/precheck/time' }, requestInvalid: false });
 add({ name: 'precheck time unavailable', op: 'precheckTime', expect: 503, via: 'strict', req: { method: 'GET', path: '/precheck/time', headers: fault('unavailable') }, requestInvalid: false });
@@ -383,6 +416,13 @@ const first = await client.deliverNoShows(owed, sink);
 expectKiosk('1,050 no-shows delivered in 3 batches', first.acknowledged === 1050 && first.requests === 3 && new Set(acked).size === 1050, first);
 const again = await client.deliverNoShows(owed, sink);
 expectKiosk('re-sending acknowledged again (idempotent)', again.acknowledged === 1050 && again.requests === 3, again);
+const quarantined = [
+  { inviteCode: 'NSK-Q-0001', scheduleId: 'contract-day', candidateRef: 'cand-q', packId: 'software-engineer', quarantinedAt: Date.parse(`${DAY}T03:00:00Z`), reason: 'refused alone by the HR endpoint (BAD_REQUEST: test)' },
+  { inviteCode: 'nsk q 2 ' + 'x'.repeat(300), scheduleId: 'contract-day', candidateRef: 'c', packId: 'software-engineer', quarantinedAt: Date.parse(`${DAY}T03:00:00Z`), reason: 'not sent: does not fit the HR document' },
+];
+const states: string[] = [];
+const inc = await client.reportQuarantinedNoShows(quarantined, (_code, state) => void states.push(state));
+expectKiosk('quarantined no-shows reported as incidents, a 300-character code cut and flagged', inc.reported === 2 && states.join() === 'reported,reported' && server.incidents.some((i) => i.truncated && i.subject.inviteCode.length === 256), inc);
 // The kiosk's pre-check network probe, through the strict proxy (its answers must conform or Prism breaks them).
 const probe = new NetworkProbe(strict.url, systemClock, { ...DEFAULT_PROBE_OPTIONS, uploadSizes: [64 * 1024, 256 * 1024], uploadBudgetMs: 2000 });
 try {

@@ -172,6 +172,29 @@ export async function runConformance(o: ConformanceOptions, oracle = new Documen
     for (const id of ['NOSHOW-ACCEPT', 'NOSHOW-REPLAY-200', 'NOSHOW-CONFLICT-409']) results.push({ rule: id, outcome: 'skip', title: 'no-show acknowledgement and idempotency', detail: 'records a no-show on the endpoint: give --no-show-invite <a test invite> to run it' });
   }
 
+  // Kiosk incidents: refusals change nothing; recording one only when asked
+  const incident = (code: string, over: Record<string, unknown> = {}): Record<string, unknown> => ({
+    incidentId: createHash('sha256').update(`no_show_quarantined|${o.kioskId}|${code}`).digest('hex'),
+    kind: 'no_show_quarantined',
+    kioskId: o.kioskId,
+    centreId: o.centreId,
+    detectedAt: new Date().toISOString(),
+    reason: 'conformance check',
+    subject: { inviteCode: code, scheduleId: 'conformance', candidateRef: 'conformance-check', packId: o.packId },
+    truncated: false,
+    ...over,
+  });
+  const incidentReq = (body: unknown, headers: Record<string, string> = { ...auth(), ...json }): RawRequest => ({ method: 'POST', path: '/v1/kiosk-incidents', headers, body: JSON.stringify(body) });
+  await rule('INCIDENT-KIND-400', 'an incident of an unknown kind answers 400', 'reportKioskIncident', incidentReq(incident(probeCode, { kind: 'fire' })), [400]);
+  await rule('INCIDENT-AUTH-401', 'an incident without a token answers 401', 'reportKioskIncident', incidentReq(incident(probeCode), json), [401]);
+  await rule('INCIDENT-MEDIA-415', 'an incident as text/plain answers 415', 'reportKioskIncident', incidentReq(incident(probeCode), { ...auth(), 'content-type': 'text/plain' }), [415]);
+  if (o.noShowInvite) {
+    await rule('INCIDENT-RECORD', 'a quarantine incident with malformed subject strings is recorded', 'reportKioskIncident', incidentReq(incident(o.noShowInvite, { subject: { inviteCode: o.noShowInvite.toLowerCase() + ' ', scheduleId: '', candidateRef: 'c', packId: '?' } })), [200]);
+    await rule('INCIDENT-CONFLICT-409', 'the same incident id with a different body answers 409', 'reportKioskIncident', incidentReq(incident(o.noShowInvite, { reason: 'another reason' })), [409], (x) => errorCode(x, 'IDEMPOTENCY_CONFLICT'));
+  } else {
+    for (const id of ['INCIDENT-RECORD', 'INCIDENT-CONFLICT-409']) results.push({ rule: id, outcome: 'skip', title: 'kiosk incident recording and idempotency', detail: 'records an incident on the endpoint: give --no-show-invite <a test invite> to run it' });
+  }
+
   // Pre-check routes (no token)
   await rule('PRECHECK-TIME', 'GET /precheck/time answers {"now": epoch ms} without a token', 'precheckTime', { method: 'GET', path: '/precheck/time' }, [200], (x) => {
     const now = (JSON.parse(x.body.toString('utf8')) as { now: number }).now;

@@ -62,7 +62,7 @@ describe('HR endpoint conformance kit', () => {
     const report = await runConformance(options(await reference()));
     expect(report.rules.filter((r) => r.outcome !== 'pass')).toEqual([]);
     expect(report.conformant).toBe(true);
-    expect(report.rules.map((r) => r.rule)).toEqual(expect.arrayContaining(['UNLOCK-KIOSK', 'BODY-413', 'NOSHOW-CONFLICT-409', 'PRECHECK-UPLOAD', 'METHOD-405', 'HEALTH-HEAD']));
+    expect(report.rules.map((r) => r.rule)).toEqual(expect.arrayContaining(['UNLOCK-KIOSK', 'BODY-413', 'NOSHOW-CONFLICT-409', 'PRECHECK-UPLOAD', 'METHOD-405', 'HEALTH-HEAD', 'INCIDENT-RECORD', 'INCIDENT-CONFLICT-409']));
   });
 
   it('fails against a deliberately wrong endpoint and names the rules it breaks', async () => {

@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../main/common/clock';
 import { silentLogger } from '../../main/common/logger';
 import { openDatabase } from '../../main/db/connection';
-import { quarantinedNoShows, unreportedNoShows } from '../../main/db/queries/packs';
+import { insertNoShow, quarantinedNoShows, unreportedNoShows } from '../../main/db/queries/packs';
 import { demoHrEndpointOptions, startHrEndpointServer, type HrEndpointOptions, type HrEndpointServer } from '../../main/dev/hr-endpoint-server';
 import type { SigningKeyPair } from '../../main/services/packs/pack-crypto';
 import { createPackRuntime } from '../../main/services/packs/pack-runtime';
@@ -95,25 +95,38 @@ describe('no-show outbox', () => {
     db.close();
   });
 
-  it('quarantines the one event the endpoint keeps refusing, delivers the others once, and never sends it again', async () => {
+  it('quarantines the one event the endpoint keeps refusing and the one the document refuses, tells HR once through an incident, and delivers the others once', async () => {
     const poisoned = 'NS-00321';
     const { server, db, rt, codes } = await kioskWithNoShows(600, (op, _h, body) =>
       op === 'reportNoShows' && (body as { events: { inviteCode: string }[] }).events.some((e) => e.inviteCode === poisoned) ? { status: 400, code: 'BAD_REQUEST', message: 'this HR system cannot take NS-00321' } : undefined,
     );
+    // A row the document refuses (a candidateRef of 200 characters; 128 are documented), as an
+    // older kiosk version could have stored it.
+    const tooLong = 'NS-LEGACY-1';
+    const row = unreportedNoShows(db)[0]!;
+    insertNoShow(db, { ...row, invite_code: tooLong, candidate_ref: 'r'.repeat(200) });
     expect(await rt.reportNoShows()).toBe(599);
     const refusedBatches = server.noShowBatches.filter((b) => b.status === 400);
     // 500 → 250 → 125 → 63 → 32 → 16 → 8 → 4 → 2 → 1: bounded by log2(maxItems), not retried forever.
     expect(refusedBatches.length).toBeGreaterThanOrEqual(2);
     expect(refusedBatches.length).toBeLessThanOrEqual(Math.ceil(Math.log2(MAX_ITEMS)) + 1);
     expect(refusedBatches.at(-1)!.codes).toEqual([poisoned]);
+    // The event the document refuses never left the kiosk.
+    expect(server.noShowBatches.some((b) => b.codes.includes(tooLong))).toBe(false);
     expectDocumentedBatches(server, codes.filter((c) => c !== poisoned));
     const q = quarantinedNoShows(db);
-    expect(q.map((r) => r.invite_code)).toEqual([poisoned]);
-    expect(q[0]!.quarantine_reason).toMatch(/BAD_REQUEST: this HR system cannot take NS-00321/);
+    expect(q.map((r) => r.invite_code).sort()).toEqual([tooLong, poisoned].sort());
+    expect(q.find((r) => r.invite_code === poisoned)!.quarantine_reason).toMatch(/BAD_REQUEST: this HR system cannot take NS-00321/);
+    expect(q.find((r) => r.invite_code === tooLong)!.quarantine_reason).toMatch(/candidateRef must NOT have more than 128 characters/);
+    expect(q.every((r) => r.incident_state === 'reported')).toBe(true);
+    // HR sees both, with what it needs to find the candidate.
+    expect(server.incidents.map((i) => i.subject.inviteCode).sort()).toEqual([tooLong, poisoned].sort());
+    expect(server.incidents.find((i) => i.subject.inviteCode === tooLong)).toMatchObject({ kind: 'no_show_quarantined', truncated: false, subject: { candidateRef: 'r'.repeat(200) } });
     expect(rt.allNoShows().map((e) => e.inviteCode)).toContain(poisoned);
     const sent = server.noShowBatches.length;
     expect(await rt.reportNoShows()).toBe(0);
     expect(server.noShowBatches.length).toBe(sent);
+    expect(server.incidents).toHaveLength(2);
     db.close();
   });
 

@@ -140,6 +140,8 @@ export interface NoShowRow {
   /** Set when the event cannot be delivered (migration 0008); absent on rows built before insert. */
   quarantined_at?: number | null;
   quarantine_reason?: string | null;
+  incident_state?: 'reported' | 'refused' | null;
+  incident_at?: number | null;
 }
 
 export function insertNoShow(db: Db, row: NoShowRow): boolean {
@@ -170,6 +172,15 @@ export function markNoShowQuarantined(db: Db, inviteCode: string, at: number, re
 
 export function quarantinedNoShows(db: Db): NoShowRow[] {
   return stmt(db, `SELECT * FROM no_show_events WHERE quarantined_at IS NOT NULL ORDER BY quarantined_at, invite_code`).all() as NoShowRow[];
+}
+
+/** Quarantined no-shows whose incident has not reached HR yet. */
+export function quarantinedNoShowsOwingIncident(db: Db): NoShowRow[] {
+  return stmt(db, `SELECT * FROM no_show_events WHERE quarantined_at IS NOT NULL AND incident_state IS NULL ORDER BY quarantined_at, invite_code`).all() as NoShowRow[];
+}
+
+export function markNoShowIncident(db: Db, inviteCode: string, state: 'reported' | 'refused', at: number): void {
+  stmt(db, `UPDATE no_show_events SET incident_state = ?, incident_at = ? WHERE invite_code = ? AND quarantined_at IS NOT NULL AND incident_state IS NULL`).run(state, at, inviteCode);
 }
 
 export function countSessionsInProgress(db: Db): number {

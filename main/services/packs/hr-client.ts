@@ -7,7 +7,7 @@ import type { Clock } from '../../common/clock';
 import { err, ok, type Result } from '../../common/result';
 import { hrContract, type HrContract } from '../contract/hr-contract';
 import { packErrorText } from './pack-errors';
-import { newUnlockRequest, noShowIdempotencyKey, openGrant, parseHrError, type NoShowWireEvent } from './hr-protocol';
+import { incidentIdOf, newUnlockRequest, noShowIdempotencyKey, openGrant, parseHrError, type KioskIncident, type NoShowWireEvent } from './hr-protocol';
 
 export interface HrClientOptions {
   readonly baseUrl: string;
@@ -47,6 +47,25 @@ export interface NoShowDelivery {
   /** Why the cycle stopped early: the endpoint is down, refuses the kiosk, or the cycle's request budget is spent. */
   readonly stoppedBy: string | undefined;
 }
+
+/** A quarantined no-show as stored on the kiosk (its strings may be what HR refused). */
+export interface QuarantinedNoShow {
+  readonly inviteCode: string;
+  readonly scheduleId: string;
+  readonly candidateRef: string;
+  readonly packId: string;
+  readonly quarantinedAt: number;
+  readonly reason: string;
+}
+
+export interface IncidentDelivery {
+  readonly reported: number;
+  readonly refused: number;
+  readonly pending: number;
+  readonly stoppedBy: string | undefined;
+}
+
+const SUBJECT_MAX = 256;
 
 type CallResult = { reached: true; status: number; contentType: string | undefined; json: unknown; text: string } | { reached: false; error: string };
 
@@ -201,5 +220,51 @@ export class HrEndpointClient {
       break;
     }
     return { acknowledged, quarantined, pending: left, requests, stoppedBy };
+  }
+
+  /** The documented incident for a quarantined no-show (strings cut to 256 characters, said so). */
+  quarantineIncident(q: QuarantinedNoShow): KioskIncident {
+    const cut = (v: string): string => v.slice(0, SUBJECT_MAX);
+    const fields = [q.inviteCode, q.scheduleId, q.candidateRef, q.packId];
+    return {
+      incidentId: incidentIdOf('no_show_quarantined', this.options.kioskId, q.inviteCode),
+      kind: 'no_show_quarantined',
+      kioskId: this.options.kioskId,
+      centreId: this.options.centreId,
+      detectedAt: new Date(q.quarantinedAt).toISOString(),
+      reason: q.reason.slice(0, 1000) || 'quarantined',
+      subject: { inviteCode: cut(q.inviteCode), scheduleId: cut(q.scheduleId), candidateRef: cut(q.candidateRef), packId: cut(q.packId) },
+      truncated: fields.some((f) => f.length > SUBJECT_MAX),
+    };
+  }
+
+  /**
+   * Tells HR about quarantined no-shows, once each. 200 (or 409: HR already holds an incident with
+   * this id) → reported; another 4xx → refused (kept on the kiosk, not retried forever); 5xx or
+   * no answer → stop, retried next cycle.
+   */
+  async reportQuarantinedNoShows(items: readonly QuarantinedNoShow[], done: (inviteCode: string, state: 'reported' | 'refused', detail: string) => void): Promise<IncidentDelivery> {
+    let reported = 0;
+    let refused = 0;
+    let stoppedBy: string | undefined;
+    for (const q of items) {
+      const incident = this.quarantineIncident(q);
+      const r = await this.call('POST', '/v1/kiosk-incidents', JSON.stringify(incident));
+      if (!r.reached) {
+        stoppedBy = `unreachable (${r.error})`;
+        break;
+      }
+      if (r.status === 200 || r.status === 409) {
+        done(q.inviteCode, 'reported', r.status === 200 ? 'recorded' : 'already recorded');
+        reported += 1;
+      } else if (r.status >= 400 && r.status < 500 && r.status !== 401) {
+        done(q.inviteCode, 'refused', this.refusalText('reportKioskIncident', r));
+        refused += 1;
+      } else {
+        stoppedBy = r.status >= 500 ? `HR endpoint down (HTTP ${r.status})` : `HR endpoint refuses the kiosk (${this.refusalText('reportKioskIncident', r)})`;
+        break;
+      }
+    }
+    return { reported, refused, pending: items.length - reported - refused, stoppedBy };
   }
 }

@@ -94,6 +94,23 @@ export function noShowIdempotencyKey(inviteCodes: readonly string[]): string {
   return createHash('sha256').update(sorted.join(','), 'utf8').digest('hex');
 }
 
+/** A kiosk incident (`KioskIncident` in the document). */
+export interface KioskIncident {
+  readonly incidentId: string;
+  readonly kind: 'no_show_quarantined';
+  readonly kioskId: string;
+  readonly centreId: string;
+  readonly detectedAt: string;
+  readonly reason: string;
+  readonly subject: { readonly inviteCode: string; readonly scheduleId: string; readonly candidateRef: string; readonly packId: string };
+  readonly truncated: boolean;
+}
+
+/** The documented incident id: lower-case hex SHA-256 of `{kind}|{kioskId}|{inviteCode}`. */
+export function incidentIdOf(kind: KioskIncident['kind'], kioskId: string, inviteCode: string): string {
+  return createHash('sha256').update(`${kind}|${kioskId}|${inviteCode}`, 'utf8').digest('hex');
+}
+
 /** The error body of a refusal, when it is one the document allows for that operation and status. */
 export function parseHrError(operationId: string, status: number, contentType: string | undefined, body: unknown): HrError | undefined {
   return hrContract().checkResponse(operationId, status, contentType, body) === undefined && isHrError(body) ? body : undefined;

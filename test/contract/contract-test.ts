@@ -117,6 +117,8 @@ await new Promise<void>((resolve) => wrong.listen(0, '127.0.0.1', resolve));
 const wrongUrl = `http://127.0.0.1:${(wrong.address() as AddressInfo).port}`;
 
 const proxies: PrismProxy[] = [];
+// Whatever ends this process (watchdog, a thrown error), the Prism children it started end with it.
+process.on('exit', () => proxies.forEach((p) => p.stop()));
 const cleanup = async (): Promise<void> => {
   for (const p of proxies) p.stop();
   wrong.close();
@@ -126,8 +128,10 @@ let strict: PrismProxy;
 let lenient: PrismProxy;
 let canaryProxy: PrismProxy;
 try {
-  [strict, lenient, canaryProxy] = await Promise.all([startPrism(HR_DOCUMENT, server.url, true), startPrism(HR_DOCUMENT, server.url, false), startPrism(HR_DOCUMENT, wrongUrl, true)]);
-  proxies.push(strict, lenient, canaryProxy);
+  const launching: [Promise<PrismProxy>, Promise<PrismProxy>, Promise<PrismProxy>] = [startPrism(HR_DOCUMENT, server.url, true), startPrism(HR_DOCUMENT, server.url, false), startPrism(HR_DOCUMENT, wrongUrl, true)];
+  // Keep every proxy that did start, so a partial failure still stops them.
+  for (const p of launching) void p.then((proxy) => proxies.push(proxy), () => undefined);
+  [strict, lenient, canaryProxy] = await Promise.all(launching);
 } catch (e) {
   await cleanup();
   violations.push(`Prism could not start: ${e instanceof Error ? e.message : String(e)}`);

@@ -29,7 +29,9 @@ export default {
   timeoutMS: 10_000,
   timeoutFactor: 2,
   incremental: true,
-  incrementalFile: 'test/mutation/stryker-incremental.json',
+  // Local only (test-results/ is ignored): at full scope it is ~10 MB and rewritten by every run,
+  // so committing it would conflict on every merge. CI, on a clean clone, runs --changed instead.
+  incrementalFile: 'test-results/mutation/stryker-incremental.json',
   tempDirName: 'test-results/stryker-tmp',
   cleanTempDir: 'always',
   reporters: ['json', 'html', 'progress'],

@@ -7,11 +7,12 @@
  * object as the last line. Exits 1 below the target, 2 when Stryker itself failed.
  *
  * Modes:
- * - default: the whole scope, incremental — results in test/mutation/stryker-incremental.json are
- *   reused for every mutant whose code and covering tests did not change;
- * - `--changed [ref]`: mutates only in-scope files that differ from `ref` (default refs/heads/main)
- *   or are uncommitted; results for the other files still come from the incremental file, so the
- *   score still covers the whole scope;
+ * - default: the whole scope, incremental — results in test-results/mutation/stryker-incremental.json
+ *   (local, not committed) are reused for every mutant whose code and covering tests did not change;
+ * - `--changed [ref]`: mutates only in-scope files that differ from the merge base with `ref`
+ *   (default refs/heads/main; CI on main uses HEAD~1, the last merge) or are uncommitted. Where a
+ *   local incremental file exists its results for the other files are reused and scored too. When
+ *   no file in scope changed, it says so in the JSON (`mutants: 0`) and exits 0;
  * - `--force`: re-runs every mutant (rebuilds the incremental file);
  * - `--mutate <glob>`: a scoped run while developing (repeatable);
  * - `--report <file>`: only score an existing Stryker JSON report.
@@ -113,29 +114,27 @@ async function main(): Promise<number> {
       const files = changedFiles(args.changed);
       mutated = files;
       if (files.length === 0) {
-        console.log(`No file under ${SCOPE.join(', ')} differs from ${args.changed}: no mutant to re-run; scoring the committed incremental results.`);
-      } else {
-        options.mutate = files;
+        const note = `no TypeScript file under ${SCOPE.join(', ')} differs from ${args.changed}: nothing to mutate`;
+        console.log(note);
+        console.log(JSON.stringify({ mutants: 0, killed: 0, survived: 0, timeout: 0, noCoverage: 0, equivalent: 0, score: null, target: args.target, ok: true, mode, mutated: [], note }));
+        return 0;
       }
+      options.mutate = files;
     } else if (args.mutate.length > 0) {
       mode = 'scoped';
       mutated = args.mutate;
       options.mutate = args.mutate;
     }
     if (args.json) options.reporters = ['json', 'html', 'progress-append-only'];
-    if (mode === 'changed' && (mutated as string[]).length === 0) {
-      // Nothing to re-run: the committed incremental file is the report.
-    } else {
-      try {
-        await runStryker(options);
-      } catch (e) {
-        console.error(e);
-        console.log(JSON.stringify({ ok: false, error: 'STRYKER_FAILED', message: e instanceof Error ? e.message : String(e), target: args.target }));
-        return 2;
-      }
+    try {
+      await runStryker(options);
+    } catch (e) {
+      console.error(e);
+      console.log(JSON.stringify({ ok: false, error: 'STRYKER_FAILED', message: e instanceof Error ? e.message : String(e), target: args.target }));
+      return 2;
     }
   }
-  const reportFile = args.report ?? (mode === 'changed' && (mutated as string[]).length === 0 ? path.join(root, 'test/mutation/stryker-incremental.json') : REPORT);
+  const reportFile = args.report ?? REPORT;
   if (!existsSync(reportFile)) {
     console.log(JSON.stringify({ ok: false, error: 'NO_REPORT', message: `${path.relative(root, reportFile)} does not exist`, target: args.target }));
     return 2;

@@ -56,6 +56,28 @@ describe('proof commands exit non-zero on a miss, with the target in their JSON'
   });
 });
 
+describe('the end-to-end runner never passes on zero scenarios in CI', () => {
+  const e2e = (ci: string) =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'test/e2e/run-e2e.ts', '--json'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, CI: ci, CHROMIUM_PATH: '/nonexistent/chromium' },
+    });
+
+  it('fails with scenarios:0 when Chromium is missing under CI=true', () => {
+    const r = e2e('true');
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).toMatchObject({ scenarios: 0, reason: 'no chromium', ci: true, pass: false });
+  });
+
+  it('skips with the reason printed on a developer machine without Chromium', () => {
+    const r = e2e('');
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('Chromium not found');
+    expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).toMatchObject({ scenarios: 0, ci: false });
+  });
+});
+
 describe('the pre-check command line cannot be forced to READY', () => {
   const hasCamera = existsSync('/dev') && readdirSync('/dev').some((n) => n.startsWith('video'));
 

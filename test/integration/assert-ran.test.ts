@@ -20,9 +20,9 @@ function summary(tests: RanTest[]): RunSummary {
   };
 }
 
-function check(suite: RanTest[], e2e: RanTest[], allowed: Array<{ name: string; reason: string }> = []) {
+function check(suite: RanTest[], e2e: RanTest[], allowed: Array<{ name: string; reason: string }> = [], extraFiles: string[] = []) {
   const root = tempDir('kiosk-assert-ran-');
-  for (const f of ['test/unit/a.test.ts', 'test/integration/b.test.ts', 'test/e2e/c.test.ts']) {
+  for (const f of ['test/unit/a.test.ts', 'test/integration/b.test.ts', 'test/e2e/c.test.ts', 'test/fixtures/ignored.test.ts', ...extraFiles]) {
     mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
     writeFileSync(path.join(root, f), '');
   }
@@ -44,6 +44,11 @@ describe('assert-ran', () => {
 
   it('fails when a test file on disk did not run', () => {
     expect(check([good[0]!], goodE2e)).toMatchObject({ status: 1, last: { filesNotRun: ['test/integration/b.test.ts'] } });
+  });
+
+  it('fails when a test file in a folder no project includes never ran', () => {
+    expect(check(good, goodE2e, [], ['test/property/p.test.ts'])).toMatchObject({ status: 1, last: { filesNotRun: ['test/property/p.test.ts'] } });
+    expect(check([...good, t('test/property/p.test.ts', 'p1')], goodE2e, [], ['test/property/p.test.ts']).status).toBe(0);
   });
 
   it('fails on a skipped test unless it is listed with a reason', () => {

@@ -2,7 +2,8 @@
  * `node --import tsx test/support/assert-ran.ts`: CI's check that what it meant to run ran.
  * Reads the summaries written by test/support/summary-reporter.ts for unit+integration
  * (test-results/vitest-summary.json) and e2e (test-results/e2e-summary.json) and fails when
- * - a test file on disk did not run (excluded by a config change, a typo, a crash at import),
+ * - a test file on disk did not run (excluded by a config change, a typo, a crash at import; any
+ *   *.test.ts under test/ outside test/fixtures counts, not only the three project folders),
  * - a file ran but passed no test,
  * - any test was skipped or left pending, unless test/allowed-skips.json lists it with a reason,
  * - any test failed or needed a retry.
@@ -52,6 +53,10 @@ const expected = [
   { summary: suite, label: 'unit+integration', files: [...testFiles('test/unit'), ...testFiles('test/integration')] },
   { summary: e2e, label: 'e2e', files: testFiles('test/e2e') },
 ];
+// Any other test file under test/ (a new folder no vitest project includes) must have run in one
+// of the two runs too: a file nobody runs is a proof that silently stopped.
+const known = new Set(expected.flatMap((e) => e.files));
+const others = testFiles('test').filter((f) => !known.has(f) && !f.startsWith('test/fixtures/'));
 
 const missingSummaries: string[] = [];
 const filesNotRun: string[] = [];
@@ -79,11 +84,13 @@ for (const { summary, label, files } of expected) {
     if (t.retries > 0) retriedTests.push(`${t.module}: ${t.name} (${t.retries})`);
   }
 }
+const ranAnywhere = new Set([...(suite?.modules ?? []), ...(e2e?.modules ?? [])]);
+for (const f of others) if (!ranAnywhere.has(f)) filesNotRun.push(f);
 
 const report = {
   check: 'what CI meant to run ran',
   tests,
-  filesExpected: expected.reduce((n, e) => n + e.files.length, 0),
+  filesExpected: expected.reduce((n, e) => n + e.files.length, 0) + others.length,
   missingSummaries,
   filesNotRun,
   filesWithoutPass,

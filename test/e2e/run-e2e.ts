@@ -18,7 +18,8 @@ import { chromiumPath, ROOT } from './harness';
 import type { RunSummary } from '../support/summary-reporter';
 
 // --json is accepted for symmetry with the other proof commands: the last line is always JSON.
-parseArgs({ options: { json: { type: 'boolean', default: false } }, allowPositionals: true });
+// Positionals are vitest file filters (e.g. test/e2e/unlock.test.ts), for a developer's partial run.
+const { positionals } = parseArgs({ options: { json: { type: 'boolean', default: false } }, allowPositionals: true });
 const inCi = process.env.CI === 'true';
 if (!chromiumPath()) {
   console.error('[e2e] Chromium not found: install Debian chromium (apt-get install -y chromium) or set CHROMIUM_PATH');
@@ -36,7 +37,7 @@ rmSync(summaryFile, { force: true });
 const run = spawnSync(
   process.execPath,
   [
-    path.join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--project', 'e2e',
+    path.join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--project', 'e2e', ...positionals,
     '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, '--reporter=./test/support/summary-reporter.ts',
   ],
   { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, KIOSK_TEST_SUMMARY: summaryFile } },

@@ -2,7 +2,8 @@
  * `npm run data -- verify [--data-dir DIR] [--session ID] [--json]`: audits everything the kiosk's
  * store holds for one session or for all of them — the journal's hash chain, every media row
  * against its `chunk_committed` event (key, sha256, size), every chunk's bytes against its sha256,
- * and that each segment's chunks run from seq 0 without gaps. Read-only: the kiosk may be running.
+ * that each segment's chunks run from seq 0 without gaps, and every remuxed answer file a
+ * `recording_remuxed` event names (present, same size and sha256). Read-only: the kiosk may be running.
  *
  * With `--json` each session is one JSON line and the last line is the summary with its target
  * (every count zero, every chain intact). Exit 0 when the store meets it, 1 when it does not,
@@ -46,7 +47,8 @@ if (positionals.length !== 1 || positionals[0] !== 'verify') fail('USAGE', USAGE
 if (values.session !== undefined && !SESSION_ID.test(values.session)) fail('USAGE', 'a session id is 1-100 letters, digits, - or _', json);
 // The kiosk's database file name (main/app/composition-root.ts, databasePath), kept here so this
 // read-only tool does not load the application's object graph.
-const file = path.join(path.resolve(values['data-dir']), 'interview-kiosk.sqlite');
+const dataDir = path.resolve(values['data-dir']);
+const file = path.join(dataDir, 'interview-kiosk.sqlite');
 if (!existsSync(file)) fail('STORE_NOT_FOUND', `no interview database at ${file}`, json);
 
 let db: ReturnType<typeof openDatabaseReadOnly>;
@@ -66,14 +68,16 @@ const problems = (s: SessionAudit): string[] => [
     ['eventsWithoutRow', 'chunk events whose media row is missing'],
     ['malformedEvents', 'malformed or repeated chunk events'],
     ['seqGaps', 'gaps in a segment'],
+    ['remuxMissing', 'remuxed files missing'],
+    ['remuxMismatches', 'remuxed files that differ from their event'],
   ] as const)
     .filter(([k]) => s[k].count > 0)
     .map(([k, what]) => `${s[k].count} ${what}: ${s[k].chunks.join(', ')}`),
 ];
 
 try {
-  const audit = auditStore(db, values.session);
-  const sum = (k: 'corruptChunks' | 'rowsWithoutEvent' | 'eventMismatches' | 'eventsWithoutRow' | 'malformedEvents' | 'seqGaps') =>
+  const audit = auditStore(db, values.session, { dataDir });
+  const sum = (k: 'corruptChunks' | 'rowsWithoutEvent' | 'eventMismatches' | 'eventsWithoutRow' | 'malformedEvents' | 'seqGaps' | 'remuxMissing' | 'remuxMismatches') =>
     audit.sessions.reduce((n, s) => n + s[k].count, 0);
   const summary = {
     command: 'data verify',
@@ -89,6 +93,9 @@ try {
     eventsWithoutRow: sum('eventsWithoutRow'),
     malformedEvents: sum('malformedEvents'),
     seqGaps: sum('seqGaps'),
+    remuxFiles: audit.sessions.reduce((n, s) => n + s.remuxFiles, 0),
+    remuxMissing: sum('remuxMissing'),
+    remuxMismatches: sum('remuxMismatches'),
     target: 'every count 0',
     pass: audit.ok,
   };

@@ -4,9 +4,16 @@
  * a chunk whose bytes and stored sha256 were both rewritten still disagrees with the sha256 its
  * event recorded when it was committed.
  *
- * Work is bounded per chunk (one hash of its bytes, streamed row by row); lists of offending
- * chunks are capped at MAX_LISTED, the counts are exact.
+ * With the kiosk's data directory it also checks each remuxed answer a `recording_remuxed` event
+ * names (recordings/<file>): present, inside recordings/, and with the bytes and sha256 the newest
+ * event naming it recorded.
+ *
+ * Work is bounded per chunk (one hash of its bytes, streamed row by row) and per file (hashed in
+ * 1 MiB reads); lists of offending chunks are capped at MAX_LISTED, the counts are exact.
  */
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { auditedSessionIds, sessionExists } from '../../db/queries/audit';
 import { iterateJournalRows } from '../../db/queries/journal';
 import { iterateChunks } from '../../db/queries/media';
@@ -44,6 +51,17 @@ export interface SessionAudit {
   readonly malformedEvents: Finding;
   /** Segments whose chunks are not contiguous from seq 0. */
   readonly seqGaps: Finding;
+  /** Remuxed files checked (0 without a data directory). */
+  readonly remuxFiles: number;
+  /** Remuxed files a journal event names that are missing or outside recordings/. */
+  readonly remuxMissing: Finding;
+  /** Remuxed files whose size or sha256 differ from their newest event, or made from more chunks than are committed. */
+  readonly remuxMismatches: Finding;
+}
+
+export interface AuditOptions {
+  /** The kiosk's data directory; when given, remuxed files are checked too. */
+  readonly dataDir?: string;
 }
 
 export interface StoreAudit {
@@ -74,12 +92,53 @@ function isInt(x: unknown): x is number {
   return typeof x === 'number' && Number.isInteger(x) && x >= 0;
 }
 
-export function auditSession(db: Db, sessionId: string): SessionAudit {
+interface RemuxFacts {
+  readonly file: string;
+  readonly sha256: string;
+  readonly bytes: number;
+  readonly segment: string;
+  readonly sourceChunks: number;
+}
+
+function sha256OfFile(file: string): string {
+  const h = createHash('sha256');
+  const buf = Buffer.allocUnsafe(1 << 20);
+  const fd = openSync(file, 'r');
+  try {
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      h.update(buf.subarray(0, n));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return h.digest('hex');
+}
+
+export function auditSession(db: Db, sessionId: string, options: AuditOptions = {}): SessionAudit {
   const journal = verifyJournal(db, sessionId);
   const malformed = new Collector();
   const events = new Map<ChunkRef, EventFacts>();
+  const remuxes = new Map<string, RemuxFacts>();
   let chunkEvents = 0;
   for (const row of iterateJournalRows(db, sessionId)) {
+    if (row.type === 'recording_remuxed') {
+      let p: Record<string, unknown>;
+      try {
+        p = JSON.parse(row.payload) as Record<string, unknown>;
+      } catch {
+        malformed.add(`event#${row.seq}`);
+        continue;
+      }
+      if (typeof p.file !== 'string' || typeof p.sha256 !== 'string' || !isInt(p.bytes) || !isInt(p.questionIndex) || !isInt(p.attempt) || !isInt(p.segment) || !isInt(p.sourceChunks)) {
+        malformed.add(`event#${row.seq}`);
+        continue;
+      }
+      // The newest event naming a file wins: a segment remuxed again replaces its file.
+      remuxes.set(p.file, { file: p.file, sha256: p.sha256, bytes: p.bytes, segment: `${p.questionIndex}/${p.attempt}/${p.segment}`, sourceChunks: p.sourceChunks });
+      continue;
+    }
     if (row.type !== 'chunk_committed') continue;
     chunkEvents += 1;
     let p: Record<string, unknown>;
@@ -110,7 +169,10 @@ export function auditSession(db: Db, sessionId: string): SessionAudit {
   let bytes = 0;
   let segment = '';
   let expectedSeq = 0;
+  const segmentChunks = new Map<string, number>();
   for (const c of iterateChunks(db, sessionId)) {
+    const segKey = `${c.question_index}/${c.attempt}/${c.segment}`;
+    segmentChunks.set(segKey, (segmentChunks.get(segKey) ?? 0) + 1);
     chunks += 1;
     bytes += c.size;
     const key = ref(c.question_index, c.attempt, c.segment, c.seq);
@@ -130,7 +192,24 @@ export function auditSession(db: Db, sessionId: string): SessionAudit {
   const withoutRow = new Collector();
   for (const key of events.keys()) if (!seen.has(key)) withoutRow.add(key);
 
-  const findings = [corrupt, withoutEvent, mismatched, withoutRow, malformed, gaps];
+  const remuxMissing = new Collector();
+  const remuxMismatched = new Collector();
+  let remuxFiles = 0;
+  if (options.dataDir !== undefined) {
+    const recordings = path.resolve(options.dataDir, 'recordings');
+    for (const r of remuxes.values()) {
+      remuxFiles += 1;
+      const file = path.resolve(recordings, r.file);
+      // The name comes from the database: it must stay inside recordings/ (separator included).
+      if (!file.startsWith(recordings + path.sep) || !existsSync(file) || !statSync(file).isFile()) {
+        remuxMissing.add(r.file);
+        continue;
+      }
+      if (statSync(file).size !== r.bytes || sha256OfFile(file) !== r.sha256 || r.sourceChunks > (segmentChunks.get(r.segment) ?? 0)) remuxMismatched.add(r.file);
+    }
+  }
+
+  const findings = [corrupt, withoutEvent, mismatched, withoutRow, malformed, gaps, remuxMissing, remuxMismatched];
   const sessionRow = sessionExists(db, sessionId);
   return {
     sessionId,
@@ -146,12 +225,15 @@ export function auditSession(db: Db, sessionId: string): SessionAudit {
     eventsWithoutRow: withoutRow.finding,
     malformedEvents: malformed.finding,
     seqGaps: gaps.finding,
+    remuxFiles,
+    remuxMissing: remuxMissing.finding,
+    remuxMismatches: remuxMismatched.finding,
   };
 }
 
 /** Audits one session, or every session the store holds anything for. */
-export function auditStore(db: Db, sessionId?: string): StoreAudit {
+export function auditStore(db: Db, sessionId?: string, options: AuditOptions = {}): StoreAudit {
   const ids = sessionId === undefined ? auditedSessionIds(db) : [sessionId];
-  const sessions = ids.map((id) => auditSession(db, id));
+  const sessions = ids.map((id) => auditSession(db, id, options));
   return { ok: sessions.every((s) => s.ok), sessions };
 }

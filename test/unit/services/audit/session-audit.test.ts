@@ -1,8 +1,14 @@
 import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../../../main/db/connection';
 import { iterateChunks, readSegment } from '../../../../main/db/queries/media';
+import { silentLogger } from '../../../../main/common/logger';
 import { auditSession, auditStore } from '../../../../main/services/audit/session-audit';
+import { OsEnvironmentProbe } from '../../../../main/services/environment/environment';
+import { AssistanceService } from '../../../../main/services/session/assistance';
 import { chunk, makeFixture, must, startedSession } from '../../../support/session-fixture';
 
 /** A session with three recorded chunks on the first video question (index 1). */
@@ -90,5 +96,33 @@ describe('auditSession', () => {
     f.db.prepare(`UPDATE journal SET at = at + 1 WHERE session_id = ? AND seq = 2`).run(sessionId);
     expect(auditSession(f.db, sessionId)).toMatchObject({ ok: false, journal: { ok: false, brokenAt: 2 } });
     expect(auditSession(f.db, 'no-such-session')).toMatchObject({ ok: false, sessionRow: false });
+  });
+});
+
+describe('auditSession with the data directory: remuxed answers', () => {
+  async function remuxed() {
+    const { f, sessionId } = recorded();
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kiosk-audit-remux-'));
+    const assistance = new AssistanceService({ db: f.db, journal: f.service['deps'].journal, clock: f.clock, environment: new OsEnvironmentProbe('0.0.0-test', 'node'), logger: silentLogger, dataDir });
+    const webm = new Uint8Array([0x1a, 0x45, 0xdf, 0xa3, 9, 8, 7, 6]);
+    const r = await assistance.storeRemux({ sessionId, questionIndex: 1, attempt: 0, segment: 0, sourceChunks: 3, part: 0, parts: 1, durationMs: 3000, data: webm });
+    expect(r.ok).toBe(true);
+    return { f, sessionId, dataDir, file: path.join(dataDir, 'recordings', sessionId, 'q1-a0-s0.webm') };
+  }
+
+  it('checks the remuxed file its event names', async () => {
+    const { f, sessionId, dataDir } = await remuxed();
+    expect(auditSession(f.db, sessionId, { dataDir })).toMatchObject({ ok: true, remuxFiles: 1 });
+    expect(auditSession(f.db, sessionId)).toMatchObject({ ok: true, remuxFiles: 0 }); // without the folder: rows only
+  });
+
+  it('finds a remuxed file with a changed byte, and one that is gone', async () => {
+    const { f, sessionId, dataDir, file } = await remuxed();
+    const bytes = readFileSync(file);
+    bytes.writeUInt8(bytes.readUInt8(5) ^ 0xff, 5);
+    writeFileSync(file, bytes);
+    expect(auditSession(f.db, sessionId, { dataDir })).toMatchObject({ ok: false, remuxMismatches: { count: 1 } });
+    rmSync(file);
+    expect(auditSession(f.db, sessionId, { dataDir })).toMatchObject({ ok: false, remuxMissing: { count: 1 } });
   });
 });

@@ -424,6 +424,7 @@ export const en = {
   'error.PACK_LOCKED': 'The interview questions are still locked. Please ask the staff.',
   'error.PROVISIONING_MISSING': 'This kiosk is not set up for interviews yet. Please ask the staff.',
   'error.PROVISIONING_INVALID': 'This kiosk is not set up correctly. Please ask the staff.',
+  'precheck.mic.meterValue': '{db} dB',
 } as const;
 
 export type MessageKey = keyof typeof en;

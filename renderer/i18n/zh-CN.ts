@@ -426,4 +426,5 @@ export const zhCN: Record<MessageKey, string> = {
   'error.PACK_LOCKED': '面试题目仍处于锁定状态，请联系现场工作人员。',
   'error.PROVISIONING_MISSING': '本终端尚未完成面试配置，请联系现场工作人员。',
   'error.PROVISIONING_INVALID': '本终端配置有误，请联系现场工作人员。',
+  'precheck.mic.meterValue': '{db} 分贝',
 };

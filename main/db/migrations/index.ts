@@ -4,10 +4,12 @@
  */
 import { migration0001 } from './0001-create-core-tables';
 import { migration0002 } from './0002-create-pack-tables';
+import { migration0006 } from './0006-create-kiosk-records';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
 
-export const migrations: readonly Migration[] = [migration0001, migration0002];
+/** Versions strictly increase; gaps are allowed (numbers are assigned per branch of work). */
+export const migrations: readonly Migration[] = [migration0001, migration0002, migration0006];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]?.version ?? 0;

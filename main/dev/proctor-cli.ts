@@ -24,6 +24,7 @@ import { openDatabase, openDatabaseReadOnly } from '../db/connection';
 import { recentKioskIncidents, recentSessionIncidents } from '../db/queries/kiosk-records';
 import { getSessionByInvite } from '../db/queries/sessions';
 import { InviteGate, type InviteGateState } from '../services/session/invite-gate';
+import { devInvitePolicy } from './dev-options';
 import { formatResumeCode, HmacResumeCodes } from '../services/session/resume-codes';
 
 const USAGE = [
@@ -48,6 +49,7 @@ const dbFile = databasePath(path.resolve(values['data-dir']));
 const limit = Math.max(1, Math.min(500, Number.parseInt(values.limit, 10) || 20));
 const iso = (ms: number | null | undefined): string | null => (typeof ms === 'number' ? new Date(ms).toISOString() : null);
 const silent = createConsoleLogger('proctor', 'error');
+const policy = devInvitePolicy();
 
 function out(json: Record<string, unknown>, text: string): void {
   console.log(values.json ? JSON.stringify(json) : text);
@@ -90,7 +92,7 @@ function inviteAttempts(): void {
   // Writing connection (migrations apply if the kiosk has not run since an update); only reads here.
   const db = openDatabase(dbFile, { logger: silent });
   try {
-    const gate = new InviteGate({ db, clock: systemClock, logger: silent });
+    const gate = new InviteGate({ db, clock: systemClock, logger: silent, ...(policy ? { policy } : {}) });
     const state = describeState(gate.status());
     const rows = gate.recent(limit);
     const json = { ok: true, ...state.json, attempts: rows.map((r) => ({ at: iso(r.at), outcome: r.outcome, code: r.code, note: r.note })) };
@@ -106,7 +108,7 @@ function inviteClear(): void {
   if (!by) usage();
   const db = openDatabase(dbFile, { logger: silent });
   try {
-    const gate = new InviteGate({ db, clock: systemClock, logger: silent });
+    const gate = new InviteGate({ db, clock: systemClock, logger: silent, ...(policy ? { policy } : {}) });
     const before = gate.status();
     if (before.state === 'open' && before.wrongInARow === 0) {
       out({ ok: false, code: 'NOTHING_TO_CLEAR', state: 'open' }, 'Check-in is open; there is nothing to clear.');

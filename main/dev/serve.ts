@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createKioskCore } from '../app/composition-root';
 import { createConsoleLogger } from '../common/logger';
+import { devInvitePolicy } from './dev-options';
 import { startWebHost } from './web-host';
 
 const startedAt = performance.now();
@@ -31,6 +32,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) fail(`The port "${valu
 const logger = createConsoleLogger('kiosk', values.quiet ? 'warn' : 'info');
 // Development and tests only: run the host as if this many ms later (e.g. past a resume grace window).
 const clockOffsetMs = Number(process.env.KIOSK_DEV_CLOCK_OFFSET_MS ?? '0') || 0;
+const invitePolicy = devInvitePolicy();
 let core: ReturnType<typeof createKioskCore>;
 try {
   core = createKioskCore({
@@ -39,6 +41,7 @@ try {
     logger,
     appVersion: process.env.npm_package_version ?? '0.0.0-dev',
     shell: 'web-dev',
+    ...(invitePolicy ? { invitePolicy } : {}),
   });
 } catch (e) {
   fail(`The kiosk could not open its data folder ${path.resolve(values['data-dir'])}: ${e instanceof Error ? e.message : String(e)}`);

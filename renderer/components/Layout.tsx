@@ -79,10 +79,10 @@ export function Layout({
   );
 }
 
-export function ErrorBanner({ message }: { message: string | null }) {
+export function ErrorBanner({ message, code }: { message: string | null; code?: string | null }) {
   if (!message) return null;
   return (
-    <p className="error" role="alert" data-testid="error">
+    <p className="error" role="alert" data-testid="error" data-code={code ?? undefined}>
       {message}
     </p>
   );

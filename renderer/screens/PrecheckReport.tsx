@@ -5,12 +5,14 @@ import { checkTitle, fixText, groupByCause, statusText, thresholdText, valueText
 function CauseItem({ g }: { g: CauseGroup }) {
   const { t, locale } = useI18n();
   const fix = fixText(g.root, t) ?? t('precheck.fix.unmeasured');
-  const titles = new Intl.ListFormat(locale, { style: 'short', type: 'conjunction' }).format(g.checks.map((c) => checkTitle(c.id, t)));
+  const others = g.checks.filter((c) => c !== g.root).map((c) => checkTitle(c.id, t));
+  const affects = others.length > 0 ? t('precheck.alsoAffects', { list: new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' }).format(others) }) : null;
   return (
     <li className={`cause ${g.severity}`} data-testid={`cause-${g.root.id}`} data-severity={g.severity} data-checks={g.checks.map((c) => c.id).join(' ')}>
       <p className="cause-head">
         <span className={`status-badge ${g.severity === 'warn' ? 'warn' : 'fail'}`}>{t(g.severity === 'blocking' ? 'precheck.blocking' : 'precheck.advised')}</span>
-        <span className="cause-title">{titles}</span>
+        <span className="cause-title">{checkTitle(g.root.id, t)}</span>
+        {affects && <span className="cause-affects">{affects}</span>}
       </p>
       <p className="fix" data-testid={`fix-${g.root.id}`}>
         {fix}

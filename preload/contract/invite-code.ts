@@ -25,6 +25,8 @@ export function normalizeInviteCode(raw: string): string {
     .normalize('NFKC')
     .replace(INVISIBLE, '')
     .toUpperCase()
+    // Upper-casing can decompose (ῒ → Ϊ̀): fold again so normalising twice changes nothing.
+    .normalize('NFKC')
     .replace(SEPARATORS, '-')
     .replace(/^-+|-+$/g, '');
 }

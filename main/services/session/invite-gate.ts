@@ -72,6 +72,7 @@ export function gateState(wrongInARow: number, lastWrongAt: number | null, now: 
 export class InviteGate {
   private readonly log: Logger;
   private readonly policy: InviteGatePolicy;
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: InviteGateDeps) {
     this.log = deps.logger.scope('invite-gate');
@@ -107,7 +108,14 @@ export class InviteGate {
    * INVITE_NOT_FOUND counts as a wrong code, success resets the count, other refusals (an
    * interview that has ended, a locked pack) are about a real invite and count for nothing.
    */
-  async checkIn<T>(raw: string, attempt: (code: string) => Promise<Result<T>> | Result<T>): Promise<Result<T>> {
+  checkIn<T>(raw: string, attempt: (code: string) => Promise<Result<T>> | Result<T>): Promise<Result<T>> {
+    // One attempt at a time: parallel requests must not all pass while the gate is still open.
+    const run = this.queue.then(() => this.checkInNow(raw, attempt));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async checkInNow<T>(raw: string, attempt: (code: string) => Promise<Result<T>> | Result<T>): Promise<Result<T>> {
     const before = this.status();
     if (before.state === 'locked') {
       this.log.warn('check-in refused: locked', { lockedUntil: before.lockedUntil });

@@ -38,7 +38,8 @@ export function ActionButton({
   }, []);
 
   function onClick(e: MouseEvent<HTMLButtonElement>) {
-    if (arming || running.current || isRepeatClick(e)) {
+    // Arming stops pointer clicks only (detail > 0): Enter or Space on a focused button is deliberate.
+    if ((arming && e.detail > 0) || running.current || isRepeatClick(e)) {
       e.preventDefault();
       return;
     }

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { byTestId, checkIn, currentLang, metric, openKiosk, SCREENS, setLang, waitForChunks, type Kiosk } from './candidate-kit';
+import { advanceTo, answerCurrent, byTestId, checkIn, currentLang, metric, openKiosk, SCREENS, setLang, toInterview, waitForChunks, type Kiosk } from './candidate-kit';
 import { chromiumPath, precheckInteractiveSteps } from './harness';
 
 const hasChromium = chromiumPath() !== null;
@@ -127,6 +127,22 @@ describe.skipIf(!hasChromium)('small screens (1280×720, 1366×768)', () => {
     await byTestId(page, 'exit-confirm').click();
     await byTestId(page, 'exit-receipt').waitFor();
     await fits(page, 'exit-receipt', 'incident-id', { exit: false });
+  });
+
+  it('a written answer and the end of the interview fit too', async () => {
+    const k = await openKiosk();
+    open.push(k);
+    const { page } = k;
+    await toInterview(page, 'zh-CN');
+    await advanceTo(page, 'text', '练习');
+    if ((await byTestId(page, 'begin-answer').count()) > 0) await byTestId(page, 'begin-answer').click();
+    await byTestId(page, 'answer-text').fill('我最近在一家物流公司负责调度系统的后端开发，主导了订单分配模块的重构。');
+    await fits(page, 'question-typing', 'submit-answer', { exit: true });
+    for (let guard = 0; guard < 12 && (await byTestId(page, 'done').count()) === 0; guard++) {
+      await answerCurrent(page, { text: '好的。', seconds: 1 });
+    }
+    await byTestId(page, 'done').waitFor();
+    await fits(page, 'done', 'receipt-id', { exit: false });
   });
 
   it('the at-home system check and its report fit too', async () => {

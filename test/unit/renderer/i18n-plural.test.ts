@@ -35,6 +35,8 @@ describe('plural messages', () => {
     expect(zhStage).toEqual([]);
     expect(translate('zh-CN', 'question.stageIntro', { stage: 1, stages: 3, title: '自我介绍' })).toBe('第 1/3 部分：自我介绍');
     expect(translate('zh-CN', 'question.progress', { stage: 1, stages: 3, n: 2, total: 9 })).toMatch(/^第 1\/3 部分/);
+    // Leaving the interview is "退出" everywhere (the button says 退出面试), never also "离开".
+    expect(Object.entries(zhCN).filter(([k, v]) => k.startsWith('exit.') && /离开/.test(v))).toEqual([]);
   });
 
   it('shows candidates no technical words', () => {

@@ -124,9 +124,10 @@ export function App() {
     };
   }, []);
 
-  const sessionId = 'session' in screen ? screen.session.sessionId : null;
+  // "Leave interview" is on welcome back too, while the interrupted session can still be left.
+  const sessionId = 'session' in screen ? screen.session.sessionId : screen.name === 'resume' && screen.offer.state === 'interrupted' ? screen.offer.sessionId : null;
   const help = helpFor(screen, incidentId);
-  const canExit = screen.name === 'question' || screen.name === 'devices' || screen.name === 'precheck' || screen.name === 'consent';
+  const canExit = screen.name === 'question' || screen.name === 'devices' || screen.name === 'precheck' || screen.name === 'consent' || sessionId !== null;
 
   return (
     <Layout onExit={canExit ? () => setExiting(true) : undefined} help={help} onIncident={setIncidentId} screenKey={screenKeyOf(screen)}>

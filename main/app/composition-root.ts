@@ -7,6 +7,7 @@ import path from 'node:path';
 import { systemClock, type Clock } from '../common/clock';
 import type { Logger } from '../common/logger';
 import { openDatabase, type Db } from '../db/connection';
+import { getSessionByInvite } from '../db/queries/sessions';
 import { PassiveWalMaintenance } from '../db/wal-maintenance';
 import { EventHub } from '../ipc/event-hub';
 import { createHandlers } from '../ipc/handlers';
@@ -18,6 +19,7 @@ import { createPackRuntime, type PackRuntime } from '../services/packs/pack-runt
 import { nodeMachineSession } from '../services/precheck/machine-sources';
 import { PrecheckService } from '../services/precheck/precheck-service';
 import { AssistanceService } from '../services/session/assistance';
+import { InviteGate, type InviteGatePolicy } from '../services/session/invite-gate';
 import { HmacResumeCodes } from '../services/session/resume-codes';
 import { SessionService } from '../services/session/session-service';
 
@@ -47,6 +49,8 @@ export interface KioskCoreOptions {
   readonly packsDir?: string;
   /** Folder holding build/packs and build/provisioning; default the app resources or the working directory. */
   readonly resourcesDir?: string;
+  /** The wrong-invite-code throttle; default DEFAULT_INVITE_POLICY. */
+  readonly invitePolicy?: InviteGatePolicy;
 }
 
 export interface KioskCore {
@@ -129,7 +133,9 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
     homePack: pack,
     emit: (e) => events.emit('precheckProgress', e),
   });
-  const router = new IpcRouter(createHandlers(sessions, assistance, precheck, packRuntime.preparer), logger);
+  const known = (code: string): boolean => getSessionByInvite(db, code) !== undefined || packRuntime.invites.lookup(code) !== undefined;
+  const inviteGate = new InviteGate({ db, clock, logger, known, ...(options.invitePolicy ? { policy: options.invitePolicy } : {}) });
+  const router = new IpcRouter(createHandlers(sessions, assistance, precheck, packRuntime.preparer, inviteGate), logger);
   const tickMs = options.tickMs ?? 500;
   const ticker = tickMs > 0 ? setInterval(() => sessions.tick(), tickMs) : null;
   ticker?.unref();

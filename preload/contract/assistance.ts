@@ -27,16 +27,21 @@ export const DeviceRestoredRequest = z.object({
   questionIndex: z.number().int().nonnegative().max(10_000),
 });
 
+/** `INC-YYYYMMDD-XXXXXXXX`, as minted by main for a raised hand, a diagnostic bundle or an exit. */
+export const IncidentId = z.string().regex(/^INC-\d{8}-[0-9A-F]{8}$/);
+
 export const RaiseHandRequest = z.object({
   sessionId: SessionId.optional(),
   screen: ScreenName,
+  /** The incident the candidate already holds (one help visit, one number); main checks it exists. */
+  incidentId: IncidentId.optional(),
 });
 
 /** What the candidate can tell the staff: an incident id that finds this moment in the journal. */
 export const AssistanceReceipt = z.object({
   incidentId: z.string(),
   at: Timestamp,
-  /** False when there was no session to attach the event to (it went to the kiosk log only). */
+  /** True once stored: in the session's journal, or before check-in in the kiosk's incident record. */
   journaled: z.boolean(),
 });
 export type AssistanceReceipt = z.infer<typeof AssistanceReceipt>;
@@ -56,6 +61,7 @@ export type RendererDiagnostics = z.infer<typeof RendererDiagnostics>;
 export const DiagnosticsRequest = z.object({
   sessionId: SessionId.optional(),
   screen: ScreenName,
+  incidentId: IncidentId.optional(),
   renderer: RendererDiagnostics,
 });
 

@@ -35,6 +35,8 @@ export const errorCodes = [
   // check-in and session
   'INVITE_NOT_FOUND',
   'INVITE_USED',
+  'INVITE_THROTTLED',
+  'INVITE_LOCKED',
   'SESSION_NOT_FOUND',
   'ILLEGAL_TRANSITION',
   'CONSENT_DECLINED',

@@ -4,6 +4,7 @@ import {
   DeviceState,
   ExitReason,
   InviteCode,
+  RawInviteCode,
   Locale,
   LocalizedText,
   SessionId,
@@ -150,7 +151,7 @@ const QuestionRef = {
 };
 
 export const CheckInRequest = z.object({
-  inviteCode: InviteCode,
+  inviteCode: RawInviteCode,
   locale: Locale,
   /** The proctor's offline unlock code, when the HR endpoint cannot release the questions (UNLOCK_CODE_REQUIRED). */
   unlockCode: z.string().trim().min(4).max(64).optional(),

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { ActionButton } from '../components/ActionButton';
 import {
   checkIds,
   type CameraMeasurement,
@@ -341,12 +342,12 @@ function SpeakerStep({ devices, onDone }: { devices: Promise<OpenedDevices>; onD
         <fieldset className="answer-choice">
           <legend>{t('precheck.speakers.question')}</legend>
           <div className="actions start">
-            <button type="button" className="secondary" onClick={() => onDone({ played, heard: false, outputDevices: outputs })} data-testid="precheck-heard-no">
+            <ActionButton className="secondary" onAction={() => onDone({ played, heard: false, outputDevices: outputs })} data-testid="precheck-heard-no">
               {t('precheck.speakers.no')}
-            </button>
-            <button type="button" className="primary" onClick={() => onDone({ played, heard: true, outputDevices: outputs })} data-testid="precheck-heard-yes">
+            </ActionButton>
+            <ActionButton className="primary" onAction={() => onDone({ played, heard: true, outputDevices: outputs })} data-testid="precheck-heard-yes">
               {t('precheck.speakers.yes')}
-            </button>
+            </ActionButton>
           </div>
         </fieldset>
       )}

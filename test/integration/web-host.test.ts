@@ -79,8 +79,11 @@ describe('development web shell', () => {
     const ws = await connect({});
     const ok = await call(ws, { id: 1, channel: 'kiosk:session:checkIn', payload: { inviteCode: 'DEMO-7777', locale: 'en' } });
     expect(ok).toMatchObject({ id: 1, result: { ok: true, value: { state: 'checked_in' } } });
-    const bad = await call(ws, { id: 2, channel: 'kiosk:session:checkIn', payload: { inviteCode: '<script>', locale: 'en' } });
+    // A code that cannot be an invite is a wrong code (the invite gate counts it); a bad locale is invalid input.
+    const bad = await call(ws, { id: 2, channel: 'kiosk:session:checkIn', payload: { inviteCode: 'DEMO-7777', locale: 'fr' } });
     expect(bad).toMatchObject({ id: 2, result: { ok: false, error: { code: 'INVALID_INPUT' } } });
+    const script = await call(ws, { id: 5, channel: 'kiosk:session:checkIn', payload: { inviteCode: '<script>', locale: 'en' } });
+    expect(script).toMatchObject({ id: 5, result: { ok: false, error: { code: 'INVITE_NOT_FOUND' } } });
     const unknown = await call(ws, { id: 3, channel: 'kiosk:db:exec', payload: {} });
     expect(unknown).toMatchObject({ id: 3, result: { ok: false, error: { code: 'UNKNOWN_CHANNEL' } } });
     const junk = await call(ws, '{not json');

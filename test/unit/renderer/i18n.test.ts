@@ -7,7 +7,8 @@ import { zhCN } from '../../../renderer/i18n/zh-CN';
 import { findJsxLiterals } from '../../support/jsx-literals';
 
 const rendererDir = fileURLToPath(new URL('../../../renderer', import.meta.url));
-const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+/** The arguments a message takes: `{name}` and the `{name, plural, …}` of ICU-style plurals. */
+const placeholders = (s: string) => [...new Set([...s.matchAll(/\{(\w+)(?:\}|\s*,\s*plural\s*,)/g)].map((m) => m[1]))].sort();
 
 function tsxFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

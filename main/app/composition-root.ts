@@ -18,11 +18,12 @@ import { createPackRuntime, type PackRuntime } from '../services/packs/pack-runt
 import { nodeMachineSession } from '../services/precheck/machine-sources';
 import { PrecheckService } from '../services/precheck/precheck-service';
 import { AssistanceService } from '../services/session/assistance';
-import { HmacResumeCodes } from '../services/session/resume-codes';
+import type { KeyProtector } from '../services/packs/key-protector';
+import { DEMO_PROCTOR_SECRET, HmacResumeCodes } from '../services/session/resume-codes';
 import { SessionService } from '../services/session/session-service';
 
 /** Demo provisioning only: a real kiosk gets its centre secret from the machine-wide config. */
-export const DEMO_PROCTOR_SECRET = Buffer.from('interview-kiosk-demo-proctor-secret-v1');
+export { DEMO_PROCTOR_SECRET };
 
 export interface KioskCoreOptions {
   readonly dataDir: string;
@@ -31,7 +32,10 @@ export interface KioskCoreOptions {
   readonly shell: EnvironmentSnapshot['app']['shell'];
   readonly clock?: Clock;
   readonly displaySource?: DisplaySource;
+  /** Tests only: overrides the provisioned resume-code secret. */
   readonly proctorSecret?: Buffer;
+  /** Wraps secrets at rest (the Electron shell passes the OS keystore, main/app/safe-storage-protector.ts). */
+  readonly keyProtector?: KeyProtector;
   /** Milliseconds between elapsed-time writes; 0 disables the ticker (tests drive tick()). */
   readonly tickMs?: number;
   /**
@@ -89,6 +93,8 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
     kioskMode: options.kioskMode ?? (options.shell === 'electron' && !process.argv.includes('--no-kiosk') && process.env.KIOSK_WINDOWED !== '1'),
     resourcesDir: options.resourcesDir ?? defaultResourcesDir(),
     userProvisioningPath: path.join(options.dataDir, 'provisioning.json'),
+    dataDir: options.dataDir,
+    ...(options.keyProtector ? { keyProtector: options.keyProtector } : {}),
     ...(options.provisioningPath ? { provisioningPath: options.provisioningPath } : {}),
     ...(options.packsDir ? { packsDir: options.packsDir } : {}),
   });
@@ -98,7 +104,7 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
     clock,
     packs: packRuntime.packs,
     invites: packRuntime.invites,
-    resumeCodes: new HmacResumeCodes(options.proctorSecret ?? DEMO_PROCTOR_SECRET),
+    resumeCodes: options.proctorSecret ? new HmacResumeCodes(options.proctorSecret) : packRuntime.resumeCodes,
     environment,
     logger,
     wal: new PassiveWalMaintenance(db),
@@ -111,6 +117,8 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
     try {
       packRuntime.sweepNoShows();
       void packRuntime.reportNoShows();
+      // Content keys of sessions that have ended are purged within a minute (secure_delete).
+      packRuntime.purgeContentKeys();
     } catch (e) {
       logger.error('no-show sweep failed', { error: e instanceof Error ? e.message : String(e) });
     }

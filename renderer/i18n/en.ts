@@ -424,6 +424,8 @@ export const en = {
   'error.PACK_LOCKED': 'The interview questions are still locked. Please ask the staff.',
   'error.PROVISIONING_MISSING': 'This kiosk is not set up for interviews yet. Please ask the staff.',
   'error.PROVISIONING_INVALID': 'This kiosk is not set up correctly. Please ask the staff.',
+  'error.UNLOCK_CODE_LOCKED': 'Too many wrong unlock codes. Please wait a few minutes, or ask the staff.',
+  'error.PACK_VERSION_REUSED': 'This interview is not installed correctly on this kiosk. Please ask the staff.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -426,4 +426,6 @@ export const zhCN: Record<MessageKey, string> = {
   'error.PACK_LOCKED': '面试题目仍处于锁定状态，请联系现场工作人员。',
   'error.PROVISIONING_MISSING': '本终端尚未完成面试配置，请联系现场工作人员。',
   'error.PROVISIONING_INVALID': '本终端配置有误，请联系现场工作人员。',
+  'error.UNLOCK_CODE_LOCKED': '解锁码输错次数过多，请稍等几分钟再试，或联系现场工作人员。',
+  'error.PACK_VERSION_REUSED': '本终端上的面试安装有误，请联系现场工作人员。',
 };

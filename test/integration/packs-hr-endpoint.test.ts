@@ -35,7 +35,7 @@ function provisioningFor(url: string): string {
 
 function runtime(url: string, clock = new ManualClock()) {
   const db = openDatabase(path.join(mkdtempSync(path.join(os.tmpdir(), 'hr-db-')), 'k.sqlite'));
-  const rt = createPackRuntime({ db, clock, logger: silentLogger, appVersion: 'test', kioskMode: true, resourcesDir: root, provisioningPath: provisioningFor(url) });
+  const rt = createPackRuntime({ db, clock, logger: silentLogger, appVersion: 'test', kioskMode: false, resourcesDir: root, provisioningPath: provisioningFor(url) });
   return { db, rt, clock };
 }
 

@@ -64,7 +64,7 @@ export class CheckInPreparer {
     if (existing || !invite) return ok(undefined);
     const pack = registry.get(packId);
     if (!pack) return err('PACK_LOCKED', packErrorText.PACK_LOCKED.en);
-    const tailoring = await tailorInterview(pack, invite.resume, this.deps.segmenter);
+    const tailoring = await tailorInterview(pack, invite.resume, this.deps.segmenter, invite.extracted);
     if (tailoring.problem) this.log.warn('résumé unreadable; default questions', { packId });
     return ok(tailoring);
   }

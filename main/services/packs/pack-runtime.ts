@@ -68,6 +68,7 @@ export interface PackRuntime {
   /** Sends unreported no-shows to the HR endpoint; returns how many were acknowledged. */
   reportNoShows(): Promise<number>;
   allNoShows(): NoShowEvent[];
+  /** Verifies a signed schedule, reads its résumés (child process) and imports it. */
   importScheduleFile(file: string): ReturnType<typeof importSchedule>;
 }
 
@@ -114,7 +115,7 @@ export function createPackRuntime(o: PackRuntimeOptions): PackRuntime {
     sweepNoShows: () => [],
     reportNoShows: async () => 0,
     allNoShows: () => [],
-    importScheduleFile: () => ({ ok: false, error }),
+    importScheduleFile: () => Promise.resolve({ ok: false, error }),
   });
   if (!prov.ok) {
     log.error('provisioning refused; no interview pack will load', { code: prov.error.code });

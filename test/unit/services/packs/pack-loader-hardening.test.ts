@@ -64,9 +64,10 @@ describe('pack loader hardening', () => {
   });
 
   it('refuses hidden characters in a field no text schema covers (the whole payload is scanned)', () => {
-    const r = verifyPack(resigned((m) => ({ ...m, content: { ...m.content, sealed: { ...m.content.sealed, iv: m.content.sealed.iv + '\u{E0041}' } } })), trust, clock);
+    // A URL schema accepts U+200F and TAG characters; the payload scan does not.
+    const r = verifyPack(resigned((m) => ({ ...m, hrEndpoint: { ...m.hrEndpoint!, url: m.hrEndpoint!.url + '/\u{E0041}unlock' } })), trust, clock);
     expect(!r.ok && r.error.code).toBe('PACK_INVALID');
-    expect(!r.ok && r.error.message).toContain('content.sealed.iv');
+    expect(!r.ok && r.error.message).toContain('hrEndpoint.url');
   });
 
   it('keeps zero-width joiners and ordinary Chinese text', () => {

@@ -98,6 +98,14 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
     ...(options.provisioningPath ? { provisioningPath: options.provisioningPath } : {}),
     ...(options.packsDir ? { packsDir: options.packsDir } : {}),
   });
+  const purgeKeys = (): void => {
+    if (!db.open) return;
+    try {
+      packRuntime.purgeContentKeys();
+    } catch (e) {
+      logger.error('content-key purge failed', { error: e instanceof Error ? e.message : String(e) });
+    }
+  };
   const sessions = new SessionService({
     db,
     journal,
@@ -108,7 +116,11 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
     environment,
     logger,
     wal: new PassiveWalMaintenance(db),
-    emit: (e) => events.emit('status', e),
+    emit: (e) => {
+      events.emit('status', e);
+      // A session that can no longer run releases its pack's content key (after its transaction).
+      if (e.state === 'completed' || e.state === 'expired') setImmediate(() => purgeKeys());
+    },
   });
   const recovered = sessions.recoverAfterStart();
   packRuntime.sweepNoShows();
@@ -117,8 +129,8 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
     try {
       packRuntime.sweepNoShows();
       void packRuntime.reportNoShows();
-      // Content keys of sessions that have ended are purged within a minute (secure_delete).
-      packRuntime.purgeContentKeys();
+      // Content keys no session needs are purged (secure_delete); also right after a session ends.
+      purgeKeys();
     } catch (e) {
       logger.error('no-show sweep failed', { error: e instanceof Error ? e.message : String(e) });
     }

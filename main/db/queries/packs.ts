@@ -62,15 +62,16 @@ export function storedContentKeyHashes(db: Db): string[] {
  * expired, no longer returnable). `secure_delete` is switched on for the connection first, so
  * the deleted key's bytes are overwritten in the database file, not left in a free page.
  */
-export function purgeUnusedContentKeys(db: Db, exceptPackHashes: readonly string[] = []): number {
+export function purgeUnusedContentKeys(db: Db, exceptPackHashes: readonly string[] = [], unlockedBefore?: number): number {
   db.pragma('secure_delete = ON');
   const keep = exceptPackHashes.map(() => '?').join(',');
+  // `unlockedBefore` spares a key released moments ago for a check-in still being prepared.
   return stmt(db,
       `DELETE FROM pack_content_keys WHERE pack_hash NOT IN (
          SELECT pack_hash FROM sessions WHERE state IN ('checked_in','consented','prechecked','in_progress','interrupted','exited')
-       )${keep ? ` AND pack_hash NOT IN (${keep})` : ''}`,
+       )${keep ? ` AND pack_hash NOT IN (${keep})` : ''}${unlockedBefore !== undefined ? ' AND unlocked_at < ?' : ''}`,
     )
-    .run(...exceptPackHashes).changes;
+    .run(...exceptPackHashes, ...(unlockedBefore !== undefined ? [unlockedBefore] : [])).changes;
 }
 
 // ---------------------------------------------------------------- offline unlock attempts

@@ -170,7 +170,8 @@ export function createPackRuntime(o: PackRuntimeOptions): PackRuntime {
     hr,
     resumeCodes: resume.codes,
     keyProtector,
-    purgeContentKeys: () => transact(o.db, () => purgeUnusedContentKeys(o.db)),
+    // A key unlocked in the last 10 minutes may belong to a check-in still being prepared.
+    purgeContentKeys: () => transact(o.db, () => purgeUnusedContentKeys(o.db, [], o.clock.now() - 10 * 60 * 1000)),
     sweepNoShows: () => sweepNoShows(o.db, o.clock, kioskState),
     async reportNoShows() {
       if (!hr) return 0;

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../../main/common/clock';
 import { silentLogger } from '../../../../main/common/logger';
 import { openDatabase } from '../../../../main/db/connection';
+import { purgeUnusedContentKeys } from '../../../../main/db/queries/packs';
 import { FileKeyProtector } from '../../../../main/services/packs/key-protector';
 import { deriveCodeKey, type SigningKeyPair } from '../../../../main/services/packs/pack-crypto';
 import { buildPack, verifyPack, writeEnvelope, type PackManifest } from '../../../../main/services/packs/pack-format';
@@ -181,6 +182,18 @@ describe('pack registry', () => {
     db.pragma('wal_checkpoint(TRUNCATE)');
     expect(db.prepare('SELECT count(*) AS n FROM pack_content_keys').get()).toEqual({ n: 0 });
     expect(readFileSync(dbPath).includes(row.wrapped_key)).toBe(false);
+    db.close();
+  });
+
+  it('a periodic purge spares a key unlocked moments ago (a check-in still being prepared)', async () => {
+    const { make, dbPath, clock } = setup();
+    const reg = make();
+    reg.install(installed);
+    expect((await reg.unlockWithCode('software-engineer', sidecar.unlockCode)).ok).toBe(true);
+    const db = openDatabase(dbPath);
+    expect(purgeUnusedContentKeys(db, [], clock.now() - 600_000)).toBe(0);
+    clock.advance(600_001);
+    expect(purgeUnusedContentKeys(db, [], clock.now() - 600_000)).toBe(1);
     db.close();
   });
 

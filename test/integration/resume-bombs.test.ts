@@ -5,12 +5,12 @@
  * issue #12 a 216 KB DOCX exhausted the kiosk's heap and a 0.9 MB PDF blocked its loop for
  * minutes: parsing ran on the main thread.
  */
-import { monitorEventLoopDelay, performance as perf } from 'node:perf_hooks';
 import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChildResumeParser, RESUME_LIMITS } from '../../main/services/packs/resume-parser';
 import { extractResumeText } from '../../main/services/packs/resume-text';
 import { generateBombs, type Bomb } from '../fixtures/resumes/generate-bombs';
+import { loopDuring } from '../support/loop-probe';
 
 const TIMEOUT_MS = 5_000;
 /** Spawning, messaging and killing a child on a loaded 2-core machine. */
@@ -110,41 +110,3 @@ describe('résumé bombs', () => {
     expect(ok.ok && ok.value.text).toContain('Spring');
   });
 });
-
-const ms = (ns: number): number => Math.round((ns / 1e6) * 10) / 10;
-const r1 = (x: number): number => Math.round(x * 10) / 10;
-
-interface LoopReport {
-  /** Longest stretch the main loop spent running code without returning to poll (ms). */
-  readonly maxBusyMs: number;
-  /** monitorEventLoopDelay: how late 5 ms timers fired (includes the OS scheduler's delays). */
-  readonly delayP99Ms: number;
-  readonly delayMaxMs: number;
-}
-
-/**
- * How much the main loop was blocked while `work` runs. Two measures side by side:
- * - the busy stretches: every 5 ms tick reads the loop's active time since the previous tick
- *   (perf.eventLoopUtilization); synchronous work on the loop shows up in full, while
- *   time the process merely waited for a CPU on a loaded machine does not;
- * - monitorEventLoopDelay, which sees both (reported, and compared with an idle baseline).
- */
-async function loopDuring(work: () => Promise<unknown>): Promise<LoopReport> {
-  const h = monitorEventLoopDelay({ resolution: 5 });
-  let prev = perf.eventLoopUtilization();
-  let maxBusy = 0;
-  const probe = setInterval(() => {
-    const now = perf.eventLoopUtilization();
-    maxBusy = Math.max(maxBusy, perf.eventLoopUtilization(now, prev).active);
-    prev = now;
-  }, 5);
-  h.enable();
-  try {
-    await work();
-  } finally {
-    h.disable();
-    clearInterval(probe);
-  }
-  const last = perf.eventLoopUtilization(perf.eventLoopUtilization(), prev).active;
-  return { maxBusyMs: r1(Math.max(maxBusy, last)), delayP99Ms: ms(h.percentile(99)), delayMaxMs: ms(h.max) };
-}

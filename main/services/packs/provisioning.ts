@@ -14,6 +14,7 @@ import { packErrorText } from './pack-errors';
 import { formatPath } from './pack-lint';
 import { Id, PackVersion, PublicKeyB64 } from './pack-schema';
 import { isKnownDemoSecret } from '../session/resume-codes';
+import { aclProblem, readWindowsAcl } from './windows-acl';
 
 export const PROVISIONING_VERSION = 1;
 export const PROVISIONING_ENV = 'INTERVIEW_KIOSK_PROVISIONING';
@@ -201,6 +202,12 @@ function readConfig(file: string, source: ProvisioningSource, checkOwnership: bo
     // On POSIX the machine-wide file must not be writable by anyone but its (administrator) owner.
     if (checkOwnership && process.platform !== 'win32' && (st.mode & 0o022) !== 0) {
       return err('PROVISIONING_INVALID', `${packErrorText.PROVISIONING_INVALID.en} (${file} is writable by non-administrators)`);
+    }
+    // On Windows the ACL says who may change it; an unreadable ACL fails closed.
+    if (checkOwnership && process.platform === 'win32') {
+      const acl = readWindowsAcl(file);
+      const problem = acl ? aclProblem(acl) : 'its access control list could not be read';
+      if (problem) return err('PROVISIONING_INVALID', `${packErrorText.PROVISIONING_INVALID.en} (${file}: ${problem})`);
     }
     text = readFileSync(file, 'utf8');
   } catch (e) {

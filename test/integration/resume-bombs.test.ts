@@ -5,13 +5,16 @@
  * issue #12 a 216 KB DOCX exhausted the kiosk's heap and a 0.9 MB PDF blocked its loop for
  * minutes: parsing ran on the main thread.
  */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChildResumeParser, RESUME_LIMITS } from '../../main/services/packs/resume-parser';
+import { ChildResumeParser } from '../../main/services/packs/resume-parser';
 import { extractResumeText } from '../../main/services/packs/resume-text';
 import { generateBombs, type Bomb } from '../fixtures/resumes/generate-bombs';
 import { loopDuring } from '../support/loop-probe';
 
+const root = path.resolve(import.meta.dirname, '../..');
 const TIMEOUT_MS = 5_000;
 /** Spawning, messaging and killing a child on a loaded 2-core machine. */
 const SLACK_MS = 3_000;
@@ -45,47 +48,37 @@ describe('résumé bombs', () => {
   it(
     'refuses or parses each within its bound, and never blocks the main loop over 50 ms',
     async () => {
-      // Idle baseline, measured the same way just before: on a shared two-core machine the
-      // scheduler alone delays timers; the baseline says how much of a delay is the machine's.
-      const idle = await loopDuring(() => new Promise((r) => setTimeout(r, 1500)));
-      const outcomes: Outcome[] = [];
-      const busy = await loopDuring(async () => {
-        for (const bomb of bombs) {
-          const t0 = performance.now();
-          const r = await extractResumeText({ mediaType: bomb.kind === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', data: bomb.data }, parser);
-          outcomes.push({ bomb, ok: r.ok, reason: r.ok ? `parsed ${r.value.text.length} chars` : r.error.message, ms: Math.round(performance.now() - t0) });
-        }
-      });
-      const summary = {
-        documents: outcomes.length,
-        refused: outcomes.filter((o) => !o.ok).length,
-        parsed: outcomes.filter((o) => o.ok).length,
-        childrenKilled: parser.killed,
-        slowestMs: Math.max(...outcomes.map((o) => o.ms)),
-        boundMs: TIMEOUT_MS + SLACK_MS,
-        loopMaxBlockMs: busy.maxBusyMs,
-        targetMaxBlockMs: MAX_LOOP_BLOCK_MS,
-        loopDelayP99Ms: busy.delayP99Ms,
-        loopDelayMaxMs: busy.delayMaxMs,
-        idleLoopMaxBlockMs: idle.maxBusyMs,
-        idleLoopDelayMaxMs: idle.delayMaxMs,
-        heapMbChild: RESUME_LIMITS.heapMb,
-      };
-      for (const o of outcomes) process.stdout.write(`${o.bomb.name.padEnd(32)} ${o.ok ? 'parsed ' : 'refused'} ${String(o.ms).padStart(6)} ms  ${o.reason.slice(0, 110)}\n`);
-      process.stdout.write(JSON.stringify(summary) + '\n');
-      for (const o of outcomes) {
-        expect.soft(o.ms, `${o.bomb.name} took ${o.ms} ms`).toBeLessThanOrEqual(TIMEOUT_MS + SLACK_MS);
-        if (o.bomb.expect === 'refused') expect.soft(o.ok, `${o.bomb.name} must be refused (${o.reason})`).toBe(false);
-        if (o.bomb.expect === 'parsed') expect.soft(o.ok, `${o.bomb.name} must be parsed (${o.reason})`).toBe(true);
-      }
-      // Parsing on the main thread would hold the loop for whole seconds (the control below shows
-      // the same probe catching one 128 MiB inflate). The gate is on the loop's own busy
-      // stretches: timer lateness alone also counts the OS scheduler of a loaded shared machine
-      // (idleLoopDelayMaxMs is that noise, measured side by side with nothing to parse).
+      // Measured in a plain Node process, as the kiosk's main process is: inside the test
+      // runner's worker the runner's own reporting and heap add busy stretches of their own.
+      const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'test/bench/resume-bombs.ts'), '--json', '--timeout-ms', String(TIMEOUT_MS)], { cwd: root, encoding: 'utf8', timeout: 20 * (TIMEOUT_MS + SLACK_MS) });
+      const lines = r.stdout.trim().split('\n');
+      process.stdout.write(lines.at(-1) + '\n');
+      const summary = JSON.parse(lines.at(-1)!) as { documents: number; wrongOutcome: string[]; overBound: string[]; loopMaxBlockMs: number; targetMaxBlockMs: number; ok: boolean };
+      expect(summary.documents).toBe(bombs.length);
+      expect(summary.wrongOutcome).toEqual([]);
+      expect(summary.overBound).toEqual([]);
+      expect(summary.targetMaxBlockMs).toBe(MAX_LOOP_BLOCK_MS);
       expect(summary.loopMaxBlockMs).toBeLessThan(MAX_LOOP_BLOCK_MS);
+      expect(summary.ok).toBe(true);
+      expect(r.status).toBe(0);
     },
-    20 * (TIMEOUT_MS + SLACK_MS),
+    20 * (TIMEOUT_MS + SLACK_MS) + 10_000,
   );
+
+  it('each bomb is refused or parsed by the parser used in-process too (outcomes, not timing)', async () => {
+    const outcomes: Outcome[] = [];
+    for (const bomb of bombs) {
+      const t0 = performance.now();
+      const r = await extractResumeText({ mediaType: bomb.kind === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', data: bomb.data }, parser);
+      outcomes.push({ bomb, ok: r.ok, reason: r.ok ? `parsed ${r.value.text.length} chars` : r.error.message, ms: Math.round(performance.now() - t0) });
+    }
+    for (const o of outcomes) process.stdout.write(`${o.bomb.name.padEnd(32)} ${o.ok ? 'parsed ' : 'refused'} ${String(o.ms).padStart(6)} ms  ${o.reason.slice(0, 110)}\n`);
+    for (const o of outcomes) {
+      expect.soft(o.ms, `${o.bomb.name} took ${o.ms} ms`).toBeLessThanOrEqual(TIMEOUT_MS + SLACK_MS);
+      if (o.bomb.expect === 'refused') expect.soft(o.ok, `${o.bomb.name} must be refused (${o.reason})`).toBe(false);
+      if (o.bomb.expect === 'parsed') expect.soft(o.ok, `${o.bomb.name} must be parsed (${o.reason})`).toBe(true);
+    }
+  }, 20 * (TIMEOUT_MS + SLACK_MS));
 
   it('the probe can see a blocked loop (control: one bomb stream inflated on the main thread)', async () => {
     const pdf = bombs.find((b) => b.name === 'pdf-flate-bomb.pdf')!.data;

@@ -48,7 +48,10 @@ export const RESUME_LIMITS = {
 
 export interface ParsedDocument {
   readonly ok: true;
+  /** Tidied: NFKC, no control characters, at most RESUME_LIMITS.maxChars. */
   readonly text: string;
+  /** sha256 (hex) of the document's bytes. */
+  readonly sha256: string;
 }
 export interface RefusedDocument {
   readonly ok: false;
@@ -57,7 +60,7 @@ export interface RefusedDocument {
 export type ParseOutcome = ParsedDocument | RefusedDocument;
 
 export interface ResumeDocumentParser {
-  parse(kind: 'pdf' | 'docx', data: Uint8Array): Promise<ParseOutcome>;
+  parse(kind: 'text' | 'pdf' | 'docx', data: Uint8Array): Promise<ParseOutcome>;
   close(): Promise<void>;
 }
 
@@ -170,18 +173,28 @@ async function docxText(buf) {
   return (await lib.extractRawText({ buffer: buf })).value;
 }
 
+// NFKC (full-width letters to ASCII), no BOM, control characters to spaces, bounded.
+function tidy(s) {
+  return s.slice(0, L.maxChars * 2).replace(/^\uFEFF/, '').normalize('NFKC')
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, ' ').slice(0, L.maxChars);
+}
+
 process.on('message', async (msg) => {
   const buf = Buffer.from(msg.data);
   try {
     let text;
     if (msg.kind === 'docx') { zipPreflight(buf); text = await docxText(buf); }
     else if (msg.kind === 'pdf') { pdfPreflight(buf); text = await pdfText(buf); }
+    // At most 4 bytes per kept character: decoding more could not add text.
+    else if (msg.kind === 'text') text = new TextDecoder('utf-8', { fatal: false }).decode(buf.subarray(0, L.maxChars * 4));
     else refuse('unknown document kind');
-    process.send({ id: msg.id, ok: true, text: String(text).slice(0, L.maxChars * 2) });
+    process.send({ id: msg.id, ok: true, text: tidy(String(text)) });
   } catch (err) {
     process.send({ id: msg.id, ok: false, reason: err instanceof Refusal ? err.message : 'the parser failed: ' + String((err && err.message) || err).slice(0, 200) });
   }
 });
+// The kiosk (or its worker) went away: nothing is left to parse for.
+process.on('disconnect', () => process.exit(0));
 process.send({ ready: true });
 `;
 
@@ -206,6 +219,7 @@ const WORKER_SOURCE = String.raw`
 'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
 const { spawn } = require('node:child_process');
+const { createHash } = require('node:crypto');
 const os = require('node:os');
 const { childSource, env, heapMb, timeoutMs } = workerData;
 let child = null, running = null, timer = null;
@@ -216,7 +230,7 @@ function start() {
   });
   // The parser yields the CPU to the kiosk's UI.
   try { if (c.pid !== undefined) os.setPriority(c.pid, 15); } catch {}
-  c.on('message', (m) => { if (running && m && m.id === running.id) finish({ id: m.id, ok: !!m.ok, text: m.text, reason: m.reason }); });
+  c.on('message', (m) => { if (running && m && m.id === running.id) finish({ id: m.id, ok: !!m.ok, text: m.text, reason: m.reason, sha256: running.sha256 }); });
   c.on('exit', (code, signal) => {
     if (child === c) child = null;
     if (running) finish({ id: running.id, ok: false, killed: true, reason: signal === 'SIGKILL' ? 'parsing took longer than ' + timeoutMs + ' ms' : 'the parser ran out of memory or crashed (' + (signal || 'exit ' + code) + ')' });
@@ -236,6 +250,8 @@ function pump() {
   const job = queue.shift();
   if (!job) return;
   running = job;
+  // Hashing is work too: done here, not on the kiosk's main loop.
+  job.sha256 = createHash('sha256').update(job.data).digest('hex');
   if (!child) child = start();
   const c = child;
   timer = setTimeout(() => c.kill('SIGKILL'), timeoutMs);
@@ -262,6 +278,7 @@ interface WorkerResult {
   readonly text?: string;
   readonly reason?: string;
   readonly killed?: boolean;
+  readonly sha256?: string;
 }
 
 /**
@@ -284,7 +301,7 @@ export class ChildResumeParser implements ResumeDocumentParser {
     this.timeoutMs = options.timeoutMs ?? RESUME_LIMITS.timeoutMs;
   }
 
-  parse(kind: 'pdf' | 'docx', data: Uint8Array): Promise<ParseOutcome> {
+  parse(kind: 'text' | 'pdf' | 'docx', data: Uint8Array): Promise<ParseOutcome> {
     if (this.closed) return Promise.resolve({ ok: false, reason: 'the résumé parser is closed' });
     return new Promise((resolve) => {
       const id = this.nextId++;
@@ -309,7 +326,7 @@ export class ChildResumeParser implements ResumeDocumentParser {
       if (!resolve) return;
       this.pending.delete(r.id);
       if (r.killed) this.killed++;
-      resolve(r.ok ? { ok: true, text: String(r.text ?? '') } : { ok: false, reason: String(r.reason ?? 'refused') });
+      resolve(r.ok ? { ok: true, text: String(r.text ?? ''), sha256: String(r.sha256 ?? '') } : { ok: false, reason: String(r.reason ?? 'refused') });
       if (this.pending.size === 0) w.unref();
     });
     const fail = (reason: string): void => {

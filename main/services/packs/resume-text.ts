@@ -1,12 +1,10 @@
 /**
  * Text out of a résumé: plain text, PDF (pdfjs-dist, Mozilla's PDF engine) or DOCX (mammoth).
  * The file decides its type by its first bytes, not by the media type it was labelled with. A
- * hostile or broken file yields a refusal value, never an exception. PDF and DOCX are parsed in a
- * child process with a memory cap, a hard kill on timeout and decompressed-size checks before
- * anything is inflated (resume-parser.ts); plain text is decoded here, bounded. Résumé text is
- * personal data: it is never logged.
+ * hostile or broken file yields a refusal value, never an exception. Every kind is read in a child
+ * process with a memory cap, a hard kill on timeout and decompressed-size checks before anything
+ * is inflated (resume-parser.ts). Résumé text is personal data: it is never logged.
  */
-import { createHash } from 'node:crypto';
 import { err, ok, type Result } from '../../common/result';
 import type { ResumeDocument } from './pack-provider';
 import { RESUME_LIMITS, sharedResumeParser, type ResumeDocumentParser } from './resume-parser';
@@ -28,31 +26,17 @@ export function sniffResume(data: Uint8Array): ResumeKind {
   return 'text';
 }
 
-/** Normalises what the extractors return: NFKC (full-width letters → ASCII), no NULs, bounded. */
-function tidy(s: string): string {
-  return s
-    .replace(/^\uFEFF/, '')
-    .normalize('NFKC')
-    // eslint-disable-next-line no-control-regex -- stripping control characters is the point
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, ' ')
-    .slice(0, MAX_RESUME_CHARS);
-}
-
+/**
+ * Every kind, plain text included, is decoded and tidied (NFKC, control characters, bounded) in
+ * the parser's child process, and hashed in its worker: the kiosk's main loop only checks the size
+ * and the first bytes.
+ */
 export async function extractResumeText(doc: ResumeDocument, parser: ResumeDocumentParser = sharedResumeParser()): Promise<Result<ResumeText>> {
   if (doc.data.byteLength === 0) return err('RESUME_UNREADABLE', 'the résumé is empty');
   if (doc.data.byteLength > MAX_RESUME_BYTES) return err('RESUME_UNREADABLE', `the résumé is larger than ${MAX_RESUME_BYTES} bytes`);
   const kind = sniffResume(doc.data);
-  const sha256 = createHash('sha256').update(doc.data).digest('hex');
-  let text: string;
-  if (kind === 'text') {
-    // At most 4 bytes per character: decoding more than that could not add kept text.
-    text = new TextDecoder('utf-8', { fatal: false }).decode(doc.data.subarray(0, MAX_RESUME_CHARS * 4));
-  } else {
-    const parsed = await parser.parse(kind, doc.data);
-    if (!parsed.ok) return err('RESUME_UNREADABLE', `the ${kind} résumé could not be read: ${parsed.reason}`);
-    text = parsed.text;
-  }
-  const tidied = tidy(text);
-  if (tidied.trim().length === 0) return err('RESUME_UNREADABLE', `the ${kind} résumé contains no text (a scanned image?)`);
-  return ok({ kind, text: tidied, sha256 });
+  const parsed = await parser.parse(kind, doc.data);
+  if (!parsed.ok) return err('RESUME_UNREADABLE', `the ${kind} résumé could not be read: ${parsed.reason}`);
+  if (parsed.text.trim().length === 0) return err('RESUME_UNREADABLE', `the ${kind} résumé contains no text (a scanned image?)`);
+  return ok({ kind, text: parsed.text, sha256: parsed.sha256 });
 }

@@ -20,11 +20,12 @@ import { nodeMachineSession } from '../services/precheck/machine-sources';
 import { PrecheckService } from '../services/precheck/precheck-service';
 import { AssistanceService } from '../services/session/assistance';
 import { InviteGate, type InviteGatePolicy } from '../services/session/invite-gate';
-import { HmacResumeCodes } from '../services/session/resume-codes';
+import type { KeyProtector } from '../services/packs/key-protector';
+import { DEMO_PROCTOR_SECRET, HmacResumeCodes } from '../services/session/resume-codes';
 import { SessionService } from '../services/session/session-service';
 
 /** Demo provisioning only: a real kiosk gets its centre secret from the machine-wide config. */
-export const DEMO_PROCTOR_SECRET = Buffer.from('interview-kiosk-demo-proctor-secret-v1');
+export { DEMO_PROCTOR_SECRET };
 
 export interface KioskCoreOptions {
   readonly dataDir: string;
@@ -33,7 +34,10 @@ export interface KioskCoreOptions {
   readonly shell: EnvironmentSnapshot['app']['shell'];
   readonly clock?: Clock;
   readonly displaySource?: DisplaySource;
+  /** Tests only: overrides the provisioned resume-code secret. */
   readonly proctorSecret?: Buffer;
+  /** Wraps secrets at rest (the Electron shell passes the OS keystore, main/app/safe-storage-protector.ts). */
+  readonly keyProtector?: KeyProtector;
   /** Milliseconds between elapsed-time writes; 0 disables the ticker (tests drive tick()). */
   readonly tickMs?: number;
   /**
@@ -93,20 +97,34 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
     kioskMode: options.kioskMode ?? (options.shell === 'electron' && !process.argv.includes('--no-kiosk') && process.env.KIOSK_WINDOWED !== '1'),
     resourcesDir: options.resourcesDir ?? defaultResourcesDir(),
     userProvisioningPath: path.join(options.dataDir, 'provisioning.json'),
+    dataDir: options.dataDir,
+    ...(options.keyProtector ? { keyProtector: options.keyProtector } : {}),
     ...(options.provisioningPath ? { provisioningPath: options.provisioningPath } : {}),
     ...(options.packsDir ? { packsDir: options.packsDir } : {}),
   });
+  const purgeKeys = (): void => {
+    if (!db.open) return;
+    try {
+      packRuntime.purgeContentKeys();
+    } catch (e) {
+      logger.error('content-key purge failed', { error: e instanceof Error ? e.message : String(e) });
+    }
+  };
   const sessions = new SessionService({
     db,
     journal,
     clock,
     packs: packRuntime.packs,
     invites: packRuntime.invites,
-    resumeCodes: new HmacResumeCodes(options.proctorSecret ?? DEMO_PROCTOR_SECRET),
+    resumeCodes: options.proctorSecret ? new HmacResumeCodes(options.proctorSecret) : packRuntime.resumeCodes,
     environment,
     logger,
     wal: new PassiveWalMaintenance(db),
-    emit: (e) => events.emit('status', e),
+    emit: (e) => {
+      events.emit('status', e);
+      // A session that can no longer run releases its pack's content key (after its transaction).
+      if (e.state === 'completed' || e.state === 'expired') setImmediate(() => purgeKeys());
+    },
   });
   const recovered = sessions.recoverAfterStart();
   packRuntime.sweepNoShows();
@@ -115,6 +133,8 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
     try {
       packRuntime.sweepNoShows();
       void packRuntime.reportNoShows();
+      // Content keys no session needs are purged (secure_delete); also right after a session ends.
+      purgeKeys();
     } catch (e) {
       logger.error('no-show sweep failed', { error: e instanceof Error ? e.message : String(e) });
     }

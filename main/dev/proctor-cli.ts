@@ -1,9 +1,13 @@
 /**
  * The proctor's tool, run on the kiosk (or on a copy of its data folder):
  *
- *   npm run proctor -- resume-code --invite CODE [--data-dir DIR] [--json]
+ *   npm run proctor -- resume-code --invite CODE [--data-dir DIR] [--provisioning FILE] [--json]
  *     the resume code a returning candidate needs after the grace window. The code is bound to
- *     the session and to its resume count, so each code works once.
+ *     the session and to its resume count, so each code works once. It comes from the centre's
+ *     resume-code secret in the provisioning config (the machine-wide file, or --provisioning), or
+ *     from the kiosk's wrapped copy of it in the data folder when IT has removed the plain secret
+ *     from the config. Only a demo config uses the public demo secret; a kiosk without a
+ *     provisioned secret has no valid codes, and this tool says so (exit 1).
  *   npm run proctor -- invite-attempts [--data-dir DIR] [--limit N] [--json]
  *     the check-in throttle's state (open, waiting, locked) and the latest invite attempts.
  *   npm run proctor -- invite-clear --by NAME [--data-dir DIR] [--json]
@@ -17,7 +21,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { normalizeInviteCode } from '../../preload/contract/invite-code';
-import { databasePath, DEMO_PROCTOR_SECRET } from '../app/composition-root';
+import { databasePath } from '../app/composition-root';
 import { systemClock } from '../common/clock';
 import { createConsoleLogger } from '../common/logger';
 import { openDatabase, openDatabaseReadOnly } from '../db/connection';
@@ -25,10 +29,13 @@ import { recentKioskIncidents, recentSessionIncidents } from '../db/queries/kios
 import { getSessionByInvite } from '../db/queries/sessions';
 import { InviteGate, type InviteGateState } from '../services/session/invite-gate';
 import { devInvitePolicy } from './dev-options';
-import { formatResumeCode, HmacResumeCodes } from '../services/session/resume-codes';
+import { formatResumeCode } from '../services/session/resume-codes';
+import { FileKeyProtector } from '../services/packs/key-protector';
+import { loadProvisioning } from '../services/packs/provisioning';
+import { resumeCodesFor } from '../services/packs/resume-secrets';
 
 const USAGE = [
-  'usage: npm run proctor -- resume-code --invite CODE [--data-dir DIR] [--json]',
+  'usage: npm run proctor -- resume-code --invite CODE [--data-dir DIR] [--provisioning FILE] [--json]',
   '       npm run proctor -- invite-attempts [--data-dir DIR] [--limit N] [--json]',
   '       npm run proctor -- invite-clear --by NAME [--data-dir DIR] [--json]',
   '       npm run proctor -- incidents [--data-dir DIR] [--limit N] [--json]',
@@ -41,6 +48,7 @@ const { values, positionals } = parseArgs({
     by: { type: 'string' },
     limit: { type: 'string', default: '20' },
     'data-dir': { type: 'string', default: '.kiosk-data' },
+    provisioning: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -57,6 +65,22 @@ function out(json: Record<string, unknown>, text: string): void {
 
 function resumeCode(): void {
   if (!values.invite) usage();
+  const dataDir = path.resolve(values['data-dir']);
+  const prov = loadProvisioning({
+    kioskMode: false,
+    ...(values.provisioning ? { explicitPath: path.resolve(values.provisioning) } : {}),
+    userPath: path.join(dataDir, 'provisioning.json'),
+    demoFallbackPath: path.join(process.cwd(), 'build', 'provisioning', 'demo-provisioning.json'),
+  });
+  if (!prov.ok) {
+    console.log(JSON.stringify({ ok: false, code: prov.error.code, message: prov.error.message }));
+    process.exit(1);
+  }
+  const { codes, problem } = resumeCodesFor(prov.value.config, dataDir, new FileKeyProtector(dataDir), systemClock);
+  if (problem) {
+    console.log(JSON.stringify({ ok: false, code: 'RESUME_CODES_UNAVAILABLE', message: `no resume code can be issued: ${problem}` }));
+    process.exit(1);
+  }
   // Read-only: the kiosk may be running on this store; the tool must not touch its state.
   const db = openDatabaseReadOnly(dbFile);
   try {
@@ -66,9 +90,12 @@ function resumeCode(): void {
       process.exitCode = 1;
       return;
     }
-    // Demo provisioning; a provisioned centre uses its own secret from the machine-wide config.
-    const code = formatResumeCode(new HmacResumeCodes(DEMO_PROCTOR_SECRET).codeFor(session.id, session.resume_count));
-    out({ ok: true, sessionId: session.id, state: session.state, resumeCode: code }, `Resume code for ${session.invite_code} (${session.state}): ${code}`);
+    const code = formatResumeCode(codes.codeFor(session.id, session.resume_count));
+    const mode = prov.value.config.mode;
+    out(
+      { ok: true, sessionId: session.id, state: session.state, resumeCode: code, provisioning: mode },
+      `Resume code for ${session.invite_code} (${session.state}, ${mode} provisioning): ${code}`,
+    );
   } finally {
     db.close();
   }

@@ -27,7 +27,11 @@ export function createHandlers(sessions: SessionService, assistance: AssistanceS
     requestExit: (r) => sessions.requestExit(r.sessionId),
     confirmExit: (r) => sessions.confirmExit(r.sessionId, r.reason, r.text),
     findResumable: () => sessions.findResumable(),
-    resume: (r) => sessions.resume(r.inviteCode, r.resumeCode),
+    resume: (r) => {
+      // The pack's validity is checked again at resume (an expired pack does not carry on).
+      const usable = checkIn?.checkResume(r.inviteCode);
+      return usable && !usable.ok ? usable : sessions.resume(r.inviteCode, r.resumeCode);
+    },
     reportDevices: (r) => sessions.reportDevices(r),
     deviceLost: (r) => sessions.deviceLost(r.sessionId, r.questionIndex, r.device),
     deviceRestored: (r) => sessions.deviceRestored(r.sessionId, r.questionIndex),

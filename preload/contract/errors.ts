@@ -20,6 +20,8 @@ export const packErrorCodes = [
   'PROVISIONING_INVALID',
   'SCHEDULE_WRONG_CENTRE',
   'RESUME_UNREADABLE',
+  'PACK_VERSION_REUSED',
+  'UNLOCK_CODE_LOCKED',
 ] as const;
 
 /**

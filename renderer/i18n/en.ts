@@ -442,6 +442,8 @@ export const en = {
   'question.retakeConfirm.body': 'The answer you just recorded will be replaced and cannot be recovered. {left}',
   'question.retakeConfirm.yes': 'Record again',
   'question.retakeConfirm.no': 'Keep my answer',
+  'error.UNLOCK_CODE_LOCKED': 'Too many wrong unlock codes. Please wait a few minutes, or ask the staff.',
+  'error.PACK_VERSION_REUSED': 'This interview is not installed correctly on this kiosk. Please ask the staff.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -444,4 +444,6 @@ export const zhCN: Record<MessageKey, string> = {
   'question.retakeConfirm.body': '刚才录制的回答将被替换，且不能恢复。{left}',
   'question.retakeConfirm.yes': '重新录制',
   'question.retakeConfirm.no': '保留刚才的回答',
+  'error.UNLOCK_CODE_LOCKED': '解锁码输错次数过多，请稍等几分钟再试，或联系现场工作人员。',
+  'error.PACK_VERSION_REUSED': '本终端上的面试安装有误，请联系现场工作人员。',
 };

@@ -107,7 +107,7 @@ describe('prepared statements', () => {
 describe('content keys', () => {
   it('forgets keys no live session needs, except the ones asked to be kept', () => {
     const d = db();
-    const key = (h: string) => putContentKey(d, { pack_hash: h.repeat(64), pack_id: 'p', content_key: Buffer.alloc(32, 1), via: 'demo', unlocked_at: 1 });
+    const key = (h: string) => putContentKey(d, { pack_hash: h.repeat(64), pack_id: 'p', wrapped_key: Buffer.alloc(60, 1), protector: 'memory', via: 'demo', unlocked_at: 1 });
     for (const h of ['a', 'b', 'c', 'd']) key(h);
     session(d, { pack_hash: 'a'.repeat(64), state: 'interrupted' });
     session(d, { pack_hash: 'b'.repeat(64), state: 'completed' });

@@ -1,11 +1,19 @@
 import type { CheckInPreparer } from '../services/packs/check-in-preparer';
+import type { LockdownRecorder } from '../services/integrity/lockdown-recorder';
 import type { PrecheckService } from '../services/precheck/precheck-service';
 import type { AssistanceService } from '../services/session/assistance';
 import type { SessionService } from '../services/session/session-service';
+import { err } from '../common/result';
 import type { Handlers } from './router';
 
 /** Maps each contract operation to exactly one service call. */
-export function createHandlers(sessions: SessionService, assistance: AssistanceService, precheck: PrecheckService, checkIn?: CheckInPreparer): Handlers {
+export function createHandlers(
+  sessions: SessionService,
+  assistance: AssistanceService,
+  precheck: PrecheckService,
+  checkIn?: CheckInPreparer,
+  lockdown?: LockdownRecorder,
+): Handlers {
   return {
     checkIn: async (r) => {
       // Unlock the pack and tailor the questions first (network, résumé parsing), then check in.
@@ -34,5 +42,7 @@ export function createHandlers(sessions: SessionService, assistance: AssistanceS
     runPrecheck: (r) => precheck.run(r),
     finishPrecheck: (r) => precheck.finish(r),
     requestReschedule: (r) => sessions.requestReschedule(r.sessionId, r.reason, r.text, r.runId),
+    reportLockdown: (r) => (lockdown ? lockdown.report(r) : err('INTERNAL', 'lockdown is not running on this kiosk')),
+    lockdownPolicy: (r) => (lockdown ? lockdown.policy(r.sessionId) : err('INTERNAL', 'lockdown is not running on this kiosk')),
   };
 }

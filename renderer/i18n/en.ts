@@ -424,6 +424,9 @@ export const en = {
   'error.PACK_LOCKED': 'The interview questions are still locked. Please ask the staff.',
   'error.PROVISIONING_MISSING': 'This kiosk is not set up for interviews yet. Please ask the staff.',
   'error.PROVISIONING_INVALID': 'This kiosk is not set up correctly. Please ask the staff.',
+  // lockdown: what the candidate is told when the kiosk stops something
+  'lockdown.pasteBlocked': 'Pasting is turned off in this interview. Please type your answer yourself.',
+  'lockdown.shortcutBlocked': 'That keyboard shortcut is not available during the interview.',
 } as const;
 
 export type MessageKey = keyof typeof en;

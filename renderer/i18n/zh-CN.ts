@@ -426,4 +426,6 @@ export const zhCN: Record<MessageKey, string> = {
   'error.PACK_LOCKED': '面试题目仍处于锁定状态，请联系现场工作人员。',
   'error.PROVISIONING_MISSING': '本终端尚未完成面试配置，请联系现场工作人员。',
   'error.PROVISIONING_INVALID': '本终端配置有误，请联系现场工作人员。',
+  'lockdown.pasteBlocked': '本场面试不支持粘贴，请亲自输入您的回答。',
+  'lockdown.shortcutBlocked': '面试期间无法使用该快捷键。',
 };

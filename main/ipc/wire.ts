@@ -4,7 +4,7 @@
  *
  * Decoding is hostile-input safe: nesting deeper than MAX_WIRE_DEPTH is refused before
  * JSON.parse (a deep array would otherwise exhaust the stack in the reviver or in validation),
- * and a `$bytes` value must be canonical base64.
+ * and only a canonical base64 `$bytes` value becomes bytes.
  */
 export const MAX_WIRE_DEPTH = 64;
 
@@ -44,10 +44,9 @@ export function decodeWire(text: string): unknown {
     if (v && typeof v === 'object' && !Array.isArray(v)) {
       const keys = Object.keys(v);
       const b = (v as { $bytes?: unknown }).$bytes;
-      if (keys.length === 1 && typeof b === 'string') {
-        if (!BASE64.test(b)) throw new WireError('$bytes is not base64');
-        return new Uint8Array(Buffer.from(b, 'base64'));
-      }
+      // Only canonical base64 becomes bytes; anything else stays a plain object for the
+      // contract to refuse (the frame's id is still good, so the sender gets INVALID_INPUT).
+      if (keys.length === 1 && typeof b === 'string' && BASE64.test(b)) return new Uint8Array(Buffer.from(b, 'base64'));
     }
     return v;
   });

@@ -10,6 +10,7 @@
  * Caps Lock, VoiceOver's Control+Option combinations) are never blocked.
  */
 import { z } from 'zod';
+import { SessionId } from './common';
 
 export type LockdownOs = 'win32' | 'darwin' | 'linux';
 
@@ -150,7 +151,7 @@ const ShortcutName = z.enum([
 /** What the renderer's lockdown listener saw. Main stamps the time and computes durations. */
 export const LockdownReport = z
   .object({
-    sessionId: z.string().min(1).max(64).nullable(),
+    sessionId: SessionId.nullable(),
     kind: LockdownEventKind,
     shortcut: ShortcutName.optional(),
   })
@@ -166,7 +167,7 @@ export const LockdownAck = z
   .strict();
 export type LockdownAck = z.infer<typeof LockdownAck>;
 
-export const LockdownPolicyRequest = z.object({ sessionId: z.string().min(1).max(64).nullable() }).strict();
+export const LockdownPolicyRequest = z.object({ sessionId: SessionId.nullable() }).strict();
 
 /** What the renderer enforces for this session: from the pack's lockdown policy. */
 export const LockdownPolicyView = z

@@ -13,6 +13,9 @@ import { createHandlers } from '../ipc/handlers';
 import { IpcRouter } from '../ipc/router';
 import { OsEnvironmentProbe, type DisplaySource, type EnvironmentSnapshot, type LaunchMode } from '../services/environment/environment';
 import { LockdownRecorder } from '../services/integrity/lockdown-recorder';
+import { IntegrityMonitor } from '../services/integrity/monitor';
+import { scanIntegrity } from '../services/integrity/scan';
+import { NodeIntegritySources } from '../services/integrity/sources';
 import { SqliteJournal } from '../services/journal/journal';
 import { demoPack } from '../services/packs/pack-provider';
 import { createPackRuntime, type PackRuntime } from '../services/packs/pack-runtime';
@@ -50,6 +53,8 @@ export interface KioskCoreOptions {
   readonly launchSource?: string;
   /** Launch overrides that were present and ignored (names only), for the snapshot. */
   readonly ignoredOverrides?: readonly string[];
+  /** Rescan the machine's integrity during interviews (default: in the Electron shell). */
+  readonly integrityMonitor?: boolean;
   /** Explicit provisioning file (tests); otherwise the machine-wide one, else the demo config. */
   readonly provisioningPath?: string;
   /** Where installed `.ikpack` files are; default `<resources>/build/packs`. */
@@ -68,6 +73,7 @@ export interface KioskCore {
   readonly packs: PackRuntime;
   readonly lockdown: LockdownRecorder;
   readonly journal: SqliteJournal;
+  readonly integrity: IntegrityMonitor | null;
   close(): void;
 }
 
@@ -145,6 +151,18 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
   });
   const lockdown = new LockdownRecorder({ db, journal, clock, packs: packRuntime.packs, logger, mainObservesWindow: options.shell === 'electron' });
   const router = new IpcRouter(createHandlers(sessions, assistance, precheck, packRuntime.preparer, lockdown), logger);
+  const integrity =
+    (options.integrityMonitor ?? options.shell === 'electron')
+      ? new IntegrityMonitor({
+          db,
+          journal,
+          clock,
+          logger,
+          scan: () => scanIntegrity(new NodeIntegritySources()),
+          onAction: (f, ids) => logger.warn('integrity finding needs attention', { kind: f.kind, action: f.action, sessions: ids.length }),
+        })
+      : null;
+  integrity?.start();
   const tickMs = options.tickMs ?? 500;
   const ticker = tickMs > 0 ? setInterval(() => sessions.tick(), tickMs) : null;
   ticker?.unref();
@@ -159,10 +177,12 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
     packs: packRuntime,
     lockdown,
     journal,
+    integrity,
     close() {
       if (closed) return;
       closed = true;
       clearInterval(noShowTimer);
+      integrity?.stop();
       if (ticker) clearInterval(ticker);
       sessions.shutdown();
       try {

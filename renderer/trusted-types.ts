@@ -10,8 +10,10 @@ interface TrustedTypePolicyFactoryLike {
 
 export function allowedScriptUrl(url: string, origin: string): boolean {
   try {
-    const u = new URL(url, origin);
-    return u.protocol === 'blob:' ? u.href.startsWith(`blob:${origin}/`) : u.origin === origin;
+    const u = new URL(url, origin + '/');
+    // protocol//host rather than .origin: a custom standard scheme (app://kiosk) has an opaque
+    // origin in some URL implementations.
+    return u.protocol === 'blob:' ? u.href.startsWith(`blob:${origin}/`) : `${u.protocol}//${u.host}` === origin;
   } catch {
     return false;
   }

@@ -107,7 +107,16 @@ function onFault(kind: string, e: unknown): void {
   app.exit(1);
 }
 process.on('uncaughtException', (e) => onFault('uncaught exception', e));
-process.on('unhandledRejection', (e) => onFault('unhandled rejection', e));
+// A rejected promise nobody awaited (a background send that failed) does not leave main's state
+// half-changed the way a throw mid-handler can: record it for review, do not restart mid-answer.
+process.on('unhandledRejection', (e) => {
+  logger.error('unhandled rejection', { error: e instanceof Error ? e.message : String(e) });
+  try {
+    core?.lockdown.record({ kind: 'app_fault', detail: 'unhandled rejection' }, 'window');
+  } catch {
+    // logged above
+  }
+});
 
 function displayFacts(): DisplayFacts[] {
   return screen.getAllDisplays().map((d) => ({ id: d.id, width: d.size.width, height: d.size.height }));

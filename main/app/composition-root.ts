@@ -159,7 +159,12 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
           clock,
           logger,
           scan: () => scanIntegrity(new NodeIntegritySources()),
-          onAction: (f, ids) => logger.warn('integrity finding needs attention', { kind: f.kind, action: f.action, sessions: ids.length }),
+          // The candidate is told (zh-CN/en via the status event's code); a proctor alert is journaled and logged.
+          // Pausing the interview on pause_and_alert needs a session-service operation: not done here.
+          onAction: (f, ids) => {
+            logger.warn('integrity finding needs attention', { kind: f.kind, action: f.action, sessions: ids.length });
+            for (const sessionId of ids) events.emit('status', { sessionId, state: 'in_progress', code: f.action === 'warn' ? 'INTEGRITY_WARNING' : 'INTEGRITY_ALERT' });
+          },
         })
       : null;
   integrity?.start();

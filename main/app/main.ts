@@ -39,7 +39,8 @@ if (app.isPackaged) {
   const verdict = verifyUnpacked(listText, RELEASE_PUBLIC_KEY, fsUnpackedTree(path.join(resources, 'app.asar.unpacked')));
   if (!verdict.ok) refusals.push({ kind: 'integrity', detail: verdict.detail });
 }
-if (refusals.length > 0) {
+const refused = refusals.length > 0;
+if (refused) {
   const message = refusalMessage(refusals);
   process.stderr.write(message + '\n');
   dialog.showErrorBox(TITLE, message);
@@ -186,6 +187,8 @@ function startLockdown(w: BrowserWindow, c: KioskCore): void {
 }
 
 void app.whenReady().then(() => {
+  // app.exit() above does not stop this module's remaining code from registering handlers.
+  if (refused) return;
   if (kioskMode) Menu.setApplicationMenu(null);
   protocol.handle(APP_SCHEME, async (request) => {
     const file = resolveAppFile(request.url, rendererDir);

@@ -427,6 +427,8 @@ export const en = {
   // lockdown: what the candidate is told when the kiosk stops something
   'lockdown.pasteBlocked': 'Pasting is turned off in this interview. Please type your answer yourself.',
   'lockdown.shortcutBlocked': 'That keyboard shortcut is not available during the interview.',
+  'error.INTEGRITY_WARNING': 'The kiosk noticed a program or device that is not allowed during the interview. It has been noted for the staff; please close it. You can keep answering.',
+  'error.INTEGRITY_ALERT': 'The staff have been asked to check this kiosk. You can keep answering; nothing has been lost.',
 } as const;
 
 export type MessageKey = keyof typeof en;

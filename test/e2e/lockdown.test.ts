@@ -42,6 +42,20 @@ describe.skipIf(!exe)('lockdown in the browser', () => {
     await byTestId(page, 'invite-code').fill('');
   });
 
+  it('enforces Trusted Types on the page: markup from a string is refused, the app still runs', async () => {
+    const page = k.page;
+    const outcome = await page.evaluate(() => {
+      try {
+        document.createElement('div').innerHTML = '<img src=x onerror=alert(1)>';
+        return 'allowed';
+      } catch (e) {
+        return e instanceof TypeError ? 'refused' : 'other';
+      }
+    });
+    expect(outcome).toBe('refused');
+    expect(await byTestId(page, 'invite-code').count()).toBe(1);
+  });
+
   it('journals blocked shortcuts and refuses a paste into a typed answer, telling the candidate', async () => {
     const page = k.page;
     await toInterview(page, 'zh-CN');

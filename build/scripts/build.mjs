@@ -33,6 +33,14 @@ await Promise.all([
     define: { __KIOSK_RELEASE_PUBLIC_KEY__: JSON.stringify(releasePublicKey) },
     external: ['electron', ...runtimeDeps],
   }),
+  // Integrity scans run in a worker thread (main/services/integrity/worker-scanner.ts looks for it beside main.cjs).
+  esbuild({
+    ...common,
+    entryPoints: ['main/services/integrity/scan-worker.ts'],
+    outfile: 'dist/main/integrity-worker.cjs',
+    format: 'cjs',
+    external: ['electron', ...runtimeDeps],
+  }),
   // Sandboxed preloads cannot require local files: bundle the contract (and zod) into one file.
   esbuild({
     ...common,

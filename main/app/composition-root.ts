@@ -14,8 +14,7 @@ import { IpcRouter } from '../ipc/router';
 import { OsEnvironmentProbe, type DisplaySource, type EnvironmentSnapshot, type LaunchMode } from '../services/environment/environment';
 import { LockdownRecorder } from '../services/integrity/lockdown-recorder';
 import { IntegrityMonitor } from '../services/integrity/monitor';
-import { scanIntegrity } from '../services/integrity/scan';
-import { NodeIntegritySources } from '../services/integrity/sources';
+import { scanInWorker } from '../services/integrity/worker-scanner';
 import { SqliteJournal } from '../services/journal/journal';
 import { demoPack } from '../services/packs/pack-provider';
 import { createPackRuntime, type PackRuntime } from '../services/packs/pack-runtime';
@@ -158,7 +157,7 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
           journal,
           clock,
           logger,
-          scan: () => scanIntegrity(new NodeIntegritySources()),
+          scan: () => scanInWorker(),
           // The candidate is told (zh-CN/en via the status event's code); a proctor alert is journaled and logged.
           // Pausing the interview on pause_and_alert needs a session-service operation: not done here.
           onAction: (f, ids) => {

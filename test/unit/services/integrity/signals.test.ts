@@ -133,3 +133,15 @@ describe('IntegrityMonitor', () => {
     expect(journal.verify(sessionId).ok).toBe(true);
   });
 });
+
+describe('parseLinuxProcesses', () => {
+  it('joins each process name with the file behind /proc/<pid>/exe', async () => {
+    const { parseLinuxProcesses } = await import('../../../../main/services/integrity/sources');
+    const out = '/proc/1/comm:systemd\n/proc/42/comm:notepad\n/proc/77/comm:kworker/0:1\n--exe--\n/proc/1\t/usr/lib/systemd/systemd\n/proc/42\t/opt/anydesk/anydesk (deleted)\n';
+    expect(parseLinuxProcesses(out)).toEqual([
+      { name: 'systemd', originalName: 'systemd' },
+      { name: 'notepad', originalName: 'anydesk' },
+      { name: 'kworker/0:1', originalName: null },
+    ]);
+  });
+});

@@ -14,6 +14,10 @@ export const SCAN_TIME_LIMIT_MS = 30_000;
 export function integrityWorkerPath(): string {
   if (typeof __filename === 'string' && __filename.endsWith('.cjs')) {
     const bundled = path.join(path.dirname(__filename), 'integrity-worker.cjs');
+    // Packaged: the worker is unpacked from the asar (electron-builder.yml asarUnpack), since a
+    // worker thread loads its file with plain Node I/O; it is then covered by the signed hash list.
+    const unpacked = bundled.replace(`app.asar${path.sep}`, `app.asar.unpacked${path.sep}`);
+    if (unpacked !== bundled && existsSync(unpacked)) return unpacked;
     if (existsSync(bundled)) return bundled;
   }
   return path.join(process.cwd(), 'main', 'services', 'integrity', 'scan-worker.ts');

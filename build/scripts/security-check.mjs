@@ -46,7 +46,7 @@ try {
   const canaryMissed = mustFlag.filter((id) => !canaryFindings.some((f) => f.ruleId === id));
 
   // 2. The kiosk: sources and the built bundle.
-  const built = ['dist/main/main.cjs', 'dist/preload/preload.cjs', 'dist/renderer/index.html'].map((p) => path.join(ROOT, p));
+  const built = ['dist/main/main.cjs', 'dist/preload/preload.cjs', 'dist/renderer/index.html', 'dist/main/integrity-worker.cjs'].map((p) => path.join(ROOT, p));
   const missing = built.filter((p) => !existsSync(p));
   if (missing.length > 0) throw new Error(`not built: ${missing.map((p) => path.relative(ROOT, p)).join(', ')} (npm run build)`);
   const stage = path.join(work, 'app');
@@ -56,6 +56,7 @@ try {
   cpSync(built[0], path.join(stage, 'dist', 'main-bundle.js'));
   cpSync(built[1], path.join(stage, 'dist', 'preload-bundle.js'));
   cpSync(built[2], path.join(stage, 'dist', 'index.html'));
+  cpSync(built[3], path.join(stage, 'dist', 'integrity-worker.js'));
   cpSync(path.join(ROOT, 'package.json'), path.join(stage, 'package.json'));
   const findings = scan(stage, 'kiosk');
 
@@ -71,7 +72,7 @@ try {
     unusedAllowlistEntries: unused,
     canaryFindings: canaryFindings.length,
     canaryMissed,
-    scanned: ['main (without main/dev)', 'preload', 'dist/main/main.cjs as .js', 'dist/preload/preload.cjs as .js', 'dist/renderer/index.html'],
+    scanned: ['main (without main/dev)', 'preload', 'dist/main/main.cjs as .js', 'dist/preload/preload.cjs as .js', 'dist/main/integrity-worker.cjs as .js', 'dist/renderer/index.html'],
     electron: ELECTRON_VERSION,
     target: { unexpected: 0, canaryMissed: 0 },
     pass,

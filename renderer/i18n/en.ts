@@ -429,6 +429,7 @@ export const en = {
   'lockdown.shortcutBlocked': 'That keyboard shortcut is not available during the interview.',
   'error.INTEGRITY_WARNING': 'The kiosk noticed a program or device that is not allowed during the interview. It has been noted for the staff; please close it. You can keep answering.',
   'error.INTEGRITY_ALERT': 'The staff have been asked to check this kiosk. You can keep answering; nothing has been lost.',
+  'precheck.mic.meterValue': '{db} dB',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -430,4 +430,5 @@ export const zhCN: Record<MessageKey, string> = {
   'lockdown.shortcutBlocked': '面试期间无法使用该快捷键。',
   'error.INTEGRITY_WARNING': '终端检测到面试期间不允许使用的程序或设备，已记录供工作人员查看，请将其关闭。您可以继续作答。',
   'error.INTEGRITY_ALERT': '已通知工作人员前来查看本终端。您可以继续作答，已录制的内容不会丢失。',
+  'precheck.mic.meterValue': '{db} 分贝',
 };

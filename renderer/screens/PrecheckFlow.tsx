@@ -287,7 +287,7 @@ function MicrophoneStep({ devices, marginDb, onDone }: { devices: Promise<Opened
       ) : (
         <>
           <p>{t('precheck.mic.intro')}</p>
-          <div className="level-meter" role="meter" aria-label={t('precheck.mic.meterLabel')} aria-valuemin={METER_FLOOR_DB} aria-valuemax={0} aria-valuenow={Math.round(Math.max(METER_FLOOR_DB, level))} aria-valuetext={`${Math.round(level)} dB`}>
+          <div className="level-meter" role="meter" aria-label={t('precheck.mic.meterLabel')} aria-valuemin={METER_FLOOR_DB} aria-valuemax={0} aria-valuenow={Math.round(Math.max(METER_FLOOR_DB, level))} aria-valuetext={t('precheck.mic.meterValue', { db: Math.round(level) })}>
             <div className="level-meter-fill" style={{ width: `${pct(level)}%` }} />
             {floor !== null && <span className="level-meter-mark floor" style={{ left: `${pct(floor)}%` }} title={t('precheck.mic.floorMark')} />}
             {floor !== null && <span className="level-meter-mark target" style={{ left: `${pct(floor + marginDb)}%` }} title={t('precheck.mic.targetMark')} />}

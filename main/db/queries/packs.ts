@@ -137,6 +137,11 @@ export interface NoShowRow {
   detected_at: number;
   kiosk_state: string;
   reported_at: number | null;
+  /** Set when the event cannot be delivered (migration 0008); absent on rows built before insert. */
+  quarantined_at?: number | null;
+  quarantine_reason?: string | null;
+  incident_state?: 'reported' | 'refused' | null;
+  incident_at?: number | null;
 }
 
 export function insertNoShow(db: Db, row: NoShowRow): boolean {
@@ -149,7 +154,7 @@ export function insertNoShow(db: Db, row: NoShowRow): boolean {
 }
 
 export function unreportedNoShows(db: Db): NoShowRow[] {
-  return stmt(db, `SELECT * FROM no_show_events WHERE reported_at IS NULL ORDER BY detected_at, invite_code`).all() as NoShowRow[];
+  return stmt(db, `SELECT * FROM no_show_events WHERE reported_at IS NULL AND quarantined_at IS NULL ORDER BY detected_at, invite_code`).all() as NoShowRow[];
 }
 
 export function allNoShows(db: Db): NoShowRow[] {
@@ -158,6 +163,24 @@ export function allNoShows(db: Db): NoShowRow[] {
 
 export function markNoShowReported(db: Db, inviteCode: string, at: number): void {
   stmt(db, `UPDATE no_show_events SET reported_at = ? WHERE invite_code = ? AND reported_at IS NULL`).run(at, inviteCode);
+}
+
+/** Quarantines an unreported no-show: kept and listed, never sent again (`HrEndpointClient.deliverNoShows`). */
+export function markNoShowQuarantined(db: Db, inviteCode: string, at: number, reason: string): void {
+  stmt(db, `UPDATE no_show_events SET quarantined_at = ?, quarantine_reason = ? WHERE invite_code = ? AND reported_at IS NULL AND quarantined_at IS NULL`).run(at, reason.slice(0, 1000), inviteCode);
+}
+
+export function quarantinedNoShows(db: Db): NoShowRow[] {
+  return stmt(db, `SELECT * FROM no_show_events WHERE quarantined_at IS NOT NULL ORDER BY quarantined_at, invite_code`).all() as NoShowRow[];
+}
+
+/** Quarantined no-shows whose incident has not reached HR yet. */
+export function quarantinedNoShowsOwingIncident(db: Db): NoShowRow[] {
+  return stmt(db, `SELECT * FROM no_show_events WHERE quarantined_at IS NOT NULL AND incident_state IS NULL ORDER BY quarantined_at, invite_code`).all() as NoShowRow[];
+}
+
+export function markNoShowIncident(db: Db, inviteCode: string, state: 'reported' | 'refused', at: number): void {
+  stmt(db, `UPDATE no_show_events SET incident_state = ?, incident_at = ? WHERE invite_code = ? AND quarantined_at IS NOT NULL AND incident_state IS NULL`).run(state, at, inviteCode);
 }
 
 export function countSessionsInProgress(db: Db): number {

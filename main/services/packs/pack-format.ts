@@ -100,7 +100,8 @@ const Envelope = z.object({
   payload: z.record(z.string(), z.unknown()),
   signature: z
     // Exactly 64 bytes in canonical base64: lenient decoding would let bytes change unnoticed.
-    .object({ alg: z.literal('Ed25519'), keyId: z.string().max(100), value: z.string().regex(/^[A-Za-z0-9+/]{86}==$/) })
+    // The 86th symbol carries 2 bits and 4 zero pad bits, so only A, Q, g and w may stand there.
+    .object({ alg: z.literal('Ed25519'), keyId: z.string().max(100), value: z.string().regex(/^[A-Za-z0-9+/]{85}[AQgw]==$/) })
     .strict()
     .optional(),
 });

@@ -12,7 +12,7 @@ import type { Logger } from '../../common/logger';
 import type { AppError } from '../../common/result';
 import type { Db } from '../../db/connection';
 import { transact } from '../../db/transaction';
-import { allNoShows, markNoShowReported, unreportedNoShows } from '../../db/queries/packs';
+import { allNoShows, markNoShowIncident, markNoShowQuarantined, markNoShowReported, quarantinedNoShowsOwingIncident, unreportedNoShows } from '../../db/queries/packs';
 import { CheckInPreparer } from './check-in-preparer';
 import { HrEndpointClient } from './hr-client';
 import { CompositeInviteDirectory, DemoInviteDirectory, RESUME_MEDIA_TYPES, type InviteDirectory, type LoadedPack, type PackProvider, type ResumeDocument } from './pack-provider';
@@ -143,15 +143,28 @@ export function createPackRuntime(o: PackRuntimeOptions): PackRuntime {
     async reportNoShows() {
       if (!hr) return 0;
       const pending = unreportedNoShows(o.db).map(noShowEventOf);
-      if (pending.length === 0) return 0;
-      const r = await hr.reportNoShows(pending);
-      if (!r.ok) {
-        log.warn('no-show report not delivered; will retry', { pending: pending.length });
-        return 0;
+      let acknowledged = 0;
+      if (pending.length > 0) {
+        const d = await hr.deliverNoShows(pending, {
+          acknowledged: (codes) => transact(o.db, () => codes.forEach((code) => markNoShowReported(o.db, code, o.clock.now()))),
+          quarantined: (code, reason) => {
+            markNoShowQuarantined(o.db, code, o.clock.now(), reason);
+            log.error('no-show quarantined: HR cannot take it; kept, and reported to HR as an incident', { reason });
+          },
+        });
+        if (d.stoppedBy) log.warn('no-show delivery stopped; the rest is retried next cycle', { pending: d.pending, reason: d.stoppedBy });
+        acknowledged = d.acknowledged;
       }
-      const at = o.clock.now();
-      transact(o.db, () => r.value.forEach((code) => markNoShowReported(o.db, code, at)));
-      return r.value.length;
+      // HR learns about every quarantined no-show through an incident, once.
+      const owed = quarantinedNoShowsOwingIncident(o.db).map((r) => ({ inviteCode: r.invite_code, scheduleId: r.schedule_id, candidateRef: r.candidate_ref, packId: r.pack_id, quarantinedAt: r.quarantined_at ?? o.clock.now(), reason: r.quarantine_reason ?? 'quarantined' }));
+      if (owed.length > 0) {
+        const i = await hr.reportQuarantinedNoShows(owed, (code, state, detail) => {
+          markNoShowIncident(o.db, code, state, o.clock.now());
+          if (state === 'refused') log.error('the HR endpoint refused a quarantine incident; it stays on the kiosk', { detail });
+        });
+        if (i.stoppedBy) log.warn('quarantine incidents not delivered; retried next cycle', { pending: i.pending, reason: i.stoppedBy });
+      }
+      return acknowledged;
     },
     allNoShows: () => allNoShows(o.db).map(noShowEventOf),
     importScheduleFile: (file) => importSchedule(o.db, readFileSync(file), p.trust, p.config.centreId, o.clock),

@@ -5,7 +5,7 @@
  * journaled, so it is as tamper-evident as the chunks it was made from.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, renameSync, statSync, writeFileSync, writeSync, createReadStream } from 'node:fs';
+import { closeSync, mkdirSync, openSync, statSync, writeSync, createReadStream } from 'node:fs';
 import path from 'node:path';
 import type { AssistanceReceipt, DiagnosticsReceipt, RemuxAck, RendererDiagnostics, StoreRemuxRequest } from '../../../preload/contract/assistance';
 import type { Clock } from '../../common/clock';
@@ -18,6 +18,7 @@ import { segmentChunkCount } from '../../db/queries/media';
 import { getSession, insertIncident } from '../../db/queries/sessions';
 import type { EnvironmentProbe } from '../environment/environment';
 import type { Journal } from '../journal/journal';
+import { placeDurably, writeFileDurably } from '../storage/durable-file';
 
 export interface AssistanceDeps {
   readonly db: Db;
@@ -108,7 +109,8 @@ export class AssistanceService {
       mkdirSync(dir, { recursive: true });
       const fileName = `${bundleId}.json`;
       const body = JSON.stringify(bundle, null, 2);
-      writeFileSync(path.join(dir, fileName), body, { mode: 0o600 });
+      // The journal row below names this file: it is durable before the row commits.
+      writeFileDurably(path.join(dir, fileName), body);
       const bytes = Buffer.byteLength(body);
       if (s) {
         transact(db, () => {
@@ -165,7 +167,9 @@ export class AssistanceService {
     const sha256 = await sha256File(pending.file);
     const now = clock.now();
     return this.storage(() => {
-      renameSync(pending.file, final);
+      // The recording_remuxed row names this file: fsync it, rename, fsync the directory first,
+      // or a power cut leaves an empty file behind a committed row.
+      placeDurably(pending.file, final);
       const bytes = statSync(final).size;
       journal.append(s.id, 'recording_remuxed', {
         questionIndex: r.questionIndex,

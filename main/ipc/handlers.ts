@@ -1,12 +1,21 @@
 import type { CheckInPreparer } from '../services/packs/check-in-preparer';
+import type { LockdownRecorder } from '../services/integrity/lockdown-recorder';
 import type { PrecheckService } from '../services/precheck/precheck-service';
 import type { AssistanceService } from '../services/session/assistance';
 import type { InviteGate } from '../services/session/invite-gate';
 import type { SessionService } from '../services/session/session-service';
+import { err } from '../common/result';
 import type { Handlers } from './router';
 
 /** Maps each contract operation to exactly one service call. */
-export function createHandlers(sessions: SessionService, assistance: AssistanceService, precheck: PrecheckService, checkIn: CheckInPreparer | undefined, gate: InviteGate): Handlers {
+export function createHandlers(
+  sessions: SessionService,
+  assistance: AssistanceService,
+  precheck: PrecheckService,
+  checkIn: CheckInPreparer | undefined,
+  gate: InviteGate,
+  lockdown?: LockdownRecorder,
+): Handlers {
   return {
     // The invite gate normalises the typed code and throttles wrong ones before anything else runs.
     checkIn: (r) =>
@@ -41,5 +50,7 @@ export function createHandlers(sessions: SessionService, assistance: AssistanceS
     runPrecheck: (r) => precheck.run(r),
     finishPrecheck: (r) => precheck.finish(r),
     requestReschedule: (r) => sessions.requestReschedule(r.sessionId, r.reason, r.text, r.runId),
+    reportLockdown: (r) => (lockdown ? lockdown.report(r) : err('INTERNAL', 'lockdown is not running on this kiosk')),
+    lockdownPolicy: (r) => (lockdown ? lockdown.policy(r.sessionId) : err('INTERNAL', 'lockdown is not running on this kiosk')),
   };
 }

@@ -418,6 +418,11 @@ export const en = {
   'error.PACK_LOCKED': 'The interview questions are still locked. Please ask the staff.',
   'error.PROVISIONING_MISSING': 'This kiosk is not set up for interviews yet. Please ask the staff.',
   'error.PROVISIONING_INVALID': 'This kiosk is not set up correctly. Please ask the staff.',
+  // lockdown: what the candidate is told when the kiosk stops something
+  'lockdown.pasteBlocked': 'Pasting is turned off in this interview. Please type your answer yourself.',
+  'lockdown.shortcutBlocked': 'That keyboard shortcut is not available during the interview.',
+  'error.INTEGRITY_WARNING': 'The kiosk noticed a program or device that is not allowed during the interview. It has been noted for the staff; please close it. You can keep answering.',
+  'error.INTEGRITY_ALERT': 'The staff have been asked to check this kiosk. You can keep answering; nothing has been lost.',
   'precheck.mic.meterValue': '{db} dB',
   // issue 17: invite throttle, pre-check verdicts and units, retake confirmation
   'error.INVITE_THROTTLED': 'Several wrong codes in a row. Please wait a moment, check the code in your invitation and try again.',

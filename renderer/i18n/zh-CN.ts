@@ -420,6 +420,10 @@ export const zhCN: Record<MessageKey, string> = {
   'error.PACK_LOCKED': '面试题目仍处于锁定状态，请联系现场工作人员。',
   'error.PROVISIONING_MISSING': '本终端尚未完成面试配置，请联系现场工作人员。',
   'error.PROVISIONING_INVALID': '本终端配置有误，请联系现场工作人员。',
+  'lockdown.pasteBlocked': '本场面试不支持粘贴，请亲自输入您的回答。',
+  'lockdown.shortcutBlocked': '面试期间无法使用该快捷键。',
+  'error.INTEGRITY_WARNING': '终端检测到面试期间不允许使用的程序或设备，已记录供工作人员查看，请将其关闭。您可以继续作答。',
+  'error.INTEGRITY_ALERT': '已通知工作人员前来查看本终端。您可以继续作答，已录制的内容不会丢失。',
   'precheck.mic.meterValue': '{db} 分贝',
   // issue 17: invite throttle, pre-check verdicts and units, retake confirmation
   'error.INVITE_THROTTLED': '邀请码已连续输错多次。请稍等片刻，核对邀请函上的邀请码后再试。',

@@ -54,7 +54,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: [electronValue, sqlite], patterns: [appLayer] }] },
   },
   {
-    files: ['main/app/composition-root.ts', 'main/app/csp.ts', 'main/app/window-policy.ts', 'main/dev/**/*.ts'],
+    files: ['main/app/composition-root.ts', 'main/app/csp.ts', 'main/app/window-policy.ts', 'main/app/launch-config.ts', 'main/app/switch-policy.ts', 'main/app/lockdown-policy.ts', 'main/app/unpacked-integrity.ts', 'main/dev/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [electronValue, sqlite] }] },
   },
   {

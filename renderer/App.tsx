@@ -11,6 +11,7 @@ import { PrecheckScreen } from './screens/PrecheckScreen';
 import { SystemCheckEntry, SystemCheckScreen } from './screens/SystemCheckScreen';
 import { DoneScreen } from './screens/DoneScreen';
 import { ExitDialog, ExitReceiptScreen } from './screens/ExitDialog';
+import { useLockdown } from './lockdown/useLockdown';
 import { QuestionScreen } from './screens/QuestionScreen';
 import { ResumeScreen } from './screens/ResumeScreen';
 import { WelcomeScreen } from './screens/WelcomeScreen';
@@ -124,13 +125,20 @@ export function App() {
     };
   }, []);
 
-  const sessionId = 'session' in screen ? screen.session.sessionId : null;
+  // "Leave interview" is on welcome back too, while the interrupted session can still be left.
+  const sessionId = 'session' in screen ? screen.session.sessionId : screen.name === 'resume' && screen.offer.state === 'interrupted' ? screen.offer.sessionId : null;
+  const lockdownNotice = useLockdown(sessionId);
   const help = helpFor(screen, incidentId);
-  const canExit = screen.name === 'question' || screen.name === 'devices' || screen.name === 'precheck' || screen.name === 'consent';
+  const canExit = screen.name === 'question' || screen.name === 'devices' || screen.name === 'precheck' || screen.name === 'consent' || sessionId !== null;
 
   return (
     <Layout onExit={canExit ? () => setExiting(true) : undefined} help={help} onIncident={setIncidentId} screenKey={screenKeyOf(screen)}>
       <ErrorBanner message={alert} />
+      {lockdownNotice && (
+        <p className="hint lockdown-notice" role="status" data-testid="lockdown-notice">
+          {t(lockdownNotice)}
+        </p>
+      )}
       {screen.name === 'loading' && <p className="card">{t('app.connecting')}</p>}
       {screen.name === 'welcome' && <WelcomeScreen onCheckedIn={(s) => void afterSession(s)} />}
       {screen.name === 'welcome' && <SystemCheckEntry onOpen={() => setScreen({ name: 'systemCheck' })} />}

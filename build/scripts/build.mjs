@@ -1,6 +1,6 @@
 // `npm run build`: the renderer with Vite, the Electron main process and preload with esbuild.
 import { build as esbuild } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { build as viteBuild } from 'vite';
 
 const started = performance.now();
@@ -9,6 +9,12 @@ const started = performance.now();
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const runtimeDeps = Object.keys(pkg.dependencies ?? {}).filter((d) => d !== 'zod');
 await viteBuild({ configFile: 'vite.config.ts', logLevel: 'warn' });
+
+// The release public key (Ed25519; PEM file path or raw base64) compiled into main: it checks the signed
+// hash list of app.asar.unpacked at start. Empty in development builds: a packaged build without it
+// refuses to start (main/app/unpacked-integrity.ts).
+const releaseKeySource = process.env.KIOSK_RELEASE_PUBLIC_KEY ?? '';
+const releasePublicKey = releaseKeySource && existsSync(releaseKeySource) ? readFileSync(releaseKeySource, 'utf8') : releaseKeySource;
 
 const common = {
   bundle: true,
@@ -23,6 +29,15 @@ await Promise.all([
     ...common,
     entryPoints: ['main/app/main.ts'],
     outfile: 'dist/main/main.cjs',
+    format: 'cjs',
+    define: { __KIOSK_RELEASE_PUBLIC_KEY__: JSON.stringify(releasePublicKey) },
+    external: ['electron', ...runtimeDeps],
+  }),
+  // Integrity scans run in a worker thread (main/services/integrity/worker-scanner.ts looks for it beside main.cjs).
+  esbuild({
+    ...common,
+    entryPoints: ['main/services/integrity/scan-worker.ts'],
+    outfile: 'dist/main/integrity-worker.cjs',
     format: 'cjs',
     external: ['electron', ...runtimeDeps],
   }),

@@ -23,15 +23,39 @@ function electronBinary() {
   }
 }
 
-function forwardSignals(child) {
-  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
-  child.on('exit', (code) => process.exit(code ?? 0));
+/**
+ * Passes Ctrl+C and SIGTERM on, and ends with the child: a child stopped by the person (a forwarded
+ * signal) ends quietly; one that dies on its own says so in one sentence and exits non-zero.
+ */
+function forwardSignals(child, what) {
+  let stopping = false;
+  for (const sig of ['SIGINT', 'SIGTERM']) {
+    process.on(sig, () => {
+      stopping = true;
+      child.kill(sig);
+    });
+  }
+  child.on('exit', (code, signal) => process.exit(exitStatus(what, code, signal, stopping)));
+}
+
+function exitStatus(what, code, signal, stopping) {
+  if (stopping) return 0;
+  if (signal) {
+    console.error(`${what} stopped unexpectedly (killed by ${signal}). Start it again with npm start; the interview resumes where it stopped.`);
+    return 1;
+  }
+  if (code !== 0) {
+    // The child has already said why in one sentence (port in use, data folder unusable).
+    console.error(`${what} stopped with exit code ${code}.`);
+    return code ?? 1;
+  }
+  return 0;
 }
 
 const electron = electronBinary();
 if (electron) {
   const args = [root, ...process.argv.slice(2)];
-  forwardSignals(spawn(electron, args, { stdio: 'inherit', cwd: root }));
+  forwardSignals(spawn(electron, args, { stdio: 'inherit', cwd: root }), 'The kiosk');
 } else {
   console.log(
     "Electron's binary is not installed on this machine (it could not be downloaded here), so the kiosk runs in the development web shell instead.",
@@ -41,7 +65,7 @@ if (electron) {
     ['--import', 'tsx', 'main/dev/serve.ts', '--port', process.env.KIOSK_PORT ?? '0', '--data-dir', process.env.KIOSK_DATA_DIR ?? '.kiosk-data'],
     { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  forwardSignals(host);
+  forwardSignals(host, "The kiosk's development server");
   const rl = createInterface({ input: host.stdout });
   rl.on('line', (line) => {
     let msg;
@@ -55,6 +79,7 @@ if (electron) {
     const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
     const display = process.env.DISPLAY || process.env.WAYLAND_DISPLAY;
     console.log(`Demo interview ready. Invite code: DEMO-2026. Open: ${msg.url}`);
+    console.log('Seeing it needs a Chromium-based browser and CJK fonts (Debian: apt-get install chromium fonts-noto-cjk). If this server stops, start it again and reload the page.');
     if (chromium && display && !process.env.CI) {
       const profile = mkdtempSync(path.join(os.tmpdir(), 'kiosk-app-window-'));
       spawn(chromium, [`--app=${msg.url}`, `--user-data-dir=${profile}`, '--no-first-run', '--disable-background-networking', '--disable-component-update'], {

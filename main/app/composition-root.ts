@@ -7,22 +7,28 @@ import path from 'node:path';
 import { systemClock, type Clock } from '../common/clock';
 import type { Logger } from '../common/logger';
 import { openDatabase, type Db } from '../db/connection';
+import { getSessionByInvite } from '../db/queries/sessions';
 import { PassiveWalMaintenance } from '../db/wal-maintenance';
 import { EventHub } from '../ipc/event-hub';
 import { createHandlers } from '../ipc/handlers';
 import { IpcRouter } from '../ipc/router';
-import { OsEnvironmentProbe, type DisplaySource, type EnvironmentSnapshot } from '../services/environment/environment';
+import { OsEnvironmentProbe, type DisplaySource, type EnvironmentSnapshot, type LaunchMode } from '../services/environment/environment';
+import { LockdownRecorder } from '../services/integrity/lockdown-recorder';
+import { IntegrityMonitor } from '../services/integrity/monitor';
+import { scanInWorker } from '../services/integrity/worker-scanner';
 import { SqliteJournal } from '../services/journal/journal';
 import { demoPack } from '../services/packs/pack-provider';
 import { createPackRuntime, type PackRuntime } from '../services/packs/pack-runtime';
 import { nodeMachineSession } from '../services/precheck/machine-sources';
 import { PrecheckService } from '../services/precheck/precheck-service';
 import { AssistanceService } from '../services/session/assistance';
-import { HmacResumeCodes } from '../services/session/resume-codes';
+import { InviteGate, type InviteGatePolicy } from '../services/session/invite-gate';
+import type { KeyProtector } from '../services/packs/key-protector';
+import { DEMO_PROCTOR_SECRET, HmacResumeCodes } from '../services/session/resume-codes';
 import { SessionService } from '../services/session/session-service';
 
 /** Demo provisioning only: a real kiosk gets its centre secret from the machine-wide config. */
-export const DEMO_PROCTOR_SECRET = Buffer.from('interview-kiosk-demo-proctor-secret-v1');
+export { DEMO_PROCTOR_SECRET };
 
 export interface KioskCoreOptions {
   readonly dataDir: string;
@@ -31,7 +37,10 @@ export interface KioskCoreOptions {
   readonly shell: EnvironmentSnapshot['app']['shell'];
   readonly clock?: Clock;
   readonly displaySource?: DisplaySource;
+  /** Tests only: overrides the provisioned resume-code secret. */
   readonly proctorSecret?: Buffer;
+  /** Wraps secrets at rest (the Electron shell passes the OS keystore, main/app/safe-storage-protector.ts). */
+  readonly keyProtector?: KeyProtector;
   /** Milliseconds between elapsed-time writes; 0 disables the ticker (tests drive tick()). */
   readonly tickMs?: number;
   /**
@@ -39,14 +48,26 @@ export interface KioskCoreOptions {
    * (also from KIOSK_PRECHECK_ENDPOINT; docs/precheck.md lists the routes it must answer).
    */
   readonly precheckEndpoint?: string;
-  /** Kiosk mode: only the machine-wide provisioning config counts. Default: the Electron shell unless windowed. */
+  /**
+   * Kiosk mode: only the machine-wide provisioning config counts, and launch-time overrides
+   * (KIOSK_PRECHECK_ENDPOINT, INTERVIEW_KIOSK_PACKS_DIR, per-user files) are ignored. The Electron
+   * shell passes what resolveLaunchConfig decided; default false (development shells).
+   */
   readonly kioskMode?: boolean;
+  /** What decided the launch mode; recorded in every environment snapshot. */
+  readonly launchSource?: string;
+  /** Launch overrides that were present and ignored (names only), for the snapshot. */
+  readonly ignoredOverrides?: readonly string[];
+  /** Rescan the machine's integrity during interviews (default: in the Electron shell). */
+  readonly integrityMonitor?: boolean;
   /** Explicit provisioning file (tests); otherwise the machine-wide one, else the demo config. */
   readonly provisioningPath?: string;
   /** Where installed `.ikpack` files are; default `<resources>/build/packs`. */
   readonly packsDir?: string;
   /** Folder holding build/packs and build/provisioning; default the app resources or the working directory. */
   readonly resourcesDir?: string;
+  /** The wrong-invite-code throttle; default DEFAULT_INVITE_POLICY. */
+  readonly invitePolicy?: InviteGatePolicy;
 }
 
 export interface KioskCore {
@@ -57,6 +78,9 @@ export interface KioskCore {
   readonly events: EventHub;
   readonly recovered: readonly string[];
   readonly packs: PackRuntime;
+  readonly lockdown: LockdownRecorder;
+  readonly journal: SqliteJournal;
+  readonly integrity: IntegrityMonitor | null;
   close(): void;
 }
 
@@ -80,29 +104,45 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
   const pack = demoPack();
   const journal = new SqliteJournal(db);
   const clock = options.clock ?? systemClock;
-  const environment = new OsEnvironmentProbe(options.appVersion, options.shell, options.displaySource ?? null);
+  const kioskMode = options.kioskMode ?? false;
+  const launch: LaunchMode = { kioskMode, source: options.launchSource ?? options.shell, ignored: options.ignoredOverrides ?? [] };
+  const environment = new OsEnvironmentProbe(options.appVersion, options.shell, options.displaySource ?? null, launch);
   const packRuntime = createPackRuntime({
     db,
     clock,
     logger,
     appVersion: options.appVersion,
-    kioskMode: options.kioskMode ?? (options.shell === 'electron' && !process.argv.includes('--no-kiosk') && process.env.KIOSK_WINDOWED !== '1'),
+    kioskMode,
     resourcesDir: options.resourcesDir ?? defaultResourcesDir(),
     userProvisioningPath: path.join(options.dataDir, 'provisioning.json'),
+    dataDir: options.dataDir,
+    ...(options.keyProtector ? { keyProtector: options.keyProtector } : {}),
     ...(options.provisioningPath ? { provisioningPath: options.provisioningPath } : {}),
     ...(options.packsDir ? { packsDir: options.packsDir } : {}),
   });
+  const purgeKeys = (): void => {
+    if (!db.open) return;
+    try {
+      packRuntime.purgeContentKeys();
+    } catch (e) {
+      logger.error('content-key purge failed', { error: e instanceof Error ? e.message : String(e) });
+    }
+  };
   const sessions = new SessionService({
     db,
     journal,
     clock,
     packs: packRuntime.packs,
     invites: packRuntime.invites,
-    resumeCodes: new HmacResumeCodes(options.proctorSecret ?? DEMO_PROCTOR_SECRET),
+    resumeCodes: options.proctorSecret ? new HmacResumeCodes(options.proctorSecret) : packRuntime.resumeCodes,
     environment,
     logger,
     wal: new PassiveWalMaintenance(db),
-    emit: (e) => events.emit('status', e),
+    emit: (e) => {
+      events.emit('status', e);
+      // A session that can no longer run releases its pack's content key (after its transaction).
+      if (e.state === 'completed' || e.state === 'expired') setImmediate(() => purgeKeys());
+    },
   });
   const recovered = sessions.recoverAfterStart();
   packRuntime.sweepNoShows();
@@ -111,13 +151,16 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
     try {
       packRuntime.sweepNoShows();
       void packRuntime.reportNoShows();
+      // Content keys no session needs are purged (secure_delete); also right after a session ends.
+      purgeKeys();
     } catch (e) {
       logger.error('no-show sweep failed', { error: e instanceof Error ? e.message : String(e) });
     }
   }, 60_000);
   noShowTimer.unref();
   const assistance = new AssistanceService({ db, journal, clock, environment, logger, dataDir: options.dataDir });
-  const precheckEndpoint = options.precheckEndpoint ?? process.env.KIOSK_PRECHECK_ENDPOINT ?? null;
+  // A locked kiosk measures against its pack's HR endpoint only: no variable can redirect it.
+  const precheckEndpoint = options.precheckEndpoint ?? (kioskMode ? null : process.env.KIOSK_PRECHECK_ENDPOINT) ?? null;
   const precheck = new PrecheckService({
     clock,
     logger,
@@ -129,7 +172,27 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
     homePack: pack,
     emit: (e) => events.emit('precheckProgress', e),
   });
-  const router = new IpcRouter(createHandlers(sessions, assistance, precheck, packRuntime.preparer), logger);
+  const lockdown = new LockdownRecorder({ db, journal, clock, packs: packRuntime.packs, logger, mainObservesWindow: options.shell === 'electron' });
+  const known = (code: string): boolean => getSessionByInvite(db, code) !== undefined || packRuntime.invites.lookup(code) !== undefined;
+  const inviteGate = new InviteGate({ db, clock, logger, known, ...(options.invitePolicy ? { policy: options.invitePolicy } : {}) });
+  const router = new IpcRouter(createHandlers(sessions, assistance, precheck, packRuntime.preparer, inviteGate, lockdown), logger);
+  const integrity =
+    (options.integrityMonitor ?? options.shell === 'electron')
+      ? new IntegrityMonitor({
+          db,
+          journal,
+          clock,
+          logger,
+          scan: () => scanInWorker(),
+          // The candidate is told (zh-CN/en via the status event's code); a proctor alert is journaled and logged.
+          // Pausing the interview on pause_and_alert needs a session-service operation: not done here.
+          onAction: (f, ids) => {
+            logger.warn('integrity finding needs attention', { kind: f.kind, action: f.action, sessions: ids.length });
+            for (const sessionId of ids) events.emit('status', { sessionId, state: 'in_progress', code: f.action === 'warn' ? 'INTEGRITY_WARNING' : 'INTEGRITY_ALERT' });
+          },
+        })
+      : null;
+  integrity?.start();
   const tickMs = options.tickMs ?? 500;
   const ticker = tickMs > 0 ? setInterval(() => sessions.tick(), tickMs) : null;
   ticker?.unref();
@@ -142,10 +205,14 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
     events,
     recovered,
     packs: packRuntime,
+    lockdown,
+    journal,
+    integrity,
     close() {
       if (closed) return;
       closed = true;
       clearInterval(noShowTimer);
+      integrity?.stop();
       if (ticker) clearInterval(ticker);
       sessions.shutdown();
       try {

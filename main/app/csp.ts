@@ -1,11 +1,23 @@
 /**
  * The Content-Security-Policy both shells send with every page. Nothing loads from the network:
  * scripts and styles only from our own origin, wasm allowed to compile (ffmpeg, tfjs), media from
- * blob: and mediastream: for the camera preview, and no frames, plugins or form posts.
+ * blob: and mediastream: for the camera preview, and no frames, plugins or form posts. Never
+ * 'unsafe-inline' or 'unsafe-eval' (test/unit/app/csp.test.ts holds every variant to that).
+ *
+ * `trustedTypes` (HTML documents) adds Trusted Types: DOM XSS sinks (innerHTML, script src,
+ * Worker URLs) accept only values from the renderer's one `default` policy
+ * (renderer/trusted-types.ts), which admits our own and blob: script URLs and nothing else. Worker
+ * scripts get the policy without it: a worker has no DOM and its importScripts of the ffmpeg core
+ * is already limited by script-src.
  */
-export function contentSecurityPolicy(options: { connectSrc?: readonly string[] } = {}): string {
+export interface CspOptions {
+  readonly connectSrc?: readonly string[];
+  readonly trustedTypes?: boolean;
+}
+
+export function contentSecurityPolicy(options: CspOptions = {}): string {
   const connect = ["'self'", ...(options.connectSrc ?? [])].join(' ');
-  return [
+  const directives = [
     "default-src 'none'",
     "script-src 'self' 'wasm-unsafe-eval'",
     "style-src 'self'",
@@ -19,5 +31,12 @@ export function contentSecurityPolicy(options: { connectSrc?: readonly string[] 
     "base-uri 'none'",
     "form-action 'none'",
     "frame-ancestors 'none'",
-  ].join('; ');
+  ];
+  if (options.trustedTypes) directives.push("require-trusted-types-for 'script'", 'trusted-types default');
+  return directives.join('; ');
+}
+
+/** HTML documents get Trusted Types; scripts, workers and assets do not need them. */
+export function isHtmlPath(pathname: string): boolean {
+  return /\.html?$/i.test(pathname) || pathname === '/' || pathname === '';
 }

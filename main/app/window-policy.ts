@@ -1,6 +1,6 @@
 /**
  * The Electron shell's security decisions as pure functions, so they are unit-tested under Node
- * without Electron: window options, navigation, permissions, refused switches and the app://
+ * without Electron: window options, navigation, permissions and the app://
  * protocol's file mapping.
  */
 import path from 'node:path';
@@ -17,6 +17,8 @@ export interface WindowPolicyInput {
   /** Test-centre kiosks lock the window; development runs may not. */
   readonly kiosk: boolean;
   readonly platform: NodeJS.Platform;
+  /** From resolveLaunchConfig; ignored (false) whenever the window is a kiosk. Default: not kiosk. */
+  readonly devTools?: boolean;
 }
 
 export function kioskWindowOptions(input: WindowPolicyInput): BrowserWindowConstructorOptions {
@@ -48,7 +50,7 @@ export function kioskWindowOptions(input: WindowPolicyInput): BrowserWindowConst
       webviewTag: false,
       navigateOnDragDrop: false,
       spellcheck: false,
-      devTools: !input.kiosk,
+      devTools: !input.kiosk && (input.devTools ?? true),
       safeDialogs: true,
       disableBlinkFeatures: 'Auxclick',
     },
@@ -84,13 +86,6 @@ export function permissionDecision(req: PermissionRequest): boolean {
 /** Synchronous permission checks (e.g. enumerateDevices labels) follow the same rule. */
 export function permissionCheck(permission: string, requestingOrigin: string): boolean {
   return (permission === 'media' || permission === 'mediaKeySystem' ? permission === 'media' : false) && requestingOrigin === APP_ORIGIN;
-}
-
-const REFUSED = [/^--remote-debugging-port(=|$)/, /^--remote-debugging-pipe$/, /^--remote-allow-origins(=|$)/, /^--inspect(-brk|-port|-publish-uid)?(=|$)/, /^--js-flags(=|$)/];
-
-/** No fuse blocks `--remote-debugging-port`: the app refuses those switches itself. */
-export function refusedSwitches(argv: readonly string[]): string[] {
-  return argv.filter((a) => REFUSED.some((r) => r.test(a)));
 }
 
 /** Maps an app:// URL to a file under the renderer directory, or null (traversal, other host). */

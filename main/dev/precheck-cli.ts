@@ -11,6 +11,12 @@
  * server.ts) and measures that, optionally with a fault (unreachable, slow, dropping).
  * Camera frames, the microphone level and the speakers need a person and a page: they run in the
  * app's pre-check screen, not here.
+ *
+ * Exit code: with `--expect OUTCOME` (READY, READY_WITH_WARNINGS or NOT_READY) it is 0 exactly
+ * when the overall result equals OUTCOME, so CI can assert what a machine must give; without it,
+ * 0 unless the result is NOT_READY. No flag or variable changes a check's result or skips a
+ * blocking check: the command cannot be talked into READY. The last JSON line carries the
+ * expectation and `pass`.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -32,8 +38,21 @@ const { values } = parseArgs({
     fault: { type: 'string', default: 'none' },
     'data-dir': { type: 'string', default: '.kiosk-data' },
     verbose: { type: 'boolean', default: false },
+    expect: { type: 'string' },
   },
 });
+
+const OUTCOMES = ['READY', 'READY_WITH_WARNINGS', 'NOT_READY'] as const;
+type Outcome = (typeof OUTCOMES)[number];
+const expected = values.expect;
+if (expected !== undefined && !(OUTCOMES as readonly string[]).includes(expected)) {
+  process.stderr.write(`unknown --expect ${expected}; one of ${OUTCOMES.join(', ')}\n`);
+  process.exit(2);
+}
+/** Whether the run met its target: the expected outcome, or by default any outcome but NOT_READY. */
+function meets(overall: Outcome): boolean {
+  return expected === undefined ? overall !== 'NOT_READY' : overall === expected;
+}
 
 const started = performance.now();
 const out = (line: string): void => void process.stdout.write(line + '\n');
@@ -89,7 +108,7 @@ if (values.json) {
   for (const c of checks) {
     out(JSON.stringify({ id: c.id, status: c.status, value: c.value, unit: c.unit ?? null, threshold: c.threshold, remediationKey: c.remediationKey, blocking: c.blocking, durationMs: c.durationMs, detail: c.detail }));
   }
-  out(JSON.stringify({ overall, durationMs }));
+  out(JSON.stringify({ overall, durationMs, expect: expected ?? 'READY|READY_WITH_WARNINGS', pass: meets(overall) }));
 } else {
   out(`Pre-check on this machine (${endpoint ? `network: ${endpoint}` : 'no HR endpoint configured'})`);
   for (const c of checks) {
@@ -99,9 +118,10 @@ if (values.json) {
     out(`      ${c.detail}`);
   }
   out(`Overall: ${overall} in ${durationMs} ms (camera frames, microphone level and speakers are tested in the app)`);
+  if (!meets(overall)) out(`Expected ${expected ?? 'READY or READY_WITH_WARNINGS'}.`);
 }
 await server?.close();
-process.exit(0);
+process.exit(meets(overall) ? 0 : 1);
 
 function thresholdText(c: CheckResult): string {
   const t = c.threshold;

@@ -1,41 +1,202 @@
 /**
- * `npm run proctor -- resume-code --invite CODE [--data-dir DIR]`: prints the resume code a
- * returning candidate needs after the grace window. The code is bound to the session and to its
- * resume count, so each code works once.
+ * The proctor's tool, run on the kiosk (or on a copy of its data folder):
+ *
+ *   npm run proctor -- resume-code --invite CODE [--data-dir DIR] [--provisioning FILE] [--json]
+ *     the resume code a returning candidate needs after the grace window. The code is bound to
+ *     the session and to its resume count, so each code works once. It comes from the centre's
+ *     resume-code secret in the provisioning config (the machine-wide file, or --provisioning), or
+ *     from the kiosk's wrapped copy of it in the data folder when IT has removed the plain secret
+ *     from the config. Only a demo config uses the public demo secret; a kiosk without a
+ *     provisioned secret has no valid codes, and this tool says so (exit 1).
+ *   npm run proctor -- invite-attempts [--data-dir DIR] [--limit N] [--json]
+ *     the check-in throttle's state (open, waiting, locked) and the latest invite attempts.
+ *   npm run proctor -- invite-clear --by NAME [--data-dir DIR] [--json]
+ *     clears a check-in lockout (recorded as a new row with NAME; nothing is erased).
+ *   npm run proctor -- incidents [--data-dir DIR] [--limit N] [--json]
+ *     help asked for before check-in (raised hands, diagnostic bundles) and the sessions' incidents.
+ *
+ * Exit status: 0 done, 1 refused (nothing found, nothing to clear), 2 usage.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { databasePath, DEMO_PROCTOR_SECRET } from '../app/composition-root';
-import { openDatabaseReadOnly } from '../db/connection';
+import { normalizeInviteCode } from '../../preload/contract/invite-code';
+import { databasePath } from '../app/composition-root';
+import { systemClock } from '../common/clock';
+import { createConsoleLogger } from '../common/logger';
+import { openDatabase, openDatabaseReadOnly } from '../db/connection';
+import { recentKioskIncidents, recentSessionIncidents } from '../db/queries/kiosk-records';
 import { getSessionByInvite } from '../db/queries/sessions';
-import { formatResumeCode, HmacResumeCodes } from '../services/session/resume-codes';
+import { InviteGate, type InviteGateState } from '../services/session/invite-gate';
+import { devInvitePolicy } from './dev-options';
+import { formatResumeCode } from '../services/session/resume-codes';
+import { FileKeyProtector } from '../services/packs/key-protector';
+import { loadProvisioning } from '../services/packs/provisioning';
+import { resumeCodesFor } from '../services/packs/resume-secrets';
+
+const USAGE = [
+  'usage: npm run proctor -- resume-code --invite CODE [--data-dir DIR] [--provisioning FILE] [--json]',
+  '       npm run proctor -- invite-attempts [--data-dir DIR] [--limit N] [--json]',
+  '       npm run proctor -- invite-clear --by NAME [--data-dir DIR] [--json]',
+  '       npm run proctor -- incidents [--data-dir DIR] [--limit N] [--json]',
+].join('\n');
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     invite: { type: 'string' },
+    by: { type: 'string' },
+    limit: { type: 'string', default: '20' },
     'data-dir': { type: 'string', default: '.kiosk-data' },
+    provisioning: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
 
-if (positionals[0] !== 'resume-code' || !values.invite) {
-  console.error('usage: npm run proctor -- resume-code --invite CODE [--data-dir DIR] [--json]');
+const dbFile = databasePath(path.resolve(values['data-dir']));
+const limit = Math.max(1, Math.min(500, Number.parseInt(values.limit, 10) || 20));
+const iso = (ms: number | null | undefined): string | null => (typeof ms === 'number' ? new Date(ms).toISOString() : null);
+const silent = createConsoleLogger('proctor', 'error');
+const policy = devInvitePolicy();
+
+function out(json: Record<string, unknown>, text: string): void {
+  console.log(values.json ? JSON.stringify(json) : text);
+}
+
+function resumeCode(): void {
+  if (!values.invite) usage();
+  const dataDir = path.resolve(values['data-dir']);
+  const prov = loadProvisioning({
+    kioskMode: false,
+    ...(values.provisioning ? { explicitPath: path.resolve(values.provisioning) } : {}),
+    userPath: path.join(dataDir, 'provisioning.json'),
+    demoFallbackPath: path.join(process.cwd(), 'build', 'provisioning', 'demo-provisioning.json'),
+  });
+  if (!prov.ok) {
+    console.log(JSON.stringify({ ok: false, code: prov.error.code, message: prov.error.message }));
+    process.exit(1);
+  }
+  const { codes, problem } = resumeCodesFor(prov.value.config, dataDir, new FileKeyProtector(dataDir), systemClock);
+  if (problem) {
+    console.log(JSON.stringify({ ok: false, code: 'RESUME_CODES_UNAVAILABLE', message: `no resume code can be issued: ${problem}` }));
+    process.exit(1);
+  }
+  // Read-only: the kiosk may be running on this store; the tool must not touch its state.
+  const db = openDatabaseReadOnly(dbFile);
+  try {
+    const session = getSessionByInvite(db, normalizeInviteCode(values.invite!));
+    if (!session) {
+      console.log(JSON.stringify({ ok: false, code: 'SESSION_NOT_FOUND', message: 'no interview was started with this invite code' }));
+      process.exitCode = 1;
+      return;
+    }
+    const code = formatResumeCode(codes.codeFor(session.id, session.resume_count));
+    const mode = prov.value.config.mode;
+    out(
+      { ok: true, sessionId: session.id, state: session.state, resumeCode: code, provisioning: mode },
+      `Resume code for ${session.invite_code} (${session.state}, ${mode} provisioning): ${code}`,
+    );
+  } finally {
+    db.close();
+  }
+}
+
+function describeState(s: InviteGateState): { json: Record<string, unknown>; text: string } {
+  switch (s.state) {
+    case 'open':
+      return { json: { state: 'open', wrongInARow: s.wrongInARow }, text: `Check-in is open (${s.wrongInARow} wrong code${s.wrongInARow === 1 ? '' : 's'} in a row).` };
+    case 'waiting':
+      return { json: { state: 'waiting', wrongInARow: s.wrongInARow, retryAt: iso(s.retryAt) }, text: `Check-in waits until ${iso(s.retryAt)} after ${s.wrongInARow} wrong codes in a row.` };
+    case 'locked':
+      return {
+        json: { state: 'locked', wrongInARow: s.wrongInARow, lockedUntil: iso(s.lockedUntil) },
+        text: `Check-in is LOCKED until ${iso(s.lockedUntil)} after ${s.wrongInARow} wrong codes in a row. Clear it with: npm run proctor -- invite-clear --by YOUR-NAME`,
+      };
+  }
+}
+
+function inviteAttempts(): void {
+  // Writing connection (migrations apply if the kiosk has not run since an update); only reads here.
+  const db = openDatabase(dbFile, { logger: silent });
+  try {
+    const gate = new InviteGate({ db, clock: systemClock, logger: silent, ...(policy ? { policy } : {}) });
+    const state = describeState(gate.status());
+    const rows = gate.recent(limit);
+    const json = { ok: true, ...state.json, attempts: rows.map((r) => ({ at: iso(r.at), outcome: r.outcome, code: r.code, note: r.note })) };
+    const lines = rows.map((r) => `  ${iso(r.at)}  ${r.outcome.padEnd(8)}  ${r.code}${r.note ? `  (${r.note})` : ''}`);
+    out(json, [state.text, rows.length ? 'Latest attempts (newest first):' : 'No invite attempts recorded.', ...lines].join('\n'));
+  } finally {
+    db.close();
+  }
+}
+
+function inviteClear(): void {
+  const by = values.by?.trim();
+  if (!by) usage();
+  const db = openDatabase(dbFile, { logger: silent });
+  try {
+    const gate = new InviteGate({ db, clock: systemClock, logger: silent, ...(policy ? { policy } : {}) });
+    const before = gate.status();
+    if (before.state === 'open' && before.wrongInARow === 0) {
+      out({ ok: false, code: 'NOTHING_TO_CLEAR', state: 'open' }, 'Check-in is open; there is nothing to clear.');
+      process.exitCode = 1;
+      return;
+    }
+    const after = describeState(gate.clear(by!));
+    out({ ok: true, clearedBy: by, before: before.state, ...after.json }, `Cleared by ${by}. ${after.text}`);
+  } finally {
+    db.close();
+  }
+}
+
+function incidents(): void {
+  const db = openDatabase(dbFile, { logger: silent });
+  try {
+    const kioskRows = recentKioskIncidents(db, limit);
+    const sessionRows = recentSessionIncidents(db, limit);
+    const all = [
+      ...kioskRows.map((r) => ({ id: r.id, kind: r.kind, at: r.at, where: `screen ${r.screen}, before check-in` })),
+      ...sessionRows.map((r) => ({ id: r.id, kind: r.kind, at: r.at, where: `invite ${r.invite}` })),
+    ].sort((a, b) => b.at - a.at);
+    const json = { ok: true, incidents: all.map((r) => ({ ...r, at: iso(r.at) })) };
+    out(json, all.length ? all.map((r) => `  ${iso(r.at)}  ${r.id}  ${r.kind.padEnd(11)}  ${r.where}`).join('\n') : 'No incidents recorded.');
+  } finally {
+    db.close();
+  }
+}
+
+function usage(): never {
+  console.error(USAGE);
   process.exit(2);
 }
-// Read-only: the kiosk may be running on this store; the tool must not touch its state.
-const db = openDatabaseReadOnly(databasePath(path.resolve(values['data-dir'])));
+
 try {
-  const session = getSessionByInvite(db, values.invite.trim().toUpperCase());
-  if (!session) {
-    console.log(JSON.stringify({ ok: false, code: 'SESSION_NOT_FOUND', message: 'no interview was started with this invite code' }));
-    process.exitCode = 1;
-  } else {
-    // Demo provisioning; a provisioned centre uses its own secret from the machine-wide config.
-    const code = formatResumeCode(new HmacResumeCodes(DEMO_PROCTOR_SECRET).codeFor(session.id, session.resume_count));
-    if (values.json) console.log(JSON.stringify({ ok: true, sessionId: session.id, state: session.state, resumeCode: code }));
-    else console.log(`Resume code for ${session.invite_code} (${session.state}): ${code}`);
+  if (!['resume-code', 'invite-attempts', 'invite-clear', 'incidents'].includes(positionals[0] ?? '')) usage();
+  if (!existsSync(dbFile)) {
+    console.error(`proctor: no kiosk data at ${path.dirname(dbFile)} (pass --data-dir with the kiosk's data folder)`);
+    console.log(JSON.stringify({ ok: false, code: 'NO_KIOSK_DATA', dataDir: path.dirname(dbFile) }));
+    process.exit(1);
   }
-} finally {
-  db.close();
+  switch (positionals[0]) {
+    case 'resume-code':
+      resumeCode();
+      break;
+    case 'invite-attempts':
+      inviteAttempts();
+      break;
+    case 'invite-clear':
+      inviteClear();
+      break;
+    case 'incidents':
+      incidents();
+      break;
+    default:
+      usage();
+  }
+} catch (e) {
+  // One sentence, no stack: the store is missing, damaged or from a newer kiosk.
+  const code = typeof e === 'object' && e && 'code' in e ? String((e as { code: unknown }).code) : 'ERROR';
+  console.error(`proctor: ${e instanceof Error ? e.message : String(e)}`);
+  console.log(JSON.stringify({ ok: false, code, message: e instanceof Error ? e.message : String(e) }));
+  process.exitCode = 1;
 }

@@ -47,6 +47,45 @@ export interface WebHost {
   close(): Promise<void>;
 }
 
+/** Malformed frames tolerated on one connection before it is closed (policy violation). */
+export const MAX_MALFORMED_FRAMES = 100;
+
+type Frame = { ok: true; id: number; channel: unknown; payload: unknown } | { ok: false; reason: string };
+
+/** One WebSocket frame of the protocol: text JSON `{id, channel, payload}` with a non-negative integer id. */
+export function parseFrame(data: unknown, isBinary: boolean): Frame {
+  if (isBinary) return { ok: false, reason: 'binary frame' };
+  const text = Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data as Buffer[]).toString('utf8') : String(data);
+  let msg: unknown;
+  try {
+    msg = decodeWire(text);
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  if (!msg || typeof msg !== 'object' || Array.isArray(msg)) return { ok: false, reason: 'not an object' };
+  const { id, channel, payload } = msg as { id?: unknown; channel?: unknown; payload?: unknown };
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) return { ok: false, reason: 'missing id' };
+  return { ok: true, id, channel, payload };
+}
+
+/** The request path, decoded, or null when it cannot be (bad escape, NUL, not a path). */
+export function requestPath(rawUrl: string | undefined): string | null {
+  let pathname: string;
+  try {
+    pathname = new URL(rawUrl ?? '/', 'http://127.0.0.1').pathname;
+  } catch {
+    return null;
+  }
+  let rel: string;
+  try {
+    rel = decodeURIComponent(pathname);
+  } catch {
+    return null;
+  }
+  if (rel.includes('\0') || !rel.startsWith('/')) return null;
+  return rel;
+}
+
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const log = options.logger.scope('web-host');
   const token = options.token ?? randomBytes(24).toString('base64url');
@@ -57,22 +96,40 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   }
   let origin = '';
 
-  const server = http.createServer((req, res) => {
+  // Hostile requests (bad escapes, odd methods, huge headers) get a status, never an exception:
+  // an uncaught throw here would end the shell and every interview running in it.
+  const server = http.createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 30_000, headersTimeout: 10_000 }, (req, res) => {
+    try {
+      serveFile(req, res);
+    } catch (e) {
+      log.warn('request failed', { error: e instanceof Error ? e.message.slice(0, 120) : 'unknown' });
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end();
+    }
+  });
+  server.on('clientError', (_e, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
+  function serveFile(req: http.IncomingMessage, res: http.ServerResponse): void {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405).end();
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
     }
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    let rel = decodeURIComponent(url.pathname);
-    if (rel === '/' || !path.extname(rel)) rel = '/index.html';
-    const file = path.resolve(root, '.' + rel);
+    const rel = requestPath(req.url);
+    if (rel === null) {
+      res.writeHead(400, { 'content-type': 'text/plain' }).end('bad request');
+      return;
+    }
+    const file = path.resolve(root, '.' + (rel === '/' || !path.extname(rel) ? '/index.html' : rel));
     if (!file.startsWith(root + path.sep) || !existsSync(file) || !statSync(file).isFile()) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }
     res.writeHead(200, {
       'content-type': MIME[path.extname(file)] ?? 'application/octet-stream',
-      'content-security-policy': contentSecurityPolicy({ connectSrc: [origin.replace('http:', 'ws:')] }),
+      'content-security-policy': contentSecurityPolicy({ connectSrc: [origin.replace('http:', 'ws:')], trustedTypes: path.extname(file) === '.html' }),
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
       'cache-control': 'no-store',
@@ -81,8 +138,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       'cross-origin-resource-policy': 'same-origin',
     });
     if (req.method === 'HEAD') res.end();
-    else createReadStream(file).pipe(res);
-  });
+    else createReadStream(file).on('error', () => res.destroy()).pipe(res);
+  }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 8 * 1024 * 1024 });
   const sockets = new Set<WebSocket>();
@@ -92,38 +149,45 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   });
 
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const given = Buffer.from(url.searchParams.get('token') ?? '');
+    let pathname = '';
+    let given = Buffer.alloc(0);
+    try {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      pathname = url.pathname;
+      given = Buffer.from(url.searchParams.get('token') ?? '');
+    } catch {
+      pathname = '';
+    }
     const tokenOk = given.length === tokenBuf.length && timingSafeEqual(given, tokenBuf);
     const originOk = req.headers.origin === origin;
-    if (url.pathname !== '/ipc' || !tokenOk || !originOk) {
-      log.warn('refused a WebSocket connection', { path: url.pathname, tokenOk, originOk });
-      socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
-      socket.destroy();
+    if (pathname !== '/ipc' || !tokenOk || !originOk) {
+      log.warn('refused a WebSocket connection', { path: pathname.slice(0, 80), tokenOk, originOk });
+      socket.on('error', () => socket.destroy());
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
+      let malformed = 0;
+      ws.on('error', () => ws.terminate());
       ws.on('close', () => sockets.delete(ws));
       ws.on('message', (data, isBinary) => {
         void (async () => {
-          let id: unknown = null;
-          try {
-            if (isBinary) throw new Error('binary frames are not part of the protocol');
-            const msg = decodeWire(data.toString()) as { id?: unknown; channel?: unknown; payload?: unknown };
-            id = msg.id;
-            if (typeof id !== 'number') throw new Error('missing id');
-            const result = await options.router.handle(msg.channel, msg.payload, {
-              transport: 'web',
-              trusted: true,
-              description: `ws:${req.socket.remotePort}`,
-            });
-            ws.send(encodeWire({ id, result }));
-          } catch (e) {
-            log.warn('malformed message', { error: e instanceof Error ? e.message : String(e) });
-            ws.send(encodeWire({ id, result: { ok: false, error: { code: 'INVALID_INPUT', message: 'malformed message' } } }));
+          const frame = parseFrame(data, isBinary);
+          if (!frame.ok) {
+            // No reply: without a valid id nobody can match one. Too many and the socket closes.
+            malformed++;
+            log.warn('malformed message dropped', { reason: frame.reason, count: malformed });
+            if (malformed >= MAX_MALFORMED_FRAMES) ws.close(1008, 'malformed messages');
+            return;
           }
-        })();
+          const result = await options.router.handle(frame.channel, frame.payload, {
+            transport: 'web',
+            trusted: true,
+            description: `ws:${req.socket.remotePort}`,
+          });
+          if (ws.readyState === ws.OPEN) ws.send(encodeWire({ id: frame.id, result }));
+        })().catch((e: unknown) => log.error('message handling failed', { error: e instanceof Error ? e.message.slice(0, 120) : 'unknown' }));
       });
     });
   });

@@ -1,18 +1,30 @@
 import type { CheckInPreparer } from '../services/packs/check-in-preparer';
+import type { LockdownRecorder } from '../services/integrity/lockdown-recorder';
 import type { PrecheckService } from '../services/precheck/precheck-service';
 import type { AssistanceService } from '../services/session/assistance';
+import type { InviteGate } from '../services/session/invite-gate';
 import type { SessionService } from '../services/session/session-service';
+import { err } from '../common/result';
 import type { Handlers } from './router';
 
 /** Maps each contract operation to exactly one service call. */
-export function createHandlers(sessions: SessionService, assistance: AssistanceService, precheck: PrecheckService, checkIn?: CheckInPreparer): Handlers {
+export function createHandlers(
+  sessions: SessionService,
+  assistance: AssistanceService,
+  precheck: PrecheckService,
+  checkIn: CheckInPreparer | undefined,
+  gate: InviteGate,
+  lockdown?: LockdownRecorder,
+): Handlers {
   return {
-    checkIn: async (r) => {
-      // Unlock the pack and tailor the questions first (network, résumé parsing), then check in.
-      const prepared = checkIn ? await checkIn.prepare(r.inviteCode, r.unlockCode) : undefined;
-      if (prepared && !prepared.ok) return prepared;
-      return sessions.checkIn(r.inviteCode, r.locale, prepared?.value);
-    },
+    // The invite gate normalises the typed code and throttles wrong ones before anything else runs.
+    checkIn: (r) =>
+      gate.checkIn(r.inviteCode, async (code) => {
+        // Unlock the pack and tailor the questions first (network, résumé parsing), then check in.
+        const prepared = checkIn ? await checkIn.prepare(code, r.unlockCode) : undefined;
+        if (prepared && !prepared.ok) return prepared;
+        return sessions.checkIn(code, r.locale, prepared?.value);
+      }),
     giveConsent: (r) => sessions.giveConsent(r.sessionId, r.accepted, r.consentVersion, r.declineReason),
     reportPrecheck: (r) => sessions.reportPrecheck(r.sessionId, r.camera, r.microphone),
     startInterview: (r) => sessions.start(r.sessionId),
@@ -24,15 +36,21 @@ export function createHandlers(sessions: SessionService, assistance: AssistanceS
     requestExit: (r) => sessions.requestExit(r.sessionId),
     confirmExit: (r) => sessions.confirmExit(r.sessionId, r.reason, r.text),
     findResumable: () => sessions.findResumable(),
-    resume: (r) => sessions.resume(r.inviteCode, r.resumeCode),
+    resume: (r) => {
+      // The pack's validity is checked again at resume (an expired pack does not carry on).
+      const usable = checkIn?.checkResume(r.inviteCode);
+      return usable && !usable.ok ? usable : sessions.resume(r.inviteCode, r.resumeCode);
+    },
     reportDevices: (r) => sessions.reportDevices(r),
     deviceLost: (r) => sessions.deviceLost(r.sessionId, r.questionIndex, r.device),
     deviceRestored: (r) => sessions.deviceRestored(r.sessionId, r.questionIndex),
-    raiseHand: (r) => assistance.raiseHand(r.sessionId, r.screen),
-    saveDiagnostics: (r) => assistance.saveDiagnostics(r.sessionId, r.screen, r.renderer),
+    raiseHand: (r) => assistance.raiseHand(r.sessionId, r.screen, r.incidentId),
+    saveDiagnostics: (r) => assistance.saveDiagnostics(r.sessionId, r.screen, r.renderer, r.incidentId),
     storeRemux: (r) => assistance.storeRemux(r),
     runPrecheck: (r) => precheck.run(r),
     finishPrecheck: (r) => precheck.finish(r),
     requestReschedule: (r) => sessions.requestReschedule(r.sessionId, r.reason, r.text, r.runId),
+    reportLockdown: (r) => (lockdown ? lockdown.report(r) : err('INTERNAL', 'lockdown is not running on this kiosk')),
+    lockdownPolicy: (r) => (lockdown ? lockdown.policy(r.sessionId) : err('INTERNAL', 'lockdown is not running on this kiosk')),
   };
 }

@@ -38,18 +38,32 @@ export class IpcRouter {
     this.log = logger.scope('ipc');
   }
 
+  /**
+   * Never throws and never rejects, whatever arrives: every path ends in a result with a code.
+   * Validation runs inside the guard too (a hostile payload must not throw out of zod).
+   */
   async handle(channel: unknown, payload: unknown, sender: SenderInfo): Promise<IpcResult<unknown>> {
+    try {
+      return await this.route(channel, payload, sender);
+    } catch (e) {
+      this.log.error('request failed', { error: e instanceof Error ? e.message.slice(0, 200) : 'non-error thrown' });
+      return fail('INTERNAL', 'an internal error occurred; your saved answers are safe');
+    }
+  }
+
+  private async route(channel: unknown, payload: unknown, sender: SenderInfo): Promise<IpcResult<unknown>> {
+    const description = typeof sender?.description === 'string' ? sender.description.slice(0, 80) : 'unknown';
     if (typeof channel !== 'string' || !channel.startsWith(CHANNEL_PREFIX)) {
-      this.log.warn('refused: unknown channel prefix', { sender: sender.description });
+      this.log.warn('refused: unknown channel prefix', { sender: description });
       return fail('UNKNOWN_CHANNEL', 'unknown channel');
     }
     const name = operationForChannel(channel);
     if (!name) {
-      this.log.warn('refused: unknown channel', { channel: channel.slice(0, 80), sender: sender.description });
+      this.log.warn('refused: unknown channel', { channel: channel.slice(0, 80), sender: description });
       return fail('UNKNOWN_CHANNEL', 'unknown channel');
     }
-    if (!sender.trusted) {
-      this.log.warn('refused: untrusted sender', { channel, sender: sender.description });
+    if (sender?.trusted !== true) {
+      this.log.warn('refused: untrusted sender', { channel, sender: description });
       return fail('FORBIDDEN_SENDER', 'this sender may not use the kiosk interface');
     }
     const spec = operations[name];
@@ -57,8 +71,8 @@ export class IpcRouter {
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue ? formatZodPath(issue.path) : '';
-      this.log.warn('refused: invalid input', { channel, path: where });
-      return fail('INVALID_INPUT', `${where ? where + ': ' : ''}${issue?.message ?? 'invalid request'}`);
+      this.log.warn('refused: invalid input', { channel, path: where.slice(0, 120) });
+      return fail('INVALID_INPUT', `${where ? where.slice(0, 120) + ': ' : ''}${(issue?.message ?? 'invalid request').slice(0, 200)}`);
     }
     try {
       const handler = this.handlers[name] as (r: unknown) => Result<unknown> | Promise<Result<unknown>>;

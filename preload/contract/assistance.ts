@@ -16,35 +16,40 @@ const ScreenName = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/);
 export const LostDevice = z.enum(['camera', 'microphone', 'both']);
 export type LostDevice = z.infer<typeof LostDevice>;
 
-export const DeviceLostRequest = z.object({
+export const DeviceLostRequest = z.strictObject({
   sessionId: SessionId,
   questionIndex: z.number().int().nonnegative().max(10_000),
   device: LostDevice,
 });
 
-export const DeviceRestoredRequest = z.object({
+export const DeviceRestoredRequest = z.strictObject({
   sessionId: SessionId,
   questionIndex: z.number().int().nonnegative().max(10_000),
 });
 
-export const RaiseHandRequest = z.object({
+/** `INC-YYYYMMDD-XXXXXXXX`, as minted by main for a raised hand, a diagnostic bundle or an exit. */
+export const IncidentId = z.string().regex(/^INC-\d{8}-[0-9A-F]{8}$/);
+
+export const RaiseHandRequest = z.strictObject({
   sessionId: SessionId.optional(),
   screen: ScreenName,
+  /** The incident the candidate already holds (one help visit, one number); main checks it exists. */
+  incidentId: IncidentId.optional(),
 });
 
 /** What the candidate can tell the staff: an incident id that finds this moment in the journal. */
 export const AssistanceReceipt = z.object({
   incidentId: z.string(),
   at: Timestamp,
-  /** False when there was no session to attach the event to (it went to the kiosk log only). */
+  /** True once stored: in the session's journal, or before check-in in the kiosk's incident record. */
   journaled: z.boolean(),
 });
 export type AssistanceReceipt = z.infer<typeof AssistanceReceipt>;
 
-export const RendererDiagnostics = z.object({
+export const RendererDiagnostics = z.strictObject({
   userAgent: z.string().max(500),
   language: z.string().max(40),
-  viewport: z.object({ width: z.number().int().nonnegative().max(100_000), height: z.number().int().nonnegative().max(100_000) }),
+  viewport: z.strictObject({ width: z.number().int().nonnegative().max(100_000), height: z.number().int().nonnegative().max(100_000) }),
   camera: DeviceState,
   microphone: DeviceState,
   online: z.boolean(),
@@ -53,9 +58,10 @@ export const RendererDiagnostics = z.object({
 });
 export type RendererDiagnostics = z.infer<typeof RendererDiagnostics>;
 
-export const DiagnosticsRequest = z.object({
+export const DiagnosticsRequest = z.strictObject({
   sessionId: SessionId.optional(),
   screen: ScreenName,
+  incidentId: IncidentId.optional(),
   renderer: RendererDiagnostics,
 });
 
@@ -68,7 +74,7 @@ export const DiagnosticsReceipt = z.object({
 });
 export type DiagnosticsReceipt = z.infer<typeof DiagnosticsReceipt>;
 
-export const StoreRemuxRequest = z.object({
+export const StoreRemuxRequest = z.strictObject({
   sessionId: SessionId,
   questionIndex: z.number().int().nonnegative().max(10_000),
   attempt: z.number().int().nonnegative().max(100),

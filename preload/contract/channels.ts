@@ -45,6 +45,7 @@ import {
   RescheduleReceipt,
   RescheduleRequest,
 } from './precheck';
+import { LockdownAck, LockdownPolicyRequest, LockdownPolicyView, LockdownReport } from './lockdown';
 
 export const CHANNEL_PREFIX = 'kiosk:';
 
@@ -79,6 +80,8 @@ export const operations = {
   runPrecheck: { channel: 'kiosk:precheck:run', request: PrecheckRunRequest, response: PrecheckRunView },
   finishPrecheck: { channel: 'kiosk:precheck:finish', request: PrecheckFinishRequest, response: PrecheckReportView },
   requestReschedule: { channel: 'kiosk:precheck:reschedule', request: RescheduleRequest, response: RescheduleReceipt },
+  reportLockdown: { channel: 'kiosk:lockdown:report', request: LockdownReport, response: LockdownAck },
+  lockdownPolicy: { channel: 'kiosk:lockdown:policy', request: LockdownPolicyRequest, response: LockdownPolicyView },
 } as const satisfies Record<string, OperationSpec>;
 
 export type Operations = typeof operations;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { INVITE_CODE_PATTERN, MAX_RAW_INVITE_CHARS, normalizeInviteCode } from './invite-code';
 
 export const Locale = z.enum(['zh-CN', 'en']);
 export type Locale = z.infer<typeof Locale>;
@@ -12,14 +13,18 @@ export type LocalizedText = z.infer<typeof LocalizedText>;
 
 export const SessionId = z.string().uuid();
 
-/** Invite codes are case-insensitive for the candidate; stored upper-case. */
+/**
+ * Invite codes as the candidate may type them (full-width, spaced, lower-case; see
+ * invite-code.ts), stored and compared in their normalised form.
+ */
 export const InviteCode = z
   .string()
-  .trim()
-  .min(4)
-  .max(32)
-  .transform((s) => s.toUpperCase())
-  .pipe(z.string().regex(/^[A-Z0-9][A-Z0-9-]{3,31}$/, 'letters, digits and dashes only'));
+  .max(MAX_RAW_INVITE_CHARS)
+  .transform(normalizeInviteCode)
+  .pipe(z.string().regex(INVITE_CODE_PATTERN, 'letters, digits and dashes only, 4 to 32 characters'));
+
+/** What the check-in form sends: judged by the invite gate, so a malformed code counts as a wrong one. */
+export const RawInviteCode = z.string().max(MAX_RAW_INVITE_CHARS);
 
 export const SessionState = z.enum([
   'checked_in',

@@ -20,6 +20,8 @@ export const packErrorCodes = [
   'PROVISIONING_INVALID',
   'SCHEDULE_WRONG_CENTRE',
   'RESUME_UNREADABLE',
+  'PACK_VERSION_REUSED',
+  'UNLOCK_CODE_LOCKED',
 ] as const;
 
 /**
@@ -35,6 +37,8 @@ export const errorCodes = [
   // check-in and session
   'INVITE_NOT_FOUND',
   'INVITE_USED',
+  'INVITE_THROTTLED',
+  'INVITE_LOCKED',
   'SESSION_NOT_FOUND',
   'ILLEGAL_TRANSITION',
   'CONSENT_DECLINED',

@@ -163,7 +163,7 @@ export type InteractivePolicy = z.infer<typeof InteractivePolicy>;
 const Permission = z.enum(['granted', 'denied', 'missing', 'busy', 'error', 'unsupported']);
 export type DevicePermission = z.infer<typeof Permission>;
 
-export const CameraMeasurement = z.object({
+export const CameraMeasurement = z.strictObject({
   permission: Permission,
   devices: z.number().int().nonnegative().max(64),
   width: z.number().int().nonnegative().max(20_000),
@@ -177,7 +177,7 @@ export const CameraMeasurement = z.object({
 });
 export type CameraMeasurement = z.infer<typeof CameraMeasurement>;
 
-export const MicrophoneMeasurement = z.object({
+export const MicrophoneMeasurement = z.strictObject({
   permission: Permission,
   devices: z.number().int().nonnegative().max(64),
   trackMuted: z.boolean(),
@@ -188,7 +188,7 @@ export const MicrophoneMeasurement = z.object({
 });
 export type MicrophoneMeasurement = z.infer<typeof MicrophoneMeasurement>;
 
-export const SpeakerMeasurement = z.object({
+export const SpeakerMeasurement = z.strictObject({
   played: z.boolean(),
   /** The candidate's answer; null when they did not answer. */
   heard: z.boolean().nullable(),
@@ -196,14 +196,14 @@ export const SpeakerMeasurement = z.object({
 });
 export type SpeakerMeasurement = z.infer<typeof SpeakerMeasurement>;
 
-export const Display = z.object({ width: z.number().int().nonnegative().max(100_000), height: z.number().int().nonnegative().max(100_000) });
+export const Display = z.strictObject({ width: z.number().int().nonnegative().max(100_000), height: z.number().int().nonnegative().max(100_000) });
 
 export const PrecheckMode = z.enum(['kiosk', 'home']);
 export type PrecheckMode = z.infer<typeof PrecheckMode>;
 
 // ---------------------------------------------------------------- requests and responses
 
-export const PrecheckRunRequest = z.object({
+export const PrecheckRunRequest = z.strictObject({
   runId: z.string().uuid(),
   mode: PrecheckMode,
   sessionId: SessionId.optional(),
@@ -221,7 +221,7 @@ export const PrecheckRunView = z.object({
 });
 export type PrecheckRunView = z.infer<typeof PrecheckRunView>;
 
-export const PrecheckFinishRequest = z.object({
+export const PrecheckFinishRequest = z.strictObject({
   runId: z.string().uuid(),
   mode: PrecheckMode,
   sessionId: SessionId.optional(),
@@ -252,7 +252,7 @@ export const RescheduleReason = z.enum(['device', 'network', 'environment', 'tim
 export type RescheduleReason = z.infer<typeof RescheduleReason>;
 
 export const RescheduleRequest = z
-  .object({
+  .strictObject({
     sessionId: SessionId,
     runId: z.string().uuid().optional(),
     reason: RescheduleReason,

@@ -4,6 +4,7 @@ import {
   DeviceState,
   ExitReason,
   InviteCode,
+  RawInviteCode,
   Locale,
   LocalizedText,
   SessionId,
@@ -149,26 +150,26 @@ const QuestionRef = {
   questionIndex: z.number().int().nonnegative().max(10_000),
 };
 
-export const CheckInRequest = z.object({
-  inviteCode: InviteCode,
+export const CheckInRequest = z.strictObject({
+  inviteCode: RawInviteCode,
   locale: Locale,
   /** The proctor's offline unlock code, when the HR endpoint cannot release the questions (UNLOCK_CODE_REQUIRED). */
   unlockCode: z.string().trim().min(4).max(64).optional(),
 });
-export const SessionRequest = z.object({ sessionId: SessionId });
-export const ConsentRequest = z.object({
+export const SessionRequest = z.strictObject({ sessionId: SessionId });
+export const ConsentRequest = z.strictObject({
   sessionId: SessionId,
   accepted: z.boolean(),
   consentVersion: z.string().min(1).max(64),
   declineReason: z.string().max(MAX_EXIT_TEXT_CHARS).optional(),
 });
-export const PrecheckReport = z.object({
+export const PrecheckReport = z.strictObject({
   sessionId: SessionId,
   camera: DeviceState,
   microphone: DeviceState,
 });
-export const BeginAnswerRequest = z.object(QuestionRef);
-export const AppendChunkRequest = z.object({
+export const BeginAnswerRequest = z.strictObject(QuestionRef);
+export const AppendChunkRequest = z.strictObject({
   ...QuestionRef,
   attempt: z.number().int().nonnegative().max(100),
   segment: z.number().int().nonnegative().max(10_000),
@@ -181,14 +182,14 @@ export const AppendChunkRequest = z.object({
   }),
 });
 export type AppendChunkRequest = z.infer<typeof AppendChunkRequest>;
-export const SubmitAnswerRequest = z.object({
+export const SubmitAnswerRequest = z.strictObject({
   ...QuestionRef,
   attempt: z.number().int().nonnegative().max(100),
   text: z.string().max(MAX_TEXT_ANSWER_CHARS).optional(),
 });
-export const RetakeRequest = z.object({ ...QuestionRef, attempt: z.number().int().nonnegative().max(100) });
+export const RetakeRequest = z.strictObject({ ...QuestionRef, attempt: z.number().int().nonnegative().max(100) });
 export const ExitConfirmRequest = z
-  .object({
+  .strictObject({
     sessionId: SessionId,
     reason: ExitReason,
     text: z.string().trim().max(MAX_EXIT_TEXT_CHARS).optional(),
@@ -197,7 +198,7 @@ export const ExitConfirmRequest = z
     message: 'a reason of "other" needs a few words',
     path: ['text'],
   });
-export const ResumeRequest = z.object({
+export const ResumeRequest = z.strictObject({
   inviteCode: InviteCode,
   resumeCode: z
     .string()
@@ -206,13 +207,13 @@ export const ResumeRequest = z.object({
     .transform((s) => s.toUpperCase().replace(/[\s-]/g, ''))
     .optional(),
 });
-export const DeviceReport = z.object({
+export const DeviceReport = z.strictObject({
   sessionId: SessionId.optional(),
   camera: DeviceState,
   microphone: DeviceState,
   online: z.boolean(),
   displays: z
-    .array(z.object({ width: z.number().int().nonnegative().max(100_000), height: z.number().int().nonnegative().max(100_000) }))
+    .array(z.strictObject({ width: z.number().int().nonnegative().max(100_000), height: z.number().int().nonnegative().max(100_000) }))
     .max(16)
     .optional(),
 });

@@ -21,11 +21,14 @@ export function HelpDialog({ info, onClose, onIncident }: { info: HelpInfo; onCl
   const [handDone, setHandDone] = useState<string | null>(null);
   const [diagDone, setDiagDone] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [diagId, setDiagId] = useState<string | null>(null);
+  // One help visit, one number: a raised hand and a diagnostic bundle share the incident the candidate holds.
+  const held = (): string | undefined => handDone ?? diagId ?? info.incidentId ?? undefined;
 
   async function raiseHand() {
     setBusy('hand');
     setError(null);
-    const r = await kiosk().raiseHand({ sessionId: info.sessionId, screen: info.screen });
+    const r = await kiosk().raiseHand({ sessionId: info.sessionId, screen: info.screen, incidentId: held() });
     setBusy(null);
     if (r.ok) {
       setHandDone(r.value.incidentId);
@@ -36,10 +39,11 @@ export function HelpDialog({ info, onClose, onIncident }: { info: HelpInfo; onCl
   async function saveDiagnostics() {
     setBusy('diag');
     setError(null);
-    const r = await kiosk().saveDiagnostics({ sessionId: info.sessionId, screen: info.screen, renderer: rendererDiagnostics() });
+    const r = await kiosk().saveDiagnostics({ sessionId: info.sessionId, screen: info.screen, renderer: rendererDiagnostics(), incidentId: held() });
     setBusy(null);
     if (r.ok) {
       setDiagDone(r.value.fileName);
+      setDiagId(r.value.incidentId);
       onIncident(r.value.incidentId);
     } else setError(t(errorKey(r.error.code)));
   }

@@ -1,6 +1,7 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useLayoutEffect, useState, type MouseEvent, type ReactNode } from 'react';
 import type { Locale } from '../../preload/contract/common';
 import { useI18n } from '../i18n';
+import { isRepeatClick, REARM_MS } from './ActionButton';
 import { HelpDialog, type HelpInfo } from './HelpDialog';
 
 export function Layout({
@@ -21,6 +22,24 @@ export function Layout({
   const [helpOpen, setHelpOpen] = useState(false);
   const other: Locale = locale === 'zh-CN' ? 'en' : 'zh-CN';
 
+  // Every screen change arms the content for a moment: it takes no pointer input (CSS
+  // `.arming`), so the second click of a double-click never lands on the next screen's button
+  // ("开始面试" on the pre-check report and on the camera preview sat at the same place).
+  // Repeat clicks (the second half of any double-click) never act on a button either.
+  const [arming, setArming] = useState(true);
+  useLayoutEffect(() => {
+    setArming(true);
+    const id = window.setTimeout(() => setArming(false), REARM_MS);
+    return () => window.clearTimeout(id);
+  }, [screenKey]);
+  function guardClicks(e: MouseEvent<HTMLDivElement>) {
+    const target = e.target instanceof Element ? e.target.closest('button, [role="button"], input[type="submit"]') : null;
+    if (target && isRepeatClick(e)) {
+      e.preventDefault();
+      e.stopPropagation();
+    }
+  }
+
   useEffect(() => {
     const h = document.querySelector<HTMLElement>('main h1');
     if (h && !document.querySelector('dialog[open]')) {
@@ -30,7 +49,7 @@ export function Layout({
   }, [screenKey]);
 
   return (
-    <div className="shell">
+    <div className="shell" onClickCapture={guardClicks}>
       <a className="skip-link" href="#main">{t('app.skip')}</a>
       <header className="topbar">
         <div className="brand">
@@ -52,7 +71,7 @@ export function Layout({
           )}
         </div>
       </header>
-      <main className="content" id="main">
+      <main className={`content${arming ? ' arming' : ''}`} id="main" data-arming={arming ? 'true' : undefined}>
         {children}
       </main>
       {helpOpen && <HelpDialog info={help} onClose={() => setHelpOpen(false)} onIncident={onIncident} />}
@@ -60,10 +79,10 @@ export function Layout({
   );
 }
 
-export function ErrorBanner({ message }: { message: string | null }) {
+export function ErrorBanner({ message, code }: { message: string | null; code?: string | null }) {
   if (!message) return null;
   return (
-    <p className="error" role="alert" data-testid="error">
+    <p className="error" role="alert" data-testid="error" data-code={code ?? undefined}>
       {message}
     </p>
   );

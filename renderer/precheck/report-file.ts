@@ -5,7 +5,7 @@
 import type { Locale } from '../../preload/contract/common';
 import { groupOf, type PrecheckReportView } from '../../preload/contract/precheck';
 import type { Translate } from '../i18n';
-import { checkTitle, fixText, statusText, thresholdText, valueText } from './format';
+import { checkTitle, fixText, statusText, thresholdText, valueText, verdictText } from './format';
 
 export const REPORT_KIND = 'interview-kiosk-system-check';
 
@@ -86,7 +86,7 @@ tr.fail .st { color: #b3261e; font-weight: 600; } tr.warn .st { color: #8a5300; 
 <body>
 <h1>${esc(t('systemCheck.reportTitle'))}</h1>
 <p class="meta">${esc(t('systemCheck.generatedAt', { time: when }))} · ${esc(report.appVersion)} · ${esc(report.runId)}</p>
-<p class="overall ${report.overall}" data-overall="${report.overall}">${esc(t(`precheck.overall.${report.overall}`))}</p>
+<p class="overall ${report.overall}" data-overall="${report.overall}">${esc(verdictText(report, t))}</p>
 ${rows}
 </body>
 </html>

@@ -58,7 +58,8 @@ export class AnswerRecorder {
       this.chain = this.chain.then(async () => {
         const data = new Uint8Array(await blob.arrayBuffer());
         this.onChunk?.(seq, data, rec.mimeType || mimeType);
-        this.uploader.enqueue({ ...target, seq, mimeType: rec.mimeType || mimeType, data });
+        // Exactly the request's fields: main's schemas refuse unknown keys (startSeq is ours).
+        this.uploader.enqueue({ sessionId: target.sessionId, questionIndex: target.questionIndex, attempt: target.attempt, segment: target.segment, seq, mimeType: rec.mimeType || mimeType, data });
       });
     };
     rec.start(1000);

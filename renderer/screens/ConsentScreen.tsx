@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { ActionButton } from '../components/ActionButton';
 import type { SessionView } from '../../preload/contract/session';
 import { Dialog } from '../components/Dialog';
 import { ErrorBanner } from '../components/Layout';
@@ -67,9 +68,9 @@ export function ConsentScreen({
         <button type="button" className="secondary" onClick={() => setDeclining(true)} data-testid="consent-decline">
           {t('consent.decline')}
         </button>
-        <button type="button" className="primary" onClick={() => void answer(true)} disabled={busy} data-testid="consent-accept">
+        <ActionButton className="primary" onAction={() => answer(true)} disabled={busy} data-testid="consent-accept">
           {t('consent.accept')}
-        </button>
+        </ActionButton>
       </div>
       {declining && (
         <Dialog labelledBy="decline-h" describedBy="decline-body" onClose={() => setDeclining(false)} testId="decline-dialog">

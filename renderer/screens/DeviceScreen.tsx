@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { ActionButton } from '../components/ActionButton';
 import type { DeviceState } from '../../preload/contract/common';
 import type { SessionView } from '../../preload/contract/session';
 import { ErrorBanner } from '../components/Layout';
@@ -156,9 +157,9 @@ export function DeviceScreen({ session, onReady }: { session: SessionView; onRea
         <button type="button" className="secondary" onClick={() => void check()} data-testid="devices-retry">
           {t('devices.retry')}
         </button>
-        <button type="button" className="primary" onClick={() => void proceed()} disabled={camera === 'unknown' || busy} data-testid="devices-continue">
+        <ActionButton className="primary" onAction={proceed} disabled={camera === 'unknown' || busy} data-testid="devices-continue">
           {t('devices.continue')}
-        </button>
+        </ActionButton>
       </div>
     </section>
   );

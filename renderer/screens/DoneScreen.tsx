@@ -10,15 +10,13 @@ export function DoneScreen({ receipt }: { receipt: CompletionReceipt }) {
       <p className="lead">{t('done.next')}</p>
       <dl className="facts large receipt-facts">
         <dt>{t('done.receiptLabel')}</dt>
-        <dd className="receipt-id" data-testid="receipt-id" data-receipt={receipt.receiptId}>
+        <dd className="receipt-id" data-testid="receipt-id" data-receipt={receipt.receiptId} data-journal-head={receipt.journalHead}>
           {receipt.receiptId}
         </dd>
         <dt>{t('done.answered')}</dt>
         <dd data-testid="answered-count">{receipt.answeredCount}</dd>
         <dt>{t('done.completedAt')}</dt>
         <dd>{formatTime(receipt.completedAt, locale)}</dd>
-        <dt>{t('done.fingerprint')}</dt>
-        <dd className="mono small">{receipt.journalHead.slice(0, 16)}</dd>
       </dl>
       <p className="hint">{t('done.keep')}</p>
     </section>

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { ActionButton } from '../components/ActionButton';
 import {
   checkIds,
   type CameraMeasurement,
@@ -287,7 +288,7 @@ function MicrophoneStep({ devices, marginDb, onDone }: { devices: Promise<Opened
       ) : (
         <>
           <p>{t('precheck.mic.intro')}</p>
-          <div className="level-meter" role="meter" aria-label={t('precheck.mic.meterLabel')} aria-valuemin={METER_FLOOR_DB} aria-valuemax={0} aria-valuenow={Math.round(Math.max(METER_FLOOR_DB, level))} aria-valuetext={`${Math.round(level)} dB`}>
+          <div className="level-meter" role="meter" aria-label={t('precheck.mic.meterLabel')} aria-valuemin={METER_FLOOR_DB} aria-valuemax={0} aria-valuenow={Math.round(Math.max(METER_FLOOR_DB, level))} aria-valuetext={t('precheck.mic.meterValue', { db: Math.round(level) })}>
             <div className="level-meter-fill" style={{ width: `${pct(level)}%` }} />
             {floor !== null && <span className="level-meter-mark floor" style={{ left: `${pct(floor)}%` }} title={t('precheck.mic.floorMark')} />}
             {floor !== null && <span className="level-meter-mark target" style={{ left: `${pct(floor + marginDb)}%` }} title={t('precheck.mic.targetMark')} />}
@@ -341,12 +342,12 @@ function SpeakerStep({ devices, onDone }: { devices: Promise<OpenedDevices>; onD
         <fieldset className="answer-choice">
           <legend>{t('precheck.speakers.question')}</legend>
           <div className="actions start">
-            <button type="button" className="secondary" onClick={() => onDone({ played, heard: false, outputDevices: outputs })} data-testid="precheck-heard-no">
+            <ActionButton className="secondary" onAction={() => onDone({ played, heard: false, outputDevices: outputs })} data-testid="precheck-heard-no">
               {t('precheck.speakers.no')}
-            </button>
-            <button type="button" className="primary" onClick={() => onDone({ played, heard: true, outputDevices: outputs })} data-testid="precheck-heard-yes">
+            </ActionButton>
+            <ActionButton className="primary" onAction={() => onDone({ played, heard: true, outputDevices: outputs })} data-testid="precheck-heard-yes">
               {t('precheck.speakers.yes')}
-            </button>
+            </ActionButton>
           </div>
         </fieldset>
       )}

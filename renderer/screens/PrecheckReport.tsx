@@ -1,69 +1,78 @@
-import { groupOf, type CheckGroup, type CheckResult, type PrecheckReportView } from '../../preload/contract/precheck';
+import type { CheckResult, PrecheckReportView } from '../../preload/contract/precheck';
 import { useI18n } from '../i18n';
-import { checkTitle, fixText, statusText, thresholdText, valueText } from '../precheck/format';
+import { checkTitle, fixText, groupByCause, statusText, thresholdText, valueText, verdictOf, verdictText, type CauseGroup } from '../precheck/format';
 
-const GROUPS: readonly CheckGroup[] = ['system', 'devices', 'network', 'integrity'];
-const rank = (c: CheckResult): number => (c.status === 'fail' ? (c.blocking ? 0 : 1) : c.status === 'warn' ? 2 : 3);
-
-function CheckItem({ c, withFix }: { c: CheckResult; withFix: boolean }) {
-  const { t } = useI18n();
-  const fix = withFix && c.status !== 'pass' ? fixText(c, t) : null;
-  const required = thresholdText(c.threshold, t);
+function CauseItem({ g }: { g: CauseGroup }) {
+  const { t, locale } = useI18n();
+  const fix = fixText(g.root, t) ?? t('precheck.fix.unmeasured');
+  const others = g.checks.filter((c) => c !== g.root).map((c) => checkTitle(c.id, t));
+  const affects = others.length > 0 ? t('precheck.alsoAffects', { list: new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' }).format(others) }) : null;
   return (
-    <li className={`check-item ${c.status}`} data-testid={`check-${c.id}`} data-status={c.status} data-blocking={c.blocking ? 'true' : 'false'}>
-      <div className="check-head">
-        <span className={`status-badge ${c.status}`}>{statusText(c, t)}</span>
-        <span className="check-title">{checkTitle(c.id, t)}</span>
-        {c.status === 'fail' && c.blocking && <span className="blocking-tag">{t('precheck.blocking')}</span>}
-      </div>
-      <p className="check-values">
-        {t('precheck.measured', { value: valueText(c, t) })}
-        {required && <> · {t('precheck.required', { threshold: required })}</>}
+    <li className={`cause ${g.severity}`} data-testid={`cause-${g.root.id}`} data-severity={g.severity} data-checks={g.checks.map((c) => c.id).join(' ')}>
+      <p className="cause-head">
+        <span className={`status-badge ${g.severity === 'warn' ? 'warn' : 'fail'}`}>{t(g.severity === 'blocking' ? 'precheck.blocking' : 'precheck.advised')}</span>
+        <span className="cause-title">{checkTitle(g.root.id, t)}</span>
+        {affects && <span className="cause-affects">{affects}</span>}
       </p>
-      {fix && (
-        <p className="fix" data-testid={`fix-${c.id}`}>
-          <strong>{t('precheck.howToFixLabel')}</strong> {fix}
-        </p>
-      )}
+      <p className="fix" data-testid={`fix-${g.root.id}`}>
+        {fix}
+      </p>
     </li>
   );
 }
 
-/** The pre-check result: what needs attention first (with the fix), then every check by group. */
+function CheckRow({ c }: { c: CheckResult }) {
+  const { t } = useI18n();
+  const required = thresholdText(c.threshold, t);
+  return (
+    <tr className={`check-item ${c.status}`} data-testid={`check-${c.id}`} data-status={c.status} data-blocking={c.blocking ? 'true' : 'false'}>
+      <th scope="row">{checkTitle(c.id, t)}</th>
+      <td>
+        <span className={`status-badge ${c.status}`}>{statusText(c, t)}</span>
+      </td>
+      <td>{valueText(c, t)}</td>
+      <td className="muted">{required ?? ''}</td>
+    </tr>
+  );
+}
+
+/**
+ * The pre-check result: one sentence at the top that agrees with the counts, then one line per
+ * cause with its fix (worst first), then every check in a compact table for whoever wants it.
+ */
 export function PrecheckReport({ report }: { report: PrecheckReportView }) {
   const { t } = useI18n();
-  const attention = report.checks.filter((c) => c.status !== 'pass').sort((a, b) => rank(a) - rank(b));
-  const counts = { pass: 0, warn: 0, fail: 0 };
-  for (const c of report.checks) counts[c.status] += 1;
+  const groups = groupByCause(report.checks);
+  const v = verdictOf(report);
   return (
     <div className="precheck-report" data-testid="precheck-report">
-      <p className={`overall ${report.overall}`} role="status" data-testid="precheck-overall" data-overall={report.overall}>
-        {t(`precheck.overall.${report.overall}`)}
+      <p className={`overall ${report.overall}`} role="status" data-testid="precheck-overall" data-overall={report.overall} data-must-fix={v.mustFix} data-should-fix={v.shouldFix}>
+        {verdictText(report, t)}
       </p>
-      <p className="hint">{t('precheck.summary', counts)}</p>
-      {attention.length > 0 && (
-        <ul className="check-list attention" aria-label={t('precheck.howToFix')}>
-          {attention.map((c) => (
-            <CheckItem key={c.id} c={c} withFix />
+      {groups.length > 0 && (
+        <ol className="cause-list" aria-label={t('precheck.howToFix')} data-testid="precheck-causes">
+          {groups.map((g) => (
+            <CauseItem key={g.key} g={g} />
           ))}
-        </ul>
+        </ol>
       )}
       <details className="all-checks">
-        <summary>{t('precheck.allChecks', { n: report.checks.length })}</summary>
-        {GROUPS.map((g) => {
-          const items = report.checks.filter((c) => groupOf(c.id) === g);
-          if (items.length === 0) return null;
-          return (
-            <section key={g} aria-labelledby={`pc-group-${g}`}>
-              <h3 id={`pc-group-${g}`}>{t(`precheck.group.${g}`)}</h3>
-              <ul className="check-list">
-                {items.map((c) => (
-                  <CheckItem key={c.id} c={c} withFix={false} />
-                ))}
-              </ul>
-            </section>
-          );
-        })}
+        <summary>{t('precheck.allChecksSummary', { n: report.checks.length, passed: v.passed })}</summary>
+        <table className="check-table">
+          <thead>
+            <tr>
+              <th scope="col">{t('precheck.col.check')}</th>
+              <th scope="col">{t('precheck.col.status')}</th>
+              <th scope="col">{t('precheck.col.value')}</th>
+              <th scope="col">{t('precheck.col.required')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {report.checks.map((c) => (
+              <CheckRow key={c.id} c={c} />
+            ))}
+          </tbody>
+        </table>
       </details>
     </div>
   );

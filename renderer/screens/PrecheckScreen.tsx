@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { ActionButton } from '../components/ActionButton';
 import { RescheduleReason, type PrecheckReportView, type RescheduleReceipt } from '../../preload/contract/precheck';
 import type { SessionView } from '../../preload/contract/session';
 import { ErrorBanner } from '../components/Layout';
@@ -47,18 +48,18 @@ export function PrecheckScreen({ session, onReady }: { session: SessionView; onR
                 <button type="button" className="secondary" onClick={() => setRescheduling(true)} data-testid="reschedule-open">
                   {t('precheck.reschedule.open')}
                 </button>
-                <button type="button" className="primary" onClick={retry} data-testid="precheck-retry">
+                <ActionButton className="primary" onAction={retry} data-testid="precheck-retry">
                   {t('precheck.retry')}
-                </button>
+                </ActionButton>
               </>
             ) : (
               <>
-                <button type="button" className="secondary" onClick={retry} data-testid="precheck-retry">
+                <ActionButton className="secondary" onAction={retry} data-testid="precheck-retry">
                   {t('precheck.retry')}
-                </button>
-                <button type="button" className="primary" onClick={() => report.session && onReady(report.session)} data-testid="precheck-start">
+                </ActionButton>
+                <ActionButton className="primary" onAction={() => report.session && onReady(report.session)} data-testid="precheck-start">
                   {t('precheck.start')}
-                </button>
+                </ActionButton>
               </>
             )}
           </div>

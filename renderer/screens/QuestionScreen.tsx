@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { MAX_TEXT_ANSWER_CHARS, type CurrentView, type QuestionView } from '../../preload/contract/session';
 import type { LostDevice } from '../../preload/contract/assistance';
+import { ConfirmDialog } from '../components/ConfirmDialog';
 import { ErrorBanner } from '../components/Layout';
 import { LevelMeter } from '../components/LevelMeter';
 import { Timer } from '../components/Timer';
@@ -46,6 +47,7 @@ export function QuestionScreen({
   const [lost, setLost] = useState<LostDevice | null>(null);
   const [restored, setRestored] = useState(false);
   const [timeUp, setTimeUp] = useState(false);
+  const [confirmRetake, setConfirmRetake] = useState(false);
   const composing = useRef(false);
   const capture = useRef<AnswerCapture | null>(null);
   const segments = useRef<RecordedSegment[]>([]);
@@ -379,7 +381,7 @@ export function QuestionScreen({
       <ErrorBanner message={error} />
       <div className="actions">
         {isMedia && view.phase === 'answering' && retakesLeft > 0 && (
-          <button type="button" className="secondary" onClick={() => void retake()} disabled={busy} data-testid="retake">
+          <button type="button" className="secondary" onClick={() => setConfirmRetake(true)} disabled={busy} data-testid="retake">
             {t('question.retake')}
           </button>
         )}
@@ -393,6 +395,21 @@ export function QuestionScreen({
           </button>
         )}
       </div>
+      {confirmRetake && (
+        <ConfirmDialog
+          id="retake-confirm"
+          testId="retake-confirm"
+          heading={t('question.retakeConfirm.heading')}
+          body={t('question.retakeConfirm.body', { left: t('question.retakeLeft', { count: retakesLeft - 1 }) })}
+          confirmLabel={t('question.retakeConfirm.yes')}
+          cancelLabel={t('question.retakeConfirm.no')}
+          onConfirm={() => {
+            setConfirmRetake(false);
+            void retake();
+          }}
+          onCancel={() => setConfirmRetake(false)}
+        />
+      )}
     </section>
   );
 }

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { ActionButton } from '../components/ActionButton';
 import type { PrecheckReportView } from '../../preload/contract/precheck';
 import { useI18n } from '../i18n';
 import { releaseStream } from '../media';
@@ -69,9 +70,9 @@ export function SystemCheckScreen({ onBack }: { onBack: () => void }) {
             >
               {t('systemCheck.again')}
             </button>
-            <button type="button" className="primary" onClick={save} data-testid="system-check-save">
+            <ActionButton className="primary" onAction={save} data-testid="system-check-save">
               {t('systemCheck.save')}
-            </button>
+            </ActionButton>
           </>
         )}
       </div>

@@ -13,6 +13,7 @@ export const DEMO_CODE = 'DEMO-2026';
 export function WelcomeScreen({ onCheckedIn, secondaryAction }: { onCheckedIn: (s: SessionView) => void; secondaryAction?: ReactNode }) {
   const { t, locale, setLocale } = useI18n();
   const [code, setCode] = useState('');
+  // The error's code, shown in the language on screen (it follows a language switch).
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   // Offline test centres: when the HR endpoint cannot release the questions, the proctor's unlock code can.
@@ -33,7 +34,7 @@ export function WelcomeScreen({ onCheckedIn, secondaryAction }: { onCheckedIn: (
       return;
     }
     if (r.error.code === 'UNLOCK_CODE_REQUIRED' || r.error.code === 'UNLOCK_CODE_INVALID' || r.error.code === 'UNLOCK_REFUSED') setNeedsUnlock(true);
-    setError(t(errorKey(r.error.code)));
+    setError(r.error.code);
   }
 
   return (
@@ -91,7 +92,7 @@ export function WelcomeScreen({ onCheckedIn, secondaryAction }: { onCheckedIn: (
             <p className="hint" id="unlock-hint">{t('welcome.unlockHint')}</p>
           </div>
         )}
-        <ErrorBanner message={error} />
+        <ErrorBanner message={error ? t(errorKey(error)) : null} code={error} />
         <div className="actions">
           {secondaryAction}
           <button type="submit" className="primary" disabled={busy} data-testid="check-in">

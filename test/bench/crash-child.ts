@@ -7,17 +7,16 @@ import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { systemClock } from '../../main/common/clock';
+import type { Clock } from '../../main/common/clock';
 import { silentLogger } from '../../main/common/logger';
 import { openDatabase } from '../../main/db/connection';
-import { lastJournalRowOfType } from '../../main/db/queries/journal';
-import { getProgress } from '../../main/db/queries/sessions';
 import { PassiveWalMaintenance } from '../../main/db/wal-maintenance';
 import { OsEnvironmentProbe } from '../../main/services/environment/environment';
-import { SqliteJournal } from '../../main/services/journal/journal';
+import { SqliteJournal, type Journal, type JournalEntry, type JournalEventType } from '../../main/services/journal/journal';
 import { DemoInviteDirectory, loadPack, StaticPackProvider } from '../../main/services/packs/pack-provider';
 import { HmacResumeCodes } from '../../main/services/session/resume-codes';
 import { SessionService } from '../../main/services/session/session-service';
+import { isCrashFault, type CrashFault } from './crash-faults';
 import type { QuestionView } from '../../preload/contract/session';
 
 const t0 = performance.now();
@@ -27,6 +26,7 @@ const { values } = parseArgs({
     'min-kb': { type: 'string', default: '30' },
     'max-kb': { type: 'string', default: '300' },
     'pause-ms': { type: 'string', default: '0' },
+    fault: { type: 'string', default: 'none' },
   },
 });
 const dataDir = values['data-dir'];
@@ -35,6 +35,55 @@ mkdirSync(dataDir, { recursive: true });
 const minBytes = Number(values['min-kb']) * 1024;
 const maxBytes = Number(values['max-kb']) * 1024;
 const pauseMs = Number(values['pause-ms']);
+
+const faultArg = values.fault ?? 'none';
+if (!isCrashFault(faultArg)) throw new Error(`unknown --fault ${faultArg}`);
+const fault: CrashFault = faultArg;
+
+/** The real journal, with one of the faults above applied to chunk events. */
+class FaultyJournal implements Journal {
+  constructor(private readonly inner: SqliteJournal) {}
+  append(sessionId: string, type: JournalEventType, payload: Record<string, unknown>, at: number): JournalEntry {
+    if (type === 'chunk_committed') {
+      switch (fault) {
+        case 'skip-chunk-event':
+          return { sessionId, seq: 0, type, at, payload, prevHash: '0'.repeat(64), hash: '0'.repeat(64) };
+        case 'wrong-event-hash':
+          return this.inner.append(sessionId, type, { ...payload, sha256: createHash('sha256').update(String(payload.sha256)).digest('hex') }, at);
+        case 'wrong-event-clock':
+          return this.inner.append(sessionId, type, { ...payload, elapsedMs: 0 }, at);
+        case 'edit-event':
+        case 'none':
+          break;
+      }
+    }
+    return this.inner.append(sessionId, type, payload, at);
+  }
+  recent(sessionId: string, limit: number): JournalEntry[] {
+    return this.inner.recent(sessionId, limit);
+  }
+  head(sessionId: string): { seq: number; hash: string } {
+    return this.inner.head(sessionId);
+  }
+  verify(sessionId: string) {
+    return this.inner.verify(sessionId);
+  }
+}
+
+/**
+ * The wall clock, frozen for the length of one service call, so the answer clock the service
+ * shows right after a commit is the one it committed (the harness records that value itself).
+ */
+let frozenAt: number | null = null;
+const clock: Clock = { now: () => frozenAt ?? Date.now() };
+const frozen = <T,>(f: () => T): T => {
+  frozenAt = Date.now();
+  try {
+    return f();
+  } finally {
+    frozenAt = null;
+  }
+};
 
 export const CRASH_PACK = {
   schemaVersion: 1,
@@ -71,8 +120,8 @@ const pack = loaded.value;
 const db = openDatabase(path.join(dataDir, 'interview-kiosk.sqlite'));
 const sessions = new SessionService({
   db,
-  journal: new SqliteJournal(db),
-  clock: systemClock,
+  journal: fault === 'none' ? new SqliteJournal(db) : new FaultyJournal(new SqliteJournal(db)),
+  clock,
   packs: new StaticPackProvider([pack]),
   invites: new DemoInviteDirectory(pack.pack.id),
   resumeCodes: new HmacResumeCodes(randomBytes(32)),
@@ -80,6 +129,9 @@ const sessions = new SessionService({
   logger: silentLogger,
   wal: new PassiveWalMaintenance(db),
 });
+
+if (fault === 'edit-event') db.exec('DROP TRIGGER IF EXISTS journal_no_update');
+const editEvent = db.prepare(`UPDATE journal SET at = at + 1 WHERE session_id = ? AND seq = (SELECT max(seq) FROM journal WHERE session_id = ?)`);
 
 const out = (o: Record<string, unknown>) => process.stdout.write(JSON.stringify(o) + '\n');
 const must = <T,>(r: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): T => {
@@ -98,6 +150,10 @@ function newSession(): QuestionView {
   return v.question;
 }
 
+function answerElapsed(v: QuestionView): number {
+  return v.phase === 'answering' ? v.answerSeconds * 1000 - v.answerRemainingMs : 0;
+}
+
 sessions.recoverAfterStart();
 let view: QuestionView;
 let resumed: Record<string, unknown> | null = null;
@@ -106,8 +162,8 @@ if (offer) {
   const r = sessions.resume(offer.inviteCode, undefined);
   if (r.ok && r.value.kind === 'question') {
     view = r.value.question;
-    const p = getProgress(db, view.sessionId, view.questionIndex);
-    resumed = { s: view.sessionId, q: view.questionIndex, remaining: view.answerRemainingMs, phase: view.phase, e: p?.elapsed_ms ?? 0, pe: p?.prep_elapsed_ms ?? 0, segment: view.segment };
+    // The answer clock as the service shows it on resume (its public view, not a database row).
+    resumed = { s: view.sessionId, q: view.questionIndex, remaining: view.answerRemainingMs, phase: view.phase, e: answerElapsed(view), segment: view.segment };
   } else {
     if (!r.ok && r.error.code === 'RESUME_LIMIT_REACHED') sessions.confirmExit(offer.sessionId, 'other', 'crash-test resume limit');
     view = newSession();
@@ -128,22 +184,21 @@ for (;;) {
     const size = randomInt(minBytes, maxBytes + 1);
     const data = randomBytes(size);
     const seq = view.nextSeq;
-    const ack = must(
-      sessions.appendChunk({
-        sessionId: view.sessionId,
-        questionIndex: view.questionIndex,
-        attempt: view.attempt,
-        segment: view.segment,
-        seq,
-        mimeType: 'video/webm;codecs=vp8,opus',
-        data,
-      }),
-    );
-    // The answer clock as committed with this chunk (the chunk event carries it).
-    const event = lastJournalRowOfType(db, view.sessionId, 'chunk_committed');
-    const e = event ? (JSON.parse(event.payload) as { elapsedMs: number }).elapsedMs : 0;
-    out({ t: 'ack', s: view.sessionId, q: view.questionIndex, a: view.attempt, g: view.segment, n: seq, h: ack.sha256, e });
-    if (ack.sha256 !== createHash('sha256').update(data).digest('hex')) throw new Error('ack hash mismatch');
+    const v = view;
+    // One frozen instant for the commit and the clock read right after it: the answer clock the
+    // candidate would see at the acknowledgement, from the service's view, not from its database.
+    const { ack, e } = frozen(() => {
+      const a = must(
+        sessions.appendChunk({ sessionId: v.sessionId, questionIndex: v.questionIndex, attempt: v.attempt, segment: v.segment, seq, mimeType: 'video/webm;codecs=vp8,opus', data }),
+      );
+      const now = must(sessions.current(v.sessionId));
+      return { ack: a, e: now.kind === 'question' ? answerElapsed(now.question) : -1 };
+    });
+    if (fault === 'edit-event' && seq % 3 === 2) editEvent.run(view.sessionId, view.sessionId);
+    // The harness keeps its own record: the hash and size of the bytes this process sent.
+    const h = createHash('sha256').update(data).digest('hex');
+    out({ t: 'ack', s: view.sessionId, q: view.questionIndex, a: view.attempt, g: view.segment, n: seq, h, b: data.length, e });
+    if (ack.sha256 !== h) throw new Error('ack hash mismatch');
     view = { ...view, committedChunks: ack.committedChunks, nextSeq: seq + 1 };
     if (pauseMs > 0) await sleep(pauseMs);
   }

@@ -3,16 +3,24 @@
  * and after every kill checks what a durable journal must guarantee — every acknowledged chunk
  * present with the right hash, `PRAGMA integrity_check`, the journal's hash chain — and that the
  * restarted process resumed at the right question with the right remaining time.
+ *
+ * The oracle is independent of the product: the harness keeps its own record of every
+ * acknowledgement (key, size and sha256 of the bytes the child sent, and the answer clock the
+ * service showed right after the commit), and checks the store with test/bench/oracle/, which
+ * re-implements the chain hash from its documented format and reads SQLite with its own
+ * statements. Nothing here calls the product's verifier or takes an expected value from the
+ * database under test.
  */
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
-import { createHash, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { verifyJournal } from '../../main/services/journal/journal';
+import type { CrashFault } from './crash-faults';
+import { chunkKey, oracleChunkEvents, oracleReadChunk, oracleRowsWithoutEvent, oracleVerifyChain, type EventChunk } from './oracle/journal-oracle';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ANSWER_MS = 1800 * 1000;
@@ -24,7 +32,14 @@ export interface CrashReport {
   acknowledgedChunks: number;
   lostAcknowledged: number;
   corruptDatabases: number;
+  /** Sessions whose chain the oracle found broken (at any check). */
   brokenChains: number;
+  /** Acknowledged chunks with no `chunk_committed` event. */
+  missingEvents: number;
+  /** Acknowledged chunks whose event names another sha256 or size. */
+  eventMismatches: number;
+  /** Media rows (at the end, every session) with no matching event. */
+  mediaRowsWithoutEvent: number;
   resumeMismatches: number;
   resumesChecked: number;
   killsBeforeReady: number;
@@ -74,11 +89,15 @@ export async function runCrashTest(opts: {
   minKb?: number;
   maxKb?: number;
   onProgress?: (i: number) => void;
+  /** A deliberately broken product variant (see crash-faults.ts); `none` by default. */
+  fault?: CrashFault;
 }): Promise<CrashReport> {
   const started = performance.now();
   const child = await buildCrashChild();
-  const acked = new Map<string, string>();
-  let unverified: Array<{ key: string; s: string; q: number; a: number; g: number; n: number; h: string }> = [];
+  /** The harness's own record of every acknowledgement, by chunk key. */
+  interface Acked { s: string; q: number; a: number; g: number; n: number; h: string; b: number; e: number }
+  const acked = new Map<string, Acked>();
+  let unverified: Acked[] = [];
   const sessionsTouched = new Set<string>();
   const resumesPerSession = new Map<string, number>();
   const spawnToReady: number[] = [];
@@ -86,9 +105,13 @@ export async function runCrashTest(opts: {
   const mismatchSamples: string[] = [];
   let expect: Expect | null = null;
   let alt: Expect | null = null;
-  let lostAcknowledged = 0;
+  // Distinct chunk keys: a chunk is checked after the kill that followed it and again at the end.
+  const lost = new Set<string>();
+  const missing = new Set<string>();
+  const mismatched = new Set<string>();
   let corruptDatabases = 0;
-  let brokenChains = 0;
+  const brokenSessions = new Set<string>();
+  let mediaRowsWithoutEvent = 0;
   let resumeMismatches = 0;
   let resumesChecked = 0;
   let killsBeforeReady = 0;
@@ -118,20 +141,33 @@ export async function runCrashTest(opts: {
   };
 
   const verify = (all: boolean): void => {
-    const db = new Database(dbPath, { fileMustExist: true });
+    const db = new Database(dbPath, { fileMustExist: true, readonly: true });
     try {
       const ic = db.pragma('integrity_check') as Array<{ integrity_check: string }>;
       if (ic[0]?.integrity_check !== 'ok') corruptDatabases += 1;
-      const get = db.prepare(
-        `SELECT sha256, data FROM media_chunks WHERE session_id = ? AND question_index = ? AND attempt = ? AND segment = ? AND seq = ?`,
-      );
-      const list = all ? [...acked.keys()].map((key) => JSON.parse(key) as [string, number, number, number, number]).map(([s, q, a, g, n]) => ({ s, q, a, g, n, h: acked.get(JSON.stringify([s, q, a, g, n]))! })) : unverified;
+      const list = all ? [...acked.values()] : unverified;
+      const eventsBySession = new Map<string, Map<string, EventChunk>>();
+      const eventsOf = (sessionId: string): Map<string, EventChunk> => {
+        let m = eventsBySession.get(sessionId);
+        if (!m) {
+          m = oracleChunkEvents(db, sessionId).events;
+          eventsBySession.set(sessionId, m);
+        }
+        return m;
+      };
       for (const c of list) {
-        const row = get.get(c.s, c.q, c.a, c.g, c.n) as { sha256: string; data: Buffer } | undefined;
-        if (!row || row.sha256 !== c.h || createHash('sha256').update(row.data).digest('hex') !== c.h) lostAcknowledged += 1;
+        const row = oracleReadChunk(db, c.s, c.q, c.a, c.g, c.n);
+        const key = chunkKey(c.s, c.q, c.a, c.g, c.n);
+        if (!row || row.sha256 !== c.h || row.actualSha256 !== c.h || row.size !== c.b || row.actualSize !== c.b) lost.add(key);
+        const event = eventsOf(c.s).get(key);
+        if (!event) missing.add(key);
+        else if (event.sha256 !== c.h || event.size !== c.b) mismatched.add(key);
       }
       unverified = [];
-      for (const s of sessionsTouched) if (!verifyJournal(db, s).ok) brokenChains += 1;
+      for (const s of sessionsTouched) {
+        if (!oracleVerifyChain(db, s).ok) brokenSessions.add(s);
+        if (all) mediaRowsWithoutEvent += oracleRowsWithoutEvent(db, s, eventsOf(s)).length;
+      }
     } finally {
       db.close();
     }
@@ -140,7 +176,8 @@ export async function runCrashTest(opts: {
   const runOnce = (killAfterMs: number | null): Promise<void> =>
     new Promise((resolve, reject) => {
       const spawnedAt = performance.now();
-      const proc = spawn(process.execPath, [child, '--data-dir', opts.dataDir, '--min-kb', String(opts.minKb ?? 30), '--max-kb', String(opts.maxKb ?? 300)], {
+      const args = [child, '--data-dir', opts.dataDir, '--min-kb', String(opts.minKb ?? 30), '--max-kb', String(opts.maxKb ?? 300), '--fault', opts.fault ?? 'none'];
+      const proc = spawn(process.execPath, args, {
         cwd: ROOT,
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -175,10 +212,11 @@ export async function runCrashTest(opts: {
             alt = null;
             break;
           case 'ack': {
-            const key = JSON.stringify([m.s, m.q, m.a, m.g, m.n]);
-            acked.set(key, String(m.h));
-            unverified.push({ key, s: String(m.s), q: Number(m.q), a: Number(m.a), g: Number(m.g), n: Number(m.n), h: String(m.h) });
-            expect = { s: String(m.s), q: Number(m.q), e: Number(m.e) };
+            const c: Acked = { s: String(m.s), q: Number(m.q), a: Number(m.a), g: Number(m.g), n: Number(m.n), h: String(m.h), b: Number(m.b), e: Number(m.e) };
+            acked.set(chunkKey(c.s, c.q, c.a, c.g, c.n), c);
+            unverified.push(c);
+            sessionsTouched.add(c.s);
+            expect = { s: c.s, q: c.q, e: c.e };
             alt = null;
             break;
           }
@@ -231,9 +269,12 @@ export async function runCrashTest(opts: {
   return {
     kills: opts.kills,
     acknowledgedChunks: acked.size,
-    lostAcknowledged,
+    lostAcknowledged: lost.size,
     corruptDatabases,
-    brokenChains,
+    brokenChains: brokenSessions.size,
+    missingEvents: missing.size,
+    eventMismatches: mismatched.size,
+    mediaRowsWithoutEvent,
     resumeMismatches,
     resumesChecked,
     killsBeforeReady,

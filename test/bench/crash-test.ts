@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runCrashTest } from './crash-harness';
+import { CRASH_FAULTS, isCrashFault } from './crash-faults';
 
 const { values } = parseArgs({
   options: {
@@ -15,14 +16,21 @@ const { values } = parseArgs({
     'data-dir': { type: 'string' },
     'max-kill-delay-ms': { type: 'string', default: '400' },
     keep: { type: 'boolean', default: false },
+    fault: { type: 'string', default: 'none' },
   },
 });
+const fault = values.fault ?? 'none';
+if (!isCrashFault(fault)) {
+  process.stderr.write(`unknown --fault ${fault}; one of ${CRASH_FAULTS.join(', ')}\n`);
+  process.exit(2);
+}
 const dataDir = values['data-dir'] ?? mkdtempSync(path.join(os.tmpdir(), 'kiosk-crash-'));
 const kills = Number(values.kills);
 const report = await runCrashTest({
   kills,
   dataDir,
   maxKillDelayMs: Number(values['max-kill-delay-ms']),
+  fault,
   onProgress: (i) => {
     if (!values.json || i % 20 === 0) process.stderr.write(`[crash-test] ${i}/${kills} kills\n`);
   },
@@ -30,6 +38,13 @@ const report = await runCrashTest({
 if (!values.keep && !values['data-dir']) rmSync(dataDir, { recursive: true, force: true });
 const { mismatchSamples, ...summary } = report;
 if (mismatchSamples.length > 0) process.stderr.write(`[crash-test] mismatch samples: ${mismatchSamples.join('\n')}\n`);
-const failed = report.lostAcknowledged + report.corruptDatabases + report.brokenChains + report.resumeMismatches > 0;
-console.log(JSON.stringify(summary));
-process.exit(failed ? 1 : 0);
+// Every count below must be zero; a run that acknowledged nothing or checked no resume proves nothing.
+const zero = ['lostAcknowledged', 'corruptDatabases', 'brokenChains', 'missingEvents', 'eventMismatches', 'mediaRowsWithoutEvent', 'resumeMismatches'] as const;
+const misses = [
+  ...zero.filter((k) => report[k] !== 0),
+  ...(report.acknowledgedChunks > 0 ? [] : ['acknowledgedChunks']),
+  ...(kills < 4 || report.resumesChecked > 0 ? [] : ['resumesChecked']),
+];
+const target = { ...Object.fromEntries(zero.map((k) => [k, 0])), acknowledgedChunks: '>0', resumesChecked: '>0' };
+console.log(JSON.stringify({ ...summary, fault, oracle: 'independent', target, misses, pass: misses.length === 0 }));
+process.exit(misses.length === 0 ? 0 : 1);

@@ -4,6 +4,11 @@
  * persisting the answer clock and the answers submitted every two minutes — measuring resident
  * memory at the start and the end. Run with --expose-gc (the npm script does) so both readings
  * are taken after a full collection. Last line: one JSON object.
+ *
+ * Target (exit 1 on a miss): resident memory grows by at most 24 MB from the end of the first
+ * answer to the end of the interview (`rssGrowthMb`; about 13 MB is measured here, so a leak of
+ * a few KB per chunk, 3,600 chunks, misses it), and the run really was collected (`gcExposed`).
+ * A shorter run (`--minutes`) keeps the same absolute target: less recording can only grow less.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -19,8 +24,12 @@ const { values } = parseArgs({
     'chunk-kb': { type: 'string', default: '125' },
     'answer-seconds': { type: 'string', default: '120' },
     json: { type: 'boolean', default: false },
+    // A deliberate leak (KB retained per chunk), so a test proves the target can be missed.
+    'leak-kb': { type: 'string', default: '0' },
   },
 });
+const leakBytes = Number(values['leak-kb']) * 1024;
+const leaked: Buffer[] = [];
 const minutes = Number(values.minutes);
 const chunkBytes = Number(values['chunk-kb']) * 1024;
 const answerSeconds = Number(values['answer-seconds']);
@@ -54,6 +63,7 @@ while (chunks < totalChunks) {
   );
   q = { ...q, nextSeq: q.nextSeq + 1, committedChunks: ack.committedChunks };
   chunks += 1;
+  if (leakBytes > 0) leaked.push(Buffer.alloc(leakBytes, chunks & 0xff));
   if (process.env.SOAK_TRACE && chunks % 300 === 0) process.stderr.write(`${chunks} rss ${rssMb().toFixed(1)} heap ${(process.memoryUsage().heapUsed / 1048576).toFixed(1)} ext ${(process.memoryUsage().external / 1048576).toFixed(1)}\n`);
   if (q.nextSeq >= answerSeconds) {
     const next = must(service.submitAnswer(q.sessionId, q.questionIndex, q.attempt));
@@ -65,6 +75,9 @@ const rssEnd = rssMb();
 const dbMb = statSync(path.join(dir, 'interview-kiosk.sqlite')).size / 1048576;
 db.close();
 rmSync(dir, { recursive: true, force: true });
+const RSS_GROWTH_MAX_MB = 24;
+const growth = round2(rssEnd - rssStart);
+const misses = [...(growth <= RSS_GROWTH_MAX_MB ? [] : ['rssGrowthMb']), ...(gc ? [] : ['gcExposed'])];
 console.log(
   JSON.stringify({
     minutes,
@@ -73,9 +86,14 @@ console.log(
     warmupChunks: warmup,
     rssStartMb: round2(rssStart),
     rssEndMb: round2(rssEnd),
-    rssGrowthMb: round2(rssEnd - rssStart),
+    rssGrowthMb: growth,
     databaseMb: Math.round(dbMb),
     gcExposed: Boolean(gc),
+    ...(leakBytes > 0 ? { injectedLeakMb: round2((leaked.length * leakBytes) / 1048576) } : {}),
     wallSeconds: Math.round((performance.now() - t0) / 1000),
+    target: { rssGrowthMb: RSS_GROWTH_MAX_MB, gcExposed: true },
+    misses,
+    pass: misses.length === 0,
   }),
 );
+process.exitCode = misses.length === 0 ? 0 : 1;

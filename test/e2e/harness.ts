@@ -13,6 +13,9 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 
 export function chromiumPath(): string | null {
+  // An explicit CHROMIUM_PATH is the only candidate: a wrong one means no browser, not a fallback.
+  const explicit = process.env.CHROMIUM_PATH;
+  if (explicit) return existsSync(explicit) ? explicit : null;
   const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean) as string[];
   return candidates.find((p) => existsSync(p)) ?? null;
 }

@@ -10,7 +10,7 @@ describe('crash recovery with real processes', () => {
       const report = await runCrashTest({ kills: 12, dataDir: dir, maxKillDelayMs: 300 });
       expect(report.acknowledgedChunks).toBeGreaterThan(20);
       expect(report.resumesChecked).toBeGreaterThan(5);
-      expect(report).toMatchObject({ lostAcknowledged: 0, corruptDatabases: 0, brokenChains: 0, resumeMismatches: 0 });
+      expect(report).toMatchObject({ lostAcknowledged: 0, corruptDatabases: 0, brokenChains: 0, missingEvents: 0, eventMismatches: 0, mediaRowsWithoutEvent: 0, resumeMismatches: 0 });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

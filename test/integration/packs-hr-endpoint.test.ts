@@ -35,7 +35,7 @@ function provisioningFor(url: string): string {
 
 function runtime(url: string, clock = new ManualClock()) {
   const db = openDatabase(path.join(mkdtempSync(path.join(os.tmpdir(), 'hr-db-')), 'k.sqlite'));
-  const rt = createPackRuntime({ db, clock, logger: silentLogger, appVersion: 'test', kioskMode: true, resourcesDir: root, provisioningPath: provisioningFor(url) });
+  const rt = createPackRuntime({ db, clock, logger: silentLogger, appVersion: 'test', kioskMode: false, resourcesDir: root, provisioningPath: provisioningFor(url) });
   return { db, rt, clock };
 }
 
@@ -120,11 +120,11 @@ describe('HR endpoint on loopback', () => {
     if (!built.ok) return;
     const file = path.join(dir, 'day.ikschedule');
     writeFileSync(file, built.value.text);
-    expect(rt.importScheduleFile(file)).toMatchObject({ ok: true, value: { invites: 2 } });
+    expect(await rt.importScheduleFile(file)).toMatchObject({ ok: true, value: { invites: 2, resumesRead: 1, resumesUnreadable: 0 } });
 
     // A tampered schedule is refused and changes nothing.
     writeFileSync(file + '.bad', built.value.text.replace('cand-0002', 'cand-0003'));
-    const bad = rt.importScheduleFile(file + '.bad');
+    const bad = await rt.importScheduleFile(file + '.bad');
     expect(!bad.ok && bad.error.code).toBe('SIGNATURE_INVALID');
     expect(rt.invites.lookup('SH-0002-AM')?.candidateRef).toBe('cand-0002');
 

@@ -1,6 +1,8 @@
 /**
  * Real storage faults: a tiny tmpfs for disk full, a read-only remount for a store that cannot
  * be written. Mounting needs root (CI runs as root); elsewhere these tests say why they skip.
+ * Under CI=true they never skip: a CI machine that cannot mount fails them, so a proof that did
+ * not run cannot pass for one that did.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -26,6 +28,11 @@ function mountTmpfs(sizeKb: number): string {
 }
 
 beforeAll(() => {
+  if (process.env.KIOSK_TEST_NO_MOUNT === '1') {
+    // Lets anyone check the skip and CI paths below without giving up root.
+    reason = 'mounting disabled by KIOSK_TEST_NO_MOUNT=1';
+    return;
+  }
   if (process.platform !== 'linux' || process.getuid?.() !== 0) {
     reason = 'needs root on Linux to mount a tmpfs';
     return;
@@ -40,6 +47,14 @@ beforeAll(() => {
   }
   if (!canMount) console.warn(`[storage-faults] skipped: ${reason}`);
 });
+
+/** Skips with the reason printed and recorded (ctx.skip note); in CI, fails instead. */
+function requireMount(ctx: { skip: (note?: string) => never }, test: string): void {
+  if (canMount) return;
+  if (process.env.CI === 'true') throw new Error(`[storage-faults] ${test} must run in CI but cannot: ${reason}`);
+  console.warn(`[storage-faults] ${test} skipped: ${reason}`);
+  ctx.skip(reason);
+}
 
 afterEach(() => {
   for (const m of mounts.splice(0)) {
@@ -62,10 +77,7 @@ function videoQuestion(f: ReturnType<typeof makeFixture>) {
 
 describe('storage faults fail closed', () => {
   it('disk full: recording stops with STORAGE_FULL, the session is interrupted, and every acknowledged chunk survives', (ctx) => {
-    if (!canMount) {
-      console.warn(`[storage-faults] disk-full test skipped: ${reason}`);
-      ctx.skip();
-    }
+    requireMount(ctx, 'disk-full test');
     const dir = mountTmpfs(3 * 1024);
     const f = makeFixture({ dbPath: path.join(dir, 'interview-kiosk.sqlite') });
     const sessionId = videoQuestion(f);
@@ -91,10 +103,7 @@ describe('storage faults fail closed', () => {
   });
 
   it('read-only store: the kiosk refuses to start on it with STORAGE_READONLY and nothing acknowledged is lost', (ctx) => {
-    if (!canMount) {
-      console.warn(`[storage-faults] read-only test skipped: ${reason}`);
-      ctx.skip();
-    }
+    requireMount(ctx, 'read-only test');
     const dir = mountTmpfs(32 * 1024);
     const dbPath = path.join(dir, 'interview-kiosk.sqlite');
     const f = makeFixture({ dbPath });

@@ -79,13 +79,45 @@ describe('development web shell', () => {
     const ws = await connect({});
     const ok = await call(ws, { id: 1, channel: 'kiosk:session:checkIn', payload: { inviteCode: 'DEMO-7777', locale: 'en' } });
     expect(ok).toMatchObject({ id: 1, result: { ok: true, value: { state: 'checked_in' } } });
-    const bad = await call(ws, { id: 2, channel: 'kiosk:session:checkIn', payload: { inviteCode: '<script>', locale: 'en' } });
+    // A code that cannot be an invite is a wrong code (the invite gate counts it); a bad locale is invalid input.
+    const bad = await call(ws, { id: 2, channel: 'kiosk:session:checkIn', payload: { inviteCode: 'DEMO-7777', locale: 'fr' } });
     expect(bad).toMatchObject({ id: 2, result: { ok: false, error: { code: 'INVALID_INPUT' } } });
+    const script = await call(ws, { id: 5, channel: 'kiosk:session:checkIn', payload: { inviteCode: '<script>', locale: 'en' } });
+    expect(script).toMatchObject({ id: 5, result: { ok: false, error: { code: 'INVITE_NOT_FOUND' } } });
     const unknown = await call(ws, { id: 3, channel: 'kiosk:db:exec', payload: {} });
     expect(unknown).toMatchObject({ id: 3, result: { ok: false, error: { code: 'UNKNOWN_CHANNEL' } } });
-    const junk = await call(ws, '{not json');
-    expect(junk.result).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
     ws.close();
+  });
+
+  it('drops frames without a usable id instead of answering id:null, and keeps serving the socket', async () => {
+    const ws = await connect({});
+    ws.send('{not json');
+    ws.send(JSON.stringify({ channel: 'kiosk:session:findResumable', payload: {} }));
+    ws.send(JSON.stringify({ id: -1, channel: 'kiosk:session:findResumable', payload: {} }));
+    ws.send(JSON.stringify({ id: 1.5, channel: 'kiosk:session:findResumable', payload: {} }));
+    ws.send('['.repeat(100_000));
+    const next = await call(ws, { id: 9, channel: 'kiosk:session:findResumable', payload: {} });
+    expect(next.id).toBe(9);
+    ws.close();
+  });
+
+  it('answers bad URL escapes, odd methods and huge headers with a status and keeps running', async () => {
+    expect((await get('/%E0%A4%A')).status).toBe(400);
+    expect((await get('/assets/%ZZ.js')).status).toBe(400);
+    expect((await get('/%00.html')).status).toBe(400);
+    const put = await new Promise<number>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port: host.port, path: '/', method: 'PUT' }, (res) => resolve(res.statusCode ?? 0));
+      req.on('error', reject);
+      req.end();
+    });
+    expect(put).toBe(405);
+    const huge = await new Promise<number>((resolve) => {
+      const req = http.request({ host: '127.0.0.1', port: host.port, path: '/', method: 'GET', headers: { 'x-big': 'a'.repeat(64 * 1024) } }, (res) => resolve(res.statusCode ?? 0));
+      req.on('error', () => resolve(-1));
+      req.end();
+    });
+    expect([431, 400, -1]).toContain(huge);
+    expect((await get('/')).status).toBe(200);
   });
 });
 

@@ -4,11 +4,23 @@
  */
 import { migration0001 } from './0001-create-core-tables';
 import { migration0002 } from './0002-create-pack-tables';
+import { migration0004 } from './0004-protect-media-chunks';
+import { migration0005 } from './0005-protect-pack-secrets';
+import { migration0006 } from './0006-create-kiosk-records';
+import { migration0008 } from './0008-add-no-show-quarantine';
 import { migration0009 } from './0009-create-scoring-tables';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
 
-export const migrations: readonly Migration[] = [migration0001, migration0002, migration0009];
+/**
+ * Versions are assigned per feature, so the list may have gaps (0003 and 0004 land from other
+ * branches); it is sorted here and must be strictly increasing.
+ */
+export const migrations: readonly Migration[] = [migration0001, migration0002, migration0004, migration0005, migration0006, migration0008, migration0009].sort((a, b) => a.version - b.version);
+migrations.forEach((m, i) => {
+  const prev = migrations[i - 1];
+  if (prev && prev.version >= m.version) throw new Error(`migration versions must be strictly increasing (${prev.version} then ${m.version})`);
+});
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]?.version ?? 0;

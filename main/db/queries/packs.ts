@@ -28,19 +28,22 @@ export function upsertInstalledPack(db: Db, row: InstalledPackRow): void {
 // ---------------------------------------------------------------- content keys
 
 export type UnlockVia = 'hr_endpoint' | 'unlock_code' | 'demo';
+export type ProtectorKind = 'os-keystore' | 'file-key' | 'memory';
 
+/** A content key as stored: wrapped by the KeyProtector, never the raw 32 bytes. */
 export interface ContentKeyRow {
   pack_hash: string;
   pack_id: string;
-  content_key: Buffer;
+  wrapped_key: Buffer;
+  protector: ProtectorKind;
   via: UnlockVia;
   unlocked_at: number;
 }
 
 export function putContentKey(db: Db, row: ContentKeyRow): void {
-  stmt(db, 
-    `INSERT INTO pack_content_keys (pack_hash, pack_id, content_key, via, unlocked_at)
-     VALUES (@pack_hash, @pack_id, @content_key, @via, @unlocked_at)
+  stmt(db,
+    `INSERT INTO pack_content_keys (pack_hash, pack_id, wrapped_key, protector, via, unlocked_at)
+     VALUES (@pack_hash, @pack_id, @wrapped_key, @protector, @via, @unlocked_at)
      ON CONFLICT (pack_hash) DO NOTHING`,
   ).run(row);
 }
@@ -49,18 +52,39 @@ export function getContentKey(db: Db, packHash: string): ContentKeyRow | undefin
   return stmt(db, `SELECT * FROM pack_content_keys WHERE pack_hash = ?`).get(packHash) as ContentKeyRow | undefined;
 }
 
+/** Pack hashes whose content key is stored. */
+export function storedContentKeyHashes(db: Db): string[] {
+  return (stmt(db, `SELECT pack_hash FROM pack_content_keys ORDER BY pack_hash`).all() as { pack_hash: string }[]).map((r) => r.pack_hash);
+}
+
 /**
- * Forgets content keys no running or resumable session needs. Unlocked packs stay unlocked in
- * memory until restart; what is on disk is the minimum crash recovery needs.
+ * Forgets content keys no running or resumable session needs (a session ended: completed,
+ * expired, no longer returnable). `secure_delete` is switched on for the connection first, so
+ * the deleted key's bytes are overwritten in the database file, not left in a free page.
  */
-export function purgeUnusedContentKeys(db: Db, exceptPackHashes: readonly string[] = []): number {
+export function purgeUnusedContentKeys(db: Db, exceptPackHashes: readonly string[] = [], unlockedBefore?: number): number {
+  db.pragma('secure_delete = ON');
   const keep = exceptPackHashes.map(() => '?').join(',');
-  return stmt(db, 
+  // `unlockedBefore` spares a key released moments ago for a check-in still being prepared.
+  return stmt(db,
       `DELETE FROM pack_content_keys WHERE pack_hash NOT IN (
          SELECT pack_hash FROM sessions WHERE state IN ('checked_in','consented','prechecked','in_progress','interrupted','exited')
-       )${keep ? ` AND pack_hash NOT IN (${keep})` : ''}`,
+       )${keep ? ` AND pack_hash NOT IN (${keep})` : ''}${unlockedBefore !== undefined ? ' AND unlocked_at < ?' : ''}`,
     )
-    .run(...exceptPackHashes).changes;
+    .run(...exceptPackHashes, ...(unlockedBefore !== undefined ? [unlockedBefore] : [])).changes;
+}
+
+// ---------------------------------------------------------------- offline unlock attempts
+
+export function insertUnlockAttempt(db: Db, packId: string, at: number, succeeded: boolean): void {
+  stmt(db, `INSERT INTO unlock_attempts (pack_id, at, succeeded) VALUES (?, ?, ?)`).run(packId, at, succeeded ? 1 : 0);
+}
+
+/** Failed attempts for a pack since `since` that no later success has cleared, oldest first. */
+export function failedUnlockAttemptsSince(db: Db, packId: string, since: number): number[] {
+  const lastOk = (stmt(db, `SELECT max(at) AS at FROM unlock_attempts WHERE pack_id = ? AND succeeded = 1`).get(packId) as { at: number | null }).at;
+  const from = Math.max(since, lastOk === null ? -Infinity : lastOk + 1);
+  return (stmt(db, `SELECT at FROM unlock_attempts WHERE pack_id = ? AND succeeded = 0 AND at >= ? ORDER BY at, id`).all(packId, Number.isFinite(from) ? from : since) as { at: number }[]).map((r) => r.at);
 }
 
 // ---------------------------------------------------------------- schedules
@@ -84,6 +108,11 @@ export interface ScheduleInviteRow {
   resume_type: string | null;
   resume: Buffer | null;
   resume_sha256: string | null;
+  /** Extracted at import time (in the résumé parser's child process); null when none or unreadable. */
+  resume_kind?: 'text' | 'pdf' | 'docx' | null;
+  resume_text?: string | null;
+  /** Why the attached résumé could not be read, when it could not. */
+  resume_problem?: string | null;
 }
 
 export function getSchedule(db: Db, scheduleId: string): ScheduleRow | undefined {
@@ -100,13 +129,14 @@ export function replaceSchedule(db: Db, schedule: ScheduleRow, invites: readonly
        payload_hash = excluded.payload_hash, key_id = excluded.key_id, imported_at = excluded.imported_at`,
   ).run(schedule);
   const insert = stmt(db, 
-    `INSERT INTO schedule_invites (invite_code, schedule_id, candidate_ref, pack_id, not_before, not_after, resume_type, resume, resume_sha256)
-     VALUES (@invite_code, @schedule_id, @candidate_ref, @pack_id, @not_before, @not_after, @resume_type, @resume, @resume_sha256)
+    `INSERT INTO schedule_invites (invite_code, schedule_id, candidate_ref, pack_id, not_before, not_after, resume_type, resume, resume_sha256, resume_kind, resume_text, resume_problem)
+     VALUES (@invite_code, @schedule_id, @candidate_ref, @pack_id, @not_before, @not_after, @resume_type, @resume, @resume_sha256, @resume_kind, @resume_text, @resume_problem)
      ON CONFLICT (invite_code) DO UPDATE SET schedule_id = excluded.schedule_id, candidate_ref = excluded.candidate_ref,
        pack_id = excluded.pack_id, not_before = excluded.not_before, not_after = excluded.not_after,
-       resume_type = excluded.resume_type, resume = excluded.resume, resume_sha256 = excluded.resume_sha256`,
+       resume_type = excluded.resume_type, resume = excluded.resume, resume_sha256 = excluded.resume_sha256,
+       resume_kind = excluded.resume_kind, resume_text = excluded.resume_text, resume_problem = excluded.resume_problem`,
   );
-  for (const i of invites) insert.run(i);
+  for (const i of invites) insert.run({ resume_kind: null, resume_text: null, resume_problem: null, ...i });
 }
 
 export function getScheduledInvite(db: Db, code: string): ScheduleInviteRow | undefined {
@@ -137,6 +167,11 @@ export interface NoShowRow {
   detected_at: number;
   kiosk_state: string;
   reported_at: number | null;
+  /** Set when the event cannot be delivered (migration 0008); absent on rows built before insert. */
+  quarantined_at?: number | null;
+  quarantine_reason?: string | null;
+  incident_state?: 'reported' | 'refused' | null;
+  incident_at?: number | null;
 }
 
 export function insertNoShow(db: Db, row: NoShowRow): boolean {
@@ -149,7 +184,7 @@ export function insertNoShow(db: Db, row: NoShowRow): boolean {
 }
 
 export function unreportedNoShows(db: Db): NoShowRow[] {
-  return stmt(db, `SELECT * FROM no_show_events WHERE reported_at IS NULL ORDER BY detected_at, invite_code`).all() as NoShowRow[];
+  return stmt(db, `SELECT * FROM no_show_events WHERE reported_at IS NULL AND quarantined_at IS NULL ORDER BY detected_at, invite_code`).all() as NoShowRow[];
 }
 
 export function allNoShows(db: Db): NoShowRow[] {
@@ -158,6 +193,24 @@ export function allNoShows(db: Db): NoShowRow[] {
 
 export function markNoShowReported(db: Db, inviteCode: string, at: number): void {
   stmt(db, `UPDATE no_show_events SET reported_at = ? WHERE invite_code = ? AND reported_at IS NULL`).run(at, inviteCode);
+}
+
+/** Quarantines an unreported no-show: kept and listed, never sent again (`HrEndpointClient.deliverNoShows`). */
+export function markNoShowQuarantined(db: Db, inviteCode: string, at: number, reason: string): void {
+  stmt(db, `UPDATE no_show_events SET quarantined_at = ?, quarantine_reason = ? WHERE invite_code = ? AND reported_at IS NULL AND quarantined_at IS NULL`).run(at, reason.slice(0, 1000), inviteCode);
+}
+
+export function quarantinedNoShows(db: Db): NoShowRow[] {
+  return stmt(db, `SELECT * FROM no_show_events WHERE quarantined_at IS NOT NULL ORDER BY quarantined_at, invite_code`).all() as NoShowRow[];
+}
+
+/** Quarantined no-shows whose incident has not reached HR yet. */
+export function quarantinedNoShowsOwingIncident(db: Db): NoShowRow[] {
+  return stmt(db, `SELECT * FROM no_show_events WHERE quarantined_at IS NOT NULL AND incident_state IS NULL ORDER BY quarantined_at, invite_code`).all() as NoShowRow[];
+}
+
+export function markNoShowIncident(db: Db, inviteCode: string, state: 'reported' | 'refused', at: number): void {
+  stmt(db, `UPDATE no_show_events SET incident_state = ?, incident_at = ? WHERE invite_code = ? AND quarantined_at IS NOT NULL AND incident_state IS NULL`).run(state, at, inviteCode);
 }
 
 export function countSessionsInProgress(db: Db): number {

@@ -15,6 +15,16 @@ export interface EnvironmentSnapshot {
   readonly displays: ReadonlyArray<{ width: number; height: number }>;
   readonly network: { online: boolean | null; interfacesUp: number };
   readonly devices: { camera: string; microphone: string; reportedAt: number | null };
+  /** How this kiosk was launched: locked or not, and what decided it (main/app/launch-config.ts). */
+  readonly lockdown: LaunchMode;
+}
+
+export interface LaunchMode {
+  readonly kioskMode: boolean;
+  /** `packaged` | `provisioning` | `development` in Electron; the shell's name elsewhere. */
+  readonly source: string;
+  /** Launch overrides present and ignored (names only). */
+  readonly ignored: readonly string[];
 }
 
 export interface EnvironmentProbe {
@@ -34,6 +44,7 @@ export class OsEnvironmentProbe implements EnvironmentProbe {
     private readonly appVersion: string,
     private readonly shell: EnvironmentSnapshot['app']['shell'],
     private readonly displaySource: DisplaySource | null = null,
+    private readonly launch: LaunchMode = { kioskMode: false, source: shell, ignored: [] },
   ) {}
 
   recordDeviceReport(report: DeviceReport, at: number): { changed: boolean } {
@@ -63,6 +74,7 @@ export class OsEnvironmentProbe implements EnvironmentProbe {
         microphone: this.last?.report.microphone ?? 'unknown',
         reportedAt: this.last?.at ?? null,
       },
+      lockdown: { kioskMode: this.launch.kioskMode, source: this.launch.source, ignored: [...this.launch.ignored] },
     };
   }
 }

@@ -44,7 +44,10 @@ export type JournalEventType =
   | 'device_restored'
   | 'hand_raised'
   | 'diagnostics_saved'
-  | 'recording_remuxed';
+  | 'recording_remuxed'
+  // lockdown and integrity monitoring (main/services/integrity): flags for a human, never a score
+  | 'lockdown_event'
+  | 'integrity_finding';
 
 export interface JournalEntry {
   readonly sessionId: string;

@@ -54,6 +54,9 @@ export class CheckInPreparer {
       return ok(undefined);
     }
     if (registry.status(packId) === 'missing') return ok(undefined);
+    // Validity is checked at every check-in, not only when the kiosk started.
+    const usable = registry.usableNow(packId);
+    if (!usable.ok) return usable;
     if (registry.status(packId) === 'locked') {
       const unlocked = await this.unlock(packId, inviteCode, unlockCode);
       if (!unlocked.ok) return unlocked;
@@ -61,9 +64,21 @@ export class CheckInPreparer {
     if (existing || !invite) return ok(undefined);
     const pack = registry.get(packId);
     if (!pack) return err('PACK_LOCKED', packErrorText.PACK_LOCKED.en);
-    const tailoring = await tailorInterview(pack, invite.resume, this.deps.segmenter);
+    const tailoring = await tailorInterview(pack, invite.resume, this.deps.segmenter, invite.extracted);
     if (tailoring.problem) this.log.warn('résumé unreadable; default questions', { packId });
     return ok(tailoring);
+  }
+
+  /**
+   * Before a resume: the session's pack must still be valid now. A kiosk that has run since
+   * before the pack expired does not let an expired pack carry on after an interruption.
+   */
+  checkResume(inviteCode: string): Result<void> {
+    const existing = getSessionByInvite(this.deps.db, inviteCode);
+    if (!existing) return ok(undefined);
+    if (this.deps.registry.status(existing.pack_id) === 'missing') return ok(undefined);
+    const usable = this.deps.registry.usableNow(existing.pack_id);
+    return usable.ok ? ok(undefined) : usable;
   }
 
   private async unlock(packId: string, inviteCode: string, unlockCode: string | undefined): Promise<Result<unknown>> {

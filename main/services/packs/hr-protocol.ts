@@ -9,70 +9,116 @@
  * from the signed pack (or the provisioning config), the nonce is its own, and pack, invite and
  * kiosk match what it asked. So a network attacker learns nothing and cannot replay or forge.
  */
-import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
-import { InviteCode } from '../../../preload/contract/common';
+import { createHash, randomBytes } from 'node:crypto';
+import { hrContract } from '../contract/hr-contract';
 import { deriveReleaseKey, generateEphemeralKey, open, publicKeyObject, seal, signPayload, verifyPayload, type SigningKeyPair } from './pack-crypto';
 
-const B64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/).max(200);
-const Name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$/);
+// The shapes below are the TypeScript view of docs/hr-endpoint.openapi.yaml; values crossing the
+// wire are checked with the document's own schemas (`hrContract()`), never with a second copy.
 
-export const UnlockRequest = z
-  .object({
-    inviteCode: InviteCode,
-    packId: z.string().max(64),
-    packHash: z.string().regex(/^[0-9a-f]{64}$/),
-    kioskId: Name,
-    centreId: Name,
-    kioskPublicKey: B64,
-    nonce: B64,
-  })
-  .strict();
-export type UnlockRequest = z.infer<typeof UnlockRequest>;
+export interface UnlockRequest {
+  readonly inviteCode: string;
+  readonly packId: string;
+  readonly packHash: string;
+  readonly kioskId: string;
+  readonly centreId: string;
+  readonly kioskPublicKey: string;
+  readonly nonce: string;
+}
 
-export const UnlockGrant = z
-  .object({
-    packId: z.string(),
-    packHash: z.string(),
-    inviteCode: z.string(),
-    kioskId: z.string(),
-    nonce: B64,
-    serverPublicKey: B64,
-    wrapped: z.object({ iv: B64, ciphertext: B64, tag: B64 }).strict(),
-    issuedAt: z.iso.datetime({ offset: true }),
-  })
-  .strict();
-export type UnlockGrant = z.infer<typeof UnlockGrant>;
+export interface UnlockGrant {
+  readonly packId: string;
+  readonly packHash: string;
+  readonly inviteCode: string;
+  readonly kioskId: string;
+  readonly nonce: string;
+  readonly serverPublicKey: string;
+  readonly wrapped: { readonly iv: string; readonly ciphertext: string; readonly tag: string };
+  readonly issuedAt: string;
+}
 
-export const UnlockResponse = z.object({ grant: UnlockGrant, signature: B64 }).strict();
-export type UnlockResponse = z.infer<typeof UnlockResponse>;
+export interface UnlockResponse {
+  readonly grant: UnlockGrant;
+  readonly signature: string;
+}
 
-export const HrErrorCode = z.enum(['BAD_REQUEST', 'UNAUTHORIZED', 'INVITE_UNKNOWN', 'NOT_THIS_CENTRE', 'OUTSIDE_WINDOW', 'INVITE_REVOKED', 'PACK_MISMATCH', 'NOT_FOUND', 'TOO_LARGE']);
-export type HrErrorCode = z.infer<typeof HrErrorCode>;
-export const HrError = z.object({ code: HrErrorCode, message: z.string().max(500) }).strict();
+export type HrErrorCode =
+  | 'BAD_REQUEST'
+  | 'UNAUTHORIZED'
+  | 'KIOSK_MISMATCH'
+  | 'INVITE_UNKNOWN'
+  | 'NOT_THIS_CENTRE'
+  | 'OUTSIDE_WINDOW'
+  | 'INVITE_REVOKED'
+  | 'PACK_MISMATCH'
+  | 'NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'TOO_LARGE'
+  | 'IDEMPOTENCY_KEY_MISMATCH'
+  | 'IDEMPOTENCY_CONFLICT'
+  | 'INTERNAL'
+  | 'UNAVAILABLE';
 
-export const NoShowReport = z
-  .object({
-    events: z
-      .array(
-        z
-          .object({
-            type: z.literal('no_show'),
-            inviteCode: z.string(),
-            scheduleId: z.string(),
-            candidateRef: z.string(),
-            packId: z.string(),
-            window: z.object({ start: z.string(), end: z.string() }).strict(),
-            detectedAt: z.string(),
-            kioskState: z.record(z.string(), z.unknown()),
-          })
-          .strict(),
-      )
-      .min(1)
-      .max(500),
-  })
-  .strict();
-export const NoShowAck = z.object({ accepted: z.array(z.string()) }).strict();
+export interface HrError {
+  readonly code: HrErrorCode;
+  readonly message: string;
+}
+
+/** A no-show event as sent (`NoShowEvent` in the document). */
+export interface NoShowWireEvent {
+  readonly type: 'no_show';
+  readonly inviteCode: string;
+  readonly scheduleId: string;
+  readonly candidateRef: string;
+  readonly packId: string;
+  readonly window: { readonly start: string; readonly end: string };
+  readonly detectedAt: string;
+  readonly kioskState: Readonly<Record<string, unknown>>;
+}
+
+export interface NoShowReport {
+  readonly events: readonly NoShowWireEvent[];
+}
+
+export interface NoShowAck {
+  readonly accepted: readonly string[];
+}
+
+/**
+ * The documented `Idempotency-Key` of a no-show batch: lower-case hex SHA-256 of the invite codes
+ * sorted by UTF-16 code unit and joined with ",". Always 64 characters, whatever the batch size.
+ */
+export function noShowIdempotencyKey(inviteCodes: readonly string[]): string {
+  const sorted = [...inviteCodes].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return createHash('sha256').update(sorted.join(','), 'utf8').digest('hex');
+}
+
+/** A kiosk incident (`KioskIncident` in the document). */
+export interface KioskIncident {
+  readonly incidentId: string;
+  readonly kind: 'no_show_quarantined';
+  readonly kioskId: string;
+  readonly centreId: string;
+  readonly detectedAt: string;
+  readonly reason: string;
+  readonly subject: { readonly inviteCode: string; readonly scheduleId: string; readonly candidateRef: string; readonly packId: string };
+  readonly truncated: boolean;
+}
+
+/** The documented incident id: lower-case hex SHA-256 of `{kind}|{kioskId}|{inviteCode}`. */
+export function incidentIdOf(kind: KioskIncident['kind'], kioskId: string, inviteCode: string): string {
+  return createHash('sha256').update(`${kind}|${kioskId}|${inviteCode}`, 'utf8').digest('hex');
+}
+
+/** The error body of a refusal, when it is one the document allows for that operation and status. */
+export function parseHrError(operationId: string, status: number, contentType: string | undefined, body: unknown): HrError | undefined {
+  return hrContract().checkResponse(operationId, status, contentType, body) === undefined && isHrError(body) ? body : undefined;
+}
+
+function isHrError(v: unknown): v is HrError {
+  return typeof v === 'object' && v !== null && typeof (v as { code?: unknown }).code === 'string' && typeof (v as { message?: unknown }).message === 'string';
+}
 
 export function releaseContext(packHash: string, inviteCode: string, kioskId: string): string {
   return `interview-kiosk/unlock/v1|${packHash}|${inviteCode}|${kioskId}`;
@@ -109,9 +155,8 @@ export function openGrant(
   secret: ReturnType<typeof generateEphemeralKey>,
   hrPublicKeyB64: string,
 ): { ok: true; key: Buffer } | { ok: false; reason: string } {
-  const parsed = UnlockResponse.safeParse(response);
-  if (!parsed.success) return { ok: false, reason: 'the answer is not an unlock grant' };
-  const { grant, signature } = parsed.data;
+  if (hrContract().checkResponse('unlockPack', 200, 'application/json', response) !== undefined) return { ok: false, reason: 'the answer is not an unlock grant' };
+  const { grant, signature } = response as UnlockResponse;
   if (!verifyPayload('unlock-response', grant, signature, publicKeyObject(hrPublicKeyB64))) return { ok: false, reason: 'the answer is not signed by the HR key' };
   if (grant.nonce !== request.nonce) return { ok: false, reason: 'the answer is for another request (replay?)' };
   if (grant.packHash !== request.packHash || grant.inviteCode !== request.inviteCode || grant.kioskId !== request.kioskId || grant.packId !== request.packId) {

@@ -17,6 +17,7 @@ import {
   generateKeyPairSync,
   hkdfSync,
   randomBytes,
+  scrypt,
   scryptSync,
   sign,
   verify,
@@ -144,8 +145,39 @@ export interface ScryptParams {
 /** ~100 ms and 32 MiB per guess: the code's 100 bits are the defence, this only slows guessing further. */
 export const DEFAULT_SCRYPT: ScryptParams = { N: 1 << 15, r: 8, p: 1 };
 
+/**
+ * The most a signer may make one unlock attempt cost. Parameters are signed, but a signer is not
+ * trusted with the kiosk's memory: N ≤ 2^16, r ≤ 8, p ≤ 2 keeps one attempt at ≤ 64 MiB and a few
+ * hundred milliseconds. (Uncapped, N=2^20, r=16, p=4 costs 2 GiB and ~37 s per try.)
+ */
+export const SCRYPT_LIMITS = { maxN: 1 << 16, maxR: 8, maxP: 2, maxMemBytes: 64 * 1024 * 1024 } as const;
+
+export function scryptWithinLimits(params: ScryptParams): boolean {
+  const { N, r, p } = params;
+  return (
+    Number.isInteger(N) && Number.isInteger(r) && Number.isInteger(p) &&
+    N >= 2 && (N & (N - 1)) === 0 && N <= SCRYPT_LIMITS.maxN &&
+    r >= 1 && r <= SCRYPT_LIMITS.maxR && p >= 1 && p <= SCRYPT_LIMITS.maxP &&
+    128 * N * r <= SCRYPT_LIMITS.maxMemBytes
+  );
+}
+
+function scryptOptions(params: ScryptParams): { N: number; r: number; p: number; maxmem: number } {
+  if (!scryptWithinLimits(params)) throw new RangeError(`scrypt parameters N=${params.N} r=${params.r} p=${params.p} exceed the kiosk's limits`);
+  return { N: params.N, r: params.r, p: params.p, maxmem: SCRYPT_LIMITS.maxMemBytes + 1024 * 1024 };
+}
+
+/** Authoring tools only (sync); the kiosk derives with `deriveCodeKeyAsync`, off the main thread. */
 export function deriveCodeKey(code: string, salt: Buffer, params: ScryptParams): Buffer {
-  return scryptSync(normalizeUnlockCode(code), salt, 32, { N: params.N, r: params.r, p: params.p, maxmem: 256 * params.N * params.r + 1024 * 1024 });
+  return scryptSync(normalizeUnlockCode(code), salt, 32, scryptOptions(params));
+}
+
+/** The same derivation on libuv's thread pool, so the kiosk's main loop never waits on it. */
+export function deriveCodeKeyAsync(code: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
+  const options = scryptOptions(params);
+  return new Promise((resolve, reject) => {
+    scrypt(normalizeUnlockCode(code), salt, 32, options, (e, key) => (e ? reject(e) : resolve(key)));
+  });
 }
 
 // ---------------------------------------------------------------- X25519 key release

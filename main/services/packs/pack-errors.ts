@@ -92,6 +92,14 @@ export const packErrorText: Record<PackErrorCode, LocalizedText> = {
     'zh-CN': '无法读取候选人简历，将使用通用题目继续面试。',
     en: 'The candidate\u2019s résumé could not be read; the interview continues with the standard questions.',
   },
+  PACK_VERSION_REUSED: {
+    'zh-CN': '本机已安装同一版本号但内容不同的面试包，此文件被拒绝。请 HR 为修改后的面试包提升版本号。',
+    en: 'A pack with the same version number but different content is already installed, so this file was refused. HR must give a changed pack a new version number.',
+  },
+  UNLOCK_CODE_LOCKED: {
+    'zh-CN': '解锁码输错次数过多，已暂时锁定。请稍后再试，或联系 HR 通过网络解锁。',
+    en: 'Too many wrong unlock codes: unlocking is paused for a while. Try again later, or ask HR to unlock online.',
+  },
 };
 
 /** A refusal with a precise location (`stages[1].questions[2].answerSeconds`) when there is one. */

@@ -20,6 +20,8 @@ import { canonicalize, CanonicalJsonError } from './canonical-json';
 import {
   DEFAULT_SCRYPT,
   deriveCodeKey,
+  deriveCodeKeyAsync,
+  SCRYPT_LIMITS,
   generateUnlockCode,
   open,
   seal,
@@ -35,11 +37,13 @@ import { formatPath, lintPack, shapeIssues, type LintIssue } from './pack-lint';
 import {
   flattenQuestions,
   HrEndpointRef,
+  isSafeText,
   Id,
   Pack,
   PACK_SCHEMA_VERSION,
   PackPolicy,
   PackText,
+  PackVersion,
   StageKind,
   Validity,
   type FlatQuestion,
@@ -60,9 +64,10 @@ const SealedShape = z.object({ iv: B64, ciphertext: B64, tag: B64 }).strict();
 export const OfflineUnlock = z
   .object({
     kdf: z.literal('scrypt'),
-    N: z.number().int().min(1 << 14).max(1 << 20),
-    r: z.number().int().min(8).max(16),
-    p: z.number().int().min(1).max(4),
+    // Bounded so one attempt costs at most 64 MiB and a fraction of a second (SCRYPT_LIMITS).
+    N: z.number().int().min(1 << 14).max(SCRYPT_LIMITS.maxN),
+    r: z.number().int().min(8).max(SCRYPT_LIMITS.maxR),
+    p: z.number().int().min(1).max(SCRYPT_LIMITS.maxP),
     salt: B64,
     wrapped: SealedShape,
   })
@@ -74,7 +79,7 @@ export const PackManifest = z
     kind: z.literal('interview-pack'),
     schemaVersion: z.literal(PACK_SCHEMA_VERSION),
     id: Id,
-    version: z.string().regex(/^\d{1,6}\.\d{1,6}\.\d{1,6}$/, 'major.minor.patch'),
+    version: PackVersion,
     title: PackText,
     demo: z.boolean(),
     issuedAt: z.iso.datetime({ offset: true }),
@@ -100,7 +105,8 @@ const Envelope = z.object({
   payload: z.record(z.string(), z.unknown()),
   signature: z
     // Exactly 64 bytes in canonical base64: lenient decoding would let bytes change unnoticed.
-    .object({ alg: z.literal('Ed25519'), keyId: z.string().max(100), value: z.string().regex(/^[A-Za-z0-9+/]{86}==$/) })
+    // The 86th symbol carries 2 bits and 4 zero pad bits, so only A, Q, g and w may stand there.
+    .object({ alg: z.literal('Ed25519'), keyId: z.string().max(100), value: z.string().regex(/^[A-Za-z0-9+/]{85}[AQgw]==$/) })
     .strict()
     .optional(),
 });
@@ -144,9 +150,14 @@ export function writeEnvelope(kind: 'pack' | 'schedule', payload: Record<string,
 export function openEnvelope(bytes: Uint8Array, kind: 'pack' | 'schedule', trust: TrustStore, now: number): Result<OpenedEnvelope> {
   const subject = kind === 'pack' ? 'pack' : 'schedule';
   if (bytes.byteLength > MAX_PACK_BYTES) return refuse('PACK_TOO_LARGE', `${subject} file is ${bytes.byteLength} bytes; the limit is ${MAX_PACK_BYTES}`);
+  // A byte-order mark is not part of the signed form: the decoder must keep it so the byte
+  // comparison below sees it (TextDecoder drops a leading BOM by default).
+  if (bytes.byteLength >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    return looksSigned(bytes.subarray(3), kind) ? refuse('SIGNATURE_INVALID', 'a byte-order mark was added in front of the signed file') : refuse('PACK_MALFORMED', `not a ${subject} file (starts with a byte-order mark)`);
+  }
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
     return looksSigned(bytes, kind) ? refuse('SIGNATURE_INVALID', 'the file is not valid UTF-8 any more') : refuse('PACK_MALFORMED', 'not UTF-8 text');
   }
@@ -189,7 +200,33 @@ export function openEnvelope(bytes: Uint8Array, kind: 'pack' | 'schedule', trust
     return refuse('SIGNATURE_INVALID', 'the file bytes differ from the signed canonical form (formatting or extra fields were changed)');
   }
   if (trusted.notAfter !== undefined && now > trusted.notAfter) return refuse('KEY_UNTRUSTED', `key ${trusted.keyId} was retired on ${new Date(trusted.notAfter).toISOString()}`);
+  // Whatever the schema of each field says, no string anywhere in a signed file may carry
+  // invisible format or bidirectional characters (the same rule lint applies to pack text).
+  const hidden = firstUnsafeString(envelope.payload, '');
+  if (hidden !== undefined) return refuse('PACK_INVALID', 'contains invisible format, control or bidirectional characters', hidden || '(payload)');
   return ok({ payload: envelope.payload, keyId: trusted.keyId, hash: sha256Hex(canonicalize(envelope.payload)) });
+}
+
+/** The path of the first key or string value that `isSafeText` refuses, if any. */
+function firstUnsafeString(value: unknown, at: string, depth = 0): string | undefined {
+  if (depth > 64) return at;
+  if (typeof value === 'string') return isSafeText(value) ? undefined : at;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const r = firstUnsafeString(value[i], `${at}[${i}]`, depth + 1);
+      if (r !== undefined) return r;
+    }
+    return undefined;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const p = at ? `${at}.${k}` : k;
+      if (!isSafeText(k)) return p;
+      const r = firstUnsafeString(v, p, depth + 1);
+      if (r !== undefined) return r;
+    }
+  }
+  return undefined;
 }
 
 /** A damaged signed file is reported as a signature failure: it was changed after signing. */
@@ -236,6 +273,7 @@ export function verifyPack(bytes: Uint8Array, trust: TrustStore, clock: Clock): 
   if (!manifest.demo && trusted.demo) return refuse('KEY_UNTRUSTED', `a demo key cannot sign a production pack (${manifest.id})`);
   const notBefore = Date.parse(manifest.validity.notBefore);
   const expiresAt = Date.parse(manifest.validity.expiresAt);
+  if (!(expiresAt > notBefore)) return refuse('PACK_INVALID', `the validity window is inverted or empty (${manifest.validity.notBefore} to ${manifest.validity.expiresAt})`, 'validity.expiresAt');
   if (now + CLOCK_SKEW_MS < notBefore) return refuse('PACK_NOT_YET_VALID', `valid from ${manifest.validity.notBefore}`);
   if (now >= expiresAt) return refuse('PACK_EXPIRED', `expired at ${manifest.validity.expiresAt}`);
   return ok({ manifest, hash: opened.value.hash, keyId: opened.value.keyId, bytes: bytes.byteLength });
@@ -248,11 +286,22 @@ function wrapAad(m: Pick<PackManifest, 'id' | 'version'>): string {
   return `interview-kiosk/pack-key/v1|${m.id}|${m.version}`;
 }
 
-/** The content key from the proctor's offline unlock code. */
+/** The content key from the proctor's offline unlock code (authoring tools; synchronous). */
 export function unwrapWithCode(manifest: PackManifest, code: string): Result<Buffer> {
   const off = manifest.unlock.offline;
   if (!off) return refuse('UNLOCK_CODE_INVALID', `pack ${manifest.id} cannot be unlocked with a code; it needs the HR endpoint`);
-  const kek = deriveCodeKey(code, Buffer.from(off.salt, 'base64'), off);
+  return openWrapped(manifest, deriveCodeKey(code, Buffer.from(off.salt, 'base64'), off));
+}
+
+/** The kiosk's path: the same, with scrypt on the thread pool so the main loop keeps running. */
+export async function unwrapWithCodeAsync(manifest: PackManifest, code: string): Promise<Result<Buffer>> {
+  const off = manifest.unlock.offline;
+  if (!off) return refuse('UNLOCK_CODE_INVALID', `pack ${manifest.id} cannot be unlocked with a code; it needs the HR endpoint`);
+  return openWrapped(manifest, await deriveCodeKeyAsync(code, Buffer.from(off.salt, 'base64'), off));
+}
+
+function openWrapped(manifest: PackManifest, kek: Buffer): Result<Buffer> {
+  const off = manifest.unlock.offline!;
   const key = open(kek, off.wrapped, wrapAad(manifest));
   if (!key || key.length !== 32) return refuse('UNLOCK_CODE_INVALID', `the code does not unlock pack ${manifest.id}`);
   return ok(key);

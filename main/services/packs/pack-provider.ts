@@ -39,9 +39,15 @@ export interface Invite {
   readonly notBefore?: number;
   readonly notAfter?: number;
   readonly resume?: ResumeDocument;
+  /** The résumé's text as read when the schedule was imported (so check-in parses nothing). */
+  readonly extracted?: ExtractedResume;
   /** The signed schedule the invite came from, when it came from one. */
   readonly scheduleId?: string;
 }
+
+export type ExtractedResume =
+  | { readonly ok: true; readonly kind: 'text' | 'pdf' | 'docx'; readonly text: string; readonly sha256: string }
+  | { readonly ok: false; readonly problem: string };
 
 export interface InviteDirectory {
   lookup(code: string): Invite | undefined;

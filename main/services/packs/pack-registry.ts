@@ -3,9 +3,15 @@
  * provisioning config, question content locked until check-in. Implements `PackProvider` for the
  * session service: `get` returns a pack only once it is unlocked.
  *
- * Unlocking stores the content key in the kiosk database for as long as a session of that pack
- * can still run, so a crash does not strand a candidate mid-interview (see
- * docs/pack-threat-model.md for what that costs).
+ * Unlocking stores the content key in the kiosk database, wrapped by the KeyProtector (the OS
+ * keystore in the Electron shell), for as long as a session of that pack can still run, so a
+ * crash does not strand a candidate mid-interview; it is purged with `secure_delete` once no
+ * session needs it (see docs/pack-threat-model.md for what that costs).
+ *
+ * Lifecycle rules: a pack older than the highest accepted version (database, sealed high-water
+ * file, provisioning floor) is refused; the same version with other content is refused; validity
+ * is checked again at every check-in and resume, not only at start; offline unlock codes have an
+ * attempt limit with a lockout recorded in the database.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -14,8 +20,20 @@ import type { Logger } from '../../common/logger';
 import { err, ok, type Result } from '../../common/result';
 import type { Db } from '../../db/connection';
 import { transact } from '../../db/transaction';
-import { getContentKey, getInstalledPack, purgeUnusedContentKeys, putContentKey, upsertInstalledPack, type UnlockVia } from '../../db/queries/packs';
-import { decryptPack, MAX_PACK_BYTES, refuse, unwrapWithCode, verifyPack, type VerifiedPack } from './pack-format';
+import {
+  failedUnlockAttemptsSince,
+  getContentKey,
+  getInstalledPack,
+  insertUnlockAttempt,
+  purgeUnusedContentKeys,
+  putContentKey,
+  upsertInstalledPack,
+  type UnlockVia,
+} from '../../db/queries/packs';
+import type { KeyProtector } from './key-protector';
+import { CLOCK_SKEW_MS, decryptPack, MAX_PACK_BYTES, refuse, unwrapWithCodeAsync, verifyPack, type VerifiedPack } from './pack-format';
+import { PACK_VERSION_PATTERN } from './pack-schema';
+import { MemoryRollbackGuard, type RollbackGuard } from './rollback-guard';
 import type { PackErrorCode } from './pack-errors';
 import type { LoadedPack, PackProvider } from './pack-provider';
 import type { TrustStore } from './provisioning';
@@ -28,16 +46,30 @@ export interface PackRefusal {
 
 export type PackStatus = 'ready' | 'locked' | 'missing';
 
-/** `a.b.c` compared numerically. */
+/** `major.minor.patch` without leading zeros, as numbers; undefined for anything else. */
+export function parseVersion(v: string): readonly [number, number, number] | undefined {
+  const m = PACK_VERSION_PATTERN.exec(v);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
+}
+
+/**
+ * `a.b.c` compared numerically. Only strict versions compare: `01.01.00` or `1.2` throws, so a
+ * malformed version can never count as newer.
+ */
 export function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
+  const pa = parseVersion(a);
+  const pb = parseVersion(b);
+  if (!pa || !pb) throw new RangeError(`not a pack version: ${JSON.stringify(pa ? b : a)}`);
   for (let i = 0; i < 3; i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    const d = pa[i]! - pb[i]!;
     if (d !== 0) return d;
   }
   return 0;
 }
+
+/** Offline unlock codes: this many wrong codes per pack within the window lock unlocking for the window. */
+export const UNLOCK_MAX_FAILURES = 5;
+export const UNLOCK_LOCKOUT_MS = 15 * 60 * 1000;
 
 export interface PackRegistryDeps {
   readonly db: Db;
@@ -46,6 +78,12 @@ export interface PackRegistryDeps {
   readonly logger: Logger;
   /** Where installed `.ikpack` files live. */
   readonly dir: string;
+  /** Wraps content keys before they are stored. */
+  readonly keys: KeyProtector;
+  /** High-water marks outside the database; default in memory only (tests). */
+  readonly rollback?: RollbackGuard;
+  /** Minimum versions from the machine-wide provisioning config (admin-only writable). */
+  readonly floors?: Readonly<Record<string, string>>;
 }
 
 export class PackRegistry implements PackProvider {
@@ -54,8 +92,11 @@ export class PackRegistry implements PackProvider {
   private readonly unlocked = new Map<string, LoadedPack>();
   private refusedList: PackRefusal[] = [];
 
+  private readonly rollback: RollbackGuard;
+
   constructor(private readonly deps: PackRegistryDeps) {
     this.log = deps.logger.scope('packs');
+    this.rollback = deps.rollback ?? new MemoryRollbackGuard();
   }
 
   /** Verifies every pack in the folder. A refused file is reported and otherwise ignored. */
@@ -72,9 +113,18 @@ export class PackRegistry implements PackProvider {
         continue;
       }
       const current = this.verified.get(r.value.manifest.id);
-      if (current && compareVersions(current.manifest.version, r.value.manifest.version) >= 0) continue;
+      const order = current ? compareVersions(current.manifest.version, r.value.manifest.version) : -1;
+      if (current && order === 0 && current.hash !== r.value.hash) {
+        // Two files claim the same version with different content: neither is trusted to be "the" one.
+        this.verified.delete(r.value.manifest.id);
+        for (const f of [current.file, name]) this.refusedList.push({ file: f, code: 'PACK_VERSION_REUSED', message: `version ${current.manifest.version} of ${current.manifest.id} exists with two different contents` });
+        this.log.warn('pack refused', { file: name, code: 'PACK_VERSION_REUSED' });
+        continue;
+      }
+      if (order >= 0) continue;
       this.verified.set(r.value.manifest.id, { ...r.value, file: name });
     }
+    for (const v of this.verified.values()) this.accept(v);
     transact(this.deps.db, () => {
       for (const v of this.verified.values()) {
         const row = getInstalledPack(this.deps.db, v.manifest.id);
@@ -103,11 +153,44 @@ export class PackRegistry implements PackProvider {
     }
     const v = verifyPack(bytes, this.deps.trust, this.deps.clock);
     if (!v.ok) return v;
-    const installed = getInstalledPack(this.deps.db, v.value.manifest.id);
-    if (installed && compareVersions(installed.version, v.value.manifest.version) > 0) {
-      return refuse('PACK_DOWNGRADE', `version ${v.value.manifest.version} is older than the accepted ${installed.version}`);
+    const m = v.value.manifest;
+    if (this.rollback.tampered) return refuse('PACK_DOWNGRADE', 'the anti-rollback state on this kiosk was altered; IT must reset it before any pack loads');
+    const row = getInstalledPack(this.deps.db, m.id);
+    const accepted: { version: string; hash?: string; from: string }[] = [];
+    if (row && parseVersion(row.version)) accepted.push({ version: row.version, hash: row.pack_hash, from: 'database' });
+    const mark = this.rollback.get(m.id);
+    if (mark && parseVersion(mark.version)) accepted.push({ version: mark.version, hash: mark.hash, from: 'sealed high-water mark' });
+    const floor = this.deps.floors?.[m.id];
+    if (floor && parseVersion(floor)) accepted.push({ version: floor, from: 'provisioning floor' });
+    for (const a of accepted) {
+      const order = compareVersions(a.version, m.version);
+      if (order > 0) return refuse('PACK_DOWNGRADE', `version ${m.version} is older than ${a.version} (${a.from})`);
+      if (order === 0 && a.hash !== undefined && a.hash !== v.value.hash) {
+        return refuse('PACK_VERSION_REUSED', `version ${m.version} of ${m.id} was accepted with other content (${a.from})`);
+      }
     }
     return v;
+  }
+
+  /** Raises the sealed high-water mark to an accepted pack before the database records it. */
+  private accept(v: VerifiedPack): void {
+    const mark = this.rollback.get(v.manifest.id);
+    if (!mark || !parseVersion(mark.version) || compareVersions(mark.version, v.manifest.version) < 0 || mark.hash !== v.hash) {
+      this.rollback.raise(v.manifest.id, { version: v.manifest.version, hash: v.hash });
+    }
+  }
+
+  /**
+   * Whether a verified pack may be used now: re-checked at every check-in and resume, because a
+   * kiosk that runs for days must not keep serving a pack that has expired since start.
+   */
+  usableNow(packId: string): Result<VerifiedPack> {
+    const v = this.verified.get(packId);
+    if (!v) return err('PACK_NOT_FOUND', `the interview pack ${packId} is not installed on this kiosk`);
+    const now = this.deps.clock.now();
+    if (now + CLOCK_SKEW_MS < Date.parse(v.manifest.validity.notBefore)) return refuse('PACK_NOT_YET_VALID', `valid from ${v.manifest.validity.notBefore}`);
+    if (now >= Date.parse(v.manifest.validity.expiresAt)) return refuse('PACK_EXPIRED', `expired at ${v.manifest.validity.expiresAt}`);
+    return ok(v);
   }
 
   /**
@@ -118,6 +201,7 @@ export class PackRegistry implements PackProvider {
     const v = this.verifyFile(sourceFile);
     if (!v.ok) return v;
     const m = v.value.manifest;
+    this.accept(v.value);
     mkdirSync(this.deps.dir, { recursive: true });
     const name = `${m.id}.ikpack`;
     const target = path.join(this.deps.dir, name);
@@ -158,7 +242,13 @@ export class PackRegistry implements PackProvider {
     if (!v) return undefined;
     const stored = getContentKey(this.deps.db, v.hash);
     if (!stored) return undefined;
-    const r = decryptPack(v, stored.content_key);
+    const key = this.deps.keys.unprotect(stored.wrapped_key);
+    if (!key) {
+      this.log.error('stored content key cannot be unwrapped on this machine', { packId, protector: stored.protector });
+      return undefined;
+    }
+    const r = decryptPack(v, key);
+    key.fill(0);
     if (!r.ok) {
       this.log.error('stored content key does not open the pack', { packId, code: r.error.code });
       return undefined;
@@ -172,19 +262,40 @@ export class PackRegistry implements PackProvider {
     if (!v) return err('PACK_NOT_FOUND', `the interview pack ${packId} is not installed on this kiosk`);
     const r = decryptPack(v, contentKey);
     if (!r.ok) return r;
+    const wrapped = this.deps.keys.protect(contentKey);
     transact(this.deps.db, () => {
-      putContentKey(this.deps.db, { pack_hash: v.hash, pack_id: packId, content_key: contentKey, via, unlocked_at: this.deps.clock.now() });
+      putContentKey(this.deps.db, { pack_hash: v.hash, pack_id: packId, wrapped_key: wrapped, protector: this.deps.keys.kind, via, unlocked_at: this.deps.clock.now() });
     });
     this.unlocked.set(packId, r.value);
     this.log.info('pack unlocked', { packId, via });
     return ok(r.value);
   }
 
-  unlockWithCode(packId: string, code: string, via: UnlockVia = 'unlock_code'): Result<LoadedPack> {
+  /**
+   * The proctor's offline unlock code. scrypt runs on the thread pool; each attempt is recorded
+   * first (append-only), and after UNLOCK_MAX_FAILURES wrong codes within UNLOCK_LOCKOUT_MS the
+   * pack refuses codes until the window has passed, restart or not.
+   */
+  async unlockWithCode(packId: string, code: string, via: UnlockVia = 'unlock_code'): Promise<Result<LoadedPack>> {
     const v = this.verified.get(packId);
     if (!v) return err('PACK_NOT_FOUND', `the interview pack ${packId} is not installed on this kiosk`);
-    const key = unwrapWithCode(v.manifest, code);
-    if (!key.ok) return key;
-    return this.unlockWithKey(packId, key.value, via);
+    const { db, clock } = this.deps;
+    const now = clock.now();
+    const failures = failedUnlockAttemptsSince(db, packId, now - UNLOCK_LOCKOUT_MS);
+    if (failures.length >= UNLOCK_MAX_FAILURES) {
+      const until = failures[failures.length - UNLOCK_MAX_FAILURES]! + UNLOCK_LOCKOUT_MS;
+      return refuse('UNLOCK_CODE_LOCKED', `${failures.length} wrong codes; try again after ${new Date(until).toISOString()}`);
+    }
+    // Recorded as a failure before the work, so a crash mid-attempt still counts against the limit.
+    transact(db, () => insertUnlockAttempt(db, packId, now, false));
+    const key = await unwrapWithCodeAsync(v.manifest, code);
+    if (!key.ok) {
+      this.log.warn('offline unlock code refused', { packId, failures: failures.length + 1 });
+      return key;
+    }
+    const r = this.unlockWithKey(packId, key.value, via);
+    if (r.ok) transact(db, () => insertUnlockAttempt(db, packId, clock.now(), true));
+    key.value.fill(0);
+    return r;
   }
 }

@@ -12,13 +12,17 @@ import type { Logger } from '../../common/logger';
 import type { AppError } from '../../common/result';
 import type { Db } from '../../db/connection';
 import { transact } from '../../db/transaction';
-import { allNoShows, markNoShowReported, unreportedNoShows } from '../../db/queries/packs';
+import { allNoShows, markNoShowIncident, markNoShowQuarantined, markNoShowReported, purgeUnusedContentKeys, quarantinedNoShowsOwingIncident, unreportedNoShows } from '../../db/queries/packs';
+import type { ResumeCodeIssuer } from '../session/resume-codes';
 import { CheckInPreparer } from './check-in-preparer';
+import { FileKeyProtector, MemoryKeyProtector, type KeyProtector } from './key-protector';
 import { HrEndpointClient } from './hr-client';
 import { CompositeInviteDirectory, DemoInviteDirectory, RESUME_MEDIA_TYPES, type InviteDirectory, type LoadedPack, type PackProvider, type ResumeDocument } from './pack-provider';
 import { PackRegistry } from './pack-registry';
 import { loadProvisioning, type LoadedProvisioning } from './provisioning';
 import { JiebaSegmenter } from './resume-tags';
+import { resumeCodesFor } from './resume-secrets';
+import { MemoryRollbackGuard, SealedRollbackGuard, type RollbackGuard } from './rollback-guard';
 import { importSchedule, noShowEventOf, ScheduleInviteDirectory, sweepNoShows, type NoShowEvent } from './schedule';
 
 export interface PackRuntimeOptions {
@@ -36,6 +40,13 @@ export interface PackRuntimeOptions {
   readonly packsDir?: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly machineProvisioningPath?: string;
+  /**
+   * The kiosk's data folder: the sealed anti-rollback state and wrapped secrets live there.
+   * Without it (tests) both are kept in memory only.
+   */
+  readonly dataDir?: string;
+  /** Wraps secrets at rest; the Electron shell passes the OS keystore. Default: a key file in dataDir. */
+  readonly keyProtector?: KeyProtector;
 }
 
 export interface PackRuntime {
@@ -47,11 +58,17 @@ export interface PackRuntime {
   readonly invites: InviteDirectory;
   readonly preparer: CheckInPreparer | undefined;
   readonly hr: HrEndpointClient | undefined;
+  /** Proctor resume codes from the provisioned centre secret (refuses every code without one). */
+  readonly resumeCodes: ResumeCodeIssuer;
+  readonly keyProtector: KeyProtector;
+  /** Forgets content keys no session needs any more (secure_delete); returns how many. */
+  purgeContentKeys(): number;
   /** Records no-shows for invites whose window has ended; returns the new ones. */
   sweepNoShows(): NoShowEvent[];
   /** Sends unreported no-shows to the HR endpoint; returns how many were acknowledged. */
   reportNoShows(): Promise<number>;
   allNoShows(): NoShowEvent[];
+  /** Verifies a signed schedule, reads its résumés (child process) and imports it. */
   importScheduleFile(file: string): ReturnType<typeof importSchedule>;
 }
 
@@ -75,6 +92,7 @@ function demoResumes(dir: string): (code: string) => ResumeDocument | undefined 
 export function createPackRuntime(o: PackRuntimeOptions): PackRuntime {
   const log = o.logger.scope('packs');
   const env = o.env ?? process.env;
+  const keyProtector = o.keyProtector ?? (o.dataDir ? new FileKeyProtector(o.dataDir, o.logger) : new MemoryKeyProtector());
   const prov = loadProvisioning({
     kioskMode: o.kioskMode,
     env,
@@ -91,10 +109,13 @@ export function createPackRuntime(o: PackRuntimeOptions): PackRuntime {
     invites: EMPTY,
     preparer: undefined,
     hr: undefined,
+    resumeCodes: resumeCodesFor(undefined, o.dataDir, keyProtector, o.clock).codes,
+    keyProtector,
+    purgeContentKeys: () => 0,
     sweepNoShows: () => [],
     reportNoShows: async () => 0,
     allNoShows: () => [],
-    importScheduleFile: () => ({ ok: false, error }),
+    importScheduleFile: () => Promise.resolve({ ok: false, error }),
   });
   if (!prov.ok) {
     log.error('provisioning refused; no interview pack will load', { code: prov.error.code });
@@ -105,7 +126,15 @@ export function createPackRuntime(o: PackRuntimeOptions): PackRuntime {
   if (p.source === 'demo-fallback') log.warn('no machine-wide provisioning: running the DEMO configuration');
   const envDir = o.kioskMode ? undefined : env.INTERVIEW_KIOSK_PACKS_DIR;
   const dir = o.packsDir ?? envDir ?? p.config.packsDir ?? path.join(o.resourcesDir, 'build', 'packs');
-  const registry = new PackRegistry({ db: o.db, trust: p.trust, clock: o.clock, logger: o.logger, dir });
+  let rollback: RollbackGuard = new MemoryRollbackGuard();
+  if (o.dataDir) {
+    const sealed = new SealedRollbackGuard(o.dataDir, keyProtector);
+    if (sealed.tampered) log.error('anti-rollback state refused; no pack will load until IT resets it', { reason: sealed.reason });
+    rollback = sealed;
+  }
+  const resume = resumeCodesFor(p.config, o.dataDir, keyProtector, o.clock);
+  if (resume.problem) log.error('resume codes unavailable; every resume code will be refused', { reason: resume.problem });
+  const registry = new PackRegistry({ db: o.db, trust: p.trust, clock: o.clock, logger: o.logger, dir, keys: keyProtector, rollback, ...(p.config.packFloors ? { floors: p.config.packFloors } : {}) });
   registry.scan();
   const directories: InviteDirectory[] = [new ScheduleInviteDirectory(o.db)];
   if (p.config.mode === 'demo') directories.push(new DemoInviteDirectory('software-engineer', demoPackFor, demoResumes(path.join(o.resourcesDir, 'build', 'packs', 'demo-resumes'))));
@@ -139,19 +168,36 @@ export function createPackRuntime(o: PackRuntimeOptions): PackRuntime {
     invites,
     preparer,
     hr,
+    resumeCodes: resume.codes,
+    keyProtector,
+    // A key unlocked in the last 10 minutes may belong to a check-in still being prepared.
+    purgeContentKeys: () => transact(o.db, () => purgeUnusedContentKeys(o.db, [], o.clock.now() - 10 * 60 * 1000)),
     sweepNoShows: () => sweepNoShows(o.db, o.clock, kioskState),
     async reportNoShows() {
       if (!hr) return 0;
       const pending = unreportedNoShows(o.db).map(noShowEventOf);
-      if (pending.length === 0) return 0;
-      const r = await hr.reportNoShows(pending);
-      if (!r.ok) {
-        log.warn('no-show report not delivered; will retry', { pending: pending.length });
-        return 0;
+      let acknowledged = 0;
+      if (pending.length > 0) {
+        const d = await hr.deliverNoShows(pending, {
+          acknowledged: (codes) => transact(o.db, () => codes.forEach((code) => markNoShowReported(o.db, code, o.clock.now()))),
+          quarantined: (code, reason) => {
+            markNoShowQuarantined(o.db, code, o.clock.now(), reason);
+            log.error('no-show quarantined: HR cannot take it; kept, and reported to HR as an incident', { reason });
+          },
+        });
+        if (d.stoppedBy) log.warn('no-show delivery stopped; the rest is retried next cycle', { pending: d.pending, reason: d.stoppedBy });
+        acknowledged = d.acknowledged;
       }
-      const at = o.clock.now();
-      transact(o.db, () => r.value.forEach((code) => markNoShowReported(o.db, code, at)));
-      return r.value.length;
+      // HR learns about every quarantined no-show through an incident, once.
+      const owed = quarantinedNoShowsOwingIncident(o.db).map((r) => ({ inviteCode: r.invite_code, scheduleId: r.schedule_id, candidateRef: r.candidate_ref, packId: r.pack_id, quarantinedAt: r.quarantined_at ?? o.clock.now(), reason: r.quarantine_reason ?? 'quarantined' }));
+      if (owed.length > 0) {
+        const i = await hr.reportQuarantinedNoShows(owed, (code, state, detail) => {
+          markNoShowIncident(o.db, code, state, o.clock.now());
+          if (state === 'refused') log.error('the HR endpoint refused a quarantine incident; it stays on the kiosk', { detail });
+        });
+        if (i.stoppedBy) log.warn('quarantine incidents not delivered; retried next cycle', { pending: i.pending, reason: i.stoppedBy });
+      }
+      return acknowledged;
     },
     allNoShows: () => allNoShows(o.db).map(noShowEventOf),
     importScheduleFile: (file) => importSchedule(o.db, readFileSync(file), p.trust, p.config.centreId, o.clock),

@@ -15,11 +15,16 @@ export const PACK_SCHEMA_VERSION = 1;
 
 /**
  * Characters that have no business in interview text and are used in attacks: C0/C1 controls
- * (other than tab and newline), bidirectional overrides and isolates ("Trojan Source"), and
- * lone surrogates. Zero-width joiners stay allowed: some scripts need them.
+ * (other than tab and newline), bidirectional marks, embeddings, overrides and isolates ("Trojan
+ * Source": LRM, RLM, ALM, U+202A–202E, U+2066–2069), invisible format characters that hide text
+ * from a reviewer (Unicode TAG characters U+E0000–E007F, word joiner and invisible operators
+ * U+2060–2064, deprecated format characters U+206A–206F, interlinear annotations U+FFF9–FFFB,
+ * the BOM), the line and paragraph separators U+2028/2029, and lone surrogates. Zero-width
+ * joiners (U+200C/200D) stay allowed: some scripts need them. Lint and the loader share this
+ * test, so nothing lint refuses can load.
  */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const UNSAFE_TEXT = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\uFEFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const UNSAFE_TEXT = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFFF9-\uFFFB]|\uDB40[\uDC00-\uDC7F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export function isSafeText(s: string): boolean {
   return !UNSAFE_TEXT.test(s);
@@ -39,6 +44,10 @@ export type PackText = z.infer<typeof PackText>;
 
 const phraseList = z.array(safe(200)).max(20);
 export const PackPhrases = z.object({ 'zh-CN': phraseList, en: phraseList }).strict();
+
+/** `major.minor.patch`, each a number without leading zeros (`01.01.00` is not a version). */
+export const PACK_VERSION_PATTERN = /^(0|[1-9]\d{0,5})\.(0|[1-9]\d{0,5})\.(0|[1-9]\d{0,5})$/;
+export const PackVersion = z.string().regex(PACK_VERSION_PATTERN, 'major.minor.patch, numbers without leading zeros');
 
 export const Id = z.string().regex(/^[a-z0-9][a-z0-9_-]{1,63}$/, 'lower-case letters, digits, "-" and "_" (2–64)');
 export const TagId = z.string().regex(/^[a-z0-9][a-z0-9_.+#-]{0,47}$/, 'lower-case letters, digits and . + # - _ (1–48)');
@@ -183,7 +192,7 @@ export const Pack = z
   .object({
     schemaVersion: z.literal(PACK_SCHEMA_VERSION),
     id: Id,
-    version: z.string().regex(/^\d{1,6}\.\d{1,6}\.\d{1,6}$/, 'major.minor.patch'),
+    version: PackVersion,
     title: PackText,
     /** A demonstration pack: only a kiosk with a demo provisioning config accepts it. */
     demo: z.boolean().default(false),

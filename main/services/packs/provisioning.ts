@@ -12,7 +12,9 @@ import { err, ok, type Result } from '../../common/result';
 import { keyIdOf, publicKeyObject } from './pack-crypto';
 import { packErrorText } from './pack-errors';
 import { formatPath } from './pack-lint';
-import { PublicKeyB64 } from './pack-schema';
+import { Id, PackVersion, PublicKeyB64 } from './pack-schema';
+import { isKnownDemoSecret } from '../session/resume-codes';
+import { aclProblem, readWindowsAcl } from './windows-acl';
 
 export const PROVISIONING_VERSION = 1;
 export const PROVISIONING_ENV = 'INTERVIEW_KIOSK_PROVISIONING';
@@ -38,6 +40,28 @@ export const TrustedKey = z
   })
   .strict();
 
+/**
+ * A resume-code secret. The first key in the list issues codes; the ones after it are previous
+ * keys, still accepted until `acceptUntil` (rotation). `secret` (base64, 32–64 bytes) may be
+ * removed from the file after the kiosk's first start: the kiosk keeps it wrapped by its
+ * KeyProtector under `<data>/keys/`, found again by `keyId`.
+ */
+export const ResumeCodeKeyConfig = z
+  .object({
+    keyId: Name,
+    secret: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64')
+      .refine((s) => {
+        const n = Buffer.from(s, 'base64').length;
+        return n >= 32 && n <= 64;
+      }, '32 to 64 random bytes, base64')
+      .optional(),
+    acceptUntil: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict();
+export type ResumeCodeKeyConfig = z.infer<typeof ResumeCodeKeyConfig>;
+
 export const ProvisioningConfig = z
   .object({
     provisioningVersion: z.literal(PROVISIONING_VERSION),
@@ -60,9 +84,27 @@ export const ProvisioningConfig = z
     packsDir: z.string().min(1).max(500).optional(),
     /** Demo only: unlock codes of demo packs, so the demo runs without a proctor. */
     demoUnlockCodes: z.record(z.string(), z.string().min(4).max(64)).optional(),
+    /** The centre's resume-code secrets (required in production): current first, then previous ones. */
+    resumeCodes: z.object({ keys: z.array(ResumeCodeKeyConfig).min(1).max(4) }).strict().optional(),
+    /** Lowest pack version this kiosk may run, per pack id: anti-rollback that no user can lower. */
+    packFloors: z.record(Id, PackVersion).optional(),
   })
   .strict()
   .superRefine((c, ctx) => {
+    const rc = c.resumeCodes?.keys ?? [];
+    if (c.mode === 'production' && rc.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['resumeCodes'], message: 'a production kiosk needs the centre\'s resume-code secret' });
+    }
+    const ids = new Set<string>();
+    rc.forEach((k, i) => {
+      if (ids.has(k.keyId)) ctx.addIssue({ code: 'custom', path: ['resumeCodes', 'keys', i, 'keyId'], message: 'duplicate keyId' });
+      ids.add(k.keyId);
+      if (i === 0 && k.acceptUntil) ctx.addIssue({ code: 'custom', path: ['resumeCodes', 'keys', 0, 'acceptUntil'], message: 'the current (first) key has no end' });
+      if (i > 0 && !k.acceptUntil) ctx.addIssue({ code: 'custom', path: ['resumeCodes', 'keys', i, 'acceptUntil'], message: 'a previous key needs acceptUntil (end of the rotation window)' });
+      if (c.mode === 'production' && k.secret && isKnownDemoSecret(Buffer.from(k.secret, 'base64'))) {
+        ctx.addIssue({ code: 'custom', path: ['resumeCodes', 'keys', i, 'secret'], message: 'the demo secret is public and never valid in production' });
+      }
+    });
     c.trustedKeys.forEach((k, i) => {
       if (keyIdOf(k.publicKey) !== k.keyId) {
         ctx.addIssue({ code: 'custom', path: ['trustedKeys', i, 'keyId'], message: `does not match the public key (expected ${keyIdOf(k.publicKey)})` });
@@ -161,6 +203,12 @@ function readConfig(file: string, source: ProvisioningSource, checkOwnership: bo
     if (checkOwnership && process.platform !== 'win32' && (st.mode & 0o022) !== 0) {
       return err('PROVISIONING_INVALID', `${packErrorText.PROVISIONING_INVALID.en} (${file} is writable by non-administrators)`);
     }
+    // On Windows the ACL says who may change it; an unreadable ACL fails closed.
+    if (checkOwnership && process.platform === 'win32') {
+      const acl = readWindowsAcl(file);
+      const problem = acl ? aclProblem(acl) : 'its access control list could not be read';
+      if (problem) return err('PROVISIONING_INVALID', `${packErrorText.PROVISIONING_INVALID.en} (${file}: ${problem})`);
+    }
     text = readFileSync(file, 'utf8');
   } catch (e) {
     return err('PROVISIONING_INVALID', `${packErrorText.PROVISIONING_INVALID.en} (${file}: ${e instanceof Error ? e.message : String(e)})`);
@@ -190,8 +238,8 @@ export interface ProvisioningOptions {
 
 /**
  * Finds and validates the config. Precedence outside kiosk mode: explicit, environment, user
- * file, machine file, demo fallback. In kiosk mode: explicit, machine file, demo fallback — an
- * existing but invalid machine file is never replaced by the fallback (fail closed).
+ * file, machine file, demo fallback. In kiosk mode: explicit, then the machine file, which must be
+ * a production config; there is no demo fallback (fail closed).
  */
 export function loadProvisioning(options: ProvisioningOptions): Result<LoadedProvisioning> {
   const env = options.env ?? process.env;
@@ -199,7 +247,13 @@ export function loadProvisioning(options: ProvisioningOptions): Result<LoadedPro
   const machine = options.machinePath ?? machineProvisioningPath(options.platform, env);
   const withIgnored = (r: Result<LoadedProvisioning>): Result<LoadedProvisioning> => (r.ok ? ok({ ...r.value, ignored }) : r);
 
-  if (options.explicitPath) return withIgnored(readConfig(options.explicitPath, 'explicit', false));
+  if (options.explicitPath) {
+    const r = readConfig(options.explicitPath, 'explicit', false);
+    if (r.ok && options.kioskMode && r.value.config.mode !== 'production') {
+      return err('PROVISIONING_INVALID', `${packErrorText.PROVISIONING_INVALID.en} (kiosk mode runs only a production config; ${options.explicitPath} is a demo config)`);
+    }
+    return withIgnored(r);
+  }
   const envPath = env[PROVISIONING_ENV];
   if (envPath) {
     if (options.kioskMode) ignored.push(`${envPath} (${PROVISIONING_ENV} is ignored in kiosk mode)`);
@@ -209,7 +263,15 @@ export function loadProvisioning(options: ProvisioningOptions): Result<LoadedPro
     if (options.kioskMode) ignored.push(`${options.userPath} (per-user config is ignored in kiosk mode)`);
     else return withIgnored(readConfig(options.userPath, 'user', false));
   }
-  if (existsSync(machine)) return withIgnored(readConfig(machine, 'machine', options.kioskMode));
+  if (existsSync(machine)) {
+    const r = readConfig(machine, 'machine', options.kioskMode);
+    if (r.ok && options.kioskMode && r.value.config.mode !== 'production') {
+      return err('PROVISIONING_INVALID', `${packErrorText.PROVISIONING_INVALID.en} (kiosk mode runs only a production config; ${machine} is a demo config)`);
+    }
+    return withIgnored(r);
+  }
+  // In kiosk mode nothing demo applies: no demo fallback, so an unprovisioned kiosk runs nothing.
+  if (options.kioskMode) return err('PROVISIONING_MISSING', `${packErrorText.PROVISIONING_MISSING.en} (expected ${machine}; kiosk mode never falls back to the demo config)`);
   if (options.demoFallbackPath && existsSync(options.demoFallbackPath)) {
     const r = readConfig(options.demoFallbackPath, 'demo-fallback', false);
     if (r.ok && r.value.config.mode !== 'demo') return err('PROVISIONING_INVALID', `${packErrorText.PROVISIONING_INVALID.en} (the fallback config must be a demo config)`);

@@ -31,7 +31,8 @@ import { shapeIssues } from './pack-lint';
 import { RESUME_MEDIA_TYPES, type Invite, type InviteDirectory, type ResumeMediaType } from './pack-provider';
 import { Id } from './pack-schema';
 import type { TrustStore } from './provisioning';
-import { MAX_RESUME_BYTES, sniffResume } from './resume-text';
+import type { ResumeDocumentParser } from './resume-parser';
+import { extractResumeText, MAX_RESUME_BYTES, sniffResume } from './resume-text';
 
 export const SCHEDULE_SCHEMA_VERSION = 1;
 /** A schedule may be imported up to a day after its last window (late sync), not later. */
@@ -107,11 +108,30 @@ export function verifySchedule(bytes: Uint8Array, trust: TrustStore, centreId: s
   return ok({ payload: s, hash: opened.value.hash, keyId: opened.value.keyId });
 }
 
-/** Verifies, then imports in one transaction: a refused schedule changes nothing. */
-export function importSchedule(db: Db, bytes: Uint8Array, trust: TrustStore, centreId: string, clock: Clock): Result<{ scheduleId: string; invites: number }> {
+/**
+ * Verifies, reads each attached résumé (PDF and DOCX in the parser's child process, with its
+ * memory and time limits), then imports in one transaction: a refused schedule changes nothing,
+ * and check-in never parses a document. An unreadable résumé does not refuse the schedule: its
+ * invite keeps the reason and the interview uses the default questions.
+ */
+export async function importSchedule(
+  db: Db,
+  bytes: Uint8Array,
+  trust: TrustStore,
+  centreId: string,
+  clock: Clock,
+  parser?: ResumeDocumentParser,
+): Promise<Result<{ scheduleId: string; invites: number; resumesRead: number; resumesUnreadable: number }>> {
   const verified = verifySchedule(bytes, trust, centreId, clock);
   if (!verified.ok) return verified;
   const s = verified.value.payload;
+  const extracted = new Map<string, { kind: 'text' | 'pdf' | 'docx' | null; text: string | null; problem: string | null }>();
+  for (const i of s.invites) {
+    if (!i.resume) continue;
+    const doc = { mediaType: i.resume.mediaType, data: Buffer.from(i.resume.data, 'base64') };
+    const r = parser ? await extractResumeText(doc, parser) : await extractResumeText(doc);
+    extracted.set(i.code, r.ok ? { kind: r.value.kind, text: r.value.text, problem: null } : { kind: null, text: null, problem: r.error.message });
+  }
   const rows: ScheduleInviteRow[] = s.invites.map((i) => ({
     invite_code: i.code,
     schedule_id: s.scheduleId,
@@ -122,11 +142,15 @@ export function importSchedule(db: Db, bytes: Uint8Array, trust: TrustStore, cen
     resume_type: i.resume?.mediaType ?? null,
     resume: i.resume ? Buffer.from(i.resume.data, 'base64') : null,
     resume_sha256: i.resume?.sha256 ?? null,
+    resume_kind: extracted.get(i.code)?.kind ?? null,
+    resume_text: extracted.get(i.code)?.text ?? null,
+    resume_problem: extracted.get(i.code)?.problem ?? null,
   }));
   transact(db, () => {
     replaceSchedule(db, { schedule_id: s.scheduleId, centre_id: s.centreId, day: s.day, payload_hash: verified.value.hash, key_id: verified.value.keyId, imported_at: clock.now() }, rows);
   });
-  return ok({ scheduleId: s.scheduleId, invites: rows.length });
+  const values = [...extracted.values()];
+  return ok({ scheduleId: s.scheduleId, invites: rows.length, resumesRead: values.filter((v) => v.text !== null).length, resumesUnreadable: values.filter((v) => v.problem !== null).length });
 }
 
 /** Invites from imported schedules. */
@@ -143,6 +167,9 @@ export class ScheduleInviteDirectory implements InviteDirectory {
       notAfter: row.not_after,
       scheduleId: row.schedule_id,
       ...(row.resume && row.resume_type ? { resume: { mediaType: row.resume_type as ResumeMediaType, data: row.resume } } : {}),
+      ...(row.resume && row.resume_sha256 && (row.resume_text || row.resume_problem)
+        ? { extracted: row.resume_text && row.resume_kind ? { ok: true as const, kind: row.resume_kind, text: row.resume_text, sha256: row.resume_sha256 } : { ok: false as const, problem: row.resume_problem ?? 'unreadable' } }
+        : {}),
     };
   }
 }

@@ -7,7 +7,7 @@
  * matched tags wins, then the one whose tags occur most often, then the first written. With none
  * eligible the question's own prompt (`default`) is asked.
  */
-import type { LoadedPack, ResumeDocument } from './pack-provider';
+import type { ExtractedResume, LoadedPack, ResumeDocument } from './pack-provider';
 import type { PackText, Question } from './pack-schema';
 import { extractResumeText, type ResumeKind } from './resume-text';
 import { findTags, type Segmenter, type TagHit } from './resume-tags';
@@ -67,11 +67,22 @@ export function untailored(pack: LoadedPack, problem?: string): Tailoring {
   };
 }
 
-/** Résumé → text → tags → variants. Never fails: an unreadable résumé gives the default prompts. */
-export async function tailorInterview(pack: LoadedPack, resume: ResumeDocument | undefined, segmenter: () => Promise<Segmenter>): Promise<Tailoring> {
-  if (!resume) return untailored(pack);
-  const text = await extractResumeText(resume);
-  if (!text.ok) return { ...untailored(pack, text.error.message), resumeSha256: null };
-  const hits = pack.pack.tags.length > 0 ? findTags(await segmenter(), text.value.text, pack.pack.tags) : [];
-  return { source: text.value.kind, resumeSha256: text.value.sha256, tags: hits, choices: chooseVariants(pack, hits) };
+/**
+ * Résumé → text → tags → variants. Never fails: an unreadable résumé gives the default prompts.
+ * `extracted` is the text read when the schedule was imported; without it the document is
+ * parsed now (in the parser's child process).
+ */
+export async function tailorInterview(pack: LoadedPack, resume: ResumeDocument | undefined, segmenter: () => Promise<Segmenter>, extracted?: ExtractedResume): Promise<Tailoring> {
+  if (!resume && !extracted) return untailored(pack);
+  let text: { kind: ResumeKind; text: string; sha256: string };
+  if (extracted) {
+    if (!extracted.ok) return { ...untailored(pack, extracted.problem), resumeSha256: null };
+    text = extracted;
+  } else {
+    const r = await extractResumeText(resume!);
+    if (!r.ok) return { ...untailored(pack, r.error.message), resumeSha256: null };
+    text = r.value;
+  }
+  const hits = pack.pack.tags.length > 0 ? findTags(await segmenter(), text.text, pack.pack.tags) : [];
+  return { source: text.kind, resumeSha256: text.sha256, tags: hits, choices: chooseVariants(pack, hits) };
 }

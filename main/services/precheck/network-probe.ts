@@ -5,7 +5,8 @@
  * after the other so the upload does not distort the latency numbers, each with its own deadline,
  * so the whole probe ends in about 7 s even on a network that swallows packets.
  *
- * The HR endpoint implements three small routes under `<endpoint>/precheck/` (docs/precheck.md):
+ * The HR endpoint implements three small routes under `<endpoint>/precheck/`, documented in
+ * docs/hr-endpoint.openapi.yaml (precheckLatency, precheckUpload, precheckTime; no token):
  * `GET latency` (empty 204), `POST upload` (answers `{"bytes":n}`), `GET time` (`{"now":epochMs}`).
  */
 import { randomBytes } from 'node:crypto';

@@ -15,7 +15,8 @@ import type { Db } from '../../db/connection';
 import { transact } from '../../db/transaction';
 import { storageErrorCode } from '../../db/errors';
 import { segmentChunkCount } from '../../db/queries/media';
-import { getSession, insertIncident } from '../../db/queries/sessions';
+import { appendKioskIncident, kioskIncidentExists } from '../../db/queries/kiosk-records';
+import { getIncident, getSession, insertIncident } from '../../db/queries/sessions';
 import type { EnvironmentProbe } from '../environment/environment';
 import type { Journal } from '../journal/journal';
 import { placeDurably, writeFileDurably } from '../storage/durable-file';
@@ -54,42 +55,48 @@ export class AssistanceService {
     this.log = deps.logger.scope('assistance');
   }
 
-  /** Records that the candidate asked for a person. Without a session it goes to the kiosk log. */
-  raiseHand(sessionId: string | undefined, screen: string): Result<AssistanceReceipt> {
+  /**
+   * Records that the candidate asked for a person. With a session it goes to the session's
+   * journal; before check-in (welcome screen, home system check) to the kiosk's own incident
+   * record, so the proctor finds it either way (`npm run proctor -- incidents`). `incidentId`,
+   * when it names an incident the candidate already holds, is reused: one help visit, one number.
+   */
+  raiseHand(sessionId: string | undefined, screen: string, incidentId?: string): Result<AssistanceReceipt> {
     const { db, journal, clock } = this.deps;
     const now = clock.now();
-    const incidentId = incidentIdAt(now);
     const s = sessionId ? getSession(db, sessionId) : undefined;
     if (sessionId && !s) return err('SESSION_NOT_FOUND', 'no such interview session on this kiosk');
-    if (!s) {
-      this.log.warn('hand raised before check-in', { incidentId, screen });
-      return ok({ incidentId, at: now, journaled: false });
-    }
     return this.storage(() => {
+      const id = this.reusable(incidentId, s?.id) ?? incidentIdAt(now);
       transact(db, () => {
-        const entry = journal.append(s.id, 'hand_raised', { incidentId, screen, questionIndex: s.question_index, state: s.state }, now);
-        insertIncident(db, { id: incidentId, session_id: s.id, kind: 'hand_raised', at: now, body: JSON.stringify({ screen, journalSeq: entry.seq }) });
+        if (!s) {
+          appendKioskIncident(db, { id, kind: 'hand_raised', at: now, screen, body: JSON.stringify({ screen }) });
+          return;
+        }
+        const entry = journal.append(s.id, 'hand_raised', { incidentId: id, screen, questionIndex: s.question_index, state: s.state }, now);
+        if (!getIncident(db, id)) insertIncident(db, { id, session_id: s.id, kind: 'hand_raised', at: now, body: JSON.stringify({ screen, journalSeq: entry.seq }) });
       });
-      this.log.warn('hand raised', { incidentId, screen });
-      return ok({ incidentId, at: now, journaled: true });
+      this.log.warn(s ? 'hand raised' : 'hand raised before check-in', { incidentId: id, screen });
+      return ok({ incidentId: id, at: now, journaled: true });
     });
   }
 
   /**
    * Writes one JSON file the staff can hand to support: the environment, the renderer's view,
-   * the session's state and the shape (not the content) of its recent journal.
+   * the session's state and the shape (not the content) of its recent journal. The file is
+   * durable (temp file, fsync, rename, fsync of the folder) before the row that names it commits.
    */
-  saveDiagnostics(sessionId: string | undefined, screen: string, renderer: RendererDiagnostics): Result<DiagnosticsReceipt> {
+  saveDiagnostics(sessionId: string | undefined, screen: string, renderer: RendererDiagnostics, incidentId?: string): Result<DiagnosticsReceipt> {
     const { db, journal, clock, environment } = this.deps;
     const now = clock.now();
     const s = sessionId ? getSession(db, sessionId) : undefined;
     if (sessionId && !s) return err('SESSION_NOT_FOUND', 'no such interview session on this kiosk');
-    const incidentId = incidentIdAt(now);
     const bundleId = incidentIdAt(now, 'DIAG');
     return this.storage(() => {
+      const id = this.reusable(incidentId, s?.id) ?? incidentIdAt(now);
       const bundle = {
         bundleId,
-        incidentId,
+        incidentId: id,
         createdAt: new Date(now).toISOString(),
         screen,
         environment: environment.snapshot(now),
@@ -112,15 +119,25 @@ export class AssistanceService {
       // The journal row below names this file: it is durable before the row commits.
       writeFileDurably(path.join(dir, fileName), body);
       const bytes = Buffer.byteLength(body);
-      if (s) {
-        transact(db, () => {
-          const entry = journal.append(s.id, 'diagnostics_saved', { incidentId, bundleId, screen, bytes }, now);
-          insertIncident(db, { id: incidentId, session_id: s.id, kind: 'diagnostics', at: now, body: JSON.stringify({ bundleId, fileName, journalSeq: entry.seq }) });
-        });
-      }
+      transact(db, () => {
+        if (!s) {
+          appendKioskIncident(db, { id, kind: 'diagnostics', at: now, screen, body: JSON.stringify({ bundleId, fileName, bytes }) });
+          return;
+        }
+        const entry = journal.append(s.id, 'diagnostics_saved', { incidentId: id, bundleId, screen, bytes }, now);
+        if (!getIncident(db, id)) insertIncident(db, { id, session_id: s.id, kind: 'diagnostics', at: now, body: JSON.stringify({ bundleId, fileName, journalSeq: entry.seq }) });
+      });
       this.log.info('diagnostic bundle saved', { bundleId, bytes });
-      return ok({ bundleId, incidentId, at: now, bytes, fileName });
+      return ok({ bundleId, incidentId: id, at: now, bytes, fileName });
     });
+  }
+
+  /** The candidate's incident id when it exists here (their session's, or one opened before check-in). */
+  private reusable(incidentId: string | undefined, sessionId: string | undefined): string | undefined {
+    if (!incidentId) return undefined;
+    const inSession = getIncident(this.deps.db, incidentId);
+    if (inSession) return sessionId !== undefined && inSession.session_id === sessionId ? incidentId : undefined;
+    return kioskIncidentExists(this.deps.db, incidentId) ? incidentId : undefined;
   }
 
   /**

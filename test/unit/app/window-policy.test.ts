@@ -6,9 +6,9 @@ import {
   kioskWindowOptions,
   permissionCheck,
   permissionDecision,
-  refusedSwitches,
   resolveAppFile,
 } from '../../../main/app/window-policy';
+import { refuseLaunch } from '../../../main/app/switch-policy';
 import { isTrustedElectronSender } from '../../../main/ipc/sender-policy';
 
 describe('kiosk window options', () => {
@@ -59,13 +59,14 @@ describe('navigation and permissions', () => {
   });
 
   it('refuses remote debugging and inspector switches', () => {
-    expect(refusedSwitches(['electron', '.', '--remote-debugging-port=9222', '--inspect', '--inspect-brk=0', '--js-flags=--allow-natives-syntax', '--no-kiosk'])).toEqual([
-      '--remote-debugging-port=9222',
+    const refused = (argv: string[]) => refuseLaunch({ argv, platform: 'linux', hasSwitch: () => false, env: {}, isPackaged: true }).map((r) => (r.kind === 'switch' ? r.spelling : r.kind));
+    expect(refused(['electron', '.', '--remote-debugging-port=9222', '--inspect', '--inspect-brk=0', '--js-flags=--allow-natives-syntax', '--no-kiosk'])).toEqual([
+      '--remote-debugging-port',
       '--inspect',
-      '--inspect-brk=0',
-      '--js-flags=--allow-natives-syntax',
+      '--inspect-brk',
+      '--js-flags',
     ]);
-    expect(refusedSwitches(['electron', '.', '--lang=zh-CN'])).toEqual([]);
+    expect(refused(['electron', '.', '--lang=zh-CN'])).toEqual([]);
   });
 
   it('maps app:// URLs into the renderer folder and refuses traversal', () => {

@@ -2,6 +2,7 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEMO_PROCTOR_SECRET } from '../../../../main/services/session/resume-codes';
 import { loadProvisioning, machineProvisioningPath, parseProvisioning, PROVISIONING_ENV } from '../../../../main/services/packs/provisioning';
 
 const root = path.resolve(import.meta.dirname, '../../../..');
@@ -61,11 +62,42 @@ describe('provisioning config', () => {
     expect(!r.ok && r.error.message).toMatch(/writable by non-administrators/);
   });
 
-  it('falls back to the clearly marked demo config only when there is no machine config', () => {
-    const r = loadProvisioning({ kioskMode: true, machinePath: '/nonexistent/provisioning.json', demoFallbackPath: demoPath, env: {} });
+  it('falls back to the clearly marked demo config only outside kiosk mode, when there is no machine config', () => {
+    const r = loadProvisioning({ kioskMode: false, machinePath: '/nonexistent/provisioning.json', demoFallbackPath: demoPath, env: {} });
     expect(r.ok && r.value.source).toBe('demo-fallback');
     expect(r.ok && r.value.config.mode).toBe('demo');
-    const none = loadProvisioning({ kioskMode: true, machinePath: '/nonexistent/provisioning.json', env: {} });
+    const none = loadProvisioning({ kioskMode: false, machinePath: '/nonexistent/provisioning.json', env: {} });
     expect(!none.ok && none.error.code).toBe('PROVISIONING_MISSING');
+  });
+
+  it('in kiosk mode nothing demo applies: no demo fallback, no demo config from any path', () => {
+    const fallback = loadProvisioning({ kioskMode: true, machinePath: '/nonexistent/provisioning.json', demoFallbackPath: demoPath, env: {} });
+    expect(!fallback.ok && fallback.error.code).toBe('PROVISIONING_MISSING');
+    const demoMachine = tmp('provisioning.json', readFileSync(demoPath, 'utf8'));
+    const machine = loadProvisioning({ kioskMode: true, machinePath: demoMachine, env: {} });
+    expect(!machine.ok && machine.error.message).toMatch(/kiosk mode runs only a production config/);
+    const explicit = loadProvisioning({ kioskMode: true, explicitPath: demoPath, env: {} });
+    expect(!explicit.ok && explicit.error.code).toBe('PROVISIONING_INVALID');
+  });
+
+  it('a production config must carry the centre resume-code secret, never the public demo one', () => {
+    const p = JSON.parse(productionText) as Record<string, unknown> & { resumeCodes?: unknown };
+    const { resumeCodes: _rc, ...without } = p;
+    const missing = parseProvisioning(JSON.stringify(without));
+    expect(!missing.ok && missing.error.message).toMatch(/resumeCodes: a production kiosk needs/);
+    const demoSecret = parseProvisioning(JSON.stringify({ ...p, resumeCodes: { keys: [{ keyId: 'rc-1', secret: DEMO_PROCTOR_SECRET.toString('base64') }] } }));
+    // The demo secret is 38 bytes: long enough, and refused because it is public.
+    expect(!demoSecret.ok && demoSecret.error.message).toMatch(/demo secret is public/);
+    const short = parseProvisioning(JSON.stringify({ ...p, resumeCodes: { keys: [{ keyId: 'rc-1', secret: Buffer.alloc(16, 7).toString('base64') }] } }));
+    expect(short.ok).toBe(false);
+  });
+
+  it('rotation: a previous resume-code key needs the end of its window, the current one has none', () => {
+    const p = JSON.parse(productionText) as { resumeCodes: { keys: Record<string, string>[] } };
+    const cur = p.resumeCodes.keys[0]!;
+    const prev = { keyId: 'rc-old', secret: Buffer.alloc(32, 9).toString('base64') };
+    expect(parseProvisioning(JSON.stringify({ ...p, resumeCodes: { keys: [cur, prev] } })).ok).toBe(false);
+    expect(parseProvisioning(JSON.stringify({ ...p, resumeCodes: { keys: [cur, { ...prev, acceptUntil: '2026-12-31T00:00:00Z' }] } })).ok).toBe(true);
+    expect(parseProvisioning(JSON.stringify({ ...p, resumeCodes: { keys: [{ ...cur, acceptUntil: '2026-12-31T00:00:00Z' }] } })).ok).toBe(false);
   });
 });

@@ -1,0 +1,100 @@
+/**
+ * Every proof command misses its target loudly: exit 1, and a last JSON line that names the
+ * target and the miss. Each command is run once as shipped (it passes here) and once with a
+ * deliberate fault it offers for this purpose (it must fail).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../e2e/harness';
+
+interface Run {
+  status: number | null;
+  last: Record<string, unknown>;
+  stderr: string;
+}
+
+function run(script: string, args: string[], node: string[] = []): Run {
+  const r = spawnSync(process.execPath, [...node, '--import', 'tsx', script, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 110_000 });
+  const lines = r.stdout.trim().split('\n');
+  return { status: r.status, last: JSON.parse(lines.at(-1) ?? '{}') as Record<string, unknown>, stderr: r.stderr };
+}
+
+describe('proof commands exit non-zero on a miss, with the target in their JSON', () => {
+  it('bench:soak meets its memory target as shipped and misses it with a leak of 64 KB per chunk', () => {
+    const ok = run('test/bench/soak-bench.ts', ['--json', '--minutes', '10'], ['--expose-gc']);
+    expect(ok.last).toMatchObject({ target: { rssGrowthMb: 24 }, pass: true, misses: [] });
+    expect(ok.status).toBe(0);
+    const leak = run('test/bench/soak-bench.ts', ['--json', '--minutes', '10', '--leak-kb', '64'], ['--expose-gc']);
+    expect(leak.last).toMatchObject({ pass: false, misses: ['rssGrowthMb'] });
+    expect(leak.status).toBe(1);
+  });
+
+  it('bench:soak fails when memory could not be collected before reading it', () => {
+    const r = run('test/bench/soak-bench.ts', ['--json', '--minutes', '3']);
+    expect(r.last).toMatchObject({ gcExposed: false, pass: false });
+    expect(r.last.misses).toContain('gcExposed');
+    expect(r.status).toBe(1);
+  });
+
+  it('bench:journal names its gate and the stated target, and misses the gate when each commit costs 1 ms more', () => {
+    const slow = run('test/bench/journal-bench.ts', ['--json', '--chunks', '100', '--inject-ms', '1']);
+    expect(slow.last).toMatchObject({ target: { overFloorP50: 1.5, p99Ratio: 3 }, statedTarget: { p50Ratio: 1.25, p99Ratio: 2 }, pass: false });
+    expect(slow.last.misses).toContain('overFloorP50');
+    expect(slow.status).toBe(1);
+    // Both raw baselines are reported, and the ratios use the cheaper one.
+    const l = slow.last as Record<string, number>;
+    expect(l.rawFsyncP50Ms).toBeGreaterThan(0);
+    expect(l.rawInPlaceP50Ms).toBeGreaterThan(0);
+    expect(l.p50Ratio).toBeCloseTo(l.p50Ms! / Math.min(l.rawFsyncP50Ms!, l.rawInPlaceP50Ms!), 0);
+  });
+
+  it('bench:pack gates on the median, and misses a budget nothing can meet', () => {
+    const r = run('test/bench/pack-bench.ts', ['--json', '--questions', '20', '--runs', '5', '--budget-ms', '0.001']);
+    expect(r.last).toMatchObject({ target: { 'loadVerifyMs.p50': 0.001 }, pass: false });
+    expect(r.status).toBe(1);
+  });
+});
+
+describe('the end-to-end runner never passes on zero scenarios in CI', () => {
+  const e2e = (ci: string) =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'test/e2e/run-e2e.ts', '--json'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, CI: ci, CHROMIUM_PATH: '/nonexistent/chromium' },
+    });
+
+  it('fails with scenarios:0 when Chromium is missing under CI=true', () => {
+    const r = e2e('true');
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).toMatchObject({ scenarios: 0, reason: 'no chromium', ci: true, pass: false });
+  });
+
+  it('skips with the reason printed on a developer machine without Chromium', () => {
+    const r = e2e('');
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('Chromium not found');
+    expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).toMatchObject({ scenarios: 0, ci: false });
+  });
+});
+
+describe('the pre-check command line cannot be forced to READY', () => {
+  const hasCamera = existsSync('/dev') && readdirSync('/dev').some((n) => n.startsWith('video'));
+
+  it.skipIf(hasCamera)('exits 1 with --expect READY on a machine without a camera, whatever else it is given (skipped when /dev/video* exists: this machine could be ready)', () => {
+    for (const extra of [[], ['--local-server'], ['--endpoint', 'http://127.0.0.1:9/']]) {
+      const r = run('main/dev/precheck-cli.ts', ['--json', '--expect', 'READY', ...extra]);
+      expect(r.last.overall).toBe('NOT_READY');
+      expect(r.last).toMatchObject({ expect: 'READY', pass: false });
+      expect(r.status).toBe(1);
+    }
+    const asExpected = run('main/dev/precheck-cli.ts', ['--json', '--expect', 'NOT_READY']);
+    expect(asExpected.last).toMatchObject({ overall: 'NOT_READY', pass: true });
+    expect(asExpected.status).toBe(0);
+  });
+
+  it('refuses an unknown expectation instead of ignoring it', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'main/dev/precheck-cli.ts', '--json', '--expect', 'ready'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+  });
+});

@@ -24,7 +24,7 @@ export const InviteCode = z
   .pipe(z.string().regex(INVITE_CODE_PATTERN, 'letters, digits and dashes only, 4 to 32 characters'));
 
 /** What the check-in form sends: judged by the invite gate, so a malformed code counts as a wrong one. */
-export const RawInviteCode = z.string().max(MAX_RAW_INVITE_CHARS);
+export const RawInviteCode = z.string().min(1).max(MAX_RAW_INVITE_CHARS);
 
 export const SessionState = z.enum([
   'checked_in',

@@ -220,7 +220,9 @@ function makeCase(i: number): Case {
   }
   if (r < 68) {
     const p = spec.seed();
-    p[pick(['admin', 'isAdmin', '__proto__', 'extra', randomString() || 'k'])] = randomValue();
+    // defineProperty, so that '__proto__' becomes an own key (plain assignment would set the
+    // prototype and add no key at all, which no schema can refuse).
+    Object.defineProperty(p, pick(['admin', 'isAdmin', '__proto__', 'extra', randomString() || 'k']), { value: randomValue() ?? null, enumerable: true, configurable: true, writable: true });
     return { channel, payload: p, expect: 'open', verdict: 'extraKey', slow: spec.slow === true };
   }
   if (r < 80) {
@@ -279,7 +281,10 @@ function judge(c: Case, result: unknown): void {
     return;
   }
   if (code !== 'INVALID_INPUT') tally.reachedServices++;
-  if (c.verdict === 'extraKey' && code !== 'INVALID_INPUT') tally.extraKeysAccepted++;
+  if (c.verdict === 'extraKey' && code !== 'INVALID_INPUT') {
+    tally.extraKeysAccepted++;
+    note('extra-key-accepted', c, `${code ?? 'ok'} ${safeJson(c.payload)}`);
+  }
 }
 
 function safeJson(v: unknown): string {

@@ -1,0 +1,148 @@
+/**
+ * The answer clock: per open question, a preparation phase then an answer phase, each measured
+ * from a base plus the time since `since` unless the clock is stopped. It is persisted at least
+ * every PERSIST_INTERVAL_MS by the ticker (and rides on every chunk event), rebuilt from the
+ * database after a restart, and opens questions.
+ */
+import { getProgress, markAnswering, persistElapsed, upsertProgress, type SessionRow } from '../../db/queries/sessions';
+import { getSessionVariant } from '../../db/queries/packs';
+import { getSession } from '../../db/queries/sessions';
+import { transact } from '../../db/transaction';
+import type { LoadedPack } from '../packs/pack-provider';
+import type { FlatQuestion } from '../packs/pack-schema';
+import type { SessionContext } from './context';
+
+/** Elapsed time is written at least this often while a question is open. */
+export const PERSIST_INTERVAL_MS = 500;
+
+export interface Timer {
+  questionIndex: number;
+  phase: 'preparing' | 'answering';
+  /** Elapsed ms of the current phase when `since` was taken. */
+  base: number;
+  since: number;
+  prepElapsed: number;
+  lastPersist: number;
+  /** Set while a camera or microphone is lost: the clock of the open phase stands still. */
+  paused?: { since: number; device: string };
+}
+
+/** Elapsed ms of the open phase at `now`: nothing runs while the clock is stopped. */
+export function elapsedAt(t: Pick<Timer, 'base' | 'since' | 'paused'>, now: number): number {
+  if (t.paused) return t.base;
+  return t.base + Math.max(0, now - t.since);
+}
+
+export class AnswerClock {
+  private readonly timers = new Map<string, Timer>();
+
+  constructor(private readonly ctx: SessionContext) {
+    ctx.onForget((id) => this.timers.delete(id));
+  }
+
+  get(sessionId: string): Timer | undefined {
+    return this.timers.get(sessionId);
+  }
+
+  delete(sessionId: string): void {
+    this.timers.delete(sessionId);
+  }
+
+  clear(): void {
+    this.timers.clear();
+  }
+
+  entries(): IterableIterator<[string, Timer]> {
+    return this.timers.entries();
+  }
+
+  elapsed(t: Timer, now: number): number {
+    return elapsedAt(t, now);
+  }
+
+  /** Opens a question (or a new attempt of it): progress row, `question_started`, a fresh clock. */
+  openQuestion(sessionId: string, pack: LoadedPack, index: number, now: number, attempt = 0): void {
+    const q = pack.questions[index]!;
+    const phase = q.question.prepSeconds > 0 ? 'preparing' : 'answering';
+    upsertProgress(this.ctx.db, {
+      session_id: sessionId,
+      question_index: index,
+      attempt,
+      segment: 0,
+      phase,
+      prep_elapsed_ms: 0,
+      elapsed_ms: 0,
+      persisted_at: now,
+    });
+    if (attempt === 0) {
+      const v = getSessionVariant(this.ctx.db, sessionId, index);
+      this.ctx.deps.journal.append(sessionId, 'question_started', {
+        questionIndex: index,
+        questionId: q.question.id,
+        mode: q.question.mode,
+        variantId: v?.variant_id ?? 'default',
+        chosenBy: v ? (JSON.parse(v.matched_tags) as string[]) : [],
+      }, now);
+    }
+    this.timers.set(sessionId, { questionIndex: index, phase, base: 0, since: now, prepElapsed: 0, lastPersist: now });
+  }
+
+  /** The in-memory timer for the open question, rebuilt from the database after a restart. */
+  timerFor(s: SessionRow, q: FlatQuestion, now: number): Timer {
+    const existing = this.timers.get(s.id);
+    if (existing && existing.questionIndex === q.index) {
+      this.advancePhase(s.id, existing, now);
+      return existing;
+    }
+    const p = getProgress(this.ctx.db, s.id, q.index);
+    const phase = p?.phase === 'preparing' ? 'preparing' : 'answering';
+    const timer: Timer = {
+      questionIndex: q.index,
+      phase,
+      base: phase === 'preparing' ? p?.prep_elapsed_ms ?? 0 : p?.elapsed_ms ?? 0,
+      since: now,
+      prepElapsed: p?.prep_elapsed_ms ?? 0,
+      lastPersist: p?.persisted_at ?? now,
+    };
+    this.timers.set(s.id, timer);
+    this.advancePhase(s.id, timer, now);
+    return timer;
+  }
+
+  /** Preparation ends by itself when its time is up. */
+  advancePhase(sessionId: string, t: Timer, now: number): void {
+    if (t.phase !== 'preparing') return;
+    const s = getSession(this.ctx.db, sessionId);
+    const q = s ? this.ctx.packOf(s)?.questions[t.questionIndex] : undefined;
+    if (!q) return;
+    const limit = q.question.prepSeconds * 1000;
+    if (this.elapsed(t, now) >= limit) {
+      const overflow = this.elapsed(t, now) - limit;
+      this.startAnswering(sessionId, t, now - overflow, true);
+      t.since = now - overflow;
+    }
+  }
+
+  startAnswering(sessionId: string, t: Timer, at: number, auto: boolean): void {
+    const prepElapsed = Math.min(this.elapsed(t, at), Number.MAX_SAFE_INTEGER);
+    t.prepElapsed = prepElapsed;
+    t.phase = 'answering';
+    t.base = 0;
+    t.since = at;
+    const { db, journal } = this.ctx.deps;
+    transact(db, () => {
+      markAnswering(db, sessionId, t.questionIndex, prepElapsed, at);
+      journal.append(sessionId, 'answer_begun', { questionIndex: t.questionIndex, auto, prepElapsedMs: prepElapsed }, at);
+    });
+    t.lastPersist = at;
+  }
+
+  persist(sessionId: string, now: number): void {
+    const t = this.timers.get(sessionId);
+    if (!t) return;
+    const e = this.elapsed(t, now);
+    if (t.phase === 'preparing') persistElapsed(this.ctx.db, sessionId, t.questionIndex, e, 0, now);
+    else persistElapsed(this.ctx.db, sessionId, t.questionIndex, t.prepElapsed, e, now);
+    t.lastPersist = now;
+  }
+}

@@ -103,6 +103,7 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
     logger,
     wal: new PassiveWalMaintenance(db),
     emit: (e) => events.emit('status', e),
+    emitPage: (e) => events.emit('page', e),
   });
   const recovered = sessions.recoverAfterStart();
   packRuntime.sweepNoShows();

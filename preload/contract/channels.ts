@@ -45,6 +45,7 @@ import {
   RescheduleReceipt,
   RescheduleRequest,
 } from './precheck';
+import { AttachPageRequest, DraftAck, PageEvent, PagePresence, PageRequest, SaveDraftRequest } from './page';
 
 export const CHANNEL_PREFIX = 'kiosk:';
 
@@ -79,6 +80,11 @@ export const operations = {
   runPrecheck: { channel: 'kiosk:precheck:run', request: PrecheckRunRequest, response: PrecheckRunView },
   finishPrecheck: { channel: 'kiosk:precheck:finish', request: PrecheckFinishRequest, response: PrecheckReportView },
   requestReschedule: { channel: 'kiosk:precheck:reschedule', request: RescheduleRequest, response: RescheduleReceipt },
+  attachPage: { channel: 'kiosk:page:attach', request: AttachPageRequest, response: PagePresence },
+  pageHeartbeat: { channel: 'kiosk:page:heartbeat', request: PageRequest, response: PagePresence },
+  detachPage: { channel: 'kiosk:page:detach', request: PageRequest, response: z.object({ detached: z.boolean() }) },
+  saveDraft: { channel: 'kiosk:answer:saveDraft', request: SaveDraftRequest, response: DraftAck },
+  getResumeOffer: { channel: 'kiosk:session:resumeOffer', request: z.strictObject({ sessionId: SessionRequest.shape.sessionId }), response: ResumeOffer },
 } as const satisfies Record<string, OperationSpec>;
 
 export type Operations = typeof operations;
@@ -91,6 +97,7 @@ export type ResponseOf<K extends OperationName> = z.output<Operations[K]['respon
 export const events = {
   status: { channel: 'kiosk:event:status', payload: StatusEvent },
   precheckProgress: { channel: 'kiosk:event:precheckProgress', payload: PrecheckProgressEvent },
+  page: { channel: 'kiosk:event:page', payload: PageEvent },
 } as const satisfies Record<string, { channel: ChannelName; payload: z.ZodType }>;
 
 export type Events = typeof events;

@@ -4,10 +4,11 @@
  */
 import { migration0001 } from './0001-create-core-tables';
 import { migration0002 } from './0002-create-pack-tables';
+import { migration0003 } from './0003-create-answer-drafts';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
 
-export const migrations: readonly Migration[] = [migration0001, migration0002];
+export const migrations: readonly Migration[] = [migration0001, migration0002, migration0003];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]?.version ?? 0;

@@ -41,7 +41,13 @@ export type JournalEventType =
   | 'device_restored'
   | 'hand_raised'
   | 'diagnostics_saved'
-  | 'recording_remuxed';
+  | 'recording_remuxed'
+  | 'page_attached'
+  | 'page_detached'
+  | 'page_reattached'
+  | 'page_taken_over'
+  | 'page_abandoned'
+  | 'draft_saved';
 
 export interface JournalEntry {
   readonly sessionId: string;

@@ -25,12 +25,37 @@ export interface Timer {
   lastPersist: number;
   /** Set while a camera or microphone is lost: the clock of the open phase stands still. */
   paused?: { since: number; device: string };
+  /** Set while no page shows the question (reload, closed window, crashed renderer). */
+  held?: { since: number };
 }
 
 /** Elapsed ms of the open phase at `now`: nothing runs while the clock is stopped. */
-export function elapsedAt(t: Pick<Timer, 'base' | 'since' | 'paused'>, now: number): number {
-  if (t.paused) return t.base;
+export function elapsedAt(t: Pick<Timer, 'base' | 'since' | 'paused' | 'held'>, now: number): number {
+  if (t.paused || t.held) return t.base;
   return t.base + Math.max(0, now - t.since);
+}
+
+/**
+ * Stops a running clock as of `at`, which may lie in the past (the last moment a page was seen):
+ * the time after `at` is not charged. Returns false when the clock was already held.
+ */
+export function holdAt(t: Timer, at: number): boolean {
+  if (t.held) return false;
+  if (!t.paused) {
+    t.base = elapsedAt(t, Math.max(t.since, at));
+    t.since = Math.max(t.since, at);
+  }
+  t.held = { since: at };
+  return true;
+}
+
+/** Lets a held clock run again from `now`; returns how long it was held, or null if it was not. */
+export function releaseAt(t: Timer, now: number): number | null {
+  if (!t.held) return null;
+  const heldMs = Math.max(0, now - t.held.since);
+  t.held = undefined;
+  if (!t.paused) t.since = now;
+  return heldMs;
 }
 
 export class AnswerClock {

@@ -4,6 +4,7 @@
  * loading a session with its pinned pack, state transitions and the fail-closed guard.
  */
 import { randomBytes } from 'node:crypto';
+import type { PageEvent } from '../../../preload/contract/page';
 import type { StatusEvent } from '../../../preload/contract/session';
 import type { Clock } from '../../common/clock';
 import type { Logger } from '../../common/logger';
@@ -31,6 +32,8 @@ export interface SessionServiceDeps {
   readonly logger: Logger;
   readonly wal?: WalMaintenance;
   readonly emit?: (event: StatusEvent) => void;
+  /** Tells pages of a session that another page took it over (the transports fan it out). */
+  readonly emitPage?: (event: PageEvent) => void;
 }
 
 export class SessionContext {

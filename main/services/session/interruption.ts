@@ -34,6 +34,9 @@ import type { SessionViews } from './views';
 const RUN_KEY = 'run';
 
 export class Interruptions {
+  /** When the exit dialog made its promise, per session: the receipt keeps that same promise. */
+  private readonly exitPromisedAt = new Map<string, number>();
+
   constructor(
     private readonly ctx: SessionContext,
     private readonly clock: AnswerClock,
@@ -110,13 +113,22 @@ export class Interruptions {
   requestExit(sessionId: string): Result<ExitInfo> {
     return this.ctx.withSession(sessionId, (s, pack, now) => {
       if (!canTransition(s.state, 'exit')) return this.ctx.illegal(s, 'exit');
-      this.ctx.deps.journal.append(s.id, 'exit_requested', { questionIndex: s.question_index, state: s.state }, now);
+      const basis = this.exitBasis(s, now);
+      const terms = this.termsIfInterruptedAt(s, pack, basis, now);
+      this.ctx.deps.journal.append(s.id, 'exit_requested', {
+        questionIndex: s.question_index,
+        state: s.state,
+        promisedAt: basis,
+        aloneUntil: terms.aloneUntil,
+        returnUntil: terms.returnUntil,
+      }, now);
+      this.exitPromisedAt.set(s.id, basis);
       return ok({
         sessionId: s.id,
         answeredCount: countAnswers(this.ctx.db, s.id),
         questionCount: pack.questions.length,
         committedChunks: sessionChunkCount(this.ctx.db, s.id),
-        terms: this.termsIfInterruptedAt(s, pack, now, now),
+        terms,
       });
     });
   }
@@ -127,8 +139,14 @@ export class Interruptions {
       const { db, journal } = this.ctx.deps;
       const incidentId = newIncidentId(now);
       const environment = this.ctx.deps.environment.snapshot(now);
-      const wasInterruptedAt = s.state === 'interrupted' ? s.interrupted_at ?? now : now;
-      const terms = this.termsIfInterruptedAt(s, pack, wasInterruptedAt, now);
+      // The receipt repeats the dialog's promise: the same computation from the same moment.
+      const promised = this.exitPromisedAt.get(s.id);
+      const wasInterruptedAt = s.state === 'interrupted' ? s.interrupted_at ?? now : promised ?? now;
+      const terms = this.termsIfInterruptedAt(s, pack, wasInterruptedAt, s.state === 'interrupted' ? now : wasInterruptedAt);
+      if (promised === undefined) {
+        // Leaving without the dialog's question first (an old page, a script): journal the request too.
+        journal.append(s.id, 'exit_requested', { questionIndex: s.question_index, state: s.state, promisedAt: wasInterruptedAt, implicit: true }, now);
+      }
       const nextStep: ExitReceipt['nextStep'] = !terms.canReturn
         ? 'contact_hr'
         : terms.aloneUntil !== null && now < terms.aloneUntil
@@ -153,6 +171,7 @@ export class Interruptions {
         this.ctx.transition(s, 'exit', now, { exit_reason: reason, interrupted_at: wasInterruptedAt, interruption: 'exit' });
       });
       this.clock.delete(s.id);
+      this.exitPromisedAt.delete(s.id);
       this.ctx.deps.wal?.checkpointIfNeeded();
       return ok({ incidentId, sessionId: s.id, at: now, reason, terms, nextStep });
     });
@@ -176,16 +195,13 @@ export class Interruptions {
     const found = getSessionByInvite(db, inviteCode);
     if (!found) return err('SESSION_NOT_FOUND', 'no interview was started with this invite code');
     return this.ctx.withSession(found.id, (s0, pack, now) => {
-      let s = this.expireIfOverdue(s0, now);
+      const s = this.expireIfOverdue(s0, now);
       if (s.state === 'expired') return err('RESUME_WINDOW_CLOSED', 'the time to return to this interview has passed; please contact HR');
       if (s.state === 'in_progress') {
-        // The renderer lost its place while this process lived (reload, renderer crash): an interruption too.
-        transact(this.ctx.db, () => {
-          this.clock.persist(s.id, now);
-          this.ctx.transition(s, 'interrupt', now, { interrupted_at: now, interruption: 'unknown' });
-        });
-        this.clock.delete(s.id);
-        s = getSession(db, s.id)!;
+        // The page lost its place while this process lived (reload, closed window, crashed
+        // renderer, another tab): that is not the candidate leaving, so no resume is used. The
+        // page attaches next (PagePresence), which journals what happened and how long it took.
+        return ok(this.views.currentView(s, pack, now));
       }
       if (!canTransition(s.state, 'resume')) return err('NOT_RESUMABLE', `a session that is ${s.state} cannot be resumed`);
       const terms = this.termsIfInterruptedAt(s, pack, s.interrupted_at ?? now, now);
@@ -241,6 +257,7 @@ export class Interruptions {
         journal.append(s.id, 'resumed', {
           questionIndex: q.index,
           interruption: s.interruption,
+          kind: s.interruption === 'crash' ? 'process_crash' : s.interruption,
           interruptedMs,
           timerMode: pack.pack.policy.resume.timerMode,
           withCode: needsCode,
@@ -251,6 +268,19 @@ export class Interruptions {
       this.ctx.failed.delete(s.id);
       const resumed = getSession(db, s.id)!;
       return ok(this.views.currentView(resumed, pack, this.ctx.now()));
+    });
+  }
+
+  /** The moment leaving counts from: when an interrupted session stopped, else now. */
+  private exitBasis(s: SessionRow, now: number): number {
+    return s.state === 'interrupted' ? s.interrupted_at ?? now : now;
+  }
+
+  /** What returning means for a session that is interrupted or was left (the "welcome back" facts). */
+  offerFor(sessionId: string): Result<ResumeOffer> {
+    return this.ctx.withSession(sessionId, (s0, pack, now) => {
+      const s = this.expireIfOverdue(s0, now);
+      return ok(this.resumeOffer(s, pack, now));
     });
   }
 

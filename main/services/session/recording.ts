@@ -14,6 +14,8 @@ import type { LoadedPack } from '../packs/pack-provider';
 import type { FlatQuestion } from '../packs/pack-schema';
 import { PERSIST_INTERVAL_MS, type AnswerClock } from './answer-clock';
 import type { SessionContext } from './context';
+import { PagePresence } from './page-presence';
+import { deleteDrafts } from '../../db/queries/drafts';
 import { isTerminal } from './state-machine';
 import { receiptIdFor, type SessionViews } from './views';
 
@@ -37,6 +39,7 @@ export class Recording {
     private readonly ctx: SessionContext,
     private readonly clock: AnswerClock,
     private readonly views: SessionViews,
+    private readonly presence: PagePresence,
   ) {
     ctx.onForget((id) => this.counters.delete(id));
   }
@@ -81,6 +84,8 @@ export class Recording {
     return this.ctx.withActiveQuestion(req.sessionId, req.questionIndex, (s, _pack, q, now) => {
       const { db, journal } = this.ctx.deps;
       if (q.question.mode === 'text') return err('ANSWER_MODE_MISMATCH', 'this question is answered in text, not recorded');
+      if (this.presence.superseded(s.id, req.pageId)) return PagePresence.refusal();
+      this.presence.seen(s.id, req.pageId, now);
       const progress = getProgress(db, s.id, q.index);
       if (!progress || progress.attempt !== req.attempt || req.segment > progress.segment) {
         return err('QUESTION_MISMATCH', `chunk is for attempt ${req.attempt} segment ${req.segment}, the open one is attempt ${progress?.attempt} segment ${progress?.segment}`);
@@ -233,6 +238,7 @@ export class Recording {
         submitted_at: now,
       });
       upsertProgress(db, { ...progress, phase: 'submitted', elapsed_ms: elapsed, persisted_at: now });
+      deleteDrafts(db, s.id, q.index);
       journal.append(s.id, 'answer_submitted', {
         questionIndex: q.index,
         attempt: progress.attempt,

@@ -9,6 +9,9 @@
  * - answer-clock.ts — the per-question clock (preparation, answer, stopped while a device is lost);
  * - recording.ts — beginning, chunks, submitting, retakes, lost devices, the ticker;
  * - interruption.ts — crash recovery, shutdown, leaving, resume policy, expiry;
+ * - page-presence.ts — which page shows the session; reloads, closed windows, crashed renderers
+ *   and second tabs are told apart from leaving;
+ * - drafts.ts — typed drafts, saved durably and restored;
  * - views.ts — what the renderer sees.
  */
 import type { ExitReason } from '../../../preload/contract/common';
@@ -24,6 +27,7 @@ import type {
   ResumeOffer,
   SessionView,
 } from '../../../preload/contract/session';
+import type { DraftAck, PagePresence as PagePresenceView } from '../../../preload/contract/page';
 import type { Result } from '../../common/result';
 import type { InterruptionKind } from '../../db/queries/sessions';
 import type { JournalEventType } from '../journal/journal';
@@ -33,7 +37,9 @@ import type { PrecheckRunSummary } from '../precheck/precheck-service';
 import { Admission } from './admission';
 import { AnswerClock } from './answer-clock';
 import { SessionContext, type SessionServiceDeps } from './context';
+import { Drafts } from './drafts';
 import { Interruptions } from './interruption';
+import { PagePresence } from './page-presence';
 import { Recording } from './recording';
 import { SessionViews } from './views';
 
@@ -45,14 +51,20 @@ export class SessionService {
   private readonly admission: Admission;
   private readonly recording: Recording;
   private readonly interruptions: Interruptions;
+  private readonly presence: PagePresence;
+  private readonly drafts: Drafts;
+  private readonly ctx: SessionContext;
 
   constructor(deps: SessionServiceDeps) {
     const ctx = new SessionContext(deps);
     const clock = new AnswerClock(ctx);
     const views = new SessionViews(ctx, clock);
+    this.ctx = ctx;
+    this.presence = new PagePresence(ctx, clock, views, deps.emitPage);
     this.interruptions = new Interruptions(ctx, clock, views);
     this.admission = new Admission(ctx, clock, views, this.interruptions);
-    this.recording = new Recording(ctx, clock, views);
+    this.recording = new Recording(ctx, clock, views, this.presence);
+    this.drafts = new Drafts(ctx, this.presence);
   }
 
   // ------------------------------------------------------------------ lifecycle
@@ -73,6 +85,7 @@ export class SessionService {
   /** Persists elapsed time of open questions; call every ~500 ms. Also closes overdue answers. */
   tick(): void {
     this.recording.tick();
+    this.presence.tick(this.ctx.now());
   }
 
   // ------------------------------------------------------------------ admission
@@ -155,6 +168,29 @@ export class SessionService {
 
   resume(inviteCode: string, resumeCode: string | undefined): Result<CurrentView> {
     return this.interruptions.resume(inviteCode, resumeCode);
+  }
+
+  /** The "welcome back" facts for one session (interrupted or left): question, time left, deadlines. */
+  resumeOffer(sessionId: string): Result<ResumeOffer> {
+    return this.interruptions.offerFor(sessionId);
+  }
+
+  // ------------------------------------------------------------------ the page showing the session
+
+  attachPage(sessionId: string, pageId: string, tabId: string): Result<PagePresenceView> {
+    return this.presence.attach(sessionId, pageId, tabId);
+  }
+
+  pageHeartbeat(sessionId: string, pageId: string): Result<PagePresenceView> {
+    return this.presence.heartbeat(sessionId, pageId);
+  }
+
+  detachPage(sessionId: string, pageId: string): Result<{ detached: boolean }> {
+    return this.presence.detach(sessionId, pageId);
+  }
+
+  saveDraft(sessionId: string, questionIndex: number, attempt: number, pageId: string, text: string): Result<DraftAck> {
+    return this.drafts.save(sessionId, questionIndex, attempt, pageId, text);
   }
 }
 

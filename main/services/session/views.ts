@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { CompletionReceipt, CurrentView, QuestionView, SessionView } from '../../../preload/contract/session';
 import { attemptChunkStats, segmentChunkCount } from '../../db/queries/media';
 import { getSessionVariant } from '../../db/queries/packs';
+import { getDraft } from '../../db/queries/drafts';
 import { countAnswers, getProgress, type ProgressRow, type SessionRow } from '../../db/queries/sessions';
 import { transact } from '../../db/transaction';
 import type { LoadedPack } from '../packs/pack-provider';
@@ -51,6 +52,7 @@ export class SessionViews {
     const prepElapsed = timer.phase === 'preparing' ? elapsed : timer.prepElapsed;
     const answerElapsed = timer.phase === 'answering' ? elapsed : 0;
     const stats = attemptChunkStats(db, s.id, q.index, p.attempt);
+    const draft = q.question.mode === 'text' && p.phase !== 'submitted' ? getDraft(db, s.id, q.index, p.attempt)?.text : undefined;
     return {
       sessionId: s.id,
       questionIndex: q.index,
@@ -75,6 +77,7 @@ export class SessionViews {
       committedChunks: stats.chunks,
       committedBytes: stats.bytes,
       nextSeq: segmentChunkCount(db, s.id, q.index, p.attempt, p.segment),
+      ...(draft !== undefined ? { draftText: draft } : {}),
     };
   }
 

@@ -4,7 +4,8 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createKioskCore } from '../app/composition-root';
+import { createKioskCore, type KioskCore } from '../app/composition-root';
+import { DataDirLockedError } from '../db/data-dir-lock';
 import { createConsoleLogger } from '../common/logger';
 import { startWebHost } from './web-host';
 
@@ -21,13 +22,22 @@ const { values } = parseArgs({
 const logger = createConsoleLogger('kiosk', values.quiet ? 'warn' : 'info');
 // Development and tests only: run the host as if this many ms later (e.g. past a resume grace window).
 const clockOffsetMs = Number(process.env.KIOSK_DEV_CLOCK_OFFSET_MS ?? '0') || 0;
-const core = createKioskCore({
-  clock: clockOffsetMs !== 0 ? { now: () => Date.now() + clockOffsetMs } : undefined,
-  dataDir: path.resolve(values['data-dir']),
-  logger,
-  appVersion: process.env.npm_package_version ?? '0.0.0-dev',
-  shell: 'web-dev',
-});
+let core: KioskCore;
+try {
+  core = createKioskCore({
+    clock: clockOffsetMs !== 0 ? { now: () => Date.now() + clockOffsetMs } : undefined,
+    dataDir: path.resolve(values['data-dir']),
+    logger,
+    appVersion: process.env.npm_package_version ?? '0.0.0-dev',
+    shell: 'web-dev',
+  });
+} catch (e) {
+  if (!(e instanceof DataDirLockedError)) throw e;
+  // A second kiosk on the same data folder: say so in one sentence and leave the first alone.
+  process.stderr.write(`interview kiosk: ${e.message}\n`);
+  process.stdout.write(JSON.stringify({ ready: false, error: e.code, holderPid: e.holder?.pid ?? null, dataDir: e.dataDir }) + '\n');
+  process.exit(1);
+}
 const host = await startWebHost({
   router: core.router,
   events: core.events,

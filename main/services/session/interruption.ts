@@ -47,7 +47,7 @@ export class Interruptions {
    * Runs once at process start. A session still `in_progress` here was not shut down cleanly:
    * it becomes `interrupted` with a `crash_detected` event. Returns the ids it interrupted.
    */
-  recoverAfterStart(): string[] {
+  recoverAfterStart(options: { staleLock?: unknown } = {}): string[] {
     const { db, journal } = this.ctx.deps;
     const now = this.ctx.now();
     const previous = getKioskState(db, RUN_KEY);
@@ -61,10 +61,12 @@ export class Interruptions {
           questionIndex: s.question_index,
           lastPersistedAt: progress?.persisted_at ?? null,
           elapsedMs: progress?.elapsed_ms ?? null,
+          // The data folder lock the crashed process left behind, taken over at this start.
+          staleLock: options.staleLock ?? null,
         }, now);
         recovered.push(s.id);
       }
-      setKioskState(db, RUN_KEY, JSON.stringify({ runId: randomUUID(), startedAt: now, clean: false }));
+      setKioskState(db, RUN_KEY, JSON.stringify({ runId: randomUUID(), startedAt: now, clean: false, staleLock: options.staleLock ?? null }));
     });
     this.expireOverdue();
     if (recovered.length > 0) this.ctx.log.warn('crash detected; sessions interrupted', { count: recovered.length });

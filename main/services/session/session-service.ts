@@ -73,8 +73,8 @@ export class SessionService {
    * Runs once at process start. A session still `in_progress` here was not shut down cleanly:
    * it becomes `interrupted` with a `crash_detected` event. Returns the ids it interrupted.
    */
-  recoverAfterStart(): string[] {
-    return this.interruptions.recoverAfterStart();
+  recoverAfterStart(options: { staleLock?: unknown } = {}): string[] {
+    return this.interruptions.recoverAfterStart(options);
   }
 
   /** Clean shutdown: open questions are interrupted so the next start does not call it a crash. */

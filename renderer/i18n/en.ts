@@ -424,6 +424,14 @@ export const en = {
   'error.PACK_LOCKED': 'The interview questions are still locked. Please ask the staff.',
   'error.PROVISIONING_MISSING': 'This kiosk is not set up for interviews yet. Please ask the staff.',
   'error.PROVISIONING_INVALID': 'This kiosk is not set up correctly. Please ask the staff.',
+  // page presence, drafts and reconnecting (H1)
+  'error.PAGE_SUPERSEDED': 'The interview continues in another window; this one no longer records.',
+  'page.superseded.heading': 'The interview continues in another window',
+  'page.superseded.body': 'To avoid recording twice, this window has stopped recording; everything you saved is kept. To answer here instead, reload this page.',
+  'app.connectionLost': 'The connection to the kiosk was lost; it may have just restarted. Reload this page (press F5) to continue; everything you saved is kept.',
+  'question.draftRestored': 'Your earlier text has been restored.',
+  'exit.receiptProctorWindow': 'After that, until {until}, you can still continue with a resume code from the staff.',
+  'screen.superseded': 'Continued in another window',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -124,6 +124,11 @@ export function ExitReceiptScreen({ receipt }: { receipt: ExitReceipt }) {
           {t('exit.deadline', { until: formatTime(until, locale) })}
         </p>
       )}
+      {receipt.nextStep === 'resume_alone' && receipt.terms.returnUntil !== null && (
+        <p data-testid="resume-proctor-deadline" data-until={receipt.terms.returnUntil}>
+          {t('exit.receiptProctorWindow', { until: formatTime(receipt.terms.returnUntil, locale) })}
+        </p>
+      )}
       {receipt.terms.canReturn && <p>{t('exit.receiptResumes', { count: receipt.terms.resumesLeft })}</p>}
       <p className="hint">{t('exit.receiptTell')}</p>
     </section>

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { CompletionReceipt, CurrentView, ExitReceipt, QuestionView, ResumeOffer, SessionView } from '../preload/contract/session';
 import type { HelpInfo } from './components/HelpDialog';
 import { ErrorBanner, Layout } from './components/Layout';
@@ -50,12 +50,20 @@ export function App() {
    * (a reload or another tab is not the candidate leaving) and hands back the question as this
    * page must record it (a new page starts a new segment).
    */
+  const attachedTo = useRef<string | null>(null);
   const showQuestion = useCallback(async (session: SessionView, question: QuestionView) => {
+    // Once attached, the next questions of the session come straight from main's answers: no
+    // extra round trip between a submit and the next question.
+    if (attachedTo.current === session.sessionId) {
+      setScreen({ name: 'question', session, question });
+      return;
+    }
     const r = await kiosk().attachPage({ sessionId: session.sessionId, pageId, tabId: tabId(), reloaded: wasReloaded() });
     if (r.ok && !r.value.active) {
       setScreen({ name: 'superseded' });
       return;
     }
+    if (r.ok) attachedTo.current = session.sessionId;
     setScreen({ name: 'question', session, question: r.ok && r.value.question ? r.value.question : question });
   }, []);
 
@@ -136,12 +144,21 @@ export function App() {
   const questionSession = screen.name === 'question' ? screen.session.sessionId : null;
   useEffect(() => {
     if (!questionSession) return;
-    const stepAside = () => setScreen({ name: 'superseded' });
+    const stepAside = () => {
+      attachedTo.current = null;
+      setScreen({ name: 'superseded' });
+    };
     const id = setInterval(() => {
       void kiosk()
         .pageHeartbeat({ sessionId: questionSession, pageId })
-        .then((r) => {
+        .then(async (r) => {
           if (r.ok && !r.value.active) stepAside();
+          else if (r.ok && r.value.sessionState !== undefined && r.value.sessionState !== 'in_progress') {
+            // Away longer than the grace window (a sleeping laptop): the session was interrupted.
+            attachedTo.current = null;
+            const offer = await kiosk().getResumeOffer({ sessionId: questionSession });
+            if (offer.ok) setScreen({ name: 'resume', offer: offer.value });
+          }
         });
     }, HEARTBEAT_MS);
     const off = kiosk().on('page', (e) => {

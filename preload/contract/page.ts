@@ -5,7 +5,7 @@
  * apart from the candidate leaving, and to let exactly one page record at a time.
  */
 import { z } from 'zod';
-import { SessionId } from './common';
+import { SessionId, SessionState } from './common';
 import { MAX_TEXT_ANSWER_CHARS, QuestionView } from './session';
 
 /** A random id chosen by the page: 16–64 URL-safe characters. */
@@ -34,6 +34,8 @@ export const PagePresence = z.object({
   active: z.boolean(),
   /** The open question as this page must record it (a new page gets a new recording segment). */
   question: QuestionView.nullable(),
+  /** The session's state now: a page that was away too long finds it interrupted. */
+  sessionState: SessionState.optional(),
 });
 export type PagePresence = z.infer<typeof PagePresence>;
 

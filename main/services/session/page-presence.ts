@@ -114,13 +114,13 @@ export class PagePresence {
   heartbeat(sessionId: string, pageId: string): Result<PresenceView> {
     return this.ctx.withSession<PresenceView>(sessionId, (s, pack, now) => {
       const cur = this.pages.get(s.id);
-      if (cur && cur.pageId !== pageId) return ok({ sessionId: s.id, active: false, question: null });
+      if (cur && cur.pageId !== pageId) return ok({ sessionId: s.id, active: false, question: null, sessionState: s.state });
       if (cur && s.state === 'in_progress') {
         const q = pack.questions[s.question_index];
         if (cur.gone && q) this.comeBack(s, pack, q, cur, 'page_stalled', pageId, now, false);
         cur.lastSeen = now;
       }
-      return ok({ sessionId: s.id, active: true, question: null });
+      return ok({ sessionId: s.id, active: true, question: null, sessionState: s.state });
     });
   }
 

@@ -142,6 +142,8 @@ describe('SessionService: the page, not the process, fails', () => {
     f.service.tick();
     expect(must(f.service.current(sessionId)).session.state).toBe('interrupted');
     expect(journal(f, sessionId).some((e) => e.type === 'page_abandoned')).toBe(true);
+    // The page wakes up (a laptop lid opened): it learns the session is no longer in progress.
+    expect(must(f.service.pageHeartbeat(sessionId, page(1)))).toMatchObject({ active: true, sessionState: 'interrupted' });
     const r = f.service.resume('DEMO-2026', undefined);
     expect(!r.ok && r.error.code).toBe('RESUME_CODE_REQUIRED');
   });

@@ -44,6 +44,7 @@ export function App() {
   const [alert, setAlert] = useState<string | null>(null);
   const [incidentId, setIncidentId] = useState<string | null>(null);
   const [connectionLost, setConnectionLost] = useState(false);
+  const [helpOpen, setHelpOpen] = useState(false);
 
   /**
    * Before a question is shown, this page attaches to the session: main learns which page records
@@ -178,7 +179,7 @@ export function App() {
   const canExit = screen.name === 'question' || screen.name === 'devices' || screen.name === 'precheck' || screen.name === 'consent';
 
   return (
-    <Layout onExit={canExit ? () => setExiting(true) : undefined} help={help} onIncident={setIncidentId} screenKey={screenKeyOf(screen)}>
+    <Layout onExit={canExit ? () => setExiting(true) : undefined} help={help} onIncident={setIncidentId} screenKey={screenKeyOf(screen)} onHelpChange={setHelpOpen}>
       <ErrorBanner message={alert} />
       {connectionLost && (
         <p className="error" role="alert" data-testid="connection-lost">
@@ -203,6 +204,7 @@ export function App() {
         <QuestionScreen
           key={`${screen.question.questionIndex}:${screen.question.attempt}:${screen.question.segment}`}
           question={screen.question}
+          dialog={exiting ? 'exit' : helpOpen ? 'help' : null}
           onNext={showCurrent}
           onRetake={(q) => setScreen({ name: 'question', session: screen.session, question: q })}
         />
@@ -219,6 +221,7 @@ export function App() {
       {exiting && sessionId && (
         <ExitDialog
           sessionId={sessionId}
+          clockPaused={screen.name === 'question'}
           onCancel={() => setExiting(false)}
           onExited={(r) => {
             setExiting(false);

@@ -39,5 +39,6 @@ export function createHandlers(sessions: SessionService, assistance: AssistanceS
     detachPage: (r) => sessions.detachPage(r.sessionId, r.pageId),
     saveDraft: (r) => sessions.saveDraft(r.sessionId, r.questionIndex, r.attempt, r.pageId, r.text),
     getResumeOffer: (r) => sessions.resumeOffer(r.sessionId),
+    dialogClock: (r) => sessions.dialogClock(r.sessionId, r.questionIndex, r.dialog, r.open),
   };
 }

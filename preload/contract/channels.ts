@@ -45,7 +45,7 @@ import {
   RescheduleReceipt,
   RescheduleRequest,
 } from './precheck';
-import { AttachPageRequest, DraftAck, PageEvent, PagePresence, PageRequest, SaveDraftRequest } from './page';
+import { AttachPageRequest, DialogClockRequest, DraftAck, PageEvent, PagePresence, PageRequest, SaveDraftRequest } from './page';
 
 export const CHANNEL_PREFIX = 'kiosk:';
 
@@ -84,6 +84,7 @@ export const operations = {
   pageHeartbeat: { channel: 'kiosk:page:heartbeat', request: PageRequest, response: PagePresence },
   detachPage: { channel: 'kiosk:page:detach', request: PageRequest, response: z.object({ detached: z.boolean() }) },
   saveDraft: { channel: 'kiosk:answer:saveDraft', request: SaveDraftRequest, response: DraftAck },
+  dialogClock: { channel: 'kiosk:answer:dialogClock', request: DialogClockRequest, response: QuestionView },
   getResumeOffer: { channel: 'kiosk:session:resumeOffer', request: z.strictObject({ sessionId: SessionRequest.shape.sessionId }), response: ResumeOffer },
 } as const satisfies Record<string, OperationSpec>;
 

@@ -58,3 +58,15 @@ export const PageEvent = z.object({
   activePageId: PageId,
 });
 export type PageEvent = z.infer<typeof PageEvent>;
+
+/** Help or Leave stops the answer clock for at most this long per question (then it runs again). */
+export const DIALOG_PAUSE_CAP_MS = 120_000;
+
+/** Help or Leave opened or closed while a question is on screen: the answer clock stops while it is open. */
+export const DialogClockRequest = z.strictObject({
+  sessionId: SessionId,
+  questionIndex: z.number().int().nonnegative().max(10_000),
+  dialog: z.enum(['help', 'exit']),
+  open: z.boolean(),
+});
+export type DialogClockRequest = z.infer<typeof DialogClockRequest>;

@@ -431,6 +431,7 @@ export const en = {
   'app.connectionLost': 'The connection to the kiosk was lost; it may have just restarted. Reload this page (press F5) to continue; everything you saved is kept.',
   'question.draftRestored': 'Your earlier text has been restored.',
   'exit.receiptProctorWindow': 'After that, until {until}, you can still continue with a resume code from the staff.',
+  'dialog.clockPaused': 'While this window is open, your answer time is paused (up to {minutes} minutes per question).',
   'screen.superseded': 'Continued in another window',
 } as const;
 

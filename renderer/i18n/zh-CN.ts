@@ -433,5 +433,6 @@ export const zhCN: Record<MessageKey, string> = {
   'app.connectionLost': '与面试终端的连接已断开，终端可能刚刚重启。请刷新本页（按 F5）继续，您已保存的内容不会丢失。',
   'question.draftRestored': '已为您恢复之前输入的内容。',
   'exit.receiptProctorWindow': '错过上述时间后，在 {until} 之前仍可向现场工作人员索取续答码继续作答。',
+  'dialog.clockPaused': '此窗口打开期间，答题计时暂停（每题最多暂停 {minutes} 分钟）。',
   'screen.superseded': '已在其他窗口继续',
 };

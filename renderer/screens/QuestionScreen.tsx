@@ -31,10 +31,13 @@ export function isSubmitShortcut(e: { key: string; ctrlKey: boolean; metaKey: bo
 
 export function QuestionScreen({
   question,
+  dialog = null,
   onNext,
   onRetake,
 }: {
   question: QuestionView;
+  /** Help or Leave is open: the answer clock stands still (main decides, within its per-question cap). */
+  dialog?: 'help' | 'exit' | null;
   onNext: (v: CurrentView) => void;
   onRetake: (q: QuestionView) => void;
 }) {
@@ -62,10 +65,32 @@ export function QuestionScreen({
   const selfView = useRef<HTMLVideoElement>(null);
   const isMedia = view.mode !== 'text';
   const needsCamera = view.mode === 'video';
+  const [clockEpoch, setClockEpoch] = useState(0);
   const viewKey = `${view.questionIndex}:${view.attempt}:${view.segment}:${view.phase}`;
+  const countdownKey = `${viewKey}:${clockEpoch}`;
+  const clockRuns = lost === null && dialog === null;
 
-  const prepLeft = useCountdown(view.prepRemainingMs, view.phase === 'preparing' && lost === null, viewKey);
-  const answerLeft = useCountdown(view.answerRemainingMs, view.phase === 'answering' && lost === null, viewKey);
+  const prepLeft = useCountdown(view.prepRemainingMs, view.phase === 'preparing' && clockRuns, countdownKey);
+  const answerLeft = useCountdown(view.answerRemainingMs, view.phase === 'answering' && clockRuns, countdownKey);
+
+  // Help or Leave opened or closed: main stops or restarts the clock; show its time.
+  const openDialog = useRef<'help' | 'exit' | null>(null);
+  useEffect(() => {
+    const previous = openDialog.current;
+    openDialog.current = dialog;
+    if (previous === dialog) return;
+    const ref = { sessionId: view.sessionId, questionIndex: view.questionIndex };
+    void (async () => {
+      if (previous) await kiosk().dialogClock({ ...ref, dialog: previous, open: false });
+      const r = dialog ? await kiosk().dialogClock({ ...ref, dialog, open: true }) : await kiosk().getCurrent({ sessionId: ref.sessionId });
+      if (unmounted.current || !r.ok) return;
+      const next = 'kind' in r.value ? (r.value.kind === 'question' ? r.value.question : null) : r.value;
+      if (next && next.questionIndex === ref.questionIndex && next.attempt === view.attempt && next.segment === view.segment) {
+        setView(next);
+        setClockEpoch((n) => n + 1);
+      }
+    })();
+  }, [dialog]);
 
   // The question is on screen: how long since main answered the previous submit.
   useLayoutEffect(() => {

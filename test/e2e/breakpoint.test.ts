@@ -191,6 +191,21 @@ describe.skipIf(!hasChromium)('the breakpoint when the page fails', () => {
     await waitForQuestion(page, 1);
   });
 
+  it('stops the answer clock while Help is open, and the dialog says so', async () => {
+    const k = await kiosk();
+    const { page } = k;
+    await answeringFirst(page, 'zh-CN');
+    const before = await shownRemaining(page);
+    await byTestId(page, 'help-open').click();
+    await byTestId(page, 'help-clock-paused').waitFor();
+    await page.waitForTimeout(5_000);
+    await byTestId(page, 'help-close').click();
+    await expect.poll(() => events(k, 'clock_resumed').length, { timeout: 5_000 }).toBe(1);
+    const after = await shownRemaining(page);
+    expect(Math.abs(after - before)).toBeLessThanOrEqual(1_000);
+    expect(Number(events(k, 'clock_resumed')[0]?.pausedMs)).toBeGreaterThanOrEqual(4_500);
+  });
+
   it('tells an open page to reload after the host restarted', async () => {
     const k = await kiosk();
     const { page } = k;

@@ -47,7 +47,10 @@ export type JournalEventType =
   | 'page_reattached'
   | 'page_taken_over'
   | 'page_abandoned'
-  | 'draft_saved';
+  | 'draft_saved'
+  | 'clock_paused'
+  | 'clock_resumed'
+  | 'clock_pause_capped';
 
 export interface JournalEntry {
   readonly sessionId: string;

@@ -10,6 +10,7 @@ import { getSession } from '../../db/queries/sessions';
 import { transact } from '../../db/transaction';
 import type { LoadedPack } from '../packs/pack-provider';
 import type { FlatQuestion } from '../packs/pack-schema';
+import { DIALOG_PAUSE_CAP_MS } from '../../../preload/contract/page';
 import type { SessionContext } from './context';
 
 /** Elapsed time is written at least this often while a question is open. */
@@ -27,12 +28,32 @@ export interface Timer {
   paused?: { since: number; device: string };
   /** Set while no page shows the question (reload, closed window, crashed renderer). */
   held?: { since: number };
+  /** Set while Help or Leave is open: the clock stands still, up to DIALOG_PAUSE_CAP_MS per question. */
+  dialog?: { since: number; kind: DialogKind };
+  /** Dialog pause already granted on this question. */
+  dialogUsedMs?: number;
+}
+
+export type DialogKind = 'help' | 'exit';
+
+/** Help or Leave stops the clock for at most this long per question, so it cannot become thinking time. */
+export { DIALOG_PAUSE_CAP_MS };
+
+function stopped(t: Pick<Timer, 'paused' | 'held' | 'dialog'>): boolean {
+  return Boolean(t.paused || t.held || t.dialog);
 }
 
 /** Elapsed ms of the open phase at `now`: nothing runs while the clock is stopped. */
-export function elapsedAt(t: Pick<Timer, 'base' | 'since' | 'paused' | 'held'>, now: number): number {
-  if (t.paused || t.held) return t.base;
+export function elapsedAt(t: Pick<Timer, 'base' | 'since' | 'paused' | 'held' | 'dialog'>, now: number): number {
+  if (stopped(t)) return t.base;
   return t.base + Math.max(0, now - t.since);
+}
+
+/** Freezes a running clock as of `at` (which may lie in the past); a stopped clock stays as it is. */
+function freeze(t: Timer, at: number): void {
+  if (stopped(t)) return;
+  t.base = elapsedAt(t, Math.max(t.since, at));
+  t.since = Math.max(t.since, at);
 }
 
 /**
@@ -41,10 +62,7 @@ export function elapsedAt(t: Pick<Timer, 'base' | 'since' | 'paused' | 'held'>, 
  */
 export function holdAt(t: Timer, at: number): boolean {
   if (t.held) return false;
-  if (!t.paused) {
-    t.base = elapsedAt(t, Math.max(t.since, at));
-    t.since = Math.max(t.since, at);
-  }
+  freeze(t, at);
   t.held = { since: at };
   return true;
 }
@@ -54,8 +72,38 @@ export function releaseAt(t: Timer, now: number): number | null {
   if (!t.held) return null;
   const heldMs = Math.max(0, now - t.held.since);
   t.held = undefined;
-  if (!t.paused) t.since = now;
+  if (!stopped(t)) t.since = now;
   return heldMs;
+}
+
+/** Help or Leave opened: the clock stops unless this question's dialog allowance is used up. */
+export function openDialogAt(t: Timer, kind: DialogKind, now: number): boolean {
+  if (t.dialog || (t.dialogUsedMs ?? 0) >= DIALOG_PAUSE_CAP_MS) return false;
+  freeze(t, now);
+  t.dialog = { since: now, kind };
+  return true;
+}
+
+/** The dialog closed: the clock runs again; returns the pause granted, or null if none was running. */
+export function closeDialogAt(t: Timer, now: number): number | null {
+  if (!t.dialog) return null;
+  const granted = Math.min(Math.max(0, now - t.dialog.since), DIALOG_PAUSE_CAP_MS - (t.dialogUsedMs ?? 0));
+  t.dialogUsedMs = (t.dialogUsedMs ?? 0) + granted;
+  t.dialog = undefined;
+  if (!stopped(t)) t.since = now;
+  return granted;
+}
+
+/** A dialog open past the allowance: the clock runs again from the moment the allowance ended. */
+export function capDialogAt(t: Timer, now: number): boolean {
+  if (!t.dialog) return false;
+  const left = DIALOG_PAUSE_CAP_MS - (t.dialogUsedMs ?? 0);
+  if (now - t.dialog.since < left) return false;
+  const capAt = t.dialog.since + left;
+  t.dialogUsedMs = DIALOG_PAUSE_CAP_MS;
+  t.dialog = undefined;
+  if (!stopped(t)) t.since = capAt;
+  return true;
 }
 
 export class AnswerClock {

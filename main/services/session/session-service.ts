@@ -12,6 +12,7 @@
  * - page-presence.ts — which page shows the session; reloads, closed windows, crashed renderers
  *   and second tabs are told apart from leaving;
  * - drafts.ts — typed drafts, saved durably and restored;
+ * - fair-clock.ts — Help and Leave stop the clock, capped per question;
  * - views.ts — what the renderer sees.
  */
 import type { ExitReason } from '../../../preload/contract/common';
@@ -38,6 +39,7 @@ import { Admission } from './admission';
 import { AnswerClock } from './answer-clock';
 import { SessionContext, type SessionServiceDeps } from './context';
 import { Drafts } from './drafts';
+import { FairClock } from './fair-clock';
 import { Interruptions } from './interruption';
 import { PagePresence } from './page-presence';
 import { Recording } from './recording';
@@ -53,6 +55,7 @@ export class SessionService {
   private readonly interruptions: Interruptions;
   private readonly presence: PagePresence;
   private readonly drafts: Drafts;
+  private readonly fairClock: FairClock;
   private readonly ctx: SessionContext;
 
   constructor(deps: SessionServiceDeps) {
@@ -65,6 +68,7 @@ export class SessionService {
     this.admission = new Admission(ctx, clock, views, this.interruptions);
     this.recording = new Recording(ctx, clock, views, this.presence);
     this.drafts = new Drafts(ctx, this.presence);
+    this.fairClock = new FairClock(ctx, clock, views);
   }
 
   // ------------------------------------------------------------------ lifecycle
@@ -86,6 +90,7 @@ export class SessionService {
   tick(): void {
     this.recording.tick();
     this.presence.tick(this.ctx.now());
+    this.fairClock.tick(this.ctx.now());
   }
 
   // ------------------------------------------------------------------ admission
@@ -187,6 +192,11 @@ export class SessionService {
 
   detachPage(sessionId: string, pageId: string): Result<{ detached: boolean }> {
     return this.presence.detach(sessionId, pageId);
+  }
+
+  /** Help or Leave opened or closed on a question: the clock stops while it is open (capped). */
+  dialogClock(sessionId: string, questionIndex: number, dialog: 'help' | 'exit', open: boolean): Result<QuestionView> {
+    return this.fairClock.dialog(sessionId, questionIndex, dialog, open);
   }
 
   saveDraft(sessionId: string, questionIndex: number, attempt: number, pageId: string, text: string): Result<DraftAck> {

@@ -34,7 +34,7 @@ export function createHandlers(sessions: SessionService, assistance: AssistanceS
     runPrecheck: (r) => precheck.run(r),
     finishPrecheck: (r) => precheck.finish(r),
     requestReschedule: (r) => sessions.requestReschedule(r.sessionId, r.reason, r.text, r.runId),
-    attachPage: (r) => sessions.attachPage(r.sessionId, r.pageId, r.tabId),
+    attachPage: (r) => sessions.attachPage(r.sessionId, r.pageId, r.tabId, r.reloaded),
     pageHeartbeat: (r) => sessions.pageHeartbeat(r.sessionId, r.pageId),
     detachPage: (r) => sessions.detachPage(r.sessionId, r.pageId),
     saveDraft: (r) => sessions.saveDraft(r.sessionId, r.questionIndex, r.attempt, r.pageId, r.text),

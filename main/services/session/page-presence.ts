@@ -74,7 +74,7 @@ export class PagePresence {
     if (cur && pageId !== undefined && cur.pageId === pageId && !cur.gone) cur.lastSeen = now;
   }
 
-  attach(sessionId: string, pageId: string, tabId: string): Result<PresenceView> {
+  attach(sessionId: string, pageId: string, tabId: string, reloaded = false): Result<PresenceView> {
     return this.ctx.withSession<PresenceView>(sessionId, (s, pack, now) => {
       if (s.state !== 'in_progress') return ok({ sessionId: s.id, active: true, question: null });
       const q = pack.questions[s.question_index];
@@ -90,7 +90,7 @@ export class PagePresence {
       if (!cur) {
         transact(this.ctx.db, () => {
           this.newSegment(s, q, now);
-          journal.append(s.id, 'page_attached', { pageId, tabId, questionIndex: q.index }, now);
+          journal.append(s.id, 'page_attached', { pageId, tabId, reloaded, questionIndex: q.index }, now);
         });
         if (timer.held) releaseAt(timer, now);
       } else {
@@ -98,12 +98,12 @@ export class PagePresence {
         if (kind === 'takeover') {
           transact(this.ctx.db, () => {
             this.newSegment(s, q, now);
-            journal.append(s.id, 'page_taken_over', { fromPageId: cur.pageId, pageId, tabId, questionIndex: q.index }, now);
+            journal.append(s.id, 'page_taken_over', { fromPageId: cur.pageId, pageId, tabId, reloaded, questionIndex: q.index }, now);
           });
           if (timer.held) releaseAt(timer, now);
           this.emitPage?.({ sessionId: s.id, kind: 'taken_over', activePageId: pageId });
         } else {
-          this.comeBack(s, pack, q, cur, kind, pageId, now, true);
+          this.comeBack(s, pack, q, cur, kind, pageId, now, true, reloaded);
         }
       }
       this.pages.set(s.id, { pageId, tabId, attachedAt: now, lastSeen: now });
@@ -171,7 +171,7 @@ export class PagePresence {
    * (with a paused timer, nothing after the page was last seen is charged) and the interruption
    * is journaled with the time it took. A new page records into a new segment.
    */
-  private comeBack(s: SessionRow, pack: LoadedPack, q: FlatQuestion, cur: ActivePage, kind: PageInterruption, pageId: string, now: number, newPage: boolean): void {
+  private comeBack(s: SessionRow, pack: LoadedPack, q: FlatQuestion, cur: ActivePage, kind: PageInterruption, pageId: string, now: number, newPage: boolean, reloaded = false): void {
     const since = cur.gone?.at ?? cur.lastSeen;
     const paused = pack.pack.policy.resume.timerMode === 'paused';
     const timer = this.clock.timerFor(s, q, now);
@@ -186,6 +186,8 @@ export class PagePresence {
         kind,
         fromPageId: cur.pageId,
         pageId,
+        // What the browser said about the new page's load, kept as evidence beside the kind.
+        reloaded,
         questionIndex: q.index,
         interruptedMs,
         chargedMs: paused ? 0 : interruptedMs,

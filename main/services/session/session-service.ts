@@ -182,8 +182,8 @@ export class SessionService {
 
   // ------------------------------------------------------------------ the page showing the session
 
-  attachPage(sessionId: string, pageId: string, tabId: string): Result<PagePresenceView> {
-    return this.presence.attach(sessionId, pageId, tabId);
+  attachPage(sessionId: string, pageId: string, tabId: string, reloaded = false): Result<PagePresenceView> {
+    return this.presence.attach(sessionId, pageId, tabId, reloaded);
   }
 
   pageHeartbeat(sessionId: string, pageId: string): Result<PagePresenceView> {

@@ -1,10 +1,12 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { CompletionReceipt, CurrentView, ExitReceipt, QuestionView, ResumeOffer, SessionView } from '../preload/contract/session';
 import type { HelpInfo } from './components/HelpDialog';
 import { ErrorBanner, Layout } from './components/Layout';
 import { mark } from './diagnostics';
 import { errorKey, useI18n } from './i18n';
 import { kiosk } from './ipc/kiosk';
+import { pageId, tabId, wasReloaded } from './ipc/page-identity';
+import { onConnectionLost } from './ipc/ws-client';
 import { ConsentScreen, DeclinedScreen } from './screens/ConsentScreen';
 import { DeviceScreen } from './screens/DeviceScreen';
 import { PrecheckScreen } from './screens/PrecheckScreen';
@@ -28,7 +30,11 @@ type Screen =
   | { name: 'question'; session: SessionView; question: QuestionView }
   | { name: 'exited'; receipt: ExitReceipt }
   | { name: 'done'; receipt: CompletionReceipt }
-  | { name: 'message'; text: string };
+  | { name: 'message'; text: string }
+  | { name: 'superseded' };
+
+/** How often the page tells main it still shows the question (main notices 3 s of silence). */
+const HEARTBEAT_MS = 500;
 
 export function App() {
   const { t, setLocale } = useI18n();
@@ -38,13 +44,37 @@ export function App() {
   const [exiting, setExiting] = useState(false);
   const [alert, setAlert] = useState<string | null>(null);
   const [incidentId, setIncidentId] = useState<string | null>(null);
+  const [connectionLost, setConnectionLost] = useState(false);
+  const [helpOpen, setHelpOpen] = useState(false);
+
+  /**
+   * Before a question is shown, this page attaches to the session: main learns which page records
+   * (a reload or another tab is not the candidate leaving) and hands back the question as this
+   * page must record it (a new page starts a new segment).
+   */
+  const attachedTo = useRef<string | null>(null);
+  const showQuestion = useCallback(async (session: SessionView, question: QuestionView) => {
+    // Once attached, the next questions of the session come straight from main's answers: no
+    // extra round trip between a submit and the next question.
+    if (attachedTo.current === session.sessionId) {
+      setScreen({ name: 'question', session, question });
+      return;
+    }
+    const r = await kiosk().attachPage({ sessionId: session.sessionId, pageId, tabId: tabId(), reloaded: wasReloaded() });
+    if (r.ok && !r.value.active) {
+      setScreen({ name: 'superseded' });
+      return;
+    }
+    if (r.ok) attachedTo.current = session.sessionId;
+    setScreen({ name: 'question', session, question: r.ok && r.value.question ? r.value.question : question });
+  }, []);
 
   const showCurrent = useCallback(
     (v: CurrentView) => {
       setLocale(v.session.locale);
       switch (v.kind) {
         case 'question':
-          setScreen({ name: 'question', session: v.session, question: v.question });
+          void showQuestion(v.session, v.question);
           return;
         case 'completed':
           setScreen({ name: 'done', receipt: v.receipt });
@@ -58,7 +88,7 @@ export function App() {
           return;
       }
     },
-    [setLocale],
+    [setLocale, showQuestion],
   );
 
   const afterSession = useCallback(
@@ -70,26 +100,10 @@ export function App() {
         return;
       }
       if (s.state === 'interrupted' || s.state === 'exited') {
-        const offer = await kiosk().findResumable({});
-        if (offer.ok && offer.value && offer.value.sessionId === s.sessionId) {
-          setScreen({ name: 'resume', offer: offer.value });
-          return;
-        }
-        setScreen({
-          name: 'resume',
-          offer: {
-            sessionId: s.sessionId,
-            inviteCode: s.inviteCode,
-            state: s.state,
-            questionIndex: 0,
-            questionCount: s.questionCount,
-            answerRemainingMs: 0,
-            needsResumeCode: false,
-            interruptedAt: null,
-            interruption: 'exit',
-            terms: { canReturn: true, aloneUntil: null, returnUntil: null, resumesLeft: 0, timerMode: 'paused' },
-          },
-        });
+        // "Welcome back" with this session's own question, time left and deadlines.
+        const offer = await kiosk().getResumeOffer({ sessionId: s.sessionId });
+        if (offer.ok) setScreen({ name: 'resume', offer: offer.value });
+        else setAlert(t(errorKey(offer.error.code)));
         return;
       }
       setScreen(screenForSession(s));
@@ -125,6 +139,42 @@ export function App() {
     };
   }, []);
 
+  useEffect(() => onConnectionLost(() => setConnectionLost(true)), []);
+
+  // While a question is on screen: heartbeats, goodbye on pagehide, and stepping aside when
+  // another page (a newer tab) takes the session over.
+  const questionSession = screen.name === 'question' ? screen.session.sessionId : null;
+  useEffect(() => {
+    if (!questionSession) return;
+    const stepAside = () => {
+      attachedTo.current = null;
+      setScreen({ name: 'superseded' });
+    };
+    const id = setInterval(() => {
+      void kiosk()
+        .pageHeartbeat({ sessionId: questionSession, pageId })
+        .then(async (r) => {
+          if (r.ok && !r.value.active) stepAside();
+          else if (r.ok && r.value.sessionState !== undefined && r.value.sessionState !== 'in_progress') {
+            // Away longer than the grace window (a sleeping laptop): the session was interrupted.
+            attachedTo.current = null;
+            const offer = await kiosk().getResumeOffer({ sessionId: questionSession });
+            if (offer.ok) setScreen({ name: 'resume', offer: offer.value });
+          }
+        });
+    }, HEARTBEAT_MS);
+    const off = kiosk().on('page', (e) => {
+      if (e.sessionId === questionSession && e.activePageId !== pageId) stepAside();
+    });
+    const goodbye = () => void kiosk().detachPage({ sessionId: questionSession, pageId });
+    window.addEventListener('pagehide', goodbye);
+    return () => {
+      clearInterval(id);
+      off();
+      window.removeEventListener('pagehide', goodbye);
+    };
+  }, [questionSession]);
+
   // "Leave interview" is on welcome back too, while the interrupted session can still be left.
   const sessionId = 'session' in screen ? screen.session.sessionId : screen.name === 'resume' && screen.offer.state === 'interrupted' ? screen.offer.sessionId : null;
   const lockdownNotice = useLockdown(sessionId);
@@ -132,11 +182,16 @@ export function App() {
   const canExit = screen.name === 'question' || screen.name === 'devices' || screen.name === 'precheck' || screen.name === 'consent' || sessionId !== null;
 
   return (
-    <Layout onExit={canExit ? () => setExiting(true) : undefined} help={help} onIncident={setIncidentId} screenKey={screenKeyOf(screen)}>
+    <Layout onExit={canExit ? () => setExiting(true) : undefined} help={help} onIncident={setIncidentId} screenKey={screenKeyOf(screen)} onHelpChange={setHelpOpen}>
       <ErrorBanner message={alert} />
       {lockdownNotice && (
         <p className="hint lockdown-notice" role="status" data-testid="lockdown-notice">
           {t(lockdownNotice)}
+        </p>
+      )}
+      {connectionLost && (
+        <p className="error" role="alert" data-testid="connection-lost">
+          {t('app.connectionLost')}
         </p>
       )}
       {screen.name === 'loading' && <p className="card">{t('app.connecting')}</p>}
@@ -157,6 +212,7 @@ export function App() {
         <QuestionScreen
           key={`${screen.question.questionIndex}:${screen.question.attempt}:${screen.question.segment}`}
           question={screen.question}
+          dialog={exiting ? 'exit' : helpOpen ? 'help' : null}
           onNext={showCurrent}
           onRetake={(q) => setScreen({ name: 'question', session: screen.session, question: q })}
         />
@@ -164,9 +220,16 @@ export function App() {
       {screen.name === 'exited' && <ExitReceiptScreen receipt={screen.receipt} />}
       {screen.name === 'done' && <DoneScreen receipt={screen.receipt} />}
       {screen.name === 'message' && <p className="card">{screen.text}</p>}
+      {screen.name === 'superseded' && (
+        <section className="card calm" aria-labelledby="superseded-h" data-testid="page-superseded">
+          <h1 id="superseded-h">{t('page.superseded.heading')}</h1>
+          <p>{t('page.superseded.body')}</p>
+        </section>
+      )}
       {exiting && sessionId && (
         <ExitDialog
           sessionId={sessionId}
+          clockPaused={screen.name === 'question'}
           onCancel={() => setExiting(false)}
           onExited={(r) => {
             setExiting(false);

@@ -8,6 +8,7 @@ import { systemClock, type Clock } from '../common/clock';
 import type { Logger } from '../common/logger';
 import { openDatabase, type Db } from '../db/connection';
 import { getSessionByInvite } from '../db/queries/sessions';
+import { acquireDataDirLock } from '../db/data-dir-lock';
 import { PassiveWalMaintenance } from '../db/wal-maintenance';
 import { EventHub } from '../ipc/event-hub';
 import { createHandlers } from '../ipc/handlers';
@@ -99,7 +100,17 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
   const logger = options.logger;
   mkdirSync(options.dataDir, { recursive: true });
   const dbPath = databasePath(options.dataDir);
-  const db = openDatabase(dbPath, { logger });
+  // One writer per data folder: a second kiosk on it stops here (DataDirLockedError), before it
+  // could call the live session crashed.
+  const lock = acquireDataDirLock(options.dataDir);
+  if (lock.tookOverFrom) logger.warn('took over the data folder lock of a process that is gone', { pid: lock.tookOverFrom.pid, alive: lock.tookOverFrom.alive });
+  let db: Db;
+  try {
+    db = openDatabase(dbPath, { logger });
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
   const events = new EventHub();
   const pack = demoPack();
   const journal = new SqliteJournal(db);
@@ -143,8 +154,9 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
       // A session that can no longer run releases its pack's content key (after its transaction).
       if (e.state === 'completed' || e.state === 'expired') setImmediate(() => purgeKeys());
     },
+    emitPage: (e) => events.emit('page', e),
   });
-  const recovered = sessions.recoverAfterStart();
+  const recovered = sessions.recoverAfterStart({ staleLock: lock.tookOverFrom });
   packRuntime.sweepNoShows();
   // No-shows are detected and sent to HR once a minute; a failed send is retried the next time.
   const noShowTimer = setInterval(() => {
@@ -221,6 +233,7 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
         // a busy or failing store: the WAL is replayed at next open
       }
       db.close();
+      lock.release();
     },
   };
 }

@@ -5,7 +5,8 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createKioskCore } from '../app/composition-root';
+import { createKioskCore, type KioskCore } from '../app/composition-root';
+import { DataDirLockedError } from '../db/data-dir-lock';
 import { createConsoleLogger } from '../common/logger';
 import { devInvitePolicy } from './dev-options';
 import { startWebHost } from './web-host';
@@ -33,7 +34,7 @@ const logger = createConsoleLogger('kiosk', values.quiet ? 'warn' : 'info');
 // Development and tests only: run the host as if this many ms later (e.g. past a resume grace window).
 const clockOffsetMs = Number(process.env.KIOSK_DEV_CLOCK_OFFSET_MS ?? '0') || 0;
 const invitePolicy = devInvitePolicy();
-let core: ReturnType<typeof createKioskCore>;
+let core: KioskCore;
 try {
   core = createKioskCore({
     clock: clockOffsetMs !== 0 ? { now: () => Date.now() + clockOffsetMs } : undefined,
@@ -44,6 +45,12 @@ try {
     ...(invitePolicy ? { invitePolicy } : {}),
   });
 } catch (e) {
+  if (e instanceof DataDirLockedError) {
+    // A second kiosk on the same data folder: say so in one sentence and leave the first alone.
+    process.stderr.write(`interview kiosk: ${e.message}\n`);
+    process.stdout.write(JSON.stringify({ ready: false, error: e.code, holderPid: e.holder?.pid ?? null, dataDir: e.dataDir }) + '\n');
+    process.exit(1);
+  }
   fail(`The kiosk could not open its data folder ${path.resolve(values['data-dir'])}: ${e instanceof Error ? e.message : String(e)}`);
 }
 let host: Awaited<ReturnType<typeof startWebHost>>;

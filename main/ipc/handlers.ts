@@ -52,5 +52,11 @@ export function createHandlers(
     requestReschedule: (r) => sessions.requestReschedule(r.sessionId, r.reason, r.text, r.runId),
     reportLockdown: (r) => (lockdown ? lockdown.report(r) : err('INTERNAL', 'lockdown is not running on this kiosk')),
     lockdownPolicy: (r) => (lockdown ? lockdown.policy(r.sessionId) : err('INTERNAL', 'lockdown is not running on this kiosk')),
+    attachPage: (r) => sessions.attachPage(r.sessionId, r.pageId, r.tabId, r.reloaded),
+    pageHeartbeat: (r) => sessions.pageHeartbeat(r.sessionId, r.pageId),
+    detachPage: (r) => sessions.detachPage(r.sessionId, r.pageId),
+    saveDraft: (r) => sessions.saveDraft(r.sessionId, r.questionIndex, r.attempt, r.pageId, r.text),
+    getResumeOffer: (r) => sessions.resumeOffer(r.sessionId),
+    dialogClock: (r) => sessions.dialogClock(r.sessionId, r.questionIndex, r.dialog, r.open),
   };
 }

@@ -46,6 +46,7 @@ import {
   RescheduleRequest,
 } from './precheck';
 import { LockdownAck, LockdownPolicyRequest, LockdownPolicyView, LockdownReport } from './lockdown';
+import { AttachPageRequest, DialogClockRequest, DraftAck, PageEvent, PagePresence, PageRequest, SaveDraftRequest } from './page';
 
 export const CHANNEL_PREFIX = 'kiosk:';
 
@@ -82,6 +83,12 @@ export const operations = {
   requestReschedule: { channel: 'kiosk:precheck:reschedule', request: RescheduleRequest, response: RescheduleReceipt },
   reportLockdown: { channel: 'kiosk:lockdown:report', request: LockdownReport, response: LockdownAck },
   lockdownPolicy: { channel: 'kiosk:lockdown:policy', request: LockdownPolicyRequest, response: LockdownPolicyView },
+  attachPage: { channel: 'kiosk:page:attach', request: AttachPageRequest, response: PagePresence },
+  pageHeartbeat: { channel: 'kiosk:page:heartbeat', request: PageRequest, response: PagePresence },
+  detachPage: { channel: 'kiosk:page:detach', request: PageRequest, response: z.object({ detached: z.boolean() }) },
+  saveDraft: { channel: 'kiosk:answer:saveDraft', request: SaveDraftRequest, response: DraftAck },
+  dialogClock: { channel: 'kiosk:answer:dialogClock', request: DialogClockRequest, response: QuestionView },
+  getResumeOffer: { channel: 'kiosk:session:resumeOffer', request: z.strictObject({ sessionId: SessionRequest.shape.sessionId }), response: ResumeOffer },
 } as const satisfies Record<string, OperationSpec>;
 
 export type Operations = typeof operations;
@@ -94,6 +101,7 @@ export type ResponseOf<K extends OperationName> = z.output<Operations[K]['respon
 export const events = {
   status: { channel: 'kiosk:event:status', payload: StatusEvent },
   precheckProgress: { channel: 'kiosk:event:precheckProgress', payload: PrecheckProgressEvent },
+  page: { channel: 'kiosk:event:page', payload: PageEvent },
 } as const satisfies Record<string, { channel: ChannelName; payload: z.ZodType }>;
 
 export type Events = typeof events;

@@ -53,6 +53,8 @@ export const errorCodes = [
   'CHUNK_CONFLICT',
   'CHUNK_TOO_LARGE',
   'NO_RETAKES_LEFT',
+  // page presence: another page (tab, window) took this session over
+  'PAGE_SUPERSEDED',
   // resume
   'NOT_RESUMABLE',
   'RESUME_LIMIT_REACHED',

@@ -5,3 +5,4 @@ export * from './assistance';
 export * from './precheck';
 export * from './channels';
 export type * from './api';
+export * from './page';

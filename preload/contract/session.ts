@@ -65,6 +65,8 @@ export const QuestionView = z.object({
   committedBytes: z.number().int().nonnegative(),
   /** Chunks already committed in the current segment; the recorder continues from here. */
   nextSeq: z.number().int().nonnegative(),
+  /** The typed draft saved for this attempt, restored into the text box after a reload or a restart. */
+  draftText: z.string().max(MAX_TEXT_ANSWER_CHARS).optional(),
 });
 export type QuestionView = z.infer<typeof QuestionView>;
 
@@ -175,6 +177,8 @@ export const AppendChunkRequest = z.strictObject({
   segment: z.number().int().nonnegative().max(10_000),
   seq: z.number().int().nonnegative().max(1_000_000),
   mimeType: z.string().min(1).max(100).regex(/^(video|audio)\/[\w.+-]+(;[\w\s=.,"+-]*)?$/),
+  /** The page recording it (see page.ts); a page that was taken over is refused. */
+  pageId: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/).optional(),
   data: z
     .custom<Uint8Array>((v) => v instanceof Uint8Array, { message: 'expected bytes' })
     .refine((d) => d.byteLength > 0 && d.byteLength <= MAX_CHUNK_BYTES, {

@@ -10,6 +10,7 @@ export function Layout({
   help,
   onIncident,
   screenKey,
+  onHelpChange,
 }: {
   children: ReactNode;
   onExit?: () => void;
@@ -17,9 +18,15 @@ export function Layout({
   onIncident: (id: string) => void;
   /** Changes when the screen changes: focus moves to the new screen's heading. */
   screenKey: string;
+  /** Told when Help opens and closes (the answer clock stops while it is open). */
+  onHelpChange?: (open: boolean) => void;
 }) {
   const { t, locale, setLocale } = useI18n();
-  const [helpOpen, setHelpOpen] = useState(false);
+  const [helpOpen, setHelpOpenState] = useState(false);
+  const setHelpOpen = (open: boolean) => {
+    setHelpOpenState(open);
+    onHelpChange?.(open);
+  };
   const other: Locale = locale === 'zh-CN' ? 'en' : 'zh-CN';
 
   // Every screen change arms the content for a moment: it takes no pointer input (CSS

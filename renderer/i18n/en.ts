@@ -449,6 +449,15 @@ export const en = {
   'question.retakeConfirm.no': 'Keep my answer',
   'error.UNLOCK_CODE_LOCKED': 'Too many wrong unlock codes. Please wait a few minutes, or ask the staff.',
   'error.PACK_VERSION_REUSED': 'This interview is not installed correctly on this kiosk. Please ask the staff.',
+  // page presence, drafts and reconnecting (H1)
+  'error.PAGE_SUPERSEDED': 'The interview continues in another window; this one no longer records.',
+  'page.superseded.heading': 'The interview continues in another window',
+  'page.superseded.body': 'To avoid recording twice, this window has stopped recording; everything you saved is kept. To answer here instead, reload this page.',
+  'app.connectionLost': 'The connection to the kiosk was lost; it may have just restarted. Reload this page (press F5) to continue; everything you saved is kept.',
+  'question.draftRestored': 'Your earlier text has been restored.',
+  'exit.receiptProctorWindow': 'After that, until {until}, you can still continue with a resume code from the staff.',
+  'dialog.clockPaused': 'While this window is open, your answer time is paused (up to {minutes} minutes per question).',
+  'screen.superseded': 'Continued in another window',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -450,4 +450,13 @@ export const zhCN: Record<MessageKey, string> = {
   'question.retakeConfirm.no': '保留刚才的回答',
   'error.UNLOCK_CODE_LOCKED': '解锁码输错次数过多，请稍等几分钟再试，或联系现场工作人员。',
   'error.PACK_VERSION_REUSED': '本终端上的面试安装有误，请联系现场工作人员。',
+  // page presence, drafts and reconnecting (H1)
+  'error.PAGE_SUPERSEDED': '面试已在另一个窗口中继续，本窗口不再录制。',
+  'page.superseded.heading': '面试已在另一个窗口中继续',
+  'page.superseded.body': '为避免重复录制，本窗口已停止录制，您已保存的内容都在。如果想回到这个窗口作答，请刷新本页。',
+  'app.connectionLost': '与面试终端的连接已断开，终端可能刚刚重启。请刷新本页（按 F5）继续，您已保存的内容不会丢失。',
+  'question.draftRestored': '已为您恢复之前输入的内容。',
+  'exit.receiptProctorWindow': '错过上述时间后，在 {until} 之前仍可向现场工作人员索取续答码继续作答。',
+  'dialog.clockPaused': '此窗口打开期间，答题计时暂停（每题最多暂停 {minutes} 分钟）。',
+  'screen.superseded': '已在其他窗口继续',
 };

@@ -32,6 +32,17 @@ export function devToken(): string | null {
   return sessionStorage.getItem(TOKEN_KEY);
 }
 
+const lostListeners = new Set<() => void>();
+
+/**
+ * Called when an open connection to the kiosk drops (the host stopped or restarted). A restarted
+ * host has a new token, so the page cannot reconnect by itself: the candidate is asked to reload.
+ */
+export function onConnectionLost(listener: () => void): () => void {
+  lostListeners.add(listener);
+  return () => lostListeners.delete(listener);
+}
+
 export function createWsKiosk(token: string): KioskApi {
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ipc?token=${encodeURIComponent(token)}`;
   let socket: WebSocket | null = null;
@@ -62,8 +73,10 @@ export function createWsKiosk(token: string): KioskApi {
         reject(new Error('cannot reach the kiosk'));
       };
       ws.onclose = () => {
+        const wasOpen = socket === ws;
         if (socket === ws) socket = null;
         failAll();
+        if (wasOpen) lostListeners.forEach((l) => l());
       };
       ws.onmessage = (ev) => {
         const msg = JSON.parse(String(ev.data)) as { id?: number; result?: IpcResult<unknown>; event?: EventName; payload?: unknown };

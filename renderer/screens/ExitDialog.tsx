@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { DIALOG_PAUSE_CAP_MS } from '../../preload/contract/page';
 import { ExitReason } from '../../preload/contract/common';
 import { MAX_EXIT_TEXT_CHARS, type ExitInfo, type ExitReceipt } from '../../preload/contract/session';
 import { Dialog } from '../components/Dialog';
@@ -10,7 +11,18 @@ import { kiosk } from '../ipc/kiosk';
  * Leaving: plain words about what it means for this candidate (what is saved, whether and until
  * when they can come back) → a required reason with optional text → a receipt.
  */
-export function ExitDialog({ sessionId, onCancel, onExited }: { sessionId: string; onCancel: () => void; onExited: (r: ExitReceipt) => void }) {
+export function ExitDialog({
+  sessionId,
+  onCancel,
+  onExited,
+  clockPaused = false,
+}: {
+  sessionId: string;
+  onCancel: () => void;
+  onExited: (r: ExitReceipt) => void;
+  /** A question is open: its answer clock stands still while this dialog is open. */
+  clockPaused?: boolean;
+}) {
   const { t, locale } = useI18n();
   const [info, setInfo] = useState<ExitInfo | null>(null);
   const [reason, setReason] = useState<ExitReason | null>(null);
@@ -44,6 +56,11 @@ export function ExitDialog({ sessionId, onCancel, onExited }: { sessionId: strin
       <h2 id="exit-h" tabIndex={-1}>{t('exit.heading')}</h2>
       <div id="exit-consequences" className="panel" data-testid="exit-consequences">
         <p>{t('exit.intro')}</p>
+        {clockPaused && (
+          <p className="hint" data-testid="exit-clock-paused">
+            {t('dialog.clockPaused', { minutes: DIALOG_PAUSE_CAP_MS / 60_000 })}
+          </p>
+        )}
         <ul className="tips">
           {info && <li>{t('exit.saved', { answered: info.answeredCount })}</li>}
           {info && info.committedChunks > 0 && <li>{t('exit.savedRecording', { chunks: info.committedChunks })}</li>}
@@ -122,6 +139,11 @@ export function ExitReceiptScreen({ receipt }: { receipt: ExitReceipt }) {
       {until !== null && (
         <p className="deadline" data-testid="resume-deadline" data-until={until}>
           {t('exit.deadline', { until: formatTime(until, locale) })}
+        </p>
+      )}
+      {receipt.nextStep === 'resume_alone' && receipt.terms.returnUntil !== null && (
+        <p data-testid="resume-proctor-deadline" data-until={receipt.terms.returnUntil}>
+          {t('exit.receiptProctorWindow', { until: formatTime(receipt.terms.returnUntil, locale) })}
         </p>
       )}
       {receipt.terms.canReturn && <p>{t('exit.receiptResumes', { count: receipt.terms.resumesLeft })}</p>}

@@ -9,12 +9,15 @@ import { mark, measureSince, noteDevices } from '../diagnostics';
 import { useCountdown } from '../hooks/useCountdown';
 import { errorKey, useI18n } from '../i18n';
 import { kiosk } from '../ipc/kiosk';
+import { pageId } from '../ipc/page-identity';
 import { acquireStream, lostDevice, releaseStream } from '../media';
 import { AnswerCapture, type RecordedSegment } from '../recording/answer-capture';
 import { remuxQueue } from '../recording/remux-instance';
 
 const DEVICE_POLL_MS = 500;
 const RETRY_MS = 2000;
+/** A typed draft is saved this often while it changes, and whenever the text box loses focus. */
+const DRAFT_SAVE_MS = 3000;
 
 /** Counts what a person sees as characters (a CJK character or an emoji is one). */
 export function countChars(text: string): number {
@@ -29,16 +32,23 @@ export function isSubmitShortcut(e: { key: string; ctrlKey: boolean; metaKey: bo
 
 export function QuestionScreen({
   question,
+  dialog = null,
   onNext,
   onRetake,
 }: {
   question: QuestionView;
+  /** Help or Leave is open: the answer clock stands still (main decides, within its per-question cap). */
+  dialog?: 'help' | 'exit' | null;
   onNext: (v: CurrentView) => void;
   onRetake: (q: QuestionView) => void;
 }) {
   const { t, locale } = useI18n();
   const [view, setView] = useState(question);
-  const [text, setText] = useState('');
+  const [text, setText] = useState(question.draftText ?? '');
+  const restoredDraft = (question.draftText ?? '').length > 0;
+  const savedDraft = useRef(question.draftText ?? '');
+  const textRef = useRef(text);
+  textRef.current = text;
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [acked, setAcked] = useState(question.committedChunks);
@@ -57,10 +67,32 @@ export function QuestionScreen({
   const selfView = useRef<HTMLVideoElement>(null);
   const isMedia = view.mode !== 'text';
   const needsCamera = view.mode === 'video';
+  const [clockEpoch, setClockEpoch] = useState(0);
   const viewKey = `${view.questionIndex}:${view.attempt}:${view.segment}:${view.phase}`;
+  const countdownKey = `${viewKey}:${clockEpoch}`;
+  const clockRuns = lost === null && dialog === null;
 
-  const prepLeft = useCountdown(view.prepRemainingMs, view.phase === 'preparing' && lost === null, viewKey);
-  const answerLeft = useCountdown(view.answerRemainingMs, view.phase === 'answering' && lost === null, viewKey);
+  const prepLeft = useCountdown(view.prepRemainingMs, view.phase === 'preparing' && clockRuns, countdownKey);
+  const answerLeft = useCountdown(view.answerRemainingMs, view.phase === 'answering' && clockRuns, countdownKey);
+
+  // Help or Leave opened or closed: main stops or restarts the clock; show its time.
+  const openDialog = useRef<'help' | 'exit' | null>(null);
+  useEffect(() => {
+    const previous = openDialog.current;
+    openDialog.current = dialog;
+    if (previous === dialog) return;
+    const ref = { sessionId: view.sessionId, questionIndex: view.questionIndex };
+    void (async () => {
+      if (previous) await kiosk().dialogClock({ ...ref, dialog: previous, open: false });
+      const r = dialog ? await kiosk().dialogClock({ ...ref, dialog, open: true }) : await kiosk().getCurrent({ sessionId: ref.sessionId });
+      if (unmounted.current || !r.ok) return;
+      const next = 'kind' in r.value ? (r.value.kind === 'question' ? r.value.question : null) : r.value;
+      if (next && next.questionIndex === ref.questionIndex && next.attempt === view.attempt && next.segment === view.segment) {
+        setView(next);
+        setClockEpoch((n) => n + 1);
+      }
+    })();
+  }, [dialog]);
 
   // The question is on screen: how long since main answered the previous submit.
   useLayoutEffect(() => {
@@ -115,7 +147,7 @@ export function QuestionScreen({
       }
       const c = new AnswerCapture(
         { sessionId: v.sessionId, questionIndex: v.questionIndex, attempt: v.attempt, segment: v.segment, startSeq: v.nextSeq },
-        (chunk) => kiosk().appendChunk(chunk),
+        (chunk) => kiosk().appendChunk({ ...chunk, pageId }),
         { onAck: (ack) => setAcked(ack.committedChunks), onFatal },
       );
       capture.current = c;
@@ -268,6 +300,25 @@ export function QuestionScreen({
     }
   }, [answerLeft <= 0, view.phase]);
 
+  const saveDraft = useCallback(async () => {
+    const current = textRef.current;
+    if (view.mode !== 'text' || view.phase !== 'answering' || submitting.current || current === savedDraft.current) return;
+    const r = await kiosk().saveDraft({ sessionId: view.sessionId, questionIndex: view.questionIndex, attempt: view.attempt, pageId, text: current });
+    if (r.ok) savedDraft.current = current;
+  }, [view.mode, view.phase, view.sessionId, view.questionIndex, view.attempt]);
+
+  // Typed drafts survive a reload and a killed host: saved every few seconds and when hidden.
+  useEffect(() => {
+    if (view.mode !== 'text' || view.phase !== 'answering') return;
+    const id = setInterval(() => void saveDraft(), DRAFT_SAVE_MS);
+    const onHide = () => void saveDraft();
+    window.addEventListener('pagehide', onHide);
+    return () => {
+      clearInterval(id);
+      window.removeEventListener('pagehide', onHide);
+    };
+  }, [view.mode, view.phase, saveDraft]);
+
   function onKeyDown(e: KeyboardEvent<HTMLTextAreaElement>) {
     // Enter while an IME is composing picks a candidate; it must never submit.
     if (isSubmitShortcut({ key: e.key, ctrlKey: e.ctrlKey, metaKey: e.metaKey, isComposing: e.nativeEvent.isComposing, keyCode: e.keyCode }, composing.current)) {
@@ -362,12 +413,18 @@ export function QuestionScreen({
             lang={locale}
             aria-describedby="answer-hint answer-count"
             onChange={(e) => setText(e.target.value)}
+            onBlur={() => void saveDraft()}
             onCompositionStart={() => (composing.current = true)}
             onCompositionEnd={() => (composing.current = false)}
             onKeyDown={onKeyDown}
             maxLength={MAX_TEXT_ANSWER_CHARS}
             disabled={busy}
           />
+          {restoredDraft && (
+            <p className="hint" role="status" data-testid="draft-restored">
+              {t('question.draftRestored')}
+            </p>
+          )}
           <div className="textarea-foot">
             <p className="hint" id="answer-hint">{t('question.textHint')}</p>
             <p className="hint count" id="answer-count" data-testid="char-count" data-count={countChars(text)}>

@@ -59,7 +59,7 @@ const int = (n: number) => Math.floor(rand() * n);
 const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
 
 // ---------------------------------------------------------------- the oracle's own table
-type Kind = 'uuid' | 'string' | 'int' | 'bool' | 'bytes' | 'enum' | 'object' | 'nullableUuid';
+type Kind = 'uuid' | 'string' | 'text' | 'int' | 'bool' | 'bytes' | 'enum' | 'object' | 'nullableUuid';
 interface OpSpec {
   readonly seed: () => Record<string, unknown>;
   readonly required: Readonly<Record<string, Kind>>;
@@ -69,6 +69,7 @@ interface OpSpec {
 
 let SESSION = '00000000-0000-4000-8000-000000000000';
 const RUN = '11111111-1111-4111-8111-111111111111';
+const PAGE = '22222222-2222-4222-8222-222222222222';
 const bytes = () => new Uint8Array(1 + int(64)).fill(int(256));
 const diag = () => ({ userAgent: 'fuzz', language: 'zh-CN', viewport: { width: 1280, height: 800 }, camera: 'ok', microphone: 'ok', online: true });
 
@@ -103,6 +104,15 @@ const SPECS: Record<OperationName, OpSpec> = {
   requestReschedule: { seed: () => ({ sessionId: SESSION, reason: pick(['device', 'network', 'time']) }), required: { sessionId: 'uuid', reason: 'enum' } },
   reportLockdown: { seed: () => ({ sessionId: SESSION, kind: pick(['focus_lost', 'focus_regained', 'hidden', 'visible']) }), required: { sessionId: 'nullableUuid', kind: 'enum' } },
   lockdownPolicy: { seed: () => ({ sessionId: pick([SESSION, null]) }), required: { sessionId: 'nullableUuid' } },
+  attachPage: { seed: () => ({ sessionId: SESSION, pageId: PAGE, tabId: PAGE, reloaded: rand() < 0.5 }), required: { sessionId: 'uuid', pageId: 'uuid', tabId: 'uuid', reloaded: 'bool' } },
+  pageHeartbeat: { seed: () => ({ sessionId: SESSION, pageId: PAGE }), required: { sessionId: 'uuid', pageId: 'uuid' } },
+  detachPage: { seed: () => ({ sessionId: SESSION, pageId: PAGE }), required: { sessionId: 'uuid', pageId: 'uuid' } },
+  saveDraft: {
+    seed: () => ({ sessionId: SESSION, questionIndex: int(3), attempt: 0, pageId: PAGE, text: pick(['', '我负责', 'draft'.repeat(int(50))]) }),
+    required: { sessionId: 'uuid', questionIndex: 'int', attempt: 'int', pageId: 'uuid', text: 'text' },
+  },
+  dialogClock: { seed: () => ({ sessionId: SESSION, questionIndex: int(3), dialog: pick(['help', 'exit']), open: rand() < 0.5 }), required: { sessionId: 'uuid', questionIndex: 'int', dialog: 'enum', open: 'bool' } },
+  getResumeOffer: { seed: () => ({ sessionId: SESSION }), required: { sessionId: 'uuid' } },
 };
 
 /** A value that is certainly not of this kind. */
@@ -115,6 +125,9 @@ function wrongFor(kind: Kind): unknown {
       return pick(['not-a-uuid', '', 42, {}, [], true]);
     case 'string':
       return pick([42, true, null, {}, [], 'x'.repeat(200_000), '']);
+    case 'text':
+      // Free text (a draft may be empty): only non-strings and oversize text are wrong.
+      return pick([42, true, null, {}, [], 'x'.repeat(200_000)]);
     case 'int':
       return pick(['1', true, null, {}, [], -1, 1.5, 1e15, Number.MAX_SAFE_INTEGER * 4, 'NaN']);
     case 'bool':
@@ -142,6 +155,8 @@ function fits(kind: Kind, v: unknown): boolean {
     case 'string':
     case 'enum':
       return typeof v === 'string' && v.length > 0;
+    case 'text':
+      return typeof v === 'string';
     case 'int':
       return typeof v === 'number' && Number.isInteger(v) && v >= 0;
     case 'bool':

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../main/common/logger';
 import { OsEnvironmentProbe } from '../../main/services/environment/environment';
-import type { Journal } from '../../main/services/journal/journal';
+import { SqliteJournal, type Journal } from '../../main/services/journal/journal';
 import { AssistanceService } from '../../main/services/session/assistance';
 import { makeFixture } from '../support/session-fixture';
 
@@ -35,7 +35,7 @@ describe('remuxed answers and diagnostic bundles', () => {
     const s = f.service.checkIn('DEMO-2026', 'en');
     if (!s.ok) throw new Error(s.error.message);
     const sessionId = s.value.sessionId;
-    const journal: Journal = new Proxy(f.service['deps'].journal as Journal, {
+    const journal: Journal = new Proxy(new SqliteJournal(f.db), {
       get(target, prop, receiver) {
         const v = Reflect.get(target, prop, receiver) as unknown;
         if (prop === 'append' && typeof v === 'function') {

@@ -4,6 +4,7 @@
  */
 import { migration0001 } from './0001-create-core-tables';
 import { migration0002 } from './0002-create-pack-tables';
+import { migration0003 } from './0003-create-answer-drafts';
 import { migration0004 } from './0004-protect-media-chunks';
 import { migration0005 } from './0005-protect-pack-secrets';
 import { migration0006 } from './0006-create-kiosk-records';
@@ -17,7 +18,7 @@ export type { Migration } from './types';
  * Versions are assigned per feature, so the list may have gaps (0003 and 0004 land from other
  * branches); it is sorted here and must be strictly increasing.
  */
-export const migrations: readonly Migration[] = [migration0001, migration0002, migration0004, migration0005, migration0006, migration0008, migration0009].sort((a, b) => a.version - b.version);
+export const migrations: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0008, migration0009].sort((a, b) => a.version - b.version);
 migrations.forEach((m, i) => {
   const prev = migrations[i - 1];
   if (prev && prev.version >= m.version) throw new Error(`migration versions must be strictly increasing (${prev.version} then ${m.version})`);

@@ -47,7 +47,16 @@ export type JournalEventType =
   | 'recording_remuxed'
   // lockdown and integrity monitoring (main/services/integrity): flags for a human, never a score
   | 'lockdown_event'
-  | 'integrity_finding';
+  | 'integrity_finding'
+  | 'page_attached'
+  | 'page_detached'
+  | 'page_reattached'
+  | 'page_taken_over'
+  | 'page_abandoned'
+  | 'draft_saved'
+  | 'clock_paused'
+  | 'clock_resumed'
+  | 'clock_pause_capped';
 
 export interface JournalEntry {
   readonly sessionId: string;

@@ -8,6 +8,7 @@ import { iterateChunks, readSegment } from '../../../../main/db/queries/media';
 import { silentLogger } from '../../../../main/common/logger';
 import { auditSession, auditStore } from '../../../../main/services/audit/session-audit';
 import { OsEnvironmentProbe } from '../../../../main/services/environment/environment';
+import { SqliteJournal } from '../../../../main/services/journal/journal';
 import { AssistanceService } from '../../../../main/services/session/assistance';
 import { chunk, makeFixture, must, startedSession } from '../../../support/session-fixture';
 
@@ -103,7 +104,7 @@ describe('auditSession with the data directory: remuxed answers', () => {
   async function remuxed() {
     const { f, sessionId } = recorded();
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kiosk-audit-remux-'));
-    const assistance = new AssistanceService({ db: f.db, journal: f.service['deps'].journal, clock: f.clock, environment: new OsEnvironmentProbe('0.0.0-test', 'node'), logger: silentLogger, dataDir });
+    const assistance = new AssistanceService({ db: f.db, journal: new SqliteJournal(f.db), clock: f.clock, environment: new OsEnvironmentProbe('0.0.0-test', 'node'), logger: silentLogger, dataDir });
     const webm = new Uint8Array([0x1a, 0x45, 0xdf, 0xa3, 9, 8, 7, 6]);
     const r = await assistance.storeRemux({ sessionId, questionIndex: 1, attempt: 0, segment: 0, sourceChunks: 3, part: 0, parts: 1, durationMs: 3000, data: webm });
     expect(r.ok).toBe(true);

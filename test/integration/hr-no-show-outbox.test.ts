@@ -39,7 +39,8 @@ async function kioskWithNoShows(count: number, intercept: HrEndpointOptions['int
   writeFileSync(prov, JSON.stringify({ ...rest, hrEndpoint: { ...demoConfig.hrEndpoint, url: server.url } }));
   const db = openDatabase(path.join(dir, 'k.sqlite'));
   const clock = new ManualClock(Date.parse('2026-11-23T00:00:00Z'));
-  const rt = createPackRuntime({ db, clock, logger: silentLogger, appVersion: 'test', kioskMode: true, resourcesDir: root, provisioningPath: prov });
+  // A demo config (demo keys) runs only outside kiosk mode; the outbox is the same in both.
+  const rt = createPackRuntime({ db, clock, logger: silentLogger, appVersion: 'test', kioskMode: false, resourcesDir: root, provisioningPath: prov });
   const codes = Array.from({ length: count }, (_, i) => `NS-${String(i).padStart(5, '0')}`);
   const built = buildSchedule(
     {
@@ -53,7 +54,9 @@ async function kioskWithNoShows(count: number, intercept: HrEndpointOptions['int
   );
   if (!built.ok) throw new Error(built.error.message);
   writeFileSync(path.join(dir, 'day.ikschedule'), built.value.text);
-  expect(rt.importScheduleFile(path.join(dir, 'day.ikschedule'))).toMatchObject({ ok: true, value: { invites: count } });
+  const imported = await rt.importScheduleFile(path.join(dir, 'day.ikschedule'));
+  if (!imported.ok) throw new Error(`schedule import: ${imported.error.code} ${imported.error.message}`);
+  expect(imported).toMatchObject({ ok: true, value: { invites: count } });
   clock.set(Date.parse('2026-11-23T02:00:01Z'));
   expect(rt.sweepNoShows()).toHaveLength(count);
   return { server, db, rt, codes };

@@ -27,9 +27,14 @@ describe('the contract accepts exactly its documented values', () => {
   it('normalises invite codes and refuses anything but letters, digits and dashes', () => {
     expect(InviteCode.parse('  demo-2026 ')).toBe('DEMO-2026');
     expect(InviteCode.parse('abcd')).toBe('ABCD');
-    for (const bad of ['abc', '-ABCD', 'AB CD', 'ABCD!', 'ÄBCD', 'A'.repeat(33), '']) expect(accepts(InviteCode, bad), bad).toBe(false);
+    // Separators a person types (spaces, leading or doubled dashes) normalise to single dashes.
+    expect(InviteCode.parse('-ABCD')).toBe('ABCD');
+    expect(InviteCode.parse('AB CD')).toBe('AB-CD');
+    for (const bad of ['abc', 'ABCD!', 'ÄBCD', 'A'.repeat(33), '']) expect(accepts(InviteCode, bad), bad).toBe(false);
     expect(accepts(InviteCode, 'A'.repeat(32))).toBe(true);
-    expect(CheckInRequest.parse({ inviteCode: 'demo-2026', locale: 'zh-CN', unlockCode: ' ab12 ' })).toEqual({ inviteCode: 'DEMO-2026', locale: 'zh-CN', unlockCode: 'ab12' });
+    // Check-in carries the code as typed: the invite gate normalises it and counts malformed codes.
+    expect(CheckInRequest.parse({ inviteCode: 'demo-2026', locale: 'zh-CN', unlockCode: ' ab12 ' })).toEqual({ inviteCode: 'demo-2026', locale: 'zh-CN', unlockCode: 'ab12' });
+    expect(accepts(CheckInRequest, { inviteCode: '', locale: 'en' })).toBe(false);
     expect(accepts(CheckInRequest, { inviteCode: 'DEMO-2026', locale: 'en', unlockCode: ' abc ' })).toBe(false);
   });
 

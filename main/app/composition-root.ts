@@ -7,7 +7,7 @@ import path from 'node:path';
 import { systemClock, type Clock } from '../common/clock';
 import type { Logger } from '../common/logger';
 import { openDatabase, type Db } from '../db/connection';
-import { getSessionByInvite } from '../db/queries/sessions';
+import { getSession, getSessionByInvite } from '../db/queries/sessions';
 import { acquireDataDirLock } from '../db/data-dir-lock';
 import { PassiveWalMaintenance } from '../db/wal-maintenance';
 import { EventHub } from '../ipc/event-hub';
@@ -16,6 +16,7 @@ import { IpcRouter } from '../ipc/router';
 import { OsEnvironmentProbe, type DisplaySource, type EnvironmentSnapshot, type LaunchMode } from '../services/environment/environment';
 import { LockdownRecorder } from '../services/integrity/lockdown-recorder';
 import { IntegrityMonitor } from '../services/integrity/monitor';
+import { integrityPolicyFor } from '../services/integrity/scan';
 import { scanInWorker } from '../services/integrity/worker-scanner';
 import { SqliteJournal } from '../services/journal/journal';
 import { demoPack } from '../services/packs/pack-provider';
@@ -195,7 +196,12 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
           journal,
           clock,
           logger,
-          scan: () => scanInWorker(),
+          scan: (policy) => scanInWorker(policy),
+          // Each session's own pack decides its prohibited programs and what each finding does.
+          policyFor: (sessionId) => {
+            const packId = getSession(db, sessionId)?.pack_id;
+            return integrityPolicyFor(packId ? packRuntime.packs.get(packId)?.pack.policy.integrity : undefined);
+          },
           // The candidate is told (zh-CN/en via the status event's code); a proctor alert is journaled and logged.
           // Pausing the interview on pause_and_alert needs a session-service operation: not done here.
           onAction: (f, ids) => {

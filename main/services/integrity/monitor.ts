@@ -13,14 +13,17 @@ import { storageErrorCode } from '../../db/errors';
 import { sessionsInStates } from '../../db/queries/sessions';
 import { transact } from '../../db/transaction';
 import type { Journal } from '../journal/journal';
-import type { Finding, IntegrityReport } from './scan';
+import { DEFAULT_INTEGRITY_POLICY, unionPolicy, type Finding, type IntegrityPolicy, type IntegrityReport } from './scan';
 
 export interface IntegrityMonitorDeps {
   readonly db: Db;
   readonly journal: Journal;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly scan: () => Promise<IntegrityReport>;
+  /** Runs one scan for the given policy (the union of the sessions' prohibited lists). */
+  readonly scan: (policy: IntegrityPolicy) => Promise<IntegrityReport>;
+  /** The policy of a session's pack; the kiosk's defaults when absent. */
+  readonly policyFor?: (sessionId: string) => IntegrityPolicy;
   readonly intervalMs?: number;
   readonly onAction?: (finding: Finding, sessionIds: readonly string[]) => void;
 }
@@ -59,13 +62,17 @@ export class IntegrityMonitor {
     const active = sessionsInStates(this.deps.db, ['in_progress']).map((s) => s.id);
     if (active.length === 0) return Promise.resolve();
     this.running = this.deps
-      .scan()
+      .scan(unionPolicy(active.map((id) => this.policyOf(id))))
       .then((report) => this.apply(report))
       .catch((e: unknown) => this.log.error('integrity scan failed', { error: e instanceof Error ? e.message : String(e) }))
       .finally(() => {
         this.running = null;
       });
     return this.running;
+  }
+
+  private policyOf(sessionId: string): IntegrityPolicy {
+    return this.deps.policyFor?.(sessionId) ?? DEFAULT_INTEGRITY_POLICY;
   }
 
   private apply(report: IntegrityReport): void {
@@ -78,11 +85,13 @@ export class IntegrityMonitor {
       transact(db, () => {
         for (const s of sessions) {
           const before = this.open.get(s.id) ?? new Map<string, Finding>();
-          const after = new Map(report.findings.map((f) => [keyOf(f), f]));
+          // The action is the session's own pack's, whatever policy the shared scan ran with.
+          const policy = this.policyOf(s.id);
+          const after = new Map(report.findings.map((f) => [keyOf(f), { ...f, action: policy.actions[f.kind] }]));
           for (const [k, f] of after) {
             if (before.has(k)) continue;
             journal.append(s.id, 'integrity_finding', { status: 'found', kind: f.kind, severity: f.severity, action: f.action, evidence: f.evidence, questionIndex: s.question_index }, now);
-            const entry = actions.find((a) => keyOf(a.finding) === k);
+            const entry = actions.find((a) => keyOf(a.finding) === k && a.finding.action === f.action);
             if (entry) entry.sessions.push(s.id);
             else actions.push({ finding: f, sessions: [s.id] });
           }

@@ -67,6 +67,27 @@ export const DEFAULT_INTEGRITY_POLICY: IntegrityPolicy = {
   prohibitedProcesses: [],
 };
 
+/**
+ * The policy for one pack: the kiosk's defaults, overridden kind by kind by the pack, and the
+ * pack's prohibited programs added to the per-OS defaults.
+ */
+export function integrityPolicyFor(pack: { readonly actions?: Partial<Record<FindingKind, FindingAction>>; readonly prohibitedProcesses?: readonly string[] } | undefined): IntegrityPolicy {
+  if (!pack) return DEFAULT_INTEGRITY_POLICY;
+  return {
+    actions: { ...DEFAULT_INTEGRITY_POLICY.actions, ...pack.actions },
+    prohibitedProcesses: [...new Set([...DEFAULT_INTEGRITY_POLICY.prohibitedProcesses, ...(pack.prohibitedProcesses ?? [])])],
+  };
+}
+
+/** One scan serves every session in progress: it looks for the union of their prohibited lists. */
+export function unionPolicy(policies: readonly IntegrityPolicy[]): IntegrityPolicy {
+  if (policies.length === 0) return DEFAULT_INTEGRITY_POLICY;
+  return {
+    actions: DEFAULT_INTEGRITY_POLICY.actions,
+    prohibitedProcesses: [...new Set(policies.flatMap((p) => p.prohibitedProcesses))],
+  };
+}
+
 export interface CheckReport {
   readonly status: SignalStatus;
   readonly evidence: string;

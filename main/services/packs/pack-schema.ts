@@ -146,6 +146,32 @@ export const LockdownPolicy = z
   })
   .strict();
 
+/** What happens when integrity monitoring finds something (never a failed interview by itself). */
+export const IntegrityAction = z.enum(['record', 'warn', 'pause_and_alert']);
+export const IntegrityFindingKind = z.enum(['virtual_machine', 'remote_desktop', 'remote_control_app', 'screen_capture_app', 'prohibited_process', 'virtual_camera', 'audio_loopback']);
+
+/**
+ * The pack's integrity policy: programs it prohibits beyond the per-OS defaults (matched by
+ * executable and original file name, case-insensitively) and the action for each kind of finding
+ * where it differs from the kiosk's default. Optional: a pack without it gets the defaults.
+ */
+export const IntegrityPackPolicy = z
+  .object({
+    prohibitedProcesses: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .max(100)
+          .refine((v) => !/[\\/]/.test(v) && ![...v].some((c) => c.charCodeAt(0) < 0x20), 'a program name, not a path'),
+      )
+      .max(200)
+      .default([]),
+    actions: z.partialRecord(IntegrityFindingKind, IntegrityAction).default({}),
+  })
+  .strict();
+export type IntegrityPackPolicy = z.infer<typeof IntegrityPackPolicy>;
+
 export const PrecheckPolicy = z
   .object({
     minUploadKbps: z.number().int().min(0).max(1_000_000).default(512),
@@ -163,6 +189,7 @@ export const PackPolicy = z
     retentionDays: z.number().int().min(1).max(3650),
     lockdown: LockdownPolicy.default(() => LockdownPolicy.parse({})),
     precheck: PrecheckPolicy.default(() => PrecheckPolicy.parse({})),
+    integrity: IntegrityPackPolicy.default(() => IntegrityPackPolicy.parse({})),
   })
   .strict();
 export type PackPolicy = z.infer<typeof PackPolicy>;

@@ -111,7 +111,9 @@ describe('content keys', () => {
     for (const h of ['a', 'b', 'c', 'd']) key(h);
     session(d, { pack_hash: 'a'.repeat(64), state: 'interrupted' });
     session(d, { pack_hash: 'b'.repeat(64), state: 'completed' });
-    expect(purgeUnusedContentKeys(d, ['c'.repeat(64)])).toBe(2);
+    expect(purgeUnusedContentKeys(d, ['c'.repeat(64), 'd'.repeat(64)])).toBe(1);
+    expect(getContentKey(d, 'd'.repeat(64))).toBeDefined();
+    expect(purgeUnusedContentKeys(d, ['c'.repeat(64)])).toBe(1);
     expect(['a', 'b', 'c', 'd'].map((h) => getContentKey(d, h.repeat(64)) !== undefined)).toEqual([true, false, true, false]);
     expect(purgeUnusedContentKeys(d)).toBe(1);
     expect(getContentKey(d, 'c'.repeat(64))).toBeUndefined();
@@ -128,6 +130,9 @@ describe('the progress cache and kiosk state', () => {
     expect(getProgress(d, s.id, 0)!.elapsed_ms).toBe(0);
     persistElapsed(d, s.id, 0, 0, 500, 2);
     expect(getProgress(d, s.id, 0)).toMatchObject({ elapsed_ms: 500, persisted_at: 2 });
+    // The written row went straight into the cache: a change behind its back is not seen.
+    d.prepare(`UPDATE question_progress SET elapsed_ms = 777 WHERE session_id = ?`).run(s.id);
+    expect(getProgress(d, s.id, 0)!.elapsed_ms).toBe(500);
     // The cached row learnt its new value after the write; a second cached read needs no query.
     expect(getProgress(d, s.id, 0)).toBe(getProgress(d, s.id, 0));
     transact(d, () => {

@@ -162,7 +162,9 @@ async function main(): Promise<number> {
     target: args.target,
     ok: pass,
     mode,
-    mutated: mutated === 'scope' ? 'main/services,main/db,main/ipc,preload/contract' : mutated,
+    mutated: args.report ? `report ${path.relative(root, args.report)}` : mutated === 'scope' ? 'main/services,main/db,main/ipc,preload/contract' : mutated,
+    // How many source files the score covers (a scoped or changed run reuses earlier results too).
+    files: Object.keys(report.files).length,
     folders: Object.fromEntries(Object.entries(scored.byFolder).map(([k, c]) => [k, c.score])),
     staleEquivalents: scored.killedEquivalents.length + scored.unmatchedEquivalents.length,
     seconds: Math.round((Date.now() - started) / 1000),

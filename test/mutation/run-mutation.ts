@@ -33,6 +33,8 @@ const EQUIVALENTS = path.join(root, 'test/mutation/equivalent-mutants.json');
 const REPORT = path.join(root, 'test-results/mutation/mutation.json');
 const SCOPE = ['main/services/', 'main/db/', 'main/ipc/', 'preload/contract/'];
 const EXCLUDED = new Set(['main/ipc/electron-transport.ts']);
+/** The exclusions of stryker.config.mjs, kept when --mutate replaces its list. */
+const EXCLUDE_GLOBS = ['!main/ipc/electron-transport.ts', '!**/types.ts'];
 
 interface Args {
   json: boolean;
@@ -123,7 +125,7 @@ async function main(): Promise<number> {
     } else if (args.mutate.length > 0) {
       mode = 'scoped';
       mutated = args.mutate;
-      options.mutate = args.mutate;
+      options.mutate = [...args.mutate, ...EXCLUDE_GLOBS];
     }
     if (args.json) options.reporters = ['json', 'html', 'progress-append-only'];
     try {
@@ -162,7 +164,9 @@ async function main(): Promise<number> {
     target: args.target,
     ok: pass,
     mode,
-    mutated: mutated === 'scope' ? 'main/services,main/db,main/ipc,preload/contract' : mutated,
+    mutated: args.report ? `report ${path.relative(root, args.report)}` : mutated === 'scope' ? 'main/services,main/db,main/ipc,preload/contract' : mutated,
+    // How many source files the score covers (a scoped or changed run reuses earlier results too).
+    files: Object.keys(report.files).length,
     folders: Object.fromEntries(Object.entries(scored.byFolder).map(([k, c]) => [k, c.score])),
     staleEquivalents: scored.killedEquivalents.length + scored.unmatchedEquivalents.length,
     seconds: Math.round((Date.now() - started) / 1000),

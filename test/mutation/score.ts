@@ -34,6 +34,10 @@ export interface EquivalentMutant {
   /** The source text the mutant replaces (exactly, as Stryker located it). */
   readonly original: string;
   readonly replacement: string;
+  /** When the same mutant text occurs more than once in the file: the trimmed source line it sits on. */
+  readonly lineText?: string;
+  /** When it occurs more than once on that line too: its 1-based column. */
+  readonly column?: number;
   readonly reason: string;
 }
 
@@ -53,6 +57,7 @@ export interface Survivor {
   readonly file: string;
   readonly line: number;
   readonly column: number;
+  readonly lineText: string;
   readonly mutator: string;
   readonly original: string;
   readonly replacement: string;
@@ -101,10 +106,18 @@ function keyOf(file: string, mutator: string, original: string, replacement: str
   return JSON.stringify([file, mutator, original, replacement]);
 }
 
+/** Whether an entry's optional position hints fit the mutant. */
+function hintsFit(e: EquivalentMutant, lineText: string, column: number): boolean {
+  return (e.lineText === undefined || e.lineText === lineText) && (e.column === undefined || e.column === column);
+}
+
 export function scoreReport(report: MutationReport, equivalents: readonly EquivalentMutant[], normalize: (file: string) => string = (f) => f): Scored {
-  const wanted = new Map<string, EquivalentMutant>();
-  for (const e of equivalents) wanted.set(keyOf(e.file, e.mutator, e.original, e.replacement), e);
-  const matched = new Set<string>();
+  const wanted = new Map<string, EquivalentMutant[]>();
+  for (const e of equivalents) {
+    const k = keyOf(e.file, e.mutator, e.original, e.replacement);
+    wanted.set(k, [...(wanted.get(k) ?? []), e]);
+  }
+  const matched = new Set<EquivalentMutant>();
   const killedEquivalents: EquivalentMutant[] = [];
   const total = emptyCounts();
   const byFolder: Record<string, Counts> = {};
@@ -112,12 +125,13 @@ export function scoreReport(report: MutationReport, equivalents: readonly Equiva
   for (const [rawFile, f] of Object.entries(report.files)) {
     const file = normalize(rawFile);
     const folder = (byFolder[folderOf(file)] ??= emptyCounts());
+    const lines = f.source.split('\n');
     for (const m of f.mutants) {
       const original = sliceLocation(f.source, m.location.start, m.location.end);
       const replacement = m.replacement ?? '';
-      const key = keyOf(file, m.mutatorName, original, replacement);
-      const equivalent = wanted.get(key);
-      if (equivalent) matched.add(key);
+      const lineText = (lines[m.location.start.line - 1] ?? '').trim();
+      const equivalent = (wanted.get(keyOf(file, m.mutatorName, original, replacement)) ?? []).find((e) => hintsFit(e, lineText, m.location.start.column));
+      if (equivalent) matched.add(equivalent);
       for (const c of [total, folder]) {
         c.mutants++;
         switch (m.status) {
@@ -153,7 +167,7 @@ export function scoreReport(report: MutationReport, equivalents: readonly Equiva
       }
       if (equivalent && (m.status === 'Killed' || m.status === 'Timeout') && !killedEquivalents.includes(equivalent)) killedEquivalents.push(equivalent);
       if (!equivalent && (m.status === 'Survived' || m.status === 'NoCoverage')) {
-        survivors.push({ file, line: m.location.start.line, column: m.location.start.column, mutator: m.mutatorName, original, replacement, status: m.status });
+        survivors.push({ file, line: m.location.start.line, column: m.location.start.column, lineText, mutator: m.mutatorName, original, replacement, status: m.status });
       }
     }
   }
@@ -163,7 +177,7 @@ export function scoreReport(report: MutationReport, equivalents: readonly Equiva
     byFolder: Object.fromEntries(Object.entries(byFolder).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, c]) => [k, withScore(c)])),
     survivors,
     killedEquivalents,
-    unmatchedEquivalents: equivalents.filter((e) => !matched.has(keyOf(e.file, e.mutator, e.original, e.replacement))),
+    unmatchedEquivalents: equivalents.filter((e) => !matched.has(e)),
   };
 }
 
@@ -176,6 +190,16 @@ export function parseEquivalents(raw: unknown): EquivalentMutant[] {
       if (typeof o?.[k] !== 'string') throw new Error(`equivalent mutants[${i}]: "${k}" must be a string`);
     }
     if ((o.reason as string).trim().length < 10) throw new Error(`equivalent mutants[${i}]: give a real reason`);
-    return { file: o.file as string, mutator: o.mutator as string, original: o.original as string, replacement: o.replacement as string, reason: o.reason as string };
+    if (o.lineText !== undefined && typeof o.lineText !== 'string') throw new Error(`equivalent mutants[${i}]: "lineText" must be a string`);
+    if (o.column !== undefined && !Number.isInteger(o.column)) throw new Error(`equivalent mutants[${i}]: "column" must be an integer`);
+    return {
+      file: o.file as string,
+      mutator: o.mutator as string,
+      original: o.original as string,
+      replacement: o.replacement as string,
+      ...(o.lineText !== undefined ? { lineText: o.lineText as string } : {}),
+      ...(o.column !== undefined ? { column: o.column as number } : {}),
+      reason: o.reason as string,
+    };
   });
 }

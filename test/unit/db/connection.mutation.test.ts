@@ -83,6 +83,31 @@ describe('openDatabase: refusals say what happened and change nothing', () => {
     raw.close();
   });
 
+  it('checks the schema page itself, so a damaged sqlite_schema is refused too', () => {
+    const p = tempDbPath();
+    const db = openDatabase(p);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    const bytes = readFileSync(p);
+    bytes.writeUInt16BE(110, 100 + 1); // page 1's b-tree header starts after the 100-byte file header
+    writeFileSync(p, bytes);
+    const raw = new Database(p, { readonly: true });
+    expect(quickCheck(raw, 'core')).toMatch(/page 1/);
+    raw.close();
+    expect(() => openDatabase(p)).toThrow(expect.objectContaining({ code: 'STORAGE_CORRUPT', message: expect.stringContaining('failed its integrity check') }));
+  });
+
+  it('logs a migration with its versions, and nothing when there was none', async () => {
+    const { createMemoryLogger } = await import('../../../main/common/logger');
+    const logger = createMemoryLogger();
+    const p = tempDbPath();
+    openDatabase(p, { logger }).close();
+    expect(logger.lines).toHaveLength(1);
+    expect(logger.lines[0]).toMatch(new RegExp(`\\[info\\] \\(test:db\\) migrated \\{"from":0,"to":${LATEST_SCHEMA_VERSION}\\}$`));
+    openDatabase(p, { logger }).close();
+    expect(logger.lines).toHaveLength(1);
+  });
+
   it('leaves tables outside the core to the full check, and opens with the check switched off', () => {
     const p = withDamagedTable('installed_packs');
     const raw = new Database(p, { readonly: true });

@@ -49,6 +49,13 @@ describe('PassiveWalMaintenance', () => {
     wal.noteWritten(1);
     wal.checkpointIfNeeded();
     expect(spy).toHaveBeenCalledTimes(1);
+    // The default hard cap is 256 MiB.
+    const hard = new PassiveWalMaintenance(db);
+    const hardSpy = vi.spyOn(hard, 'checkpoint');
+    hard.noteWritten(256 * 1024 * 1024 - 1);
+    expect(hardSpy).not.toHaveBeenCalled();
+    hard.noteWritten(1);
+    expect(hardSpy).toHaveBeenCalledTimes(1);
     db.close();
   });
 });

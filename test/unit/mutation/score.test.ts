@@ -45,6 +45,17 @@ describe('mutation score', () => {
     expect(r.unmatchedEquivalents).toEqual([gone]);
   });
 
+  it('tells apart identical mutants by their line and column when the entry says which', () => {
+    const twice = 'const a = x === 1 || y === 1;\nconst b = x === 1;\n';
+    const m = (line: number, column: number, status: ReportMutant['status']): ReportMutant => ({ id: String(id++), mutatorName: 'EqualityOperator', replacement: 'x !== 1', location: at(line, column, column + 7), status });
+    const r: MutationReport = { files: { 'main/db/a.ts': { source: twice, mutants: [m(1, 11, 'Survived'), m(2, 11, 'Survived')] } } };
+    const eq = { file: 'main/db/a.ts', mutator: 'EqualityOperator', original: 'x === 1', replacement: 'x !== 1', reason: 'only the first line is redundant', lineText: 'const a = x === 1 || y === 1;', column: 11 };
+    const scored = scoreReport(r, [eq]);
+    expect(scored.total).toMatchObject({ survived: 2, equivalent: 1 });
+    expect(scored.survivors.map((s) => s.line)).toEqual([2]);
+    expect(scoreReport(r, [{ ...eq, column: 12 }]).unmatchedEquivalents).toHaveLength(1);
+  });
+
   it('has no score when nothing could be scored', () => {
     expect(scoreReport(report({ 'main/db/a.ts': [mutant('CompileError')] }), []).total.score).toBeNull();
   });

@@ -111,10 +111,62 @@ describe('content keys', () => {
     for (const h of ['a', 'b', 'c', 'd']) key(h);
     session(d, { pack_hash: 'a'.repeat(64), state: 'interrupted' });
     session(d, { pack_hash: 'b'.repeat(64), state: 'completed' });
-    expect(purgeUnusedContentKeys(d, ['c'.repeat(64)])).toBe(2);
+    expect(purgeUnusedContentKeys(d, ['c'.repeat(64), 'd'.repeat(64)])).toBe(1);
+    expect(getContentKey(d, 'd'.repeat(64))).toBeDefined();
+    expect(purgeUnusedContentKeys(d, ['c'.repeat(64)])).toBe(1);
     expect(['a', 'b', 'c', 'd'].map((h) => getContentKey(d, h.repeat(64)) !== undefined)).toEqual([true, false, true, false]);
     expect(purgeUnusedContentKeys(d)).toBe(1);
     expect(getContentKey(d, 'c'.repeat(64))).toBeUndefined();
     expect(getContentKey(d, 'a'.repeat(64))).toMatchObject({ pack_id: 'p', via: 'demo' });
+  });
+});
+
+describe('the progress cache and kiosk state', () => {
+  it('never serves a row older than the last write, even when two writes share a transaction', async () => {
+    const { getProgress, persistElapsed, upsertProgress } = await import('../../../../main/db/queries/sessions');
+    const d = db();
+    const s = session(d);
+    upsertProgress(d, { session_id: s.id, question_index: 0, attempt: 0, segment: 0, phase: 'answering', prep_elapsed_ms: 0, elapsed_ms: 0, persisted_at: 1 });
+    expect(getProgress(d, s.id, 0)!.elapsed_ms).toBe(0);
+    persistElapsed(d, s.id, 0, 0, 500, 2);
+    expect(getProgress(d, s.id, 0)).toMatchObject({ elapsed_ms: 500, persisted_at: 2 });
+    // The written row went straight into the cache: a change behind its back is not seen.
+    d.prepare(`UPDATE question_progress SET elapsed_ms = 777 WHERE session_id = ?`).run(s.id);
+    expect(getProgress(d, s.id, 0)!.elapsed_ms).toBe(500);
+    // The cached row learnt its new value after the write; a second cached read needs no query.
+    expect(getProgress(d, s.id, 0)).toBe(getProgress(d, s.id, 0));
+    transact(d, () => {
+      persistElapsed(d, s.id, 0, 0, 900, 3);
+      upsertProgress(d, { session_id: s.id, question_index: 0, attempt: 1, segment: 2, phase: 'preparing', prep_elapsed_ms: 5, elapsed_ms: 0, persisted_at: 4 });
+    });
+    expect(getProgress(d, s.id, 0)).toMatchObject({ attempt: 1, segment: 2, phase: 'preparing', elapsed_ms: 0, persisted_at: 4 });
+  });
+
+  it('stores kiosk state by key and overwrites it', async () => {
+    const { getKioskState, setKioskState } = await import('../../../../main/db/queries/sessions');
+    const d = db();
+    expect(getKioskState(d, 'run')).toBeUndefined();
+    setKioskState(d, 'run', 'a');
+    setKioskState(d, 'run', 'b');
+    setKioskState(d, 'other', 'c');
+    expect(getKioskState(d, 'run')).toBe('b');
+    expect(getKioskState(d, 'other')).toBe('c');
+  });
+});
+
+describe('transact depth', () => {
+  it('drops a hook queued in a foreign transaction after an earlier transact has finished', async () => {
+    const { afterCommit } = await import('../../../../main/db/transaction');
+    const d = db();
+    transact(d, () => undefined);
+    let ran = 0;
+    expect(() =>
+      d.transaction(() => {
+        afterCommit(d, () => ran++);
+        throw new Error('foreign rollback');
+      })(),
+    ).toThrow('foreign rollback');
+    transact(d, () => undefined);
+    expect(ran).toBe(0);
   });
 });

@@ -29,9 +29,8 @@ function shuffleKeys(v: unknown, seed: number): unknown {
       const j = s % (i + 1);
       [entries[i], entries[j]] = [entries[j]!, entries[i]!];
     }
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of entries) out[k] = shuffleKeys(x, s);
-    return out;
+    // fromEntries, not assignment: a "__proto__" member must stay an own member.
+    return Object.fromEntries(entries.map(([k, x]) => [k, shuffleKeys(x, s)]));
   }
   return v;
 }
@@ -87,6 +86,12 @@ describe('canonical JSON (properties)', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('keeps a "__proto__" member as data', () => {
+    const v = JSON.parse('{"b":1,"__proto__":{"x":1}}') as unknown;
+    expect(canonicalize(v)).toBe('{"__proto__":{"x":1},"b":1}');
+    expect(canonicalize(shuffleKeys(v, 3))).toBe('{"__proto__":{"x":1},"b":1}');
   });
 
   it('never puts whitespace between tokens and emits members in strictly increasing order', () => {

@@ -11,6 +11,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { hrContract } from '../contract/hr-contract';
+import type { NoShowEvent } from './schedule';
 import { deriveReleaseKey, generateEphemeralKey, open, publicKeyObject, seal, signPayload, verifyPayload, type SigningKeyPair } from './pack-crypto';
 
 // The shapes below are the TypeScript view of docs/hr-endpoint.openapi.yaml; values crossing the
@@ -65,17 +66,8 @@ export interface HrError {
   readonly message: string;
 }
 
-/** A no-show event as sent (`NoShowEvent` in the document). */
-export interface NoShowWireEvent {
-  readonly type: 'no_show';
-  readonly inviteCode: string;
-  readonly scheduleId: string;
-  readonly candidateRef: string;
-  readonly packId: string;
-  readonly window: { readonly start: string; readonly end: string };
-  readonly detectedAt: string;
-  readonly kioskState: Readonly<Record<string, unknown>>;
-}
+/** A no-show event as sent (`NoShowEvent` in the document): the event the sweep records. */
+export type NoShowWireEvent = Readonly<NoShowEvent>;
 
 export interface NoShowReport {
   readonly events: readonly NoShowWireEvent[];

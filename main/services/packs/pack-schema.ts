@@ -189,7 +189,8 @@ export const PackPolicy = z
     retentionDays: z.number().int().min(1).max(3650),
     lockdown: LockdownPolicy.default(() => LockdownPolicy.parse({})),
     precheck: PrecheckPolicy.default(() => PrecheckPolicy.parse({})),
-    integrity: IntegrityPackPolicy.default(() => IntegrityPackPolicy.parse({})),
+    // Optional without a default: a pack without it decodes exactly as signed, and gets the kiosk's defaults.
+    integrity: IntegrityPackPolicy.optional(),
   })
   .strict();
 export type PackPolicy = z.infer<typeof PackPolicy>;

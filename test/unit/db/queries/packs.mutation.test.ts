@@ -31,6 +31,9 @@ const invite = (code: string, scheduleId: string, notAfter: number): ScheduleInv
   resume_type: null,
   resume: null,
   resume_sha256: null,
+  resume_kind: null,
+  resume_text: null,
+  resume_problem: null,
 });
 
 describe('schedules and no-shows', () => {

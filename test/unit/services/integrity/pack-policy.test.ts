@@ -18,7 +18,8 @@ describe('the pack integrity policy', () => {
   it('is optional: a pack without it gets the kiosk defaults', () => {
     const { integrity: _omit, ...rest } = basePolicy();
     const parsed = PackPolicy.parse(rest);
-    expect(parsed.integrity).toEqual({ prohibitedProcesses: [], actions: {} });
+    expect(parsed.integrity).toBeUndefined();
+    expect(PackPolicy.parse({ ...rest, integrity: {} }).integrity).toEqual({ prohibitedProcesses: [], actions: {} });
     expect(integrityPolicyFor(parsed.integrity)).toEqual(DEFAULT_INTEGRITY_POLICY);
   });
 

@@ -46,7 +46,10 @@ describe('proof commands exit non-zero on a miss, with the target in their JSON'
     const l = slow.last as Record<string, number>;
     expect(l.rawFsyncP50Ms).toBeGreaterThan(0);
     expect(l.rawInPlaceP50Ms).toBeGreaterThan(0);
-    expect(l.p50Ratio).toBeCloseTo(l.p50Ms! / Math.min(l.rawFsyncP50Ms!, l.rawInPlaceP50Ms!), 0);
+    // The printed times are rounded to 0.01 ms, so recompute the ratio within a relative tolerance;
+    // against the dearer baseline it would be off by their difference (tens of percent here).
+    const cheaper = l.p50Ms! / Math.min(l.rawFsyncP50Ms!, l.rawInPlaceP50Ms!);
+    expect(Math.abs(l.p50Ratio! - cheaper) / cheaper).toBeLessThan(0.08);
   });
 
   it('bench:pack gates on the median, and misses a budget nothing can meet', () => {

@@ -64,7 +64,7 @@ describe('the end-to-end runner never passes on zero scenarios in CI', () => {
     spawnSync(process.execPath, ['--import', 'tsx', 'test/e2e/run-e2e.ts', '--json'], {
       cwd: ROOT,
       encoding: 'utf8',
-      env: { ...process.env, CI: ci, CHROMIUM_PATH: '/nonexistent/chromium' },
+      env: { ...process.env, CI: ci, CHROMIUM_PATH: '/nonexistent/chromium', E2E_ALLOWED_RETRIES: '0' },
     });
 
   it('fails with scenarios:0 when Chromium is missing under CI=true', () => {

@@ -23,7 +23,9 @@ export default {
     // Type-only modules produce no runtime mutants worth the checker's time.
     '!**/types.ts',
   ],
-  ignorePatterns: ['dist', 'test-results', '.kiosk-data', 'release', 'coverage', 'native-models', 'test/e2e', 'test/bench'],
+  // test/e2e stays in the sandbox: unit tests import its harness (ROOT); vitest.mutation.config.ts
+  // runs only test/unit, so no browser test runs against a mutant.
+  ignorePatterns: ['dist', 'test-results', '.kiosk-data', 'release', 'coverage', 'native-models', 'test/bench'],
   // One worker: the build machine has two cores shared by several engineers.
   concurrency: 1,
   timeoutMS: 10_000,

@@ -1,10 +1,15 @@
 /**
- * `npm run test:mutation -- [--json] [--mutate <glob>]… [--changed [<ref>]] [--force] [--report <file>] [--target <n>]`
+ * `npm run test:mutation -- [--json] [--mutate <glob>]… [--changed [<ref>]] [--stale [--budget-mutants <n>]]
+ *                          [--force] [--report [<stryker.json>]] [--target <n>] [--no-ledger]`
  *
  * Runs StrykerJS (stryker.config.mjs: vitest runner, TypeScript checker, perTest coverage,
  * incremental) over main/services, main/db, main/ipc and preload/contract, then scores the report
  * with the survivors listed in test/mutation/equivalent-mutants.json left out, and prints ONE JSON
  * object as the last line. Exits 1 below the target, 2 when Stryker itself failed.
+ *
+ * Every run that measured whole files records them in test/mutation/ledger.json (committed; see
+ * ledger.ts): the sha256 of the source mutated, the counts and the survivors. The score
+ * accumulates there across scoped runs.
  *
  * Modes:
  * - default: the whole scope, incremental — results in test-results/mutation/stryker-incremental.json
@@ -13,24 +18,34 @@
  *   (default refs/heads/main; CI on main uses HEAD~1, the last merge) or are uncommitted. Where a
  *   local incremental file exists its results for the other files are reused and scored too. When
  *   no file in scope changed, it says so in the JSON (`mutants: 0`) and exits 0;
+ * - `--stale`: mutates exactly the ledger's files whose source changed since they were measured;
+ *   with `--budget-mutants n` it refuses (exit 1, nothing run) when their last measured mutant
+ *   count exceeds n, so CI fails loudly instead of running for hours;
+ * - `--report`: runs nothing; scores the ledger against today's sources and prints the share of
+ *   in-scope product lines it covers. Exit 1 when a measured file is stale or gone, or the score
+ *   is below the target;
+ * - `--report <file>`: only score an existing Stryker JSON report (and record it in the ledger);
  * - `--force`: re-runs every mutant (rebuilds the incremental file);
- * - `--mutate <glob>`: a scoped run while developing (repeatable);
- * - `--report <file>`: only score an existing Stryker JSON report.
+ * - `--mutate <glob>`: a scoped run while developing (repeatable). A glob with a line range
+ *   (`file.ts:10-20`) measures part of a file and is not recorded in the ledger;
+ * - `--no-ledger`: do not write the ledger.
  *
  * StrykerJS 10 declares Node >= 22 and its CLI refuses older versions at import time; the machine
  * runs Node 20, on which the engine itself works. So the engine is loaded from its file directly
  * (the package's `exports` does not expose it), which skips only that version guard.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { emptyLedger, parseLedger, recordReport, reportLedger, sha256, type Ledger } from './ledger';
 import { parseEquivalents, scoreReport, type MutationReport } from './score';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const EQUIVALENTS = path.join(root, 'test/mutation/equivalent-mutants.json');
 const REPORT = path.join(root, 'test-results/mutation/mutation.json');
+const LEDGER = path.join(root, 'test/mutation/ledger.json');
 const SCOPE = ['main/services/', 'main/db/', 'main/ipc/', 'preload/contract/'];
 const EXCLUDED = new Set(['main/ipc/electron-transport.ts']);
 /** The exclusions of stryker.config.mjs, kept when --mutate replaces its list. */
@@ -42,11 +57,15 @@ interface Args {
   changed: string | null;
   force: boolean;
   report: string | null;
+  ledgerReport: boolean;
+  stale: boolean;
+  budgetMutants: number | null;
+  writeLedger: boolean;
   target: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { json: false, mutate: [], changed: null, force: false, report: null, target: 85 };
+  const a: Args = { json: false, mutate: [], changed: null, force: false, report: null, ledgerReport: false, stale: false, budgetMutants: null, writeLedger: true, target: 85 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = (): string => {
@@ -68,7 +87,18 @@ function parseArgs(argv: string[]): Args {
         a.force = true;
         break;
       case '--report':
-        a.report = path.resolve(value());
+        if (argv[i + 1] && !argv[i + 1]!.startsWith('--')) a.report = path.resolve(argv[++i]!);
+        else a.ledgerReport = true;
+        break;
+      case '--stale':
+        a.stale = true;
+        break;
+      case '--budget-mutants':
+        a.budgetMutants = Number(value());
+        if (!Number.isInteger(a.budgetMutants) || a.budgetMutants < 0) throw new Error('--budget-mutants must be a non-negative integer');
+        break;
+      case '--no-ledger':
+        a.writeLedger = false;
         break;
       case '--target':
         a.target = Number(value());
@@ -85,13 +115,79 @@ function git(args: string[]): string[] {
   return execFileSync('git', args, { cwd: root, encoding: 'utf8' }).split('\n').filter(Boolean);
 }
 
+/** Whether a repository path is product code Stryker mutates (the scope of stryker.config.mjs). */
+function inScope(f: string): boolean {
+  return f.endsWith('.ts') && path.posix.basename(f) !== 'types.ts' && SCOPE.some((s) => f.startsWith(s)) && !EXCLUDED.has(f);
+}
+
 /** In-scope TypeScript files that differ from `ref`'s merge base, or are uncommitted. */
 function changedFiles(ref: string): string[] {
   const base = git(['merge-base', 'HEAD', ref])[0]!;
   const files = new Set([...git(['diff', '--name-only', base, '--']), ...git(['ls-files', '--others', '--exclude-standard'])]);
-  return [...files]
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('types.ts') && SCOPE.some((s) => f.startsWith(s)) && !EXCLUDED.has(f) && existsSync(path.join(root, f)))
-    .sort();
+  return [...files].filter((f) => inScope(f) && existsSync(path.join(root, f))).sort();
+}
+
+/** Every in-scope product file (tracked or new) with its current text. */
+function scopeSources(): Map<string, string> {
+  const files = new Set(git(['ls-files', '--cached', '--others', '--exclude-standard', '--', ...SCOPE]));
+  const out = new Map<string, string>();
+  for (const f of [...files].sort()) if (inScope(f) && existsSync(path.join(root, f))) out.set(f, readFileSync(path.join(root, f), 'utf8'));
+  return out;
+}
+
+function readLedger(): Ledger {
+  return existsSync(LEDGER) ? parseLedger(JSON.parse(readFileSync(LEDGER, 'utf8'))) : emptyLedger();
+}
+
+/** Written whole and renamed into place, so an interrupted write never leaves half a ledger. */
+function writeLedger(ledger: Ledger): void {
+  const tmp = `${LEDGER}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(ledger, null, 1)}\n`);
+  renameSync(tmp, LEDGER);
+}
+
+const rel = (f: string): string => path.relative(root, path.resolve(root, f)).split(path.sep).join('/');
+
+/** `--report`: the score over the ledger, against today's sources. */
+function ledgerReport(args: Args, equivalents: ReturnType<typeof parseEquivalents>): number {
+  const ledger = readLedger();
+  const r = reportLedger(ledger, scopeSources(), equivalents);
+  for (const f of r.files) {
+    console.log(`${f.state === 'fresh' ? '' : `${f.state.toUpperCase()} `}${f.file}: ${f.counts.score ?? '-'} % (${f.counts.killed} killed, ${f.counts.timeout} timeout, ${f.counts.survived + f.counts.noCoverage} survived, ${f.counts.equivalent} equivalent; ${ledger.files[f.file]!.date})`);
+    if (f.state === 'fresh') for (const s of f.open) console.log(`  survivor ${s.status}: ${f.file}:${s.line}:${s.column} ${s.mutator} ${JSON.stringify(s.original.slice(0, 80))} -> ${JSON.stringify(s.replacement.slice(0, 80))}`);
+  }
+  for (const e of r.unmatchedEquivalents) console.log(`equivalent entry matches no survivor in the ledger: ${e.file} ${e.mutator} ${JSON.stringify(e.original)}`);
+  if (r.unmeasured.length > 0) console.log(`not measured yet (${r.unmeasured.length}): ${r.unmeasured.join(' ')}`);
+  const scoreOk = r.total.score !== null && r.total.score >= args.target;
+  const ok = scoreOk && r.stale.length === 0 && r.missing.length === 0;
+  const t = r.total;
+  console.log(
+    JSON.stringify({
+      mode: 'ledger',
+      mutants: t.mutants,
+      killed: t.killed,
+      survived: t.survived,
+      timeout: t.timeout,
+      noCoverage: t.noCoverage,
+      equivalent: t.equivalent,
+      compileErrors: t.compileErrors,
+      score: t.score,
+      target: args.target,
+      ok,
+      filesMeasured: r.files.length - r.stale.length - r.missing.length,
+      scopeFiles: r.scopeFiles,
+      measuredLines: r.measuredLines,
+      scopeLines: r.scopeLines,
+      linesCoveredPct: r.linesCoveredPct,
+      stale: r.stale,
+      missing: r.missing,
+      unmeasuredFiles: r.unmeasured.length,
+      folders: Object.fromEntries(Object.entries(r.byFolder).map(([k, c]) => [k, c.score])),
+      staleEquivalents: r.unmatchedEquivalents.length,
+      gate: `score >= ${args.target} over fresh entries, no stale or missing entry`,
+    }),
+  );
+  return ok ? 0 : 1;
 }
 
 async function runStryker(options: Record<string, unknown>): Promise<void> {
@@ -106,12 +202,34 @@ async function runStryker(options: Record<string, unknown>): Promise<void> {
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   const equivalents = existsSync(EQUIVALENTS) ? parseEquivalents(JSON.parse(readFileSync(EQUIVALENTS, 'utf8'))) : [];
+  if (args.ledgerReport) return ledgerReport(args, equivalents);
   let mode = args.report ? 'report' : args.force ? 'full' : 'incremental';
   let mutated: string[] | 'scope' = 'scope';
+  let partial = false;
   const started = Date.now();
   if (!args.report) {
     const options: Record<string, unknown> = { force: args.force };
-    if (args.changed !== null) {
+    if (args.stale) {
+      mode = 'stale';
+      const ledger = readLedger();
+      const sources = scopeSources();
+      const files = Object.keys(ledger.files).filter((f) => sources.has(f) && sha256(sources.get(f)!) !== ledger.files[f]!.sha256);
+      const previous = files.reduce((n, f) => n + ledger.files[f]!.mutants, 0);
+      if (files.length === 0) {
+        const note = 'every file in the ledger is unchanged: nothing to mutate';
+        console.log(note);
+        console.log(JSON.stringify({ mutants: 0, killed: 0, survived: 0, timeout: 0, noCoverage: 0, equivalent: 0, score: null, target: args.target, ok: true, mode, mutated: [], note }));
+        return 0;
+      }
+      if (args.budgetMutants !== null && previous > args.budgetMutants) {
+        const note = `${files.length} stale file(s) had ${previous} mutants when last measured, over the budget of ${args.budgetMutants}: run \`npm run test:mutation -- --stale --json\` outside CI and commit the ledger`;
+        console.log(note);
+        console.log(JSON.stringify({ ok: false, error: 'OVER_BUDGET', mode, mutated: files, previousMutants: previous, budgetMutants: args.budgetMutants, target: args.target, note }));
+        return 1;
+      }
+      mutated = files;
+      options.mutate = files;
+    } else if (args.changed !== null) {
       mode = 'changed';
       const files = changedFiles(args.changed);
       mutated = files;
@@ -125,6 +243,7 @@ async function main(): Promise<number> {
     } else if (args.mutate.length > 0) {
       mode = 'scoped';
       mutated = args.mutate;
+      partial = args.mutate.some((g) => /:\d/.test(g));
       options.mutate = [...args.mutate, ...EXCLUDE_GLOBS];
     }
     if (args.json) options.reporters = ['json', 'html', 'progress-append-only'];
@@ -142,7 +261,14 @@ async function main(): Promise<number> {
     return 2;
   }
   const report = JSON.parse(readFileSync(reportFile, 'utf8')) as MutationReport;
-  const scored = scoreReport(report, equivalents, (f) => path.relative(root, path.resolve(root, f)).split(path.sep).join('/'));
+  const scored = scoreReport(report, equivalents, rel);
+  let ledgerNote: { recorded: number; skipped: string[] } | string = 'not written (--no-ledger)';
+  if (partial) ledgerNote = 'not written (a --mutate glob with a line range measures part of a file)';
+  else if (args.writeLedger) {
+    const r = recordReport(readLedger(), report, new Date().toISOString().slice(0, 10), rel);
+    writeLedger(r.ledger);
+    ledgerNote = { recorded: r.recorded.length, skipped: r.skipped };
+  }
   const t = scored.total;
   for (const s of scored.survivors) console.log(`survivor ${s.status}: ${s.file}:${s.line}:${s.column} ${s.mutator} ${JSON.stringify(s.original.slice(0, 80))} -> ${JSON.stringify(s.replacement.slice(0, 80))}`);
   for (const e of scored.killedEquivalents) console.log(`stale equivalent (now killed): ${e.file} ${e.mutator} ${JSON.stringify(e.original)}`);
@@ -169,6 +295,7 @@ async function main(): Promise<number> {
     files: Object.keys(report.files).length,
     folders: Object.fromEntries(Object.entries(scored.byFolder).map(([k, c]) => [k, c.score])),
     staleEquivalents: scored.killedEquivalents.length + scored.unmatchedEquivalents.length,
+    ledger: ledgerNote,
     seconds: Math.round((Date.now() - started) / 1000),
   };
   console.log(JSON.stringify(summary));

@@ -42,6 +42,8 @@ export interface LedgerEntry {
   readonly date: string;
   /** Survived and NoCoverage mutants, equivalent or not (matched at report time). */
   readonly survivors: readonly LedgerSurvivor[];
+  /** Set when the run used only these test globs (`--tests`): a lower bound on the full score. */
+  readonly tests?: readonly string[];
 }
 
 export interface Ledger {
@@ -82,6 +84,7 @@ export function parseLedger(raw: unknown): Ledger {
     }
     if (typeof e.date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(e.date)) throw new Error(`mutation ledger: ${file}: date must be YYYY-MM-DD`);
     if (!Array.isArray(e.survivors)) throw new Error(`mutation ledger: ${file}: survivors must be an array`);
+    if (e.tests !== undefined && !(Array.isArray(e.tests) && e.tests.every((t) => typeof t === 'string'))) throw new Error(`mutation ledger: ${file}: tests must be a list of globs`);
     const entry = e as unknown as LedgerEntry;
     const statuses = entry.killed + entry.timeout + entry.survived + entry.noCoverage + entry.compileErrors + entry.runtimeErrors + entry.ignored;
     if (statuses !== entry.mutants) throw new Error(`mutation ledger: ${file}: the counts add up to ${statuses}, not ${entry.mutants} mutants`);
@@ -95,7 +98,13 @@ export function parseLedger(raw: unknown): Ledger {
  * The ledger with the files of a Stryker report recorded (replacing their earlier entries). A file
  * with a mutant still Pending was not measured to the end and is not recorded.
  */
-export function recordReport(ledger: Ledger, report: MutationReport, date: string, normalize: (file: string) => string = (f) => f): { ledger: Ledger; recorded: string[]; skipped: string[] } {
+export function recordReport(
+  ledger: Ledger,
+  report: MutationReport,
+  date: string,
+  normalize: (file: string) => string = (f) => f,
+  tests?: readonly string[],
+): { ledger: Ledger; recorded: string[]; skipped: string[] } {
   const files: Record<string, LedgerEntry> = { ...ledger.files };
   const recorded: string[] = [];
   const skipped: string[] = [];
@@ -120,6 +129,7 @@ export function recordReport(ledger: Ledger, report: MutationReport, date: strin
       ignored: t.ignored,
       date,
       survivors: scored.survivors.map((s) => ({ line: s.line, column: s.column, lineText: s.lineText, mutator: s.mutator, original: s.original, replacement: s.replacement, status: s.status })),
+      ...(tests && tests.length > 0 ? { tests: [...tests] } : {}),
     };
     recorded.push(file);
   }

@@ -1,6 +1,7 @@
 /**
  * `npm run test:mutation -- [--json] [--mutate <glob>]… [--changed [<ref>]] [--stale [--budget-mutants <n>]]
- *                          [--force] [--report [<stryker.json>]] [--target <n>] [--no-ledger]`
+ *                          [--force] [--report [<stryker.json>]] [--target <n>] [--min-coverage <p>]
+ *                          [--tests <glob>]… [--no-ledger]`
  *
  * Runs StrykerJS (stryker.config.mjs: vitest runner, TypeScript checker, perTest coverage,
  * incremental) over main/services, main/db, main/ipc and preload/contract, then scores the report
@@ -23,11 +24,14 @@
  *   count exceeds n, so CI fails loudly instead of running for hours;
  * - `--report`: runs nothing; scores the ledger against today's sources and prints the share of
  *   in-scope product lines it covers. Exit 1 when a measured file is stale or gone, or the score
- *   is below the target;
+ *   is below the target (or `--min-coverage p`: when fresh entries cover less than p % of the lines);
  * - `--report <file>`: only score an existing Stryker JSON report (and record it in the ledger);
  * - `--force`: re-runs every mutant (rebuilds the incremental file);
  * - `--mutate <glob>`: a scoped run while developing (repeatable). A glob with a line range
  *   (`file.ts:10-20`) measures part of a file and is not recorded in the ledger;
+ * - `--tests <glob>`: run only these unit tests against each mutant (repeatable, or comma-separated):
+ *   static mutants then cost a subset, not the whole suite. Fewer tests kill fewer mutants, so the
+ *   score is a lower bound; the ledger entry lists the globs;
  * - `--no-ledger`: do not write the ledger.
  *
  * StrykerJS 10 declares Node >= 22 and its CLI refuses older versions at import time; the machine
@@ -61,11 +65,13 @@ interface Args {
   stale: boolean;
   budgetMutants: number | null;
   writeLedger: boolean;
+  minCoverage: number;
+  tests: string[];
   target: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { json: false, mutate: [], changed: null, force: false, report: null, ledgerReport: false, stale: false, budgetMutants: null, writeLedger: true, target: 85 };
+  const a: Args = { json: false, mutate: [], changed: null, force: false, report: null, ledgerReport: false, stale: false, budgetMutants: null, writeLedger: true, minCoverage: 0, tests: [], target: 85 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = (): string => {
@@ -96,6 +102,13 @@ function parseArgs(argv: string[]): Args {
       case '--budget-mutants':
         a.budgetMutants = Number(value());
         if (!Number.isInteger(a.budgetMutants) || a.budgetMutants < 0) throw new Error('--budget-mutants must be a non-negative integer');
+        break;
+      case '--min-coverage':
+        a.minCoverage = Number(value());
+        if (!Number.isFinite(a.minCoverage) || a.minCoverage < 0 || a.minCoverage > 100) throw new Error('--min-coverage must be a percentage');
+        break;
+      case '--tests':
+        a.tests.push(...value().split(',').filter(Boolean));
         break;
       case '--no-ledger':
         a.writeLedger = false;
@@ -153,13 +166,14 @@ function ledgerReport(args: Args, equivalents: ReturnType<typeof parseEquivalent
   const ledger = readLedger();
   const r = reportLedger(ledger, scopeSources(), equivalents);
   for (const f of r.files) {
-    console.log(`${f.state === 'fresh' ? '' : `${f.state.toUpperCase()} `}${f.file}: ${f.counts.score ?? '-'} % (${f.counts.killed} killed, ${f.counts.timeout} timeout, ${f.counts.survived + f.counts.noCoverage} survived, ${f.counts.equivalent} equivalent; ${ledger.files[f.file]!.date})`);
+    const e = ledger.files[f.file]!;
+    console.log(`${f.state === 'fresh' ? '' : `${f.state.toUpperCase()} `}${f.file}: ${f.counts.score ?? '-'} % (${f.counts.killed} killed, ${f.counts.timeout} timeout, ${f.counts.survived + f.counts.noCoverage} survived, ${f.counts.equivalent} equivalent; ${e.date}${e.tests ? `; tests ${e.tests.join(',')}` : ''})`);
     if (f.state === 'fresh') for (const s of f.open) console.log(`  survivor ${s.status}: ${f.file}:${s.line}:${s.column} ${s.mutator} ${JSON.stringify(s.original.slice(0, 80))} -> ${JSON.stringify(s.replacement.slice(0, 80))}`);
   }
   for (const e of r.unmatchedEquivalents) console.log(`equivalent entry matches no survivor in the ledger: ${e.file} ${e.mutator} ${JSON.stringify(e.original)}`);
   if (r.unmeasured.length > 0) console.log(`not measured yet (${r.unmeasured.length}): ${r.unmeasured.join(' ')}`);
   const scoreOk = r.total.score !== null && r.total.score >= args.target;
-  const ok = scoreOk && r.stale.length === 0 && r.missing.length === 0;
+  const ok = scoreOk && r.stale.length === 0 && r.missing.length === 0 && r.linesCoveredPct >= args.minCoverage;
   const t = r.total;
   console.log(
     JSON.stringify({
@@ -179,12 +193,15 @@ function ledgerReport(args: Args, equivalents: ReturnType<typeof parseEquivalent
       measuredLines: r.measuredLines,
       scopeLines: r.scopeLines,
       linesCoveredPct: r.linesCoveredPct,
+      minCoveragePct: args.minCoverage,
       stale: r.stale,
       missing: r.missing,
       unmeasuredFiles: r.unmeasured.length,
       folders: Object.fromEntries(Object.entries(r.byFolder).map(([k, c]) => [k, c.score])),
       staleEquivalents: r.unmatchedEquivalents.length,
-      gate: `score >= ${args.target} over fresh entries, no stale or missing entry`,
+      // Entries measured with a subset of the tests (--tests): their scores are lower bounds.
+      narrowedFiles: Object.values(ledger.files).filter((e) => e.tests).length,
+      gate: `score >= ${args.target} over fresh entries, no stale or missing entry, linesCoveredPct >= ${args.minCoverage}`,
     }),
   );
   return ok ? 0 : 1;
@@ -247,6 +264,8 @@ async function main(): Promise<number> {
       options.mutate = [...args.mutate, ...EXCLUDE_GLOBS];
     }
     if (args.json) options.reporters = ['json', 'html', 'progress-append-only'];
+    // Read by vitest.mutation.config.ts in Stryker's test-runner processes (they inherit the environment).
+    if (args.tests.length > 0) process.env.KIOSK_MUTATION_TESTS = args.tests.join(',');
     try {
       await runStryker(options);
     } catch (e) {
@@ -265,7 +284,7 @@ async function main(): Promise<number> {
   let ledgerNote: { recorded: number; skipped: string[] } | string = 'not written (--no-ledger)';
   if (partial) ledgerNote = 'not written (a --mutate glob with a line range measures part of a file)';
   else if (args.writeLedger) {
-    const r = recordReport(readLedger(), report, new Date().toISOString().slice(0, 10), rel);
+    const r = recordReport(readLedger(), report, new Date().toISOString().slice(0, 10), rel, args.report ? undefined : args.tests);
     writeLedger(r.ledger);
     ledgerNote = { recorded: r.recorded.length, skipped: r.skipped };
   }
@@ -291,6 +310,7 @@ async function main(): Promise<number> {
     ok: pass,
     mode,
     mutated: args.report ? `report ${path.relative(root, args.report)}` : mutated === 'scope' ? 'main/services,main/db,main/ipc,preload/contract' : mutated,
+    tests: args.tests.length > 0 ? args.tests : 'all unit tests',
     // How many source files the score covers (a scoped or changed run reuses earlier results too).
     files: Object.keys(report.files).length,
     folders: Object.fromEntries(Object.entries(scored.byFolder).map(([k, c]) => [k, c.score])),

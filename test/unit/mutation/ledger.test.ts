@@ -38,6 +38,14 @@ describe('mutation ledger', () => {
     expect(parseLedger(JSON.parse(JSON.stringify(r.ledger)))).toEqual(r.ledger);
   });
 
+  it('notes the test globs of a narrowed run, and nothing for a run over every test', () => {
+    const narrowed = recordReport(emptyLedger(), report({ 'main/db/a.ts': [a, [m('Killed')]] }), '2026-12-07', undefined, ['test/unit/db/**/*.test.ts']).ledger;
+    expect(narrowed.files['main/db/a.ts']!.tests).toEqual(['test/unit/db/**/*.test.ts']);
+    expect(parseLedger(JSON.parse(JSON.stringify(narrowed)))).toEqual(narrowed);
+    expect('tests' in recordReport(emptyLedger(), report({ 'main/db/a.ts': [a, [m('Killed')]] }), '2026-12-07', undefined, []).ledger.files['main/db/a.ts']!).toBe(false);
+    expect(() => parseLedger({ version: 1, files: { 'main/db/a.ts': { ...narrowed.files['main/db/a.ts'], tests: [1] } } })).toThrow(/globs/);
+  });
+
   it('does not record a file whose run did not finish, and keeps its earlier entry', () => {
     const first = recordReport(emptyLedger(), report({ 'main/db/a.ts': [a, [m('Killed')]] }), '2026-12-06').ledger;
     const r = recordReport(first, report({ 'main/db/a.ts': [a + '\n', [m('Killed'), m('Pending')]] }), '2026-12-07');

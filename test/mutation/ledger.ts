@@ -95,8 +95,49 @@ export function parseLedger(raw: unknown): Ledger {
 }
 
 /**
+ * A Stryker `mutate` glob as a RegExp over a repository-relative path: `**` (any folders), `*`
+ * and `?` (within one path segment), `{a,b}` alternatives; everything else is literal.
+ */
+export function globToRegExp(glob: string): RegExp {
+  let re = '';
+  let braces = 0;
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === '*' && glob[i + 1] === '*') {
+      // `**/` matches zero or more folders; a trailing `**` matches the rest of the path.
+      if (glob[i + 2] === '/') {
+        re += '(?:[^/]*/)*';
+        i += 2;
+      } else {
+        re += '.*';
+        i += 1;
+      }
+    } else if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else if (c === '{') {
+      braces++;
+      re += '(?:';
+    } else if (c === '}' && braces > 0) {
+      braces--;
+      re += ')';
+    } else if (c === ',' && braces > 0) re += '|';
+    else re += c.replace(/[.+^$()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+/** Whether a file is mutated by these globs: some positive glob matches it and no `!` glob does. */
+export function mutatedBy(globs: readonly string[], file: string): boolean {
+  const positive = globs.filter((g) => !g.startsWith('!'));
+  const negative = globs.filter((g) => g.startsWith('!')).map((g) => g.slice(1));
+  return positive.some((g) => globToRegExp(g).test(file)) && !negative.some((g) => globToRegExp(g).test(file));
+}
+
+/**
  * The ledger with the files of a Stryker report recorded (replacing their earlier entries). A file
- * with a mutant still Pending was not measured to the end and is not recorded.
+ * with a mutant still Pending was not measured to the end and is not recorded. With `measured`,
+ * only the files this run mutated are recorded: an incremental report also carries the results of
+ * earlier runs for other files (measured with other tests), and those keep their own entries.
  */
 export function recordReport(
   ledger: Ledger,
@@ -104,12 +145,18 @@ export function recordReport(
   date: string,
   normalize: (file: string) => string = (f) => f,
   tests?: readonly string[],
-): { ledger: Ledger; recorded: string[]; skipped: string[] } {
+  measured?: (file: string) => boolean,
+): { ledger: Ledger; recorded: string[]; skipped: string[]; reused: string[] } {
   const files: Record<string, LedgerEntry> = { ...ledger.files };
   const recorded: string[] = [];
   const skipped: string[] = [];
+  const reused: string[] = [];
   for (const [rawFile, f] of Object.entries(report.files)) {
     const file = normalize(rawFile);
+    if (measured && !measured(file)) {
+      reused.push(file);
+      continue;
+    }
     if (f.mutants.some((m) => m.status === 'Pending')) {
       skipped.push(file);
       continue;
@@ -134,7 +181,7 @@ export function recordReport(
     recorded.push(file);
   }
   const sorted = Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return { ledger: { version: LEDGER_VERSION, files: sorted }, recorded, skipped };
+  return { ledger: { version: LEDGER_VERSION, files: sorted }, recorded, skipped, reused };
 }
 
 export interface LedgerFileState {

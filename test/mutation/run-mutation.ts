@@ -43,7 +43,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { emptyLedger, parseLedger, recordReport, reportLedger, sha256, type Ledger } from './ledger';
+import { emptyLedger, mutatedBy, parseLedger, recordReport, reportLedger, sha256, type Ledger } from './ledger';
 import { parseEquivalents, scoreReport, type MutationReport } from './score';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -281,12 +281,15 @@ async function main(): Promise<number> {
   }
   const report = JSON.parse(readFileSync(reportFile, 'utf8')) as MutationReport;
   const scored = scoreReport(report, equivalents, rel);
-  let ledgerNote: { recorded: number; skipped: string[] } | string = 'not written (--no-ledger)';
+  let ledgerNote: { recorded: number; skipped: string[]; reused: number } | string = 'not written (--no-ledger)';
   if (partial) ledgerNote = 'not written (a --mutate glob with a line range measures part of a file)';
   else if (args.writeLedger) {
-    const r = recordReport(readLedger(), report, new Date().toISOString().slice(0, 10), rel, args.report ? undefined : args.tests);
+    // Only the files this run mutated: the incremental report also carries earlier runs' results.
+    const globs = mutated === 'scope' || args.report ? null : [...mutated, ...EXCLUDE_GLOBS];
+    const measured = globs ? (f: string) => mutatedBy(globs, f) : undefined;
+    const r = recordReport(readLedger(), report, new Date().toISOString().slice(0, 10), rel, args.report ? undefined : args.tests, measured);
     writeLedger(r.ledger);
-    ledgerNote = { recorded: r.recorded.length, skipped: r.skipped };
+    ledgerNote = { recorded: r.recorded.length, skipped: r.skipped, reused: r.reused.length };
   }
   const t = scored.total;
   for (const s of scored.survivors) console.log(`survivor ${s.status}: ${s.file}:${s.line}:${s.column} ${s.mutator} ${JSON.stringify(s.original.slice(0, 80))} -> ${JSON.stringify(s.replacement.slice(0, 80))}`);

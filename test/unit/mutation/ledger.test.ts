@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { countLines, emptyLedger, parseLedger, recordReport, reportLedger, type Ledger } from '../../mutation/ledger';
+import { countLines, emptyLedger, globToRegExp, mutatedBy, parseLedger, recordReport, reportLedger, type Ledger } from '../../mutation/ledger';
 import type { MutationReport, ReportMutant } from '../../mutation/score';
 
 const a = 'export function f(a: number) {\n  return a > 1 ? "big" : "small";\n}\n';
@@ -44,6 +44,41 @@ describe('mutation ledger', () => {
     expect(parseLedger(JSON.parse(JSON.stringify(narrowed)))).toEqual(narrowed);
     expect('tests' in recordReport(emptyLedger(), report({ 'main/db/a.ts': [a, [m('Killed')]] }), '2026-12-07', undefined, []).ledger.files['main/db/a.ts']!).toBe(false);
     expect(() => parseLedger({ version: 1, files: { 'main/db/a.ts': { ...narrowed.files['main/db/a.ts'], tests: [1] } } })).toThrow(/globs/);
+  });
+
+  it('records only the files the run mutated: results an incremental report carries over for other files keep their own entries', () => {
+    const first = recordReport(emptyLedger(), report({ 'main/db/b.ts': [b, [m('Killed', 'x - 1', 1, 33, 38)]] }), '2026-12-06').ledger;
+    const r = recordReport(
+      first,
+      report({ 'main/db/a.ts': [a, [m('Killed')]], 'main/db/b.ts': [b, [m('Survived', 'x - 1', 1, 33, 38)]] }),
+      '2026-12-07',
+      undefined,
+      ['test/unit/db/a.test.ts'],
+      (f) => f === 'main/db/a.ts',
+    );
+    expect(r.recorded).toEqual(['main/db/a.ts']);
+    expect(r.reused).toEqual(['main/db/b.ts']);
+    expect(r.ledger.files['main/db/b.ts']).toEqual(first.files['main/db/b.ts']);
+    expect(r.ledger.files['main/db/a.ts']).toMatchObject({ killed: 1, tests: ['test/unit/db/a.test.ts'] });
+  });
+
+  it('matches mutate globs the way Stryker reads them', () => {
+    expect(mutatedBy(['main/services/session/state-machine.ts'], 'main/services/session/state-machine.ts')).toBe(true);
+    expect(mutatedBy(['main/services/session/state-machine.ts'], 'main/services/session/state-machineXts')).toBe(false);
+    expect(mutatedBy(['main/services/**/*.ts'], 'main/services/a.ts')).toBe(true);
+    expect(mutatedBy(['main/services/**/*.ts'], 'main/services/packs/deep/b.ts')).toBe(true);
+    expect(mutatedBy(['main/services/**/*.ts'], 'main/db/a.ts')).toBe(false);
+    expect(mutatedBy(['main/services/*.ts'], 'main/services/packs/b.ts')).toBe(false);
+    expect(mutatedBy(['main/services/packs/{variants,schedule}.ts'], 'main/services/packs/schedule.ts')).toBe(true);
+    expect(mutatedBy(['main/services/packs/{variants,schedule}.ts'], 'main/services/packs/pack-lint.ts')).toBe(false);
+    expect(mutatedBy(['main/ipc/**/*.ts', '!main/ipc/electron-transport.ts'], 'main/ipc/electron-transport.ts')).toBe(false);
+    expect(mutatedBy(['main/ipc/**/*.ts', '!**/types.ts'], 'main/ipc/x/types.ts')).toBe(false);
+    expect(mutatedBy(['main/ipc/**/*.ts', '!**/types.ts'], 'main/ipc/router.ts')).toBe(true);
+    expect(mutatedBy(['!main/ipc/router.ts'], 'main/ipc/router.ts')).toBe(false);
+    expect(globToRegExp('main/db/?.ts').test('main/db/a.ts')).toBe(true);
+    expect(globToRegExp('main/db/?.ts').test('main/db/ab.ts')).toBe(false);
+    expect(globToRegExp('main/(db)/a+.ts').test('main/(db)/a+.ts')).toBe(true);
+    expect(globToRegExp('main/(db)/a+.ts').test('main/db/aa.ts')).toBe(false);
   });
 
   it('does not record a file whose run did not finish, and keeps its earlier entry', () => {

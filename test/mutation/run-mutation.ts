@@ -21,7 +21,8 @@
  *   no file in scope changed, it says so in the JSON (`mutants: 0`) and exits 0;
  * - `--stale`: mutates exactly the ledger's files whose source changed since they were measured;
  *   with `--budget-mutants n` it refuses (exit 1, nothing run) when their last measured mutant
- *   count exceeds n, so CI fails loudly instead of running for hours;
+ *   count exceeds n, so CI fails loudly instead of running for hours. Without `--tests` it uses
+ *   the tests the entries were measured with (their globs, or every unit test if any entry used all);
  * - `--report`: runs nothing; scores the ledger against today's sources and prints the share of
  *   in-scope product lines it covers. Exit 1 when a measured file is stale or gone, or the score
  *   is below the target (or `--min-coverage p`: when fresh entries cover less than p % of the lines);
@@ -246,6 +247,9 @@ async function main(): Promise<number> {
       }
       mutated = files;
       options.mutate = files;
+      // Re-measured with the tests each entry was measured with: the union of their globs, or
+      // every unit test as soon as one of them was measured with every test.
+      if (args.tests.length === 0 && files.every((f) => ledger.files[f]!.tests)) args.tests = [...new Set(files.flatMap((f) => ledger.files[f]!.tests!))];
     } else if (args.changed !== null) {
       mode = 'changed';
       const files = changedFiles(args.changed);

@@ -1,6 +1,6 @@
 // What a packaged kiosk must look like, checked over the unpacked app directory electron-builder
 // wrote (its `appOutDir`): run by the afterPack hook on every release build, and by
-// `npm run package:check` against a synthetic Electron distribution here (test/package/). Reads
+// `npm run package:check` (build/scripts/package-check.mjs: real electron-builder, synthetic Electron). Reads
 // files only; it shares no code with what it checks: its own ASAR header reader (not
 // electron-builder's), its own hash-list verifier (not main/app/unpacked-integrity.ts).
 import { FuseState, getCurrentFuseWire } from '@electron/fuses';

@@ -27,6 +27,7 @@ import { AssistanceService } from '../services/session/assistance';
 import { InviteGate, type InviteGatePolicy } from '../services/session/invite-gate';
 import type { KeyProtector } from '../services/packs/key-protector';
 import { DEMO_PROCTOR_SECRET, HmacResumeCodes } from '../services/session/resume-codes';
+import { ProctorAuthority } from '../services/session/proctor-authority';
 import { SessionService } from '../services/session/session-service';
 
 /** Demo provisioning only: a real kiosk gets its centre secret from the machine-wide config. */
@@ -147,6 +148,12 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
     packs: packRuntime.packs,
     invites: packRuntime.invites,
     resumeCodes: options.proctorSecret ? new HmacResumeCodes(options.proctorSecret) : packRuntime.resumeCodes,
+    proctor: new ProctorAuthority({
+      db,
+      journal,
+      ...packRuntime.proctorTokens,
+      centreCodes: options.proctorSecret ? new HmacResumeCodes(options.proctorSecret) : packRuntime.resumeCodes,
+    }),
     environment,
     logger,
     wal: new PassiveWalMaintenance(db),

@@ -5,6 +5,7 @@
  *   init    --id ID --out pack.json                        a complete example pack to edit
  *   lint    pack.json [--json]                             shape and meaning, with paths and codes
  *   sign    pack.json --key key.json [--out x.ikpack] [--unlock-code C | --no-unlock-code]
+ *           [--stage-release hr|offline]                   format v2: stages 2..n sealed one by one
  *                                                          encrypt the questions and sign; writes
  *                                                          x.key.json (content key for the HR endpoint)
  *   verify  x.ikpack [--provisioning P] [--unlock-code C | --content-key K.json] [--at ISO] [--json]
@@ -22,6 +23,7 @@ import type { Result } from '../common/result';
 import { generateSigningKey, type SigningKeyPair } from '../services/packs/pack-crypto';
 import { packErrorText, type PackErrorCode } from '../services/packs/pack-errors';
 import { buildPack, decryptPack, unwrapWithCode, verifyPack, type LoadedPackContent } from '../services/packs/pack-format';
+import { stageKeyOf } from '../services/packs/stage-content';
 import { formatIssue, lintPack } from '../services/packs/pack-lint';
 import { loadPack, RESUME_MEDIA_TYPES, type LoadedPack, type ResumeDocument } from '../services/packs/pack-provider';
 import { loadProvisioning } from '../services/packs/provisioning';
@@ -106,20 +108,27 @@ function openPackFile(file: string, opts: { provisioning?: string; unlockCode?: 
     questionCount: m.outline.questionCount,
     provisioning: { source: prov.value.source, mode: prov.value.config.mode, path: prov.value.path },
     unlock: { online: m.unlock.online, offline: m.unlock.offline !== null },
+    stageRelease: m.stageContent?.release ?? null,
     contentChecked: false,
   };
   let key: Buffer | undefined;
+  let stageKeys: Map<number, Buffer> | undefined;
   if (opts.unlockCode) {
     const k = unwrapWithCode(m, opts.unlockCode);
     if (!k.ok) return { code: refusal(out, k, { file }) };
     key = k.value;
   } else if (opts.contentKey) {
-    const sidecar = readJson(opts.contentKey) as { contentKey?: string };
+    const sidecar = readJson(opts.contentKey) as { contentKey?: string; stageMasterKey?: string };
     if (typeof sidecar.contentKey !== 'string') throw new UsageError(`${opts.contentKey} has no contentKey`);
     key = Buffer.from(sidecar.contentKey, 'base64');
+    // HR holds the stage master key of a v2 pack: with the sidecar, every stage can be checked.
+    if (m.stageContent && typeof sidecar.stageMasterKey === 'string') {
+      const master = Buffer.from(sidecar.stageMasterKey, 'base64');
+      stageKeys = new Map(m.outline.stages.slice(1).map((s, i) => [i + 1, stageKeyOf(master, m, i + 1, s.id)] as const));
+    }
   }
   if (!key) return { loaded: undefined, summary };
-  const loaded = decryptPack(verified.value, key);
+  const loaded = decryptPack(verified.value, key, stageKeys);
   if (!loaded.ok) return { code: refusal(out, loaded, { file }) };
   summary.contentChecked = true;
   return { loaded: loaded.value, summary };
@@ -141,6 +150,7 @@ async function main(argv: string[]): Promise<number> {
       'unlock-code': { type: 'string' },
       'no-unlock-code': { type: 'boolean', default: false },
       'content-key': { type: 'string' },
+      'stage-release': { type: 'string' },
       at: { type: 'string' },
       resume: { type: 'string' },
       locale: { type: 'string', default: 'zh-CN' },
@@ -182,20 +192,22 @@ async function main(argv: string[]): Promise<number> {
       if (!file || !values.key) throw new UsageError('sign needs pack.json and --key key.json');
       const key = readKey(values.key);
       const unlockCode = values['no-unlock-code'] ? null : values['unlock-code'];
-      const built = buildPack(readJson(file), key, { issuedAt: new Date(), ...(unlockCode !== undefined ? { unlockCode } : {}) });
+      const stageRelease = values['stage-release'];
+      if (stageRelease !== undefined && stageRelease !== 'hr' && stageRelease !== 'offline') throw new UsageError('--stage-release is hr or offline');
+      const built = buildPack(readJson(file), key, { issuedAt: new Date(), ...(unlockCode !== undefined ? { unlockCode } : {}), ...(stageRelease ? { stageRelease } : {}) });
       if (!built.ok) return refusal(out, built, { file });
       const target = values.out ?? file.replace(/(\.pack)?\.json$/, '') + '.ikpack';
       const sidecar = target.replace(/\.ikpack$/, '') + '.key.json';
       writeFileSync(target, built.value.text);
       writeFileSync(
         sidecar,
-        JSON.stringify({ kind: 'interview-kiosk-content-key', packId: built.value.manifest.id, version: built.value.manifest.version, packHash: built.value.hash, contentKey: built.value.contentKey.toString('base64'), unlockCode: built.value.unlockCode }, null, 2) + '\n',
+        JSON.stringify({ kind: 'interview-kiosk-content-key', packId: built.value.manifest.id, version: built.value.manifest.version, packHash: built.value.hash, contentKey: built.value.contentKey.toString('base64'), unlockCode: built.value.unlockCode, ...(built.value.stageMasterKey ? { stageMasterKey: built.value.stageMasterKey.toString('base64') } : {}) }, null, 2) + '\n',
         { mode: 0o600 },
       );
       print(out, `signed ${target} (${built.value.text.length} bytes) with ${key.keyId}`);
       print(out, `content key and unlock code: ${sidecar} — give it to the HR endpoint only, never to a kiosk`);
       if (built.value.unlockCode) print(out, `offline unlock code for proctors: ${built.value.unlockCode}`);
-      return finish(out, { ok: true, file: target, keyFile: sidecar, packId: built.value.manifest.id, version: built.value.manifest.version, hash: built.value.hash, keyId: key.keyId }, 0);
+      return finish(out, { ok: true, file: target, keyFile: sidecar, packId: built.value.manifest.id, version: built.value.manifest.version, hash: built.value.hash, keyId: key.keyId, stageRelease: built.value.manifest.stageContent?.release ?? null }, 0);
     }
     case 'verify': {
       if (!file) throw new UsageError('verify needs an .ikpack');

@@ -15,9 +15,20 @@
  *   npm run proctor -- incidents [--data-dir DIR] [--limit N] [--json]
  *     help asked for before check-in (raised hands, diagnostic bundles) and the sessions' incidents.
  *
+ *   npm run proctor -- keygen --out FILE [--json]
+ *     a new Ed25519 key for signing proctor tokens at a test centre without a hub; prints the
+ *     `trustedKeys` entry (purpose "proctor") to add to the kiosks' provisioning config.
+ *   npm run proctor -- issue --key FILE (--session ID | --invite CODE [--data-dir DIR])
+ *        [--provisioning FILE | --kiosk ID --centre ID] [--action resume|lift_pause|extend]
+ *        [--ttl MINUTES] [--arg N] [--json]
+ *     a signed, expiring proctor token for one action on one session at one kiosk (what the hub
+ *     issues; docs/proctor-tokens.md). The kiosk and centre come from the provisioning config
+ *     (the machine-wide file, --provisioning, or the demo config) unless given.
+ *
  * Exit status: 0 done, 1 refused (nothing found, nothing to clear), 2 usage.
  */
-import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { normalizeInviteCode } from '../../preload/contract/invite-code';
@@ -31,7 +42,8 @@ import { InviteGate, type InviteGateState } from '../services/session/invite-gat
 import { devInvitePolicy } from './dev-options';
 import { formatResumeCode } from '../services/session/resume-codes';
 import { FileKeyProtector } from '../services/packs/key-protector';
-import { loadProvisioning } from '../services/packs/provisioning';
+import { loadProvisioning, proctorTokenKeysOf } from '../services/packs/provisioning';
+import { formatProctorToken, generateProctorSigningKey, issueProctorToken, PROCTOR_ACTIONS, proctorKeyIdOf, type ProctorAction, type ProctorSigningKey } from '../common/proctor-token';
 import { resumeCodesFor } from '../services/packs/resume-secrets';
 
 const USAGE = [
@@ -39,6 +51,9 @@ const USAGE = [
   '       npm run proctor -- invite-attempts [--data-dir DIR] [--limit N] [--json]',
   '       npm run proctor -- invite-clear --by NAME [--data-dir DIR] [--json]',
   '       npm run proctor -- incidents [--data-dir DIR] [--limit N] [--json]',
+  '       npm run proctor -- keygen --out FILE [--json]',
+  '       npm run proctor -- issue --key FILE (--session ID | --invite CODE [--data-dir DIR]) [--provisioning FILE | --kiosk ID --centre ID]',
+  '                                [--action resume|lift_pause|extend] [--ttl MINUTES] [--arg N] [--json]',
 ].join('\n');
 
 const { values, positionals } = parseArgs({
@@ -50,6 +65,14 @@ const { values, positionals } = parseArgs({
     'data-dir': { type: 'string', default: '.kiosk-data' },
     provisioning: { type: 'string' },
     json: { type: 'boolean', default: false },
+    out: { type: 'string' },
+    key: { type: 'string' },
+    session: { type: 'string' },
+    kiosk: { type: 'string' },
+    centre: { type: 'string' },
+    action: { type: 'string', default: 'resume' },
+    ttl: { type: 'string', default: '15' },
+    arg: { type: 'string', default: '0' },
   },
 });
 
@@ -165,19 +188,92 @@ function incidents(): void {
   }
 }
 
+function keygen(): void {
+  if (!values.out) usage();
+  const file = path.resolve(values.out!);
+  if (existsSync(file)) {
+    console.log(JSON.stringify({ ok: false, code: 'FILE_EXISTS', message: `${file} exists; a signing key is never overwritten` }));
+    process.exit(1);
+  }
+  const k = generateProctorSigningKey();
+  writeFileSync(file, JSON.stringify({ kind: 'interview-kiosk-proctor-token-key', label: 'proctor-token signing key', ...k }, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+  const entry = { keyId: k.keyId, publicKey: k.publicKey, label: 'proctor-token key', purposes: ['proctor'] };
+  out({ ok: true, keyFile: file, trustedKey: entry }, `Wrote ${file} (keep it off kiosks). Add this to trustedKeys in the kiosks' provisioning config:\n${JSON.stringify(entry, null, 2)}`);
+}
+
+function refuse(code: string, message: string): never {
+  console.log(JSON.stringify({ ok: false, code, message }));
+  process.exit(1);
+}
+
+function issue(): void {
+  if (!values.key || (!values.session && !values.invite)) usage();
+  const action = values.action as ProctorAction;
+  if (!PROCTOR_ACTIONS.includes(action)) usage();
+  const ttl = Number(values.ttl);
+  const arg = Number(values.arg);
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > 255) refuse('USAGE', '--ttl is 1 to 255 minutes');
+  if (!Number.isInteger(arg) || arg < 0 || arg > 255) refuse('USAGE', '--arg is 0 to 255');
+  let key: ProctorSigningKey & { demo?: boolean };
+  try {
+    const raw = JSON.parse(readFileSync(path.resolve(values.key!), 'utf8')) as ProctorSigningKey & { demo?: boolean };
+    key = { keyId: proctorKeyIdOf(raw.publicKey), publicKey: raw.publicKey, privateKey: raw.privateKey, ...(raw.demo ? { demo: true } : {}) };
+    if (key.keyId !== raw.keyId) refuse('KEY_INVALID', 'the key file\'s keyId does not match its public key');
+  } catch (e) {
+    refuse('KEY_INVALID', `cannot read the key file: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  let kioskId = values.kiosk;
+  let centreId = values.centre;
+  let mode: string | undefined;
+  if (!kioskId || !centreId) {
+    const prov = loadProvisioning({
+      kioskMode: false,
+      ...(values.provisioning ? { explicitPath: path.resolve(values.provisioning) } : {}),
+      demoFallbackPath: path.join(process.cwd(), 'build', 'provisioning', 'demo-provisioning.json'),
+    });
+    if (!prov.ok) refuse(prov.error.code, prov.error.message);
+    kioskId ??= prov.value.config.kioskId;
+    centreId ??= prov.value.config.centreId;
+    mode = prov.value.config.mode;
+    if (!proctorTokenKeysOf(prov.value.config).some((k) => k.keyId === key.keyId)) {
+      refuse('KEY_UNTRUSTED', `the kiosk's provisioning does not trust ${key.keyId} for proctor tokens (add it to trustedKeys with purpose "proctor")`);
+    }
+  }
+  let sessionId = values.session;
+  if (!sessionId) {
+    if (!existsSync(dbFile)) refuse('NO_KIOSK_DATA', `no kiosk data at ${path.dirname(dbFile)} (pass --data-dir, or --session with the session id)`);
+    const db = openDatabaseReadOnly(dbFile);
+    try {
+      const session = getSessionByInvite(db, normalizeInviteCode(values.invite!));
+      if (!session) refuse('SESSION_NOT_FOUND', 'no interview was started with this invite code');
+      sessionId = session.id;
+    } finally {
+      db.close();
+    }
+  }
+  const now = systemClock.now();
+  const token = issueProctorToken({ sessionId, kioskId, centreId, action, now, ttlMinutes: ttl, nonce: randomBytes(5).toString('hex'), arg }, key);
+  const expiresAt = new Date(Math.floor(now / 60_000) * 60_000 + ttl * 60_000).toISOString();
+  out(
+    { ok: true, token, formatted: formatProctorToken(token), action, sessionId, kioskId, centreId, keyId: key.keyId, expiresAt, ...(mode ? { provisioning: mode } : {}) },
+    `Proctor code (${action}) for session ${sessionId} at ${kioskId}/${centreId}, valid until ${expiresAt}, usable once:\n${formatProctorToken(token)}`,
+  );
+}
+
 function usage(): never {
   console.error(USAGE);
   process.exit(2);
 }
 
 try {
-  if (!['resume-code', 'invite-attempts', 'invite-clear', 'incidents'].includes(positionals[0] ?? '')) usage();
-  if (!existsSync(dbFile)) {
+  if (!['resume-code', 'invite-attempts', 'invite-clear', 'incidents', 'keygen', 'issue'].includes(positionals[0] ?? '')) usage();
+  if (positionals[0] === 'keygen') keygen();
+  else if (positionals[0] === 'issue') issue();
+  else if (!existsSync(dbFile)) {
     console.error(`proctor: no kiosk data at ${path.dirname(dbFile)} (pass --data-dir with the kiosk's data folder)`);
     console.log(JSON.stringify({ ok: false, code: 'NO_KIOSK_DATA', dataDir: path.dirname(dbFile) }));
     process.exit(1);
-  }
-  switch (positionals[0]) {
+  } else switch (positionals[0]) {
     case 'resume-code':
       resumeCode();
       break;

@@ -62,6 +62,11 @@ export const errorCodes = [
   'RESUME_CODE_INVALID',
   'RESUME_CODE_LOCKED',
   'RESUME_WINDOW_CLOSED',
+  // hub-issued proctor codes (main/common/proctor-token.ts)
+  'PROCTOR_CODE_INVALID',
+  'PROCTOR_CODE_EXPIRED',
+  'PROCTOR_CODE_USED',
+  'PROCTOR_CODE_NOT_FOR_THIS',
   // storage (fail closed)
   'STORAGE_FULL',
   'STORAGE_READONLY',

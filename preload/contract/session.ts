@@ -207,7 +207,8 @@ export const ResumeRequest = z.strictObject({
   resumeCode: z
     .string()
     .trim()
-    .max(32)
+    // 10 characters for a centre code, 125 (plus separators) for a hub-issued proctor token.
+    .max(200)
     .transform((s) => s.toUpperCase().replace(/[\s-]/g, ''))
     .optional(),
 });

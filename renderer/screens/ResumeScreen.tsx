@@ -60,7 +60,7 @@ export function ResumeScreen({ offer, onResumed, onOther }: { offer: ResumeOffer
               autoCapitalize="characters"
               value={code}
               onChange={(e) => setCode(e.target.value)}
-              maxLength={16}
+              maxLength={200}
               required
               aria-describedby="resume-code-hint"
             />

@@ -9,6 +9,8 @@ import { PassiveWalMaintenance } from '../../main/db/wal-maintenance';
 import { OsEnvironmentProbe } from '../../main/services/environment/environment';
 import { SqliteJournal } from '../../main/services/journal/journal';
 import { DemoInviteDirectory, demoPack, loadPack, StaticPackProvider, type LoadedPack } from '../../main/services/packs/pack-provider';
+import type { ProctorTokenKey } from '../../main/common/proctor-token';
+import { ProctorAuthority } from '../../main/services/session/proctor-authority';
 import { HmacResumeCodes } from '../../main/services/session/resume-codes';
 import { SessionService } from '../../main/services/session/session-service';
 import type { StatusEvent } from '../../preload/contract/session';
@@ -39,16 +41,25 @@ export function packWith(policy: Partial<LoadedPack['pack']['policy']['resume']>
   return r.value;
 }
 
-export function makeFixture(opts: { dbPath?: string; clock?: ManualClock; pack?: LoadedPack } = {}): Fixture {
+/** Hub keys and the kiosk's place, to test hub-issued proctor tokens (main/common/proctor-token.ts). */
+export interface ProctorTokenSetup {
+  readonly keys: readonly ProctorTokenKey[];
+  readonly kioskId: string;
+  readonly centreId: string;
+}
+
+export function makeFixture(opts: { dbPath?: string; clock?: ManualClock; pack?: LoadedPack; proctorTokens?: ProctorTokenSetup } = {}): Fixture {
   const dbPath = opts.dbPath ?? tempDbPath();
   const clock = opts.clock ?? new ManualClock();
   const pack = opts.pack ?? demoPack();
   const db = openDatabase(dbPath);
   const events: StatusEvent[] = [];
   const codes = new HmacResumeCodes(TEST_SECRET);
+  const journal = new SqliteJournal(db);
   const service = new SessionService({
     db,
-    journal: new SqliteJournal(db),
+    journal,
+    ...(opts.proctorTokens ? { proctor: new ProctorAuthority({ db, journal, ...opts.proctorTokens, centreCodes: codes }) } : {}),
     clock,
     packs: new StaticPackProvider([pack]),
     invites: new DemoInviteDirectory(pack.pack.id),
@@ -73,7 +84,7 @@ export function makeFixture(opts: { dbPath?: string; clock?: ManualClock; pack?:
       } catch {
         // already closed
       }
-      const next = makeFixture({ dbPath, clock, pack });
+      const next = makeFixture({ dbPath, clock, pack, ...(opts.proctorTokens ? { proctorTokens: opts.proctorTokens } : {}) });
       next.service.recoverAfterStart();
       return next;
     },

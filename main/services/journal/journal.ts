@@ -36,6 +36,7 @@ export type JournalEventType =
   | 'storage_failure'
   | 'resumed'
   | 'resume_refused'
+  | 'proctor_token_accepted'
   | 'devices_changed'
   | 'interview_completed'
   | 'session_expired'

@@ -25,7 +25,7 @@ import {
 } from 'node:crypto';
 import { canonicalBytes } from './canonical-json';
 
-export type SignedKind = 'pack' | 'schedule' | 'unlock-response';
+export type SignedKind = 'pack' | 'schedule' | 'unlock-response' | 'stage-release';
 
 function b64urlToB64(s: string): string {
   const t = s.replace(/-/g, '+').replace(/_/g, '/');

@@ -49,6 +49,7 @@ import {
   type FlatQuestion,
 } from './pack-schema';
 import type { TrustStore } from './provisioning';
+import { openStage, sealStages, StageContent, stageKeyOf, type StageRelease } from './stage-content';
 
 export const ENVELOPE_VERSION = 1;
 /** A 200-question pack is ~0.5 MB; anything this big is not a pack. */
@@ -96,6 +97,8 @@ export const PackManifest = z
       .strict(),
     content: z.object({ alg: z.literal('A256GCM'), sealed: SealedShape }).strict(),
     unlock: z.object({ online: z.boolean(), offline: OfflineUnlock.nullable() }).strict(),
+    /** Format v2 (docs/pack-format-v2.md): stages 2..n sealed one by one. Absent in v1 packs. */
+    stageContent: StageContent.optional(),
   })
   .strict();
 export type PackManifest = z.infer<typeof PackManifest>;
@@ -307,8 +310,13 @@ function openWrapped(manifest: PackManifest, kek: Buffer): Result<Buffer> {
   return ok(key);
 }
 
-/** Decrypts, then checks the content as strictly as the signer did. */
-export function decryptPack(verified: VerifiedPack, contentKey: Buffer): Result<LoadedPackContent> {
+/**
+ * Decrypts, then checks the content as strictly as the signer did. A v2 pack (`stageContent`)
+ * needs every later stage's key: derived here from the master key in the content when the pack
+ * releases offline, or given in `stageKeys` (index → key) after an online release; until the
+ * session flow opens stages one by one (docs/pack-format-v2.md), the whole pack is assembled.
+ */
+export function decryptPack(verified: VerifiedPack, contentKey: Buffer, stageKeys?: ReadonlyMap<number, Buffer>): Result<LoadedPackContent> {
   const m = verified.manifest;
   const plain = open(contentKey, m.content.sealed, contentAad(m));
   if (!plain) return refuse('UNLOCK_CODE_INVALID', `the key does not open pack ${m.id}`);
@@ -319,7 +327,12 @@ export function decryptPack(verified: VerifiedPack, contentKey: Buffer): Result<
     return refuse('PACK_INVALID', 'the decrypted content is not JSON');
   }
   if (content === null || typeof content !== 'object' || Array.isArray(content)) return refuse('PACK_INVALID', 'the decrypted content is not an object');
-  const c = content as Record<string, unknown>;
+  let c = content as Record<string, unknown>;
+  if (m.stageContent) {
+    const assembled = assembleStages(m, c, stageKeys);
+    if (!assembled.ok) return assembled;
+    c = assembled.value;
+  }
   const merged = {
     schemaVersion: m.schemaVersion,
     id: m.id,
@@ -348,6 +361,33 @@ export function decryptPack(verified: VerifiedPack, contentKey: Buffer): Result<
   return ok({ pack, hash: verified.hash, questions: flattenQuestions(pack) });
 }
 
+/** v2: the later stages' questions, each opened with its own key, put back into the content. */
+function assembleStages(m: PackManifest, c: Record<string, unknown>, given: ReadonlyMap<number, Buffer> | undefined): Result<Record<string, unknown>> {
+  const sc = m.stageContent!;
+  const { stageMaster, ...rest } = c;
+  let master: Buffer | undefined;
+  if (sc.release === 'offline') {
+    if (typeof stageMaster !== 'string' || Buffer.from(stageMaster, 'base64').length !== 32) return refuse('PACK_INVALID', 'an offline-release pack carries its stage master key in the content', 'content.stageMaster');
+    master = Buffer.from(stageMaster, 'base64');
+  } else if (stageMaster !== undefined) return refuse('PACK_INVALID', 'an HR-release pack must not carry its stage master key', 'content.stageMaster');
+  if (!Array.isArray(rest.stages)) return refuse('PACK_INVALID', 'the decrypted content has no stage list');
+  const stages = rest.stages as unknown[];
+  const expected = m.outline.stages.length - 1;
+  if (stages.length !== m.outline.stages.length || sc.stages.length !== expected) return refuse('PACK_INCONSISTENT', 'the sealed stages do not match the outline', 'stageContent.stages');
+  const out: unknown[] = [stages[0]];
+  for (let i = 1; i < stages.length; i++) {
+    const shell = stages[i];
+    const stageId = m.outline.stages[i]!.id;
+    if (shell === null || typeof shell !== 'object' || Array.isArray(shell) || 'questions' in shell) return refuse('PACK_INVALID', `stage ${i} must hold no questions in the content`, `content.stages[${i}]`);
+    const key = master ? stageKeyOf(master, m, i, stageId) : given?.get(i);
+    if (!key) return refuse('PACK_LOCKED', `stage ${i} (${stageId}) is released by the HR endpoint after stage ${i - 1} is submitted`);
+    const q = openStage(m, sc, i, stageId, key);
+    if (!q.ok) return q;
+    out.push({ ...shell, questions: q.value });
+  }
+  return ok({ ...rest, stages: out });
+}
+
 function outlineOf(pack: Pack): PackManifest['outline'] {
   return {
     stages: pack.stages.map((s) => ({ id: s.id, kind: s.kind, title: s.title, questionCount: s.questions.length })),
@@ -369,6 +409,10 @@ export interface BuildOptions {
   readonly skipLint?: boolean;
   /** Corpus and tests only: encrypt this instead of the pack's own content. */
   readonly rawContent?: unknown;
+  /** Format v2: seal stages 2..n one by one, released by the HR endpoint or offline at the kiosk. */
+  readonly stageRelease?: StageRelease;
+  /** v2: the stage master key (omit for a fresh random one; HR keeps it for `hr` release). */
+  readonly stageMasterKey?: Buffer;
 }
 
 export interface BuiltPack {
@@ -377,6 +421,8 @@ export interface BuiltPack {
   readonly contentKey: Buffer;
   readonly unlockCode: string | null;
   readonly manifest: PackManifest;
+  /** v2 only: the key the HR endpoint derives stage keys from. */
+  readonly stageMasterKey?: Buffer;
 }
 
 /** Lints (authoring profile), encrypts the content and signs. */
@@ -398,7 +444,13 @@ export function buildPack(source: unknown, key: SigningKeyPair, options: BuildOp
   const contentKey = options.contentKey ?? randomBytes(32);
   const unlockCode = options.unlockCode === undefined ? generateUnlockCode() : options.unlockCode;
   const ids = { id: pack.id, version: pack.version };
-  const plaintext = options.rawContent !== undefined ? JSON.stringify(options.rawContent) : canonicalize({ competencies: pack.competencies, tags: pack.tags, stages: pack.stages });
+  const staged = options.stageRelease && pack.stages.length >= 2 ? sealStages(ids, pack.stages, options.stageRelease, options.stageMasterKey) : undefined;
+  if (options.stageRelease && !staged) return refuse('PACK_INVALID', 'per-stage release needs at least two stages', 'stages');
+  const stagesInContent = staged ? pack.stages.map((s, i) => (i === 0 ? s : { id: s.id, kind: s.kind, title: s.title })) : pack.stages;
+  const plaintext =
+    options.rawContent !== undefined
+      ? JSON.stringify(options.rawContent)
+      : canonicalize({ competencies: pack.competencies, tags: pack.tags, stages: stagesInContent, ...(staged && options.stageRelease === 'offline' ? { stageMaster: staged.master.toString('base64') } : {}) });
   const content = seal(contentKey, Buffer.from(plaintext, 'utf8'), contentAad(ids));
   let offline: OfflineUnlock | null = null;
   if (unlockCode !== null) {
@@ -421,9 +473,10 @@ export function buildPack(source: unknown, key: SigningKeyPair, options: BuildOp
     outline: outlineOf(pack),
     content: { alg: 'A256GCM', sealed: content as Sealed },
     unlock: { online: pack.hrEndpoint !== undefined, offline },
+    ...(staged ? { stageContent: staged.stageContent } : {}),
   };
   const text = writeEnvelope('pack', manifest as unknown as Record<string, unknown>, key);
-  return ok({ text, hash: sha256Hex(canonicalize(manifest)), contentKey, unlockCode, manifest });
+  return ok({ text, hash: sha256Hex(canonicalize(manifest)), contentKey, unlockCode, manifest, ...(staged ? { stageMasterKey: staged.master } : {}) });
 }
 
 /** The whole loader in one call: verify, then (given a code or key) unlock and check content. */

@@ -19,7 +19,8 @@ import { FileKeyProtector, MemoryKeyProtector, type KeyProtector } from './key-p
 import { HrEndpointClient } from './hr-client';
 import { CompositeInviteDirectory, DemoInviteDirectory, RESUME_MEDIA_TYPES, type InviteDirectory, type LoadedPack, type PackProvider, type ResumeDocument } from './pack-provider';
 import { PackRegistry } from './pack-registry';
-import { loadProvisioning, type LoadedProvisioning } from './provisioning';
+import { loadProvisioning, proctorTokenKeysOf, type LoadedProvisioning } from './provisioning';
+import type { ProctorTokenKey } from '../../common/proctor-token';
 import { JiebaSegmenter } from './resume-tags';
 import { resumeCodesFor } from './resume-secrets';
 import { MemoryRollbackGuard, SealedRollbackGuard, type RollbackGuard } from './rollback-guard';
@@ -60,6 +61,8 @@ export interface PackRuntime {
   readonly hr: HrEndpointClient | undefined;
   /** Proctor resume codes from the provisioned centre secret (refuses every code without one). */
   readonly resumeCodes: ResumeCodeIssuer;
+  /** Hub keys for proctor tokens, and where this kiosk is (tokens are bound to both). */
+  readonly proctorTokens: { readonly keys: readonly ProctorTokenKey[]; readonly kioskId: string; readonly centreId: string };
   readonly keyProtector: KeyProtector;
   /** Forgets content keys no session needs any more (secure_delete); returns how many. */
   purgeContentKeys(): number;
@@ -110,6 +113,7 @@ export function createPackRuntime(o: PackRuntimeOptions): PackRuntime {
     preparer: undefined,
     hr: undefined,
     resumeCodes: resumeCodesFor(undefined, o.dataDir, keyProtector, o.clock).codes,
+    proctorTokens: { keys: [], kioskId: 'unprovisioned', centreId: 'unprovisioned' },
     keyProtector,
     purgeContentKeys: () => 0,
     sweepNoShows: () => [],
@@ -169,6 +173,7 @@ export function createPackRuntime(o: PackRuntimeOptions): PackRuntime {
     preparer,
     hr,
     resumeCodes: resume.codes,
+    proctorTokens: { keys: proctorTokenKeysOf(p.config), kioskId: p.config.kioskId, centreId: p.config.centreId },
     keyProtector,
     // A key unlocked in the last 10 minutes may belong to a check-in still being prepared.
     purgeContentKeys: () => transact(o.db, () => purgeUnusedContentKeys(o.db, [], o.clock.now() - 10 * 60 * 1000)),

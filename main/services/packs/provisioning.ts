@@ -14,6 +14,7 @@ import { packErrorText } from './pack-errors';
 import { formatPath } from './pack-lint';
 import { Id, PackVersion, PublicKeyB64 } from './pack-schema';
 import { isKnownDemoSecret } from '../session/resume-codes';
+import { proctorPublicKey, type ProctorTokenKey } from '../../common/proctor-token';
 import { aclProblem, readWindowsAcl } from './windows-acl';
 
 export const PROVISIONING_VERSION = 1;
@@ -24,7 +25,12 @@ const MAX_CONFIG_BYTES = 64 * 1024;
  * Key ids of keys whose private half is public (committed demo keys). A production config that
  * lists one of them is invalid whatever flag it carries.
  */
-export const KNOWN_DEMO_KEY_IDS: readonly string[] = ['ed25519:6a35a9cd3c540f8ed1d7a1e234c61353', 'ed25519:bb766c79857247308f8ee9ed3c6d288c'];
+export const KNOWN_DEMO_KEY_IDS: readonly string[] = [
+  'ed25519:6a35a9cd3c540f8ed1d7a1e234c61353',
+  'ed25519:bb766c79857247308f8ee9ed3c6d288c',
+  // build/provisioning/demo-proctor-key.json (proctor tokens)
+  'ed25519:e3f18c62ccca0f24f7b0cea9103a3bad',
+];
 
 const Name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$/, 'letters, digits, ".", "-" and "_" (2–64)');
 
@@ -33,7 +39,7 @@ export const TrustedKey = z
     keyId: z.string().regex(/^ed25519:[0-9a-f]{32}$/),
     publicKey: PublicKeyB64,
     label: z.string().min(1).max(200),
-    purposes: z.array(z.enum(['pack', 'schedule'])).min(1),
+    purposes: z.array(z.enum(['pack', 'schedule', 'proctor'])).min(1),
     demo: z.boolean().default(false),
     /** After this instant the key signs nothing new this kiosk accepts (rotation). */
     notAfter: z.iso.datetime({ offset: true }).optional(),
@@ -131,7 +137,7 @@ export type ProvisioningConfig = z.infer<typeof ProvisioningConfig>;
 export interface TrustedKeyEntry {
   readonly keyId: string;
   readonly key: KeyObject;
-  readonly purposes: readonly ('pack' | 'schedule')[];
+  readonly purposes: readonly ('pack' | 'schedule' | 'proctor')[];
   readonly demo: boolean;
   readonly notAfter?: number;
 }
@@ -140,6 +146,20 @@ export interface TrustedKeyEntry {
 export interface TrustStore {
   readonly mode: 'demo' | 'production';
   readonly keys: ReadonlyMap<string, TrustedKeyEntry>;
+}
+
+/**
+ * The hub keys whose proctor tokens this kiosk accepts: trusted keys listed for `proctor`, and the
+ * HR endpoint's (hub's) own key, which signs the tokens it issues (docs/proctor-tokens.md).
+ */
+export function proctorTokenKeysOf(config: ProvisioningConfig): ProctorTokenKey[] {
+  const out: ProctorTokenKey[] = [];
+  for (const k of config.trustedKeys) {
+    if (!k.purposes.includes('proctor')) continue;
+    out.push({ ...proctorPublicKey(k.publicKey), ...(k.notAfter ? { notAfter: Date.parse(k.notAfter) } : {}) });
+  }
+  if (config.hrEndpoint && !out.some((k) => k.keyId === keyIdOf(config.hrEndpoint!.publicKey))) out.push(proctorPublicKey(config.hrEndpoint.publicKey));
+  return out;
 }
 
 export function trustStoreOf(config: ProvisioningConfig): TrustStore {

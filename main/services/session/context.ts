@@ -18,6 +18,7 @@ import type { EnvironmentProbe } from '../environment/environment';
 import type { Journal } from '../journal/journal';
 import type { InviteDirectory, LoadedPack, PackProvider } from '../packs/pack-provider';
 import type { FlatQuestion } from '../packs/pack-schema';
+import type { ProctorAuthority } from './proctor-authority';
 import type { ResumeCodeIssuer } from './resume-codes';
 import { canTransition, targetOf, type Transition } from './state-machine';
 
@@ -28,6 +29,8 @@ export interface SessionServiceDeps {
   readonly packs: PackProvider;
   readonly invites: InviteDirectory;
   readonly resumeCodes: ResumeCodeIssuer;
+  /** Hub-issued proctor tokens with the centre code as fallback; absent: the centre code only. */
+  readonly proctor?: ProctorAuthority;
   readonly environment: EnvironmentProbe;
   readonly logger: Logger;
   readonly wal?: WalMaintenance;

@@ -27,6 +27,7 @@ import {
 import { transact } from '../../db/transaction';
 import type { LoadedPack } from '../packs/pack-provider';
 import type { AnswerClock } from './answer-clock';
+import type { ProctorCodeError, ProctorGrant } from './proctor-authority';
 import { newIncidentId, type SessionContext } from './context';
 import { canTransition, isTerminal } from './state-machine';
 import type { SessionViews } from './views';
@@ -207,9 +208,9 @@ export class Interruptions {
       }
       if (!canTransition(s.state, 'resume')) return err('NOT_RESUMABLE', `a session that is ${s.state} cannot be resumed`);
       const terms = this.termsIfInterruptedAt(s, pack, s.interrupted_at ?? now, now);
-      const refuse = (code: 'RESUME_LIMIT_REACHED' | 'RESUME_CODE_REQUIRED' | 'RESUME_CODE_INVALID' | 'RESUME_CODE_LOCKED' | 'RESUME_WINDOW_CLOSED', message: string, patch?: Partial<SessionRow>): Result<CurrentView> => {
+      const refuse = (code: 'RESUME_LIMIT_REACHED' | 'RESUME_CODE_REQUIRED' | 'RESUME_CODE_INVALID' | 'RESUME_CODE_LOCKED' | 'RESUME_WINDOW_CLOSED' | ProctorCodeError, message: string, patch?: Partial<SessionRow>, detail?: string): Result<CurrentView> => {
         transact(db, () => {
-          journal.append(s.id, 'resume_refused', { code }, now);
+          journal.append(s.id, 'resume_refused', detail ? { code, detail } : { code }, now);
           if (patch) updateSession(db, s.id, { ...patch, updated_at: now });
         });
         return err(code, message);
@@ -217,17 +218,28 @@ export class Interruptions {
       if (terms.resumesLeft <= 0) return refuse('RESUME_LIMIT_REACHED', 'this interview has been resumed as many times as allowed; please contact HR');
       if (terms.returnUntil !== null && now > terms.returnUntil) return refuse('RESUME_WINDOW_CLOSED', 'the time to return has passed; please contact HR');
       const needsCode = terms.aloneUntil === null || now > terms.aloneUntil;
+      let grant: ProctorGrant | undefined;
       if (needsCode) {
         const policy = pack.pack.policy.resume;
         if (s.failed_codes >= policy.maxCodeAttempts) return refuse('RESUME_CODE_LOCKED', 'too many wrong resume codes; HR must reopen this interview');
         if (!resumeCode) return refuse('RESUME_CODE_REQUIRED', 'the grace period has passed: ask the proctor for a resume code');
-        if (!this.ctx.deps.resumeCodes.verify(s.id, s.resume_count, resumeCode)) {
+        // A hub-issued proctor token or the centre's resume code; without an authority, the code only.
+        const checked: Result<ProctorGrant> & { readonly detail?: string } = this.ctx.deps.proctor
+          ? this.ctx.deps.proctor.check({ id: s.id, resumeCount: s.resume_count }, 'resume', resumeCode, now)
+          : this.ctx.deps.resumeCodes.verify(s.id, s.resume_count, resumeCode)
+            ? ok<ProctorGrant>({ via: 'centre_code' })
+            : err<ProctorGrant>('RESUME_CODE_INVALID', 'that resume code is not right');
+        if (!checked.ok) {
           const left = policy.maxCodeAttempts - s.failed_codes - 1;
-          return refuse('RESUME_CODE_INVALID', `that resume code is not right; ${left} attempt(s) left`, { failed_codes: s.failed_codes + 1 });
+          const code = checked.error.code === 'PROCTOR_CODE_INVALID' ? 'RESUME_CODE_INVALID' : (checked.error.code as ProctorCodeError);
+          return refuse(code, `${checked.error.message}; ${left} attempt(s) left`, { failed_codes: s.failed_codes + 1 }, checked.detail);
         }
+        grant = checked.value;
       }
       const beforeStart = !this.ctx.hasStarted(s);
       transact(db, () => {
+        // The token's nonce is journaled with the resume it allowed: a replay rolls both back.
+        if (grant) this.ctx.deps.proctor?.consume(grant, s.id, now);
         if (beforeStart) {
           journal.append(s.id, 'resumed', { toState: 'checked_in', withCode: needsCode }, now);
           this.ctx.transition(s, 'restart_checkin', now, { interrupted_at: null, interruption: null, failed_codes: 0, exit_reason: null });

@@ -54,7 +54,9 @@ describe('the contract accepts exactly its documented values', () => {
   it('takes resume codes as people type them', () => {
     expect(ResumeRequest.parse({ inviteCode: 'demo-2026', resumeCode: ' abcde-fghjk ' })).toEqual({ inviteCode: 'DEMO-2026', resumeCode: 'ABCDEFGHJK' });
     expect(ResumeRequest.parse({ inviteCode: 'DEMO-2026' })).toEqual({ inviteCode: 'DEMO-2026' });
-    expect(accepts(ResumeRequest, { inviteCode: 'DEMO-2026', resumeCode: 'x'.repeat(33) })).toBe(false);
+    // A hub-issued proctor token is 125 characters, 149 in groups of five: up to 200 are taken.
+    expect(accepts(ResumeRequest, { inviteCode: 'DEMO-2026', resumeCode: 'x'.repeat(200) })).toBe(true);
+    expect(accepts(ResumeRequest, { inviteCode: 'DEMO-2026', resumeCode: 'x'.repeat(201) })).toBe(false);
   });
 
   it('accepts media chunks of 1..MAX bytes with a video or audio type only', () => {

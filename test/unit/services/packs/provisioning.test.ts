@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEMO_PROCTOR_SECRET } from '../../../../main/services/session/resume-codes';
-import { loadProvisioning, machineProvisioningPath, parseProvisioning, PROVISIONING_ENV } from '../../../../main/services/packs/provisioning';
+import { KNOWN_DEMO_KEY_IDS, loadProvisioning, machineProvisioningPath, parseProvisioning, proctorTokenKeysOf, PROVISIONING_ENV } from '../../../../main/services/packs/provisioning';
+import { keyIdOf } from '../../../../main/services/packs/pack-crypto';
 
 const root = path.resolve(import.meta.dirname, '../../../..');
 const demoPath = path.join(root, 'build/provisioning/demo-provisioning.json');
@@ -99,5 +100,27 @@ describe('provisioning config', () => {
     expect(parseProvisioning(JSON.stringify({ ...p, resumeCodes: { keys: [cur, prev] } })).ok).toBe(false);
     expect(parseProvisioning(JSON.stringify({ ...p, resumeCodes: { keys: [cur, { ...prev, acceptUntil: '2026-12-31T00:00:00Z' }] } })).ok).toBe(true);
     expect(parseProvisioning(JSON.stringify({ ...p, resumeCodes: { keys: [{ ...cur, acceptUntil: '2026-12-31T00:00:00Z' }] } })).ok).toBe(false);
+  });
+});
+
+describe('proctor-token keys from provisioning', () => {
+  it('takes trusted keys listed for "proctor" and the HR endpoint (hub) key, each once', () => {
+    const demo = parseProvisioning(readFileSync(demoPath, 'utf8'));
+    if (!demo.ok) throw new Error(demo.error.message);
+    const keys = proctorTokenKeysOf(demo.value);
+    const proctorKey = JSON.parse(readFileSync(path.join(root, 'build/provisioning/demo-proctor-key.json'), 'utf8')) as { keyId: string };
+    expect(keys.map((k) => k.keyId)).toEqual([proctorKey.keyId, keyIdOf(demo.value.hrEndpoint!.publicKey)]);
+    // The pack-signing key is not a proctor key.
+    expect(keys.map((k) => k.keyId)).not.toContain(demoKey.keyId);
+    expect(KNOWN_DEMO_KEY_IDS).toContain(proctorKey.keyId);
+  });
+
+  it('a production config cannot trust the public demo proctor-token key', () => {
+    const prod = JSON.parse(productionText) as { trustedKeys: unknown[] };
+    const k = JSON.parse(readFileSync(path.join(root, 'build/provisioning/demo-proctor-key.json'), 'utf8')) as { keyId: string; publicKey: string };
+    prod.trustedKeys.push({ keyId: k.keyId, publicKey: k.publicKey, label: 'sneaked in', purposes: ['proctor'] });
+    const r = parseProvisioning(JSON.stringify(prod));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.message).toMatch(/must not trust a demo key/);
   });
 });

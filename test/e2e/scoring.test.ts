@@ -92,6 +92,10 @@ describe.skipIf(!hasChromium)('scoring in a real browser', () => {
     expect(await ownership.locator('[data-level]').count()).toBe(0);
     const technical = page.locator('[data-testid="report-competency"][data-competency="technical_depth"]');
     expect(await technical.getAttribute('data-status')).toBe('scored');
+    // Evidence quotes are the candidate's own words (the strong answer above).
+    const quotes = await technical.locator('.report-evidence li').allInnerTexts();
+    expect(quotes.length).toBeGreaterThan(0);
+    for (const q of quotes) expect(STRONG_ZH).toContain(q.replace(/^…|…$/g, ''));
     expect(await byTestId(page, 'report-verdict').count()).toBe(0);
 
     const names: Record<Lang, { technical: string; ownership: string; awaiting: string }> = {

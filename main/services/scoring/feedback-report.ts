@@ -6,7 +6,7 @@
  */
 import type { Pack, PackText } from '../packs/pack-schema';
 import type { Lang } from './lexicon';
-import type { AnswerScore } from './rubric';
+import type { AnswerScore, EvidenceKind, EvidenceSpan } from './rubric';
 import { bandFor, type Band } from './rubric';
 import { levelScore } from './signals';
 
@@ -75,6 +75,42 @@ export interface FeedbackReportData {
 const EXCERPT_CONTEXT = 12;
 const MAX_EXCERPTS = 3;
 
+/**
+ * Which evidence the report quotes first: the pack's own indicator phrases, then what the candidate
+ * did and achieved (STAR action, result, numbers), then the setting. A level raised by STAR
+ * structure alone still shows the candidate the words that earned it.
+ */
+const EXCERPT_RANK: Record<EvidenceKind, number> = {
+  indicator_phrase: 0,
+  star_action: 1,
+  star_result: 2,
+  quantity: 3,
+  star_task: 4,
+  star_situation: 5,
+  indicator_description: 99, // matched the indicator's wording, not a span of the answer
+};
+
+/** Up to MAX_EXCERPTS short, non-overlapping excerpts of the candidate's own words, best first. */
+export function excerpts(answers: readonly { readonly text: string; readonly evidence: readonly EvidenceSpan[] }[]): string[] {
+  const spans = answers.flatMap((a, answer) =>
+    a.evidence
+      .filter((e) => !e.negated && e.end > e.start && EXCERPT_RANK[e.kind] < 99)
+      .map((e) => ({ answer, text: a.text, rank: EXCERPT_RANK[e.kind], start: Math.max(0, e.start - EXCERPT_CONTEXT), end: Math.min(a.text.length, e.end + EXCERPT_CONTEXT) })),
+  );
+  spans.sort((x, y) => x.rank - y.rank || x.answer - y.answer || x.start - y.start);
+  const taken: { answer: number; start: number; end: number }[] = [];
+  const out: string[] = [];
+  for (const sp of spans) {
+    if (out.length >= MAX_EXCERPTS) break;
+    if (taken.some((t) => t.answer === sp.answer && sp.start < t.end && t.start < sp.end)) continue;
+    const quote = sp.text.slice(sp.start, sp.end).replace(/\s+/g, ' ').trim();
+    if (!quote || out.includes(quote)) continue;
+    taken.push(sp);
+    out.push(quote);
+  }
+  return out;
+}
+
 export function buildFeedbackReport(input: Omit<ReportInput, 'locale'>): FeedbackReportData {
   const scored = input.answers.filter((a) => a.score.status === 'scored');
   const awaitingReview = input.answers.length - scored.length;
@@ -89,13 +125,7 @@ export function buildFeedbackReport(input: Omit<ReportInput, 'locale'>): Feedbac
     }
     const level = Math.max(1, Math.min(5, Math.round(mine.reduce((s, m) => s + m.x.level, 0) / mine.length)));
     levels.push({ level, weight: c.weight, threshold: c.threshold, competencyId: c.id });
-    const evidence = mine
-      .flatMap((m) =>
-        m.x.evidence
-          .filter((e) => e.kind === 'indicator_phrase' && !e.negated && e.end > e.start)
-          .map((e) => m.text.slice(Math.max(0, e.start - EXCERPT_CONTEXT), Math.min(m.text.length, e.end + EXCERPT_CONTEXT))),
-      )
-      .slice(0, MAX_EXCERPTS);
+    const evidence = excerpts(mine.map((m) => ({ text: m.text, evidence: m.x.evidence })));
     const next = c.indicators.find((i) => i.level === level + 1);
     out.push({ status: 'scored', competencyId: c.id, name: c.name, level, levelScore: levelScore(level), threshold: c.threshold, evidence, tip: next ? next.description : null });
   }

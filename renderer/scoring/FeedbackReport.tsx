@@ -6,6 +6,7 @@ import { kiosk } from '../ipc/kiosk';
 /** How often and how long the screen asks again while the kiosk is still scoring the last answers. */
 const POLL_MS = 1000;
 const MAX_POLLS = 30;
+const MAX_FAILED_TRIES = 10;
 
 type State = { kind: 'loading' } | { kind: 'ready'; report: FeedbackReportView } | { kind: 'unavailable' };
 
@@ -28,7 +29,10 @@ export function FeedbackReport({ sessionId }: { sessionId: string }) {
         .catch(() => null);
       if (!live) return;
       if (!r || !r.ok) {
-        setState({ kind: 'unavailable' });
+        // A busy kiosk (still scoring the last answers) may answer late or fail once: ask again
+        // for a while before saying the report is unavailable.
+        if (n < MAX_FAILED_TRIES) timer = setTimeout(() => void load(n + 1), POLL_MS);
+        else setState({ kind: 'unavailable' });
         return;
       }
       setState({ kind: 'ready', report: r.value });
@@ -41,7 +45,12 @@ export function FeedbackReport({ sessionId }: { sessionId: string }) {
     };
   }, [sessionId]);
 
-  if (state.kind === 'loading') return <p className="hint" role="status">{t('report.loading')}</p>;
+  if (state.kind === 'loading')
+    return (
+      <p className="hint" role="status" data-testid="report-loading">
+        {t('report.loading')}
+      </p>
+    );
   if (state.kind === 'unavailable') return <p className="hint" data-testid="report-unavailable">{t('report.unavailable')}</p>;
   const r = state.report;
   return (

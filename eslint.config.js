@@ -70,6 +70,19 @@ export default tseslint.config(
     },
   },
   {
+    // Pure code shared by main and the renderer (shared/README.md): nothing process-specific.
+    files: ['shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'shared/ is pure code every process imports: no electron.' }, sqlite],
+          patterns: [nodeBuiltins, { group: ['**/main/**', '**/renderer/**', '**/preload/**'], message: 'shared/ depends on nothing but itself.' }],
+        },
+      ],
+    },
+  },
+  {
     files: ['renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {

@@ -29,6 +29,9 @@ import type { KeyProtector } from '../services/packs/key-protector';
 import { DEMO_PROCTOR_SECRET, HmacResumeCodes } from '../services/session/resume-codes';
 import { ProctorAuthority } from '../services/session/proctor-authority';
 import { SessionService } from '../services/session/session-service';
+import { JiebaSegmenter } from '../services/packs/resume-tags';
+import { CandidateFeedback } from '../services/scoring/candidate-feedback';
+import { ScoringRunner } from '../services/scoring/scoring-runner';
 
 /** Demo provisioning only: a real kiosk gets its centre secret from the machine-wide config. */
 export { DEMO_PROCTOR_SECRET };
@@ -84,6 +87,7 @@ export interface KioskCore {
   readonly lockdown: LockdownRecorder;
   readonly journal: SqliteJournal;
   readonly integrity: IntegrityMonitor | null;
+  readonly scoring: ScoringRunner;
   close(): void;
 }
 
@@ -141,7 +145,22 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
       logger.error('content-key purge failed', { error: e instanceof Error ? e.message : String(e) });
     }
   };
+  // Answers are scored after their submit commits, off the IPC path; failures are journaled and
+  // retried at the next start (catchUp below). Scoring never touches the session's state.
+  const scoring = new ScoringRunner({
+    db,
+    journal,
+    clock,
+    logger,
+    segmenter: () => JiebaSegmenter.shared(),
+    packFor: (sessionId) => {
+      const s = getSession(db, sessionId);
+      const p = s ? packRuntime.packs.get(s.pack_id) : undefined;
+      return s && p && p.hash === s.pack_hash ? { pack: p.pack, locale: s.locale } : undefined;
+    },
+  });
   const sessions = new SessionService({
+    onAnswerSubmitted: (sessionId, questionIndex, attempt) => scoring.schedule(sessionId, questionIndex, attempt),
     db,
     journal,
     clock,
@@ -165,6 +184,7 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
     emitPage: (e) => events.emit('page', e),
   });
   const recovered = sessions.recoverAfterStart({ staleLock: lock.tookOverFrom });
+  scoring.catchUp();
   packRuntime.sweepNoShows();
   // No-shows are detected and sent to HR once a minute; a failed send is retried the next time.
   const noShowTimer = setInterval(() => {
@@ -192,10 +212,11 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
     homePack: pack,
     emit: (e) => events.emit('precheckProgress', e),
   });
+  const feedback = new CandidateFeedback({ db, journal, clock, packs: packRuntime.packs });
   const lockdown = new LockdownRecorder({ db, journal, clock, packs: packRuntime.packs, logger, mainObservesWindow: options.shell === 'electron' });
   const known = (code: string): boolean => getSessionByInvite(db, code) !== undefined || packRuntime.invites.lookup(code) !== undefined;
   const inviteGate = new InviteGate({ db, clock, logger, known, ...(options.invitePolicy ? { policy: options.invitePolicy } : {}) });
-  const router = new IpcRouter(createHandlers(sessions, assistance, precheck, packRuntime.preparer, inviteGate, lockdown), logger);
+  const router = new IpcRouter(createHandlers(sessions, assistance, precheck, packRuntime.preparer, inviteGate, lockdown, feedback), logger);
   const integrity =
     (options.integrityMonitor ?? options.shell === 'electron')
       ? new IntegrityMonitor({
@@ -233,12 +254,14 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
     lockdown,
     journal,
     integrity,
+    scoring,
     close() {
       if (closed) return;
       closed = true;
       clearInterval(noShowTimer);
       integrity?.stop();
       if (ticker) clearInterval(ticker);
+      scoring.stop();
       sessions.shutdown();
       try {
         db.pragma('wal_checkpoint(TRUNCATE)');

@@ -1,5 +1,6 @@
 import type { CheckInPreparer } from '../services/packs/check-in-preparer';
 import type { LockdownRecorder } from '../services/integrity/lockdown-recorder';
+import type { CandidateFeedback } from '../services/scoring/candidate-feedback';
 import type { PrecheckService } from '../services/precheck/precheck-service';
 import type { AssistanceService } from '../services/session/assistance';
 import type { InviteGate } from '../services/session/invite-gate';
@@ -15,6 +16,7 @@ export function createHandlers(
   checkIn: CheckInPreparer | undefined,
   gate: InviteGate,
   lockdown?: LockdownRecorder,
+  feedback?: CandidateFeedback,
 ): Handlers {
   return {
     // The invite gate normalises the typed code and throttles wrong ones before anything else runs.
@@ -58,5 +60,8 @@ export function createHandlers(
     saveDraft: (r) => sessions.saveDraft(r.sessionId, r.questionIndex, r.attempt, r.pageId, r.text),
     getResumeOffer: (r) => sessions.resumeOffer(r.sessionId),
     dialogClock: (r) => sessions.dialogClock(r.sessionId, r.questionIndex, r.dialog, r.open),
+    scoringPolicy: (r) => (feedback ? feedback.policy(r.sessionId) : err('INTERNAL', 'scoring is not running on this kiosk')),
+    hintShown: (r) => (feedback ? feedback.hintShown(r.sessionId, r.questionIndex, r.attempt, r.hint) : err('INTERNAL', 'scoring is not running on this kiosk')),
+    feedbackReport: (r) => (feedback ? feedback.report(r.sessionId) : err('INTERNAL', 'scoring is not running on this kiosk')),
   };
 }

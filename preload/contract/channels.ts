@@ -47,6 +47,7 @@ import {
 } from './precheck';
 import { LockdownAck, LockdownPolicyRequest, LockdownPolicyView, LockdownReport } from './lockdown';
 import { AttachPageRequest, DialogClockRequest, DraftAck, PageEvent, PagePresence, PageRequest, SaveDraftRequest } from './page';
+import { FeedbackReportView, HintAck, HintShownRequest, ScoringPolicyView } from './scoring';
 
 export const CHANNEL_PREFIX = 'kiosk:';
 
@@ -89,6 +90,9 @@ export const operations = {
   saveDraft: { channel: 'kiosk:answer:saveDraft', request: SaveDraftRequest, response: DraftAck },
   dialogClock: { channel: 'kiosk:answer:dialogClock', request: DialogClockRequest, response: QuestionView },
   getResumeOffer: { channel: 'kiosk:session:resumeOffer', request: z.strictObject({ sessionId: SessionRequest.shape.sessionId }), response: ResumeOffer },
+  scoringPolicy: { channel: 'kiosk:scoring:policy', request: SessionRequest, response: ScoringPolicyView },
+  hintShown: { channel: 'kiosk:scoring:hintShown', request: HintShownRequest, response: HintAck },
+  feedbackReport: { channel: 'kiosk:scoring:report', request: SessionRequest, response: FeedbackReportView },
 } as const satisfies Record<string, OperationSpec>;
 
 export type Operations = typeof operations;

@@ -6,3 +6,4 @@ export * from './precheck';
 export * from './channels';
 export type * from './api';
 export * from './page';
+export * from './scoring';

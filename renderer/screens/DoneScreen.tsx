@@ -1,5 +1,6 @@
 import type { CompletionReceipt } from '../../preload/contract/session';
 import { formatTime, useI18n } from '../i18n';
+import { FeedbackReport } from '../scoring/FeedbackReport';
 
 export function DoneScreen({ receipt }: { receipt: CompletionReceipt }) {
   const { t, locale } = useI18n();
@@ -19,6 +20,7 @@ export function DoneScreen({ receipt }: { receipt: CompletionReceipt }) {
         <dd>{formatTime(receipt.completedAt, locale)}</dd>
       </dl>
       <p className="hint">{t('done.keep')}</p>
+      <FeedbackReport sessionId={receipt.sessionId} />
     </section>
   );
 }

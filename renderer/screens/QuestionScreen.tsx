@@ -13,6 +13,7 @@ import { pageId } from '../ipc/page-identity';
 import { acquireStream, lostDevice, releaseStream } from '../media';
 import { AnswerCapture, type RecordedSegment } from '../recording/answer-capture';
 import { remuxQueue } from '../recording/remux-instance';
+import { StarHint } from '../scoring/StarHint';
 
 const DEVICE_POLL_MS = 500;
 const RETRY_MS = 2000;
@@ -425,6 +426,7 @@ export function QuestionScreen({
               {t('question.draftRestored')}
             </p>
           )}
+          <StarHint sessionId={view.sessionId} questionIndex={view.questionIndex} attempt={view.attempt} text={text} />
           <div className="textarea-foot">
             <p className="hint" id="answer-hint">{t('question.textHint')}</p>
             <p className="hint count" id="answer-count" data-testid="char-count" data-count={countChars(text)}>

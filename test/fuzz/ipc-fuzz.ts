@@ -113,6 +113,12 @@ const SPECS: Record<OperationName, OpSpec> = {
   },
   dialogClock: { seed: () => ({ sessionId: SESSION, questionIndex: int(3), dialog: pick(['help', 'exit']), open: rand() < 0.5 }), required: { sessionId: 'uuid', questionIndex: 'int', dialog: 'enum', open: 'bool' } },
   getResumeOffer: { seed: () => ({ sessionId: SESSION }), required: { sessionId: 'uuid' } },
+  scoringPolicy: { seed: () => ({ sessionId: SESSION }), required: { sessionId: 'uuid' } },
+  hintShown: {
+    seed: () => ({ sessionId: SESSION, questionIndex: int(3), attempt: int(2), hint: pick(['add_situation', 'add_task', 'add_own_action', 'add_result', 'quantify_result']) }),
+    required: { sessionId: 'uuid', questionIndex: 'int', attempt: 'int', hint: 'enum' },
+  },
+  feedbackReport: { seed: () => ({ sessionId: SESSION }), required: { sessionId: 'uuid' } },
 };
 
 /** A value that is certainly not of this kind. */

@@ -141,3 +141,18 @@ export function overridesFor(db: Db, sessionId: string, questionIndex: number, a
     attempt,
   ) as ReviewOverrideRow[];
 }
+
+/** Submitted answers with no score row yet, oldest first (scoring that failed or never ran). */
+export function unscoredAnswers(db: Db, limit: number): { session_id: string; question_index: number; attempt: number }[] {
+  return stmt(
+    db,
+    `SELECT a.session_id, a.question_index, a.attempt FROM answers a
+     LEFT JOIN answer_scores s ON s.session_id = a.session_id AND s.question_index = a.question_index AND s.attempt = a.attempt
+     WHERE s.session_id IS NULL ORDER BY a.submitted_at, a.session_id, a.question_index LIMIT ?`,
+  ).all(limit) as { session_id: string; question_index: number; attempt: number }[];
+}
+
+/** The submitted answers of a session (index and attempt), in question order. */
+export function submittedAnswers(db: Db, sessionId: string): { question_index: number; attempt: number }[] {
+  return stmt(db, `SELECT question_index, attempt FROM answers WHERE session_id = ? ORDER BY question_index`).all(sessionId) as { question_index: number; attempt: number }[];
+}

@@ -27,6 +27,7 @@ export type JournalEventType =
   | 'chunk_committed'
   | 'answer_submitted'
   | 'score_computed'
+  | 'score_failed'
   | 'review_override'
   | 'hint_shown'
   | 'answer_retake'

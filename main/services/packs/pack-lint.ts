@@ -195,6 +195,14 @@ export function meaningIssues(pack: Pack, profile: LintProfile): LintIssue[] {
     }
     if (!pack.hrEndpoint) add('hr_endpoint.missing', 'hrEndpoint', 'without an HR endpoint the questions can only be unlocked with the proctor code', 'warning');
   }
+  const sc = pack.policy.scoring;
+  if (sc?.borderlineMargin !== undefined) {
+    const lowest = Math.min(...pack.competencies.map((c) => c.threshold));
+    const highest = Math.max(...pack.competencies.map((c) => c.threshold));
+    if (sc.borderlineMargin === 0) add('policy.scoring.no_borderline', 'policy.scoring.borderlineMargin', 'a margin of 0 sends no answer to human review as borderline', 'warning');
+    else if (lowest - sc.borderlineMargin < 0 || highest + sc.borderlineMargin > 100) add('policy.scoring.margin_out_of_range', 'policy.scoring.borderlineMargin', `threshold ± margin leaves 0–100 (thresholds ${lowest}–${highest})`, 'warning');
+  }
+  if (sc?.candidateVerdict === true && sc.borderlineMargin === 0) add('policy.scoring.verdict_without_review', 'policy.scoring.candidateVerdict', 'a verdict shown to candidates with no borderline band means no human ever reviews a close call');
   const r = pack.policy.resume;
   if (r.graceSeconds > r.returnWindowSeconds) add('policy.grace_after_window', 'policy.resume.graceSeconds', 'must not be longer than returnWindowSeconds');
   return issues;

@@ -182,6 +182,39 @@ export const PrecheckPolicy = z
   })
   .strict();
 
+/**
+ * How the pack's answers are scored and what the candidate sees of it (issue #10). Optional, and
+ * every field optional without a default, so a pack signed before these fields existed decodes
+ * exactly as signed; `scoringPolicyOf` supplies the kiosk's defaults (hints on, a margin of 5
+ * points, no verdict for the candidate).
+ */
+export const ScoringPackPolicy = z
+  .object({
+    /** Real-time STAR hints while a candidate types (the same rules for everyone). */
+    hints: z.boolean().optional(),
+    /** Points either side of a threshold that make a score `borderline` (sent to a human). */
+    borderlineMargin: z.number().int().min(0).max(25).optional(),
+    /** Whether the candidate's feedback report may state a suitability verdict. */
+    candidateVerdict: z.boolean().optional(),
+  })
+  .strict();
+export type ScoringPackPolicy = z.infer<typeof ScoringPackPolicy>;
+
+export interface ResolvedScoringPolicy {
+  readonly hints: boolean;
+  readonly borderlineMargin: number;
+  readonly candidateVerdict: boolean;
+}
+
+/** Kept equal to DEFAULT_BORDERLINE_MARGIN in services/scoring/signals.ts (a unit test pins it). */
+export const DEFAULT_PACK_BORDERLINE_MARGIN = 5;
+
+/** The pack's scoring policy with the kiosk's defaults filled in. */
+export function scoringPolicyOf(pack: { readonly policy: { readonly scoring?: ScoringPackPolicy | undefined } }): ResolvedScoringPolicy {
+  const s = pack.policy.scoring;
+  return { hints: s?.hints ?? true, borderlineMargin: s?.borderlineMargin ?? DEFAULT_PACK_BORDERLINE_MARGIN, candidateVerdict: s?.candidateVerdict ?? false };
+}
+
 export const PackPolicy = z
   .object({
     resume: ResumePolicy,
@@ -191,6 +224,8 @@ export const PackPolicy = z
     precheck: PrecheckPolicy.default(() => PrecheckPolicy.parse({})),
     // Optional without a default: a pack without it decodes exactly as signed, and gets the kiosk's defaults.
     integrity: IntegrityPackPolicy.optional(),
+    // Optional without a default, for the same reason (scoringPolicyOf fills in the defaults).
+    scoring: ScoringPackPolicy.optional(),
   })
   .strict();
 export type PackPolicy = z.infer<typeof PackPolicy>;

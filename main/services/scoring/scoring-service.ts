@@ -27,7 +27,7 @@ import {
 } from '../../db/queries/scoring';
 import { transact } from '../../db/transaction';
 import type { Journal } from '../journal/journal';
-import { flattenQuestions, isSafeText, type Pack } from '../packs/pack-schema';
+import { flattenQuestions, isSafeText, scoringPolicyOf, type Pack } from '../packs/pack-schema';
 import type { Segmenter } from '../packs/resume-tags';
 import { featureRow, hashedNgrams } from './model-features';
 import { bandFor, RubricScorer, type AnswerScore } from './rubric';
@@ -60,7 +60,7 @@ const scorers = new WeakMap<Pack, RubricScorer>();
 function scorerFor(pack: Pack, seg: Segmenter): RubricScorer {
   let s = scorers.get(pack);
   if (!s) {
-    s = new RubricScorer(pack, seg);
+    s = new RubricScorer(pack, seg, scoringPolicyOf(pack).borderlineMargin);
     scorers.set(pack, s);
   }
   return s;
@@ -73,7 +73,7 @@ function modelMatches(model: LoadedModel | undefined, pack: Pack): model is Load
 }
 
 /** Blends the model's expected level with the rubric's, per competency; the evidence stays the rubric's. */
-async function withModel(score: AnswerScore, model: LoadedModel, text: string, seg: Segmenter): Promise<AnswerScore> {
+async function withModel(score: AnswerScore, model: LoadedModel, text: string, seg: Segmenter, margin: number): Promise<AnswerScore> {
   const ngrams = hashedNgrams(text, score.locale, seg);
   const probs = await model.predict(score.competencies.map((c) => featureRow(score, c.competencyId, ngrams)));
   const competencies = score.competencies.map((c, i) => {
@@ -82,7 +82,7 @@ async function withModel(score: AnswerScore, model: LoadedModel, text: string, s
     const level = Math.max(1, Math.min(5, Math.round((c.level + expected) / 2)));
     return { ...c, level, score: level * 20 };
   });
-  const b = bandFor(competencies);
+  const b = bandFor(competencies, margin);
   return { ...score, engine: 'rubric+model', competencies, total: b.total, band: b.band, reasons: [...b.reasons, ...score.reasons.filter((r) => r.code.startsWith('penalty_'))] };
 }
 
@@ -105,7 +105,7 @@ export async function scoreSubmittedAnswer(deps: ScoringDeps, sessionId: string,
   const text = answer.mode === 'text' ? (answer.text ?? '') : deps.transcripts?.transcript(sessionId, questionIndex, attempt);
   let score = scorerFor(p.pack, deps.segmenter).score({ questionId: flat.question.id, locale: p.locale, text });
   const model = modelMatches(deps.model, p.pack) && score.status === 'scored' && text !== undefined ? deps.model : undefined;
-  if (model && text !== undefined) score = await withModel(score, model, text, deps.segmenter);
+  if (model && text !== undefined) score = await withModel(score, model, text, deps.segmenter, scoringPolicyOf(p.pack).borderlineMargin);
   const result = JSON.stringify(score);
   const at = deps.clock.now();
   const reviewReason = score.status === 'needs_human_scoring' ? 'needs_human_scoring' : score.features.other_language ? 'other_language' : score.band === 'borderline' ? 'borderline' : undefined;

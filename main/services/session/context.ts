@@ -37,6 +37,11 @@ export interface SessionServiceDeps {
   readonly emit?: (event: StatusEvent) => void;
   /** Tells pages of a session that another page took it over (the transports fan it out). */
   readonly emitPage?: (event: PageEvent) => void;
+  /**
+   * Called once an `answer_submitted` has committed (typed, spoken or auto-submitted), so scoring
+   * can run off the IPC path. Must return at once and never throw into the session.
+   */
+  readonly onAnswerSubmitted?: (sessionId: string, questionIndex: number, attempt: number) => void;
 }
 
 export class SessionContext {

@@ -9,7 +9,7 @@ import type { AppendChunkRequest, ChunkAck, CurrentView, DeviceReport, QuestionV
 import { err, ok, type Result } from '../../common/result';
 import { attemptChunkStats, getChunkMeta, insertChunk, segmentChunkCount } from '../../db/queries/media';
 import { countAnswers, getProgress, getSession, insertAnswer, updateSession, upsertProgress, type SessionRow } from '../../db/queries/sessions';
-import { transact } from '../../db/transaction';
+import { afterCommit, transact } from '../../db/transaction';
 import type { LoadedPack } from '../packs/pack-provider';
 import type { FlatQuestion } from '../packs/pack-schema';
 import { PERSIST_INTERVAL_MS, type AnswerClock } from './answer-clock';
@@ -250,6 +250,17 @@ export class Recording {
         elapsedMs: elapsed,
         auto,
       }, now);
+      const onSubmitted = this.ctx.deps.onAnswerSubmitted;
+      if (onSubmitted) {
+        const attempt = progress.attempt;
+        afterCommit(db, () => {
+          try {
+            onSubmitted(s.id, q.index, attempt);
+          } catch (e) {
+            this.ctx.log.error('answer-submitted hook failed', { error: e instanceof Error ? e.message : String(e) });
+          }
+        });
+      }
       this.clock.delete(s.id);
       const next = q.index + 1;
       if (next >= pack.questions.length) {

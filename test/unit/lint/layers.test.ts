@@ -39,4 +39,14 @@ describe('layer rules (eslint no-restricted-imports zones)', () => {
   it('forbids services from importing the app layer', async () => {
     expect(await restricted('main/services/session/bad3.ts', "import { createKioskCore } from '../../app/main';\nexport const c = createKioskCore;\n")).not.toEqual([]);
   });
+  it('keeps shared/ pure: no electron, Node built-ins, main or renderer', async () => {
+    expect(await restricted('shared/scoring/bad.ts', "import fs from 'node:fs';\nexport const f = fs;\n")).not.toEqual([]);
+    expect(await restricted('shared/scoring/bad2.ts', "import { ipcRenderer } from 'electron';\nexport const i = ipcRenderer;\n")).not.toEqual([]);
+    expect(await restricted('shared/scoring/bad3.ts', "import { getAnswer } from '../../main/db/queries/sessions';\nexport const g = getAnswer;\n")).not.toEqual([]);
+    expect(await restricted('shared/scoring/ok.ts', "import { STAR } from './lexicon';\nexport const s = STAR;\n")).toEqual([]);
+  });
+
+  it('lets the renderer import shared/ pure code', async () => {
+    expect(await restricted('renderer/ok.ts', "import { starHint } from '../shared/scoring/star-hints';\nexport const h = starHint;\n")).toEqual([]);
+  });
 });

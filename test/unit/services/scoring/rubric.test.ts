@@ -121,10 +121,11 @@ describe('agreement statistics (textbook values)', () => {
 
 describe('fairness by construction', () => {
   it('imports nothing from media, vision, audio, recording, proctoring or the renderer', () => {
-    const dir = 'main/services/scoring';
     const forbidden = /(media|vision|audio|video|record|camera|face|voice|speech-timing|integrity|proctor|renderer|storage|environment)/i;
-    for (const f of readdirSync(dir)) {
-      const src = readFileSync(join(dir, f), 'utf8');
+    // shared/scoring holds the word lists and STAR hints the scorer and the renderer both use.
+    const files = ['main/services/scoring', 'shared/scoring'].flatMap((dir) => readdirSync(dir).map((f) => join(dir, f)));
+    for (const f of files) {
+      const src = readFileSync(f, 'utf8');
       for (const m of src.matchAll(/from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)/g)) {
         const spec = m[1] ?? m[2] ?? '';
         expect(forbidden.test(spec), `${f} imports ${spec}`).toBe(false);

@@ -13,11 +13,16 @@ export interface SessionKeyRow {
   created_at: number;
 }
 
-export function insertSessionKey(db: Db, row: SessionKeyRow): void {
-  stmt(db,
+/**
+ * Stores a new session key unless the session has one already (another connection, e.g. the media
+ * writer's, may have created it first); the caller then reads back whichever key is stored.
+ */
+export function insertSessionKey(db: Db, row: SessionKeyRow): boolean {
+  return stmt(db,
     `INSERT INTO session_keys (session_id, kiosk_wrapped, protector, hr_wrapped, hr_key_id, created_at)
-     VALUES (@session_id, @kiosk_wrapped, @protector, @hr_wrapped, @hr_key_id, @created_at)`,
-  ).run(row);
+     VALUES (@session_id, @kiosk_wrapped, @protector, @hr_wrapped, @hr_key_id, @created_at)
+     ON CONFLICT (session_id) DO NOTHING`,
+  ).run(row).changes === 1;
 }
 
 export function getSessionKey(db: Db, sessionId: string): SessionKeyRow | undefined {

@@ -33,11 +33,14 @@ export function chunkAad(c: ChunkIdentity): Buffer {
 }
 
 const CHUNK_AAD = /^ik-chunk\/v1\|([A-Za-z0-9_-]{1,100})\|(\d{1,15})\/(\d{1,15})\/(\d{1,15})\/(\d{1,15})$/;
+/** The media store's own form (main/common/chunk-sealer.ts `chunkAad`): `media-chunk:v1:<session>:<q>:<a>:<seg>:<seq>`. */
+const STORE_CHUNK_AAD = /^media-chunk:v1:([A-Za-z0-9_-]{1,100}):(\d{1,15}):(\d{1,15}):(\d{1,15}):(\d{1,15})$/;
 
-/** The identity inside a chunk's associated data, or undefined when it is not one. */
+/** The identity inside a chunk's associated data (either form), or undefined when it is not one. */
 export function parseChunkAad(aad: Uint8Array): ChunkIdentity | undefined {
   if (aad.byteLength > 200) return undefined;
-  const m = CHUNK_AAD.exec(Buffer.from(aad.buffer, aad.byteOffset, aad.byteLength).toString('latin1'));
+  const text = Buffer.from(aad.buffer, aad.byteOffset, aad.byteLength).toString('latin1');
+  const m = CHUNK_AAD.exec(text) ?? STORE_CHUNK_AAD.exec(text);
   if (!m) return undefined;
   return { sessionId: m[1]!, questionIndex: Number(m[2]), attempt: Number(m[3]), segment: Number(m[4]), seq: Number(m[5]) };
 }

@@ -30,9 +30,11 @@ import { boundAad, parseChunkAad, textAad } from './identity';
  * and opens them again. `open` throws on any mismatch; it never returns unauthenticated bytes.
  */
 export interface ChunkSealer {
-  seal(bytes: Uint8Array, aad: Uint8Array): Uint8Array;
-  open(bytes: Uint8Array, aad: Uint8Array): Uint8Array;
+  seal(bytes: Uint8Array, aad: Uint8Array | string): Uint8Array;
+  open(bytes: Uint8Array, aad: Uint8Array | string): Uint8Array;
 }
+
+const aadBytes = (aad: Uint8Array | string): Uint8Array => (typeof aad === 'string' ? Buffer.from(aad, 'utf8') : aad);
 
 export interface HrRecipient {
   /** The 32 raw bytes of HR's X25519 public key (provisioning `hrEndpoint.sealingKey`). */
@@ -74,7 +76,7 @@ export class SessionKeyring implements TextSealer {
     // A session whose data was erased never gets a new key: nothing of it may be written again.
     if (getErasure(db, sessionId)) throw new CodedError('STORAGE_CORRUPT', 'the data of this session was deleted');
     const key = randomBytes(32);
-    transact(db, () =>
+    const inserted = transact(db, () =>
       insertSessionKey(db, {
         session_id: sessionId,
         kiosk_wrapped: this.deps.protector.protect(key),
@@ -84,6 +86,8 @@ export class SessionKeyring implements TextSealer {
         created_at: this.deps.clock.now(),
       }),
     );
+    // Another connection stored a key first: use that one.
+    if (!inserted) return this.dataKey(sessionId, false);
     this.remember(sessionId, key);
     return key;
   }
@@ -117,9 +121,10 @@ export class SessionKeyring implements TextSealer {
   }
 
   /**
-   * The media store's sealer. The associated data must be `chunkAad({sessionId, questionIndex,
-   * attempt, segment, seq})` (identity.ts): the session is read from it, so one sealer serves every
-   * session, and a chunk moved to another place in any session fails to open.
+   * The media store's sealer. The associated data must name the chunk — `chunkAad(...)` of
+   * identity.ts, or the media store's own `media-chunk:v1:<session>:<q>:<a>:<seg>:<seq>` string:
+   * the session is read from it, so one sealer serves every session, and a chunk moved to another
+   * place in any session fails to open.
    */
   chunkSealer(): ChunkSealer {
     const identity = (aad: Uint8Array) => {
@@ -128,9 +133,13 @@ export class SessionKeyring implements TextSealer {
       return id;
     };
     return {
-      seal: (bytes, aad) => sealMessage(this.dataKey(identity(aad).sessionId, true)!, bytes, aad),
+      seal: (bytes, aad) => {
+        const a = aadBytes(aad);
+        return sealMessage(this.dataKey(identity(a).sessionId, true)!, bytes, a);
+      },
       open: (bytes, aad) => {
-        const plain = openMessage(this.keyOrThrow(identity(aad).sessionId), bytes, aad);
+        const a = aadBytes(aad);
+        const plain = openMessage(this.keyOrThrow(identity(a).sessionId), bytes, a);
         if (!plain) throw new CodedError('STORAGE_CORRUPT', 'a sealed chunk does not open with its session key (altered or moved)');
         return plain;
       },
@@ -140,9 +149,9 @@ export class SessionKeyring implements TextSealer {
   /** A sealer bound to one session, for a store that keeps its own identity bytes. */
   sealerFor(sessionId: string): ChunkSealer {
     return {
-      seal: (bytes, aad) => sealMessage(this.dataKey(sessionId, true)!, bytes, boundAad(sessionId, aad)),
+      seal: (bytes, aad) => sealMessage(this.dataKey(sessionId, true)!, bytes, boundAad(sessionId, aadBytes(aad))),
       open: (bytes, aad) => {
-        const plain = openMessage(this.keyOrThrow(sessionId), bytes, boundAad(sessionId, aad));
+        const plain = openMessage(this.keyOrThrow(sessionId), bytes, boundAad(sessionId, aadBytes(aad)));
         if (!plain) throw new CodedError('STORAGE_CORRUPT', 'sealed bytes do not open with their session key (altered or moved)');
         return plain;
       },

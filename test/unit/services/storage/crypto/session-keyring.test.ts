@@ -112,4 +112,30 @@ describe('session keys and sealed typed answers', () => {
     expect(() => sealer.open(sealed, chunkAad(id))).toThrow(/no data key/);
     expect(() => transact(db, () => sealer.seal(bytes, chunkAad(id)))).toThrow(/deleted/);
   });
+
+  it("accepts the media store's own string identity (media-chunk:v1:…) and binds a chunk to it", () => {
+    const { keyring } = setup();
+    const sealer = keyring.chunkSealer();
+    const aad = (seq: number, session = 's1') => `media-chunk:v1:${session}:2:1:0:${seq}`;
+    const bytes = Buffer.from('webm cluster bytes');
+    const sealed = sealer.seal(bytes, aad(7));
+    expect(Buffer.from(sealed).includes(bytes)).toBe(false);
+    expect(Buffer.from(sealer.open(sealed, aad(7))).equals(bytes)).toBe(true);
+    // The same identity as bytes opens it too; any other place (seq, session) does not.
+    expect(Buffer.from(sealer.open(sealed, Buffer.from(aad(7)))).equals(bytes)).toBe(true);
+    expect(() => sealer.open(sealed, aad(8))).toThrow(/does not open/);
+    expect(() => sealer.open(sealed, aad(7, 's2'))).toThrow();
+    expect(() => sealer.seal(bytes, 'media-chunk:v1:s1:2:1:0')).toThrow(/chunkAad/);
+  });
+
+  it('two keyrings on one database (another connection) agree on one key per session', () => {
+    const { db, keyring, protector, clock } = setup();
+    const other = new SessionKeyring({ db, protector, clock, logger: silentLogger });
+    // The other connection stores its key first; ours then finds the row and must use that key.
+    const theirs = transact(db, () => other.dataKey('s1', true)!);
+    const sealed = other.chunkSealer().seal(Buffer.from('x'), 'media-chunk:v1:s1:0:0:0:0');
+    expect(keyring.dataKey('s1', false)?.equals(theirs)).toBe(true);
+    expect(Buffer.from(keyring.chunkSealer().open(sealed, 'media-chunk:v1:s1:0:0:0:0')).toString()).toBe('x');
+    expect(db.prepare(`SELECT count(*) AS n FROM session_keys WHERE session_id = 's1'`).get()).toEqual({ n: 1 });
+  });
 });

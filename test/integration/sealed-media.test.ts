@@ -99,6 +99,8 @@ describe.skipIf(!hasStore)('media chunks sealed by the session keyring in the me
     f.db.close();
     expect(grep(dataDir, needles)).toEqual([]);
 
+    // The data tool verifies sealed chunks through the folder's file key (every chunk opened and hashed).
+    expect(cli(['verify', '--data-dir', dataDir, '--json']).last).toMatchObject({ sessions: 1, chunks: 3, pass: true });
     const r = cli(['delete', '--session', sessionId, '--data-dir', dataDir, '--json']);
     expect(r.status, JSON.stringify(r.last)).toBe(0);
     expect(r.last).toMatchObject({ ok: true, keyShredded: true, files: 1, rows: { answers: 1, chunks: 3 } });

@@ -32,6 +32,11 @@ import { SessionService } from '../services/session/session-service';
 import { JiebaSegmenter } from '../services/packs/resume-tags';
 import { CandidateFeedback } from '../services/scoring/candidate-feedback';
 import { ScoringRunner } from '../services/scoring/scoring-runner';
+import { setTextSealer } from '../db/text-sealing';
+import { DEFAULT_RETENTION_DAYS } from '../services/packs/pack-schema';
+import { parseRecipientKey } from '../services/storage/crypto/hr-wrap';
+import { sweepRetention } from '../services/storage/crypto/erasure';
+import { SessionKeyring, type ChunkSealer } from '../services/storage/crypto/session-keyring';
 
 /** Demo provisioning only: a real kiosk gets its centre secret from the machine-wide config. */
 export { DEMO_PROCTOR_SECRET };
@@ -88,6 +93,10 @@ export interface KioskCore {
   readonly journal: SqliteJournal;
   readonly integrity: IntegrityMonitor | null;
   readonly scoring: ScoringRunner;
+  /** Session data keys: seals typed answers and drafts (registered on db) and media chunks. */
+  readonly keyring: SessionKeyring;
+  /** The media store's sealer (its aad is `chunkAad(...)`, main/services/storage/crypto/identity.ts). */
+  readonly chunkSealer: ChunkSealer;
   close(): void;
 }
 
@@ -137,6 +146,11 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
     ...(options.provisioningPath ? { provisioningPath: options.provisioningPath } : {}),
     ...(options.packsDir ? { packsDir: options.packsDir } : {}),
   });
+  // Every session's typed answers, drafts and media are sealed under its own data key, wrapped by
+  // the same KeyProtector as the pack content keys and, when provisioned, for HR's X25519 key.
+  const hrSealingKey = packRuntime.provisioning?.config.hrEndpoint?.sealingKey;
+  const keyring = new SessionKeyring({ db, protector: packRuntime.keyProtector, clock, logger, ...(hrSealingKey ? { hr: { publicKey: parseRecipientKey(hrSealingKey) } } : {}) });
+  setTextSealer(db, keyring);
   const purgeKeys = (): void => {
     if (!db.open) return;
     try {
@@ -193,6 +207,16 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
       void packRuntime.reportNoShows();
       // Content keys no session needs are purged (secure_delete); also right after a session ends.
       purgeKeys();
+      // Sessions HR confirmed more than the pack's retention days ago are erased (never before upload).
+      sweepRetention({
+        db,
+        keyring,
+        journal,
+        clock,
+        logger,
+        dataDir: options.dataDir,
+        retentionDaysOf: (packId) => packRuntime.registry?.manifest(packId)?.manifest.policy.retentionDays ?? DEFAULT_RETENTION_DAYS,
+      });
     } catch (e) {
       logger.error('no-show sweep failed', { error: e instanceof Error ? e.message : String(e) });
     }
@@ -255,6 +279,8 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
     journal,
     integrity,
     scoring,
+    keyring,
+    chunkSealer: keyring.chunkSealer(),
     close() {
       if (closed) return;
       closed = true;

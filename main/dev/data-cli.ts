@@ -8,14 +8,27 @@
  * With `--json` each session is one JSON line and the last line is the summary with its target
  * (every count zero, every chain intact). Exit 0 when the store meets it, 1 when it does not,
  * 2 on a usage error or a store that cannot be opened.
+ *
+ * `npm run data -- delete --session ID [--data-dir DIR] [--json]`: a candidate's deletion request.
+ * Shreds the session's data key, removes its media files and the rows holding its media and
+ * answer texts (`secure_delete`), journals `deleted` (hashes and counts only) and truncates the
+ * WAL (main/services/storage/crypto/erasure.ts). Needs the data folder to itself: refused while
+ * the kiosk runs. Last line one JSON object; exit 0 when erased (or already erased), 1 when refused.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { openDatabaseReadOnly } from '../db/connection';
+import { openDatabase, openDatabaseReadOnly } from '../db/connection';
+import { acquireDataDirLock } from '../db/data-dir-lock';
+import { createConsoleLogger } from '../common/logger';
+import { systemClock } from '../common/clock';
 import { auditStore, type SessionAudit } from '../services/audit/session-audit';
+import { SqliteJournal } from '../services/journal/journal';
+import { MemoryKeyProtector } from '../services/packs/key-protector';
+import { eraseSession } from '../services/storage/crypto/erasure';
+import { SessionKeyring } from '../services/storage/crypto/session-keyring';
 
-const USAGE = 'usage: npm run data -- verify [--data-dir DIR] [--session ID] [--json]';
+const USAGE = 'usage: npm run data -- verify [--data-dir DIR] [--session ID] [--json]\n       npm run data -- delete --session ID [--data-dir DIR] [--json]';
 const SESSION_ID = /^[A-Za-z0-9_-]{1,100}$/;
 
 function fail(code: string, message: string, json: boolean): never {
@@ -43,13 +56,46 @@ try {
 }
 const { values, positionals } = parsed;
 const json = values.json;
-if (positionals.length !== 1 || positionals[0] !== 'verify') fail('USAGE', USAGE, json);
+if (positionals.length !== 1 || (positionals[0] !== 'verify' && positionals[0] !== 'delete')) fail('USAGE', USAGE, json);
+const command = positionals[0];
+if (command === 'delete' && values.session === undefined) fail('USAGE', `delete needs --session ID\n${USAGE}`, json);
 if (values.session !== undefined && !SESSION_ID.test(values.session)) fail('USAGE', 'a session id is 1-100 letters, digits, - or _', json);
 // The kiosk's database file name (main/app/composition-root.ts, databasePath), kept here so this
 // read-only tool does not load the application's object graph.
 const dataDir = path.resolve(values['data-dir']);
 const file = path.join(dataDir, 'interview-kiosk.sqlite');
 if (!existsSync(file)) fail('STORE_NOT_FOUND', `no interview database at ${file}`, json);
+
+if (command === 'delete') {
+  runDelete(values.session!);
+  process.exit(process.exitCode ?? 0);
+}
+
+function runDelete(sessionId: string): void {
+  let lock: ReturnType<typeof acquireDataDirLock>;
+  try {
+    lock = acquireDataDirLock(dataDir);
+  } catch (e) {
+    fail('DATA_DIR_LOCKED', `the kiosk is using ${dataDir}; stop it first (${e instanceof Error ? e.message : String(e)})`, json);
+  }
+  try {
+    const logger = createConsoleLogger('data', 'warn');
+    const wdb = openDatabase(file, { logger });
+    try {
+      // Deletion destroys keys and never unwraps one, so no keystore is needed here.
+      const keyring = new SessionKeyring({ db: wdb, protector: new MemoryKeyProtector(), clock: systemClock, logger: createConsoleLogger('data', 'error') });
+      const r = eraseSession({ db: wdb, keyring, journal: new SqliteJournal(wdb), clock: systemClock, logger, dataDir }, sessionId, 'request');
+      const out = r.ok ? { command: 'data delete', ok: true, ...r.value, target: 'key shredded, rows and files removed, journal verifiable' } : { command: 'data delete', ok: false, ...r.error };
+      if (json) console.log(JSON.stringify(out));
+      else console.log(r.ok ? `Erased ${sessionId}: key shredded, ${r.value.rows.chunks} chunks, ${r.value.rows.answers} answers, ${r.value.rows.drafts} drafts, ${r.value.files} files${r.value.alreadyErased ? ' (already erased)' : ''}.` : `Refused: ${r.error.code}: ${r.error.message}`);
+      process.exitCode = r.ok ? 0 : 1;
+    } finally {
+      wdb.close();
+    }
+  } finally {
+    lock.release();
+  }
+}
 
 let db: ReturnType<typeof openDatabaseReadOnly>;
 try {

@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { databasePath } from '../app/composition-root';
 import { systemClock } from '../common/clock';
 import { openDatabase, openDatabaseReadOnly } from '../db/connection';
+import { useFileKeys } from '../services/storage/crypto/file-keys';
 import { overridesFor, sessionScores } from '../db/queries/scoring';
 import { getAnswer } from '../db/queries/sessions';
 import { SqliteJournal } from '../services/journal/journal';
@@ -177,6 +178,8 @@ async function main(argv: string[]): Promise<number> {
       const pack = loadPack(values['pack-source']);
       const lang = locale(values.locale);
       const db = openDatabaseReadOnly(databasePath(path.resolve(values['data-dir'] ?? '.kiosk-data')));
+      // Typed answers are sealed at rest; the web shell's file key opens them (docs/encryption-at-rest.md).
+      useFileKeys(db, path.resolve(values['data-dir'] ?? '.kiosk-data'));
       const answers = sessionScores(db, values.session).map((row) => {
         const score = JSON.parse(row.result) as AnswerScore;
         // A reviewer's level replaces the scorer's in what the candidate sees.

@@ -1,6 +1,7 @@
 import type { Db } from '../connection';
 import { stmt } from '../statements';
 import { afterCommit } from '../transaction';
+import { openColumn, textSealerOf } from '../text-sealing';
 
 /**
  * Rows the recording path reads on every chunk, kept per connection so a chunk costs no lookups.
@@ -186,10 +187,13 @@ export interface AnswerRow {
 }
 
 export function insertAnswer(db: Db, row: AnswerRow): void {
+  // A typed answer is stored sealed when the connection has a sealer (main/db/text-sealing.ts).
+  const sealer = row.text !== null ? textSealerOf(db) : undefined;
+  const sealed = sealer && row.text !== null ? sealer.sealText('answer', row.session_id, row.question_index, row.attempt, row.text) : null;
   stmt(db, 
-    `INSERT INTO answers (session_id, question_index, attempt, mode, text, chunk_count, elapsed_ms, submitted_at)
-     VALUES (@session_id, @question_index, @attempt, @mode, @text, @chunk_count, @elapsed_ms, @submitted_at)`,
-  ).run(row);
+    `INSERT INTO answers (session_id, question_index, attempt, mode, text, chunk_count, elapsed_ms, submitted_at, sealed)
+     VALUES (@session_id, @question_index, @attempt, @mode, @text, @chunk_count, @elapsed_ms, @submitted_at, @sealed)`,
+  ).run({ ...row, text: sealed ? null : row.text, sealed });
 }
 
 export function countAnswers(db: Db, sessionId: string): number {
@@ -197,8 +201,12 @@ export function countAnswers(db: Db, sessionId: string): number {
 }
 
 export function getAnswer(db: Db, sessionId: string, questionIndex: number): AnswerRow | undefined {
-  return stmt(db, `SELECT * FROM answers WHERE session_id = ? AND question_index = ?`)
-    .get(sessionId, questionIndex) as AnswerRow | undefined;
+  const r = stmt(db, `SELECT * FROM answers WHERE session_id = ? AND question_index = ?`).get(sessionId, questionIndex) as
+    | (AnswerRow & { sealed?: Buffer | null })
+    | undefined;
+  if (!r) return undefined;
+  const { sealed, ...row } = r;
+  return { ...row, text: openColumn(db, 'answer', sessionId, questionIndex, row.attempt, sealed ?? null, row.text) };
 }
 
 export function getKioskState(db: Db, key: string): string | undefined {

@@ -123,6 +123,12 @@ export function auditSession(db: Db, sessionId: string, options: AuditOptions = 
   const remuxes = new Map<string, RemuxFacts>();
   let chunkEvents = 0;
   for (const row of iterateJournalRows(db, sessionId)) {
+    // An erasure (main/services/storage/crypto/erasure.ts) removed every chunk and file named before it.
+    if (row.type === 'deleted') {
+      events.clear();
+      remuxes.clear();
+      continue;
+    }
     if (row.type === 'recording_remuxed') {
       let p: Record<string, unknown>;
       try {

@@ -58,7 +58,10 @@ export type JournalEventType =
   | 'draft_saved'
   | 'clock_paused'
   | 'clock_resumed'
-  | 'clock_pause_capped';
+  | 'clock_pause_capped'
+  // encryption at rest, retention and deletion (main/services/storage/crypto): ids, counts and hashes only
+  | 'upload_confirmed'
+  | 'deleted';
 
 export interface JournalEntry {
   readonly sessionId: string;

@@ -205,6 +205,11 @@ export function meaningIssues(pack: Pack, profile: LintProfile): LintIssue[] {
   if (sc?.candidateVerdict === true && sc.borderlineMargin === 0) add('policy.scoring.verdict_without_review', 'policy.scoring.candidateVerdict', 'a verdict shown to candidates with no borderline band means no human ever reviews a close call');
   const r = pack.policy.resume;
   if (r.graceSeconds > r.returnWindowSeconds) add('policy.grace_after_window', 'policy.resume.graceSeconds', 'must not be longer than returnWindowSeconds');
+  // Retention runs from HR's upload confirmation; the Illinois AI Video Interview Act asks for
+  // deletion within 30 days of a request, and keeping recordings for years needs a stated reason.
+  const days = pack.policy.retentionDays;
+  if (days > 730) add('policy.retention_long', 'policy.retentionDays', `recordings and answers kept ${days} days after upload: more than two years needs a documented legal basis`, 'warning');
+  if (days < 7) add('policy.retention_short', 'policy.retentionDays', `recordings and answers deleted ${days} days after upload: HR may not have reviewed them yet`, 'warning');
   return issues;
 }
 

@@ -214,12 +214,15 @@ export function scoringPolicyOf(pack: { readonly policy: { readonly scoring?: Sc
   const s = pack.policy.scoring;
   return { hints: s?.hints ?? true, borderlineMargin: s?.borderlineMargin ?? DEFAULT_PACK_BORDERLINE_MARGIN, candidateVerdict: s?.candidateVerdict ?? false };
 }
+/** Retention when a pack does not say (and for sessions whose pack is no longer installed). */
+export const DEFAULT_RETENTION_DAYS = 180;
 
 export const PackPolicy = z
   .object({
     resume: ResumePolicy,
     consentVersion: z.string().min(1).max(64).regex(/^[\w.:-]+$/, 'letters, digits and . : - _ only'),
-    retentionDays: z.number().int().min(1).max(3650),
+    /** Days a session's media and answer texts are kept after HR confirmed the upload (then erased). */
+    retentionDays: z.number().int().min(1).max(3650).default(DEFAULT_RETENTION_DAYS),
     lockdown: LockdownPolicy.default(() => LockdownPolicy.parse({})),
     precheck: PrecheckPolicy.default(() => PrecheckPolicy.parse({})),
     // Optional without a default: a pack without it decodes exactly as signed, and gets the kiosk's defaults.

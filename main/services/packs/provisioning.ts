@@ -83,6 +83,11 @@ export const ProvisioningConfig = z
         publicKey: PublicKeyB64,
         /** Bearer token identifying this kiosk to the endpoint. */
         kioskToken: z.string().min(16).max(200),
+        /**
+         * HR's X25519 public key (base64 of 32 bytes): every session's data key is also wrapped
+         * for it, so HR can open uploaded recordings (docs/encryption-at-rest.md).
+         */
+        sealingKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, '32-byte X25519 public key in base64').optional(),
       })
       .strict()
       .optional(),

@@ -71,19 +71,11 @@ class FaultyJournal implements Journal {
 }
 
 /**
- * The wall clock, frozen for the length of one service call, so the answer clock the service
+ * The wall clock, frozen for the length of one service call (set around it below), so the answer clock the service
  * shows right after a commit is the one it committed (the harness records that value itself).
  */
 let frozenAt: number | null = null;
 const clock: Clock = { now: () => frozenAt ?? Date.now() };
-const frozen = <T,>(f: () => T): T => {
-  frozenAt = Date.now();
-  try {
-    return f();
-  } finally {
-    frozenAt = null;
-  }
-};
 
 export const CRASH_PACK = {
   schemaVersion: 1,
@@ -187,13 +179,19 @@ for (;;) {
     const v = view;
     // One frozen instant for the commit and the clock read right after it: the answer clock the
     // candidate would see at the acknowledgement, from the service's view, not from its database.
-    const { ack, e } = frozen(() => {
-      const a = must(
-        sessions.appendChunk({ sessionId: v.sessionId, questionIndex: v.questionIndex, attempt: v.attempt, segment: v.segment, seq, mimeType: 'video/webm;codecs=vp8,opus', data }),
-      );
+    frozenAt = Date.now();
+    let pending: ReturnType<typeof sessions.appendChunk>;
+    let e: number;
+    try {
+      // The store and the commit run synchronously inside appendChunk; the acknowledgement waits
+      // for the segment file's fdatasync below.
+      pending = sessions.appendChunk({ sessionId: v.sessionId, questionIndex: v.questionIndex, attempt: v.attempt, segment: v.segment, seq, mimeType: 'video/webm;codecs=vp8,opus', data });
       const now = must(sessions.current(v.sessionId));
-      return { ack: a, e: now.kind === 'question' ? answerElapsed(now.question) : -1 };
-    });
+      e = now.kind === 'question' ? answerElapsed(now.question) : -1;
+    } finally {
+      frozenAt = null;
+    }
+    const ack = must(await pending);
     if (fault === 'edit-event' && seq % 3 === 2) editEvent.run(view.sessionId, view.sessionId);
     // The harness keeps its own record: the hash and size of the bytes this process sent.
     const h = createHash('sha256').update(data).digest('hex');

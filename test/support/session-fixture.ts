@@ -11,6 +11,7 @@ import { SqliteJournal } from '../../main/services/journal/journal';
 import { DemoInviteDirectory, demoPack, loadPack, StaticPackProvider, type LoadedPack } from '../../main/services/packs/pack-provider';
 import { HmacResumeCodes } from '../../main/services/session/resume-codes';
 import { SessionService } from '../../main/services/session/session-service';
+import type { SegmentMediaStore } from '../../main/services/storage/media-store';
 import type { StatusEvent } from '../../preload/contract/session';
 
 export const TEST_SECRET = Buffer.from('test-proctor-secret-0123456789abcdef');
@@ -39,7 +40,7 @@ export function packWith(policy: Partial<LoadedPack['pack']['policy']['resume']>
   return r.value;
 }
 
-export function makeFixture(opts: { dbPath?: string; clock?: ManualClock; pack?: LoadedPack } = {}): Fixture {
+export function makeFixture(opts: { dbPath?: string; clock?: ManualClock; pack?: LoadedPack; media?: (db: Db) => SegmentMediaStore } = {}): Fixture {
   const dbPath = opts.dbPath ?? tempDbPath();
   const clock = opts.clock ?? new ManualClock();
   const pack = opts.pack ?? demoPack();
@@ -57,6 +58,7 @@ export function makeFixture(opts: { dbPath?: string; clock?: ManualClock; pack?:
     logger: silentLogger,
     wal: new PassiveWalMaintenance(db),
     emit: (e) => events.push(e),
+    ...(opts.media ? { media: opts.media(db) } : {}),
   });
   const fixture: Fixture = {
     db,

@@ -50,6 +50,8 @@ export interface CrashReport {
   /** The same, measured by the harness from spawn() to the ready line (adds fork/exec and pipes). */
   p95SpawnToReadyMs: number;
   p95RecoveryMs: number;
+  /** The product's share of recovery: from the end of module loading to ready (open, quick_check, media recovery, resume). */
+  p95AfterLoadMs: number;
   maxRecoveryMs: number;
   databaseMb: number;
   durationS: number;
@@ -104,6 +106,7 @@ export async function runCrashTest(opts: {
   const resumesPerSession = new Map<string, number>();
   const spawnToReady: number[] = [];
   const recoveries: number[] = [];
+  const afterLoad: number[] = [];
   const mismatchSamples: string[] = [];
   let expect: Expect | null = null;
   let alt: Expect | null = null;
@@ -203,6 +206,7 @@ export async function runCrashTest(opts: {
             if (killAfterReady !== null) timer = setTimeout(() => proc.kill('SIGKILL'), killAfterReady);
             spawnToReady.push(performance.now() - spawnedAt);
             recoveries.push(Number(m.recoveryMs));
+            afterLoad.push(Number(m.afterLoadMs));
             const r = m.resumed as { s: string; q: number; e: number; remaining: number } | null;
             checkResume(r);
             if (r) {
@@ -286,6 +290,7 @@ export async function runCrashTest(opts: {
     killsBeforeReady,
     p50RecoveryMs: Math.round(percentile(recoveries, 50)),
     p95RecoveryMs: Math.round(percentile(recoveries, 95)),
+    p95AfterLoadMs: Math.round(percentile(afterLoad, 95)),
     p95SpawnToReadyMs: Math.round(percentile(spawnToReady, 95)),
     maxRecoveryMs: Math.round(Math.max(0, ...recoveries)),
     databaseMb: Math.round(size / 1048576),

@@ -41,6 +41,9 @@ describe('proof commands exit non-zero on a miss, with the target in their JSON'
     const slow = run('test/bench/journal-bench.ts', ['--json', '--chunks', '100', '--inject-ms', '1']);
     expect(slow.last).toMatchObject({ target: { overFloorP50: 1.5, p99Ratio: 3 }, statedTarget: { p50Ratio: 1.25, p99Ratio: 2 }, pass: false });
     expect(slow.last.misses).toContain('overFloorP50');
+    // Write amplification of the segment-file store is measured and gated (/proc/self/io).
+    expect(slow.last).toMatchObject({ target: { writeAmplification: 1.2 } });
+    expect(typeof slow.last.writeAmplification).toBe('number');
     expect(slow.status).toBe(1);
     // Both raw baselines are reported, and the ratios use the cheaper one.
     const l = slow.last as Record<string, number>;

@@ -110,14 +110,13 @@ export class Recording {
     // With nothing in flight the store and commit run now, synchronously up to the fdatasync wait.
     const prev = this.inFlight.get(req.sessionId);
     const run = prev ? prev.then(() => this.appendChunkNow(req)) : this.appendChunkNow(req);
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.inFlight.set(req.sessionId, tail);
-    void tail.then(() => {
+    // The tail's callbacks are registered on `run` before the caller's, so a caller that awaited
+    // this chunk finds the chain empty and its next chunk runs at once (not a microtask later).
+    const settle = () => {
       if (this.inFlight.get(req.sessionId) === tail) this.inFlight.delete(req.sessionId);
-    });
+    };
+    const tail: Promise<void> = run.then(settle, settle);
+    this.inFlight.set(req.sessionId, tail);
     return run;
   }
 

@@ -53,6 +53,9 @@ const { values } = parseArgs({
     'inject-ms': { type: 'string', default: '0' },
     // Chunks of the write-amplification answer set (600 = ten minutes of one-second chunks).
     'amp-chunks': { type: 'string', default: '600' },
+    // Deliberate extra writes: every chunk of the amplification set is also written this many
+    // times (fdatasync'd) to a side file, so a test proves writeAmplification sees real writes.
+    'inject-amp-copies': { type: 'string', default: '0' },
   },
 });
 const injectMs = Number(values['inject-ms']);
@@ -72,6 +75,7 @@ const OVER_FLOOR_P50_MAX = 1.5;
 const P99_RATIO_MAX = 3;
 const WRITE_AMPLIFICATION_MAX = 1.2;
 const ampChunks = Number(values['amp-chunks']);
+const injectAmpCopies = Number(values['inject-amp-copies']);
 /** One second at 1 Mbps, as bench:soak records. */
 const AMP_CHUNK_BYTES = 125 * 1024;
 
@@ -199,6 +203,8 @@ async function measureWriteAmplification(): Promise<{ ratio: number | null; medi
   const amp = benchService(ampDir, 6, new ManualClock(), per + 30);
   const bodies = Array.from({ length: 16 }, (_, i) => new Uint8Array(AMP_CHUNK_BYTES).map((_, j) => (i * 17 + j * 13) & 0xff));
   let v = amp.start();
+  const sideFd = openSync(path.join(ampDir, 'injected-copies.bin'), 'w');
+  let sideOffset = 0;
   const before = writeBytes();
   let media = 0;
   for (let i = 0; i < ampChunks; i++) {
@@ -210,6 +216,11 @@ async function measureWriteAmplification(): Promise<{ ratio: number | null; medi
     const data = bodies[i % 16]!;
     amp.must(await amp.service.appendChunk({ sessionId: v.sessionId, questionIndex: v.questionIndex, attempt: 0, segment: 0, seq: v.nextSeq, mimeType: 'video/webm', data }));
     media += data.byteLength;
+    for (let c = 0; c < injectAmpCopies; c++) {
+      writeSync(sideFd, data, 0, data.byteLength, sideOffset);
+      fdatasyncSync(sideFd);
+      sideOffset += data.byteLength;
+    }
     v = { ...v, nextSeq: v.nextSeq + 1 };
     if (v.nextSeq >= per || i === ampChunks - 1) {
       const next = amp.must(amp.service.submitAnswer(v.sessionId, v.questionIndex, 0)); // checkpoints
@@ -217,6 +228,7 @@ async function measureWriteAmplification(): Promise<{ ratio: number | null; medi
     }
   }
   const after = writeBytes();
+  closeSync(sideFd);
   amp.db.close();
   const storage = before === null || after === null ? null : after - before;
   return { ratio: storage === null ? null : storage / media, mediaBytes: media, storageBytes: storage };
@@ -272,6 +284,7 @@ console.log(
     target: gate,
     statedTarget: stated,
     ...(injectMs > 0 ? { injectedMs: injectMs } : {}),
+    ...(injectAmpCopies > 0 ? { injectedAmpCopies: injectAmpCopies } : {}),
     statedMet: result.p50Ratio <= stated.p50Ratio && result.p99Ratio <= stated.p99Ratio,
     misses,
     pass: misses.length === 0,

@@ -55,6 +55,14 @@ describe('proof commands exit non-zero on a miss, with the target in their JSON'
     expect(Math.abs(l.p50Ratio! - cheaper) / cheaper).toBeLessThan(0.08);
   });
 
+  it('bench:journal misses writeAmplification when each media byte is written once more', () => {
+    const r = run('test/bench/journal-bench.ts', ['--json', '--chunks', '50', '--amp-chunks', '100', '--inject-amp-copies', '1']);
+    expect(r.last).toMatchObject({ target: { writeAmplification: 1.2 }, injectedAmpCopies: 1, pass: false });
+    expect(r.last.misses).toContain('writeAmplification');
+    expect(r.last.writeAmplification as number).toBeGreaterThan(1.9);
+    expect(r.status).toBe(1);
+  });
+
   it('bench:pack gates on the median, and misses a budget nothing can meet', () => {
     const r = run('test/bench/pack-bench.ts', ['--json', '--questions', '20', '--runs', '5', '--budget-ms', '0.001']);
     expect(r.last).toMatchObject({ target: { 'loadVerifyMs.p50': 0.001 }, pass: false });

@@ -66,6 +66,26 @@ describe('SegmentMediaStore: one append-only file per segment', () => {
     expect(acked).toBe(true);
   });
 
+  it('fails closed when the file\'s fdatasync fails after the row committed: no ack, session interrupted, the chunk journaled as damaged at the next start', async () => {
+    let calls = 0;
+    const eio = Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+    const f = makeFixture({ media: (db) => new SegmentMediaStore(db, { fdatasync: () => (++calls === 3 ? Promise.reject(eio) : Promise.resolve()) }) });
+    const sessionId = await videoAnswering(f);
+    await record(f, sessionId, 2, 1000);
+    f.clock.advance(1000);
+    const third = await f.service.appendChunk({ sessionId, questionIndex: 1, attempt: 0, segment: 0, seq: 2, mimeType: 'video/webm', data: chunk(1000, 3) });
+    expect(third).toMatchObject({ ok: false, error: { code: 'JOURNAL_WRITE_FAILED' } });
+    expect(f.db.prepare(`SELECT state FROM sessions WHERE id = ?`).get(sessionId)).toEqual({ state: 'interrupted' });
+    // Recording stays refused for this session, without touching the file again.
+    const after = await f.service.appendChunk({ sessionId, questionIndex: 1, attempt: 0, segment: 0, seq: 3, mimeType: 'video/webm', data: chunk(1000, 4) });
+    expect(after.ok).toBe(false);
+    // The power goes: the unsynced chunk's bytes never reached the disk.
+    truncateSync(segmentFile(f.db, sessionId), 2000);
+    const g = f.reopen();
+    expect(events(g.db, sessionId, 'media_damaged')).toEqual([{ questionIndex: 1, attempt: 0, segment: 0, fromSeq: 2, toSeq: 2, reason: 'missing' }]);
+    expect([...iterateChunks(g.db, sessionId)].map((c) => c.intact)).toEqual([true, true, false]);
+  });
+
   it('stores a session\'s chunks one at a time even when they arrive together', async () => {
     const f = makeFixture();
     const sessionId = await videoAnswering(f);

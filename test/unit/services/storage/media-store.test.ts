@@ -84,6 +84,11 @@ describe('SegmentMediaStore: one append-only file per segment', () => {
     const g = f.reopen();
     expect(events(g.db, sessionId, 'media_damaged')).toEqual([{ questionIndex: 1, attempt: 0, segment: 0, fromSeq: 2, toSeq: 2, reason: 'missing' }]);
     expect([...iterateChunks(g.db, sessionId)].map((c) => c.intact)).toEqual([true, true, false]);
+    // The ticker left the clock to the chunk events; the resume takes it from the last one.
+    const carried = events(g.db, sessionId, 'chunk_committed').at(-1)!.elapsedMs as number;
+    expect(carried).toBeGreaterThanOrEqual(2000);
+    const back = must(g.service.resume('DEMO-2026', undefined));
+    expect(back.kind === 'question' && back.question.answerSeconds * 1000 - back.question.answerRemainingMs).toBe(carried);
   });
 
   it('stores a session\'s chunks one at a time even when they arrive together', async () => {

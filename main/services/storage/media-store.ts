@@ -176,7 +176,10 @@ export class SegmentMediaStore {
     };
   }
 
-  /** Closes every file (a clean shutdown; syncs in flight finish first). */
+  /**
+   * Closes every idle file. A file with a sync in flight stays open (its fd is closed when the
+   * process exits); nothing calls this on the write path, it is for tools and tests.
+   */
   async close(): Promise<void> {
     for (const [file, seg] of this.open) {
       if (seg.pending === 0) {

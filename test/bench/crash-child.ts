@@ -4,7 +4,7 @@
  * At start it recovers (crash detection + resume) and reports how long that took.
  */
 import { createHash, randomBytes, randomInt } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Clock } from '../../main/common/clock';
@@ -125,6 +125,21 @@ const sessions = new SessionService({
 if (fault === 'edit-event') db.exec('DROP TRIGGER IF EXISTS journal_no_update');
 const editEvent = db.prepare(`UPDATE journal SET at = at + 1 WHERE session_id = ? AND seq = (SELECT max(seq) FROM journal WHERE session_id = ?)`);
 
+const placeOf = db.prepare(`SELECT file, file_offset FROM media_chunks WHERE session_id = ? AND question_index = ? AND attempt = ? AND segment = ? AND seq = ?`);
+/** The flip-media-byte fault: one byte of an acknowledged chunk changes in its segment file. */
+function flipMediaByte(v: QuestionView, seq: number): void {
+  const row = placeOf.get(v.sessionId, v.questionIndex, v.attempt, v.segment, seq) as { file: string; file_offset: number };
+  const fd = openSync(path.join(dataDir!, 'media', row.file), 'r+');
+  try {
+    const b = Buffer.alloc(1);
+    readSync(fd, b, 0, 1, row.file_offset);
+    b[0] = b[0]! ^ 0xff;
+    writeSync(fd, b, 0, 1, row.file_offset);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 const out = (o: Record<string, unknown>) => process.stdout.write(JSON.stringify(o) + '\n');
 const must = <T,>(r: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): T => {
   if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
@@ -193,6 +208,7 @@ for (;;) {
     }
     const ack = must(await pending);
     if (fault === 'edit-event' && seq % 3 === 2) editEvent.run(view.sessionId, view.sessionId);
+    if (fault === 'flip-media-byte' && seq % 3 === 2) flipMediaByte(view, seq);
     // The harness keeps its own record: the hash and size of the bytes this process sent.
     const h = createHash('sha256').update(data).digest('hex');
     out({ t: 'ack', s: view.sessionId, q: view.questionIndex, a: view.attempt, g: view.segment, n: seq, h, b: data.length, e });

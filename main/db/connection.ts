@@ -19,10 +19,10 @@ export interface OpenDatabaseOptions {
   /** `fullfsync` matters on macOS, where fsync alone does not flush the drive cache. */
   readonly platform?: NodeJS.Platform;
   /**
-   * The start-up integrity check. `core` (default) checks every table that decides whether and
-   * where a session resumes; its cost does not grow with recorded media, so recovery stays fast on
-   * a kiosk holding gigabytes of video. Media rows carry their own sha256, verified on every read.
-   * `full` checks the whole file.
+   * The start-up integrity check. `full` (default) checks the whole file: media bytes live in
+   * segment files now (media-store.ts), so the database stays small and a full check fits the
+   * recovery budget. `core` checks only the tables that decide whether and where a session
+   * resumes (for a database from before schema 10 that still holds gigabytes of BLOBs).
    */
   readonly quickCheck?: 'core' | 'full' | 'none';
 }
@@ -93,7 +93,7 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
           `the interview database was written by a newer kiosk version (schema ${version}, this kiosk knows ${latest}); it was not modified — update the application`,
         );
       }
-      const problem = quickCheck(db, options.quickCheck ?? 'core');
+      const problem = quickCheck(db, options.quickCheck ?? 'full');
       if (problem) {
         throw new CodedError('STORAGE_CORRUPT', `the interview database failed its integrity check (${problem}); it was not modified`);
       }

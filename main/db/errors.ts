@@ -10,6 +10,8 @@ export function storageErrorCode(e: unknown): ErrorCode | null {
     const errno = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
     if (errno === 'ENOSPC') return 'STORAGE_FULL';
     if (errno === 'EROFS' || errno === 'EACCES' || errno === 'EPERM') return 'STORAGE_READONLY';
+    // A media file's write or fsync failed: the segment file is as much the journal as SQLite is.
+    if (errno === 'EIO') return 'JOURNAL_WRITE_FAILED';
     return null;
   }
   if (code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_WRITE' && /full|space/i.test(String(e))) return 'STORAGE_FULL';

@@ -11,6 +11,7 @@ import { SqliteJournal } from '../../main/services/journal/journal';
 import { DemoInviteDirectory, loadPack, StaticPackProvider } from '../../main/services/packs/pack-provider';
 import { HmacResumeCodes } from '../../main/services/session/resume-codes';
 import { SessionService } from '../../main/services/session/session-service';
+import type { SegmentMediaStore } from '../../main/services/storage/media-store';
 import type { QuestionView } from '../../preload/contract/session';
 
 export function percentile(values: readonly number[], p: number): number {
@@ -55,7 +56,7 @@ export function videoPack(count: number, answerSeconds = 1800) {
   return r.value;
 }
 
-export function benchService(dir: string | undefined, questionCount: number, clock: Clock = systemClock, answerSeconds = 1800) {
+export function benchService(dir: string | undefined, questionCount: number, clock: Clock = systemClock, answerSeconds = 1800, media?: (db: Db) => SegmentMediaStore) {
   const base = dir ?? mkdtempSync(path.join(os.tmpdir(), 'kiosk-bench-'));
   const pack = videoPack(questionCount, answerSeconds);
   const db: Db = openDatabase(path.join(base, 'interview-kiosk.sqlite'));
@@ -69,6 +70,7 @@ export function benchService(dir: string | undefined, questionCount: number, clo
     environment: new OsEnvironmentProbe('bench', 'node'),
     logger: silentLogger,
     wal: new PassiveWalMaintenance(db),
+    ...(media ? { media: media(db) } : {}),
   });
   const must = <T,>(r: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): T => {
     if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);

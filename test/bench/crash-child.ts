@@ -4,7 +4,7 @@
  * At start it recovers (crash detection + resume) and reports how long that took.
  */
 import { createHash, randomBytes, randomInt } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Clock } from '../../main/common/clock';
@@ -71,19 +71,11 @@ class FaultyJournal implements Journal {
 }
 
 /**
- * The wall clock, frozen for the length of one service call, so the answer clock the service
+ * The wall clock, frozen for the length of one service call (set around it below), so the answer clock the service
  * shows right after a commit is the one it committed (the harness records that value itself).
  */
 let frozenAt: number | null = null;
 const clock: Clock = { now: () => frozenAt ?? Date.now() };
-const frozen = <T,>(f: () => T): T => {
-  frozenAt = Date.now();
-  try {
-    return f();
-  } finally {
-    frozenAt = null;
-  }
-};
 
 export const CRASH_PACK = {
   schemaVersion: 1,
@@ -132,6 +124,21 @@ const sessions = new SessionService({
 
 if (fault === 'edit-event') db.exec('DROP TRIGGER IF EXISTS journal_no_update');
 const editEvent = db.prepare(`UPDATE journal SET at = at + 1 WHERE session_id = ? AND seq = (SELECT max(seq) FROM journal WHERE session_id = ?)`);
+
+const placeOf = db.prepare(`SELECT file, file_offset FROM media_chunks WHERE session_id = ? AND question_index = ? AND attempt = ? AND segment = ? AND seq = ?`);
+/** The flip-media-byte fault: one byte of an acknowledged chunk changes in its segment file. */
+function flipMediaByte(v: QuestionView, seq: number): void {
+  const row = placeOf.get(v.sessionId, v.questionIndex, v.attempt, v.segment, seq) as { file: string; file_offset: number };
+  const fd = openSync(path.join(dataDir!, 'media', row.file), 'r+');
+  try {
+    const b = Buffer.alloc(1);
+    readSync(fd, b, 0, 1, row.file_offset);
+    b[0] = b[0]! ^ 0xff;
+    writeSync(fd, b, 0, 1, row.file_offset);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 const out = (o: Record<string, unknown>) => process.stdout.write(JSON.stringify(o) + '\n');
 const must = <T,>(r: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): T => {
@@ -187,14 +194,21 @@ for (;;) {
     const v = view;
     // One frozen instant for the commit and the clock read right after it: the answer clock the
     // candidate would see at the acknowledgement, from the service's view, not from its database.
-    const { ack, e } = frozen(() => {
-      const a = must(
-        sessions.appendChunk({ sessionId: v.sessionId, questionIndex: v.questionIndex, attempt: v.attempt, segment: v.segment, seq, mimeType: 'video/webm;codecs=vp8,opus', data }),
-      );
+    frozenAt = Date.now();
+    let pending: ReturnType<typeof sessions.appendChunk>;
+    let e: number;
+    try {
+      // The store and the commit run synchronously inside appendChunk; the acknowledgement waits
+      // for the segment file's fdatasync below.
+      pending = sessions.appendChunk({ sessionId: v.sessionId, questionIndex: v.questionIndex, attempt: v.attempt, segment: v.segment, seq, mimeType: 'video/webm;codecs=vp8,opus', data });
       const now = must(sessions.current(v.sessionId));
-      return { ack: a, e: now.kind === 'question' ? answerElapsed(now.question) : -1 };
-    });
+      e = now.kind === 'question' ? answerElapsed(now.question) : -1;
+    } finally {
+      frozenAt = null;
+    }
+    const ack = must(await pending);
     if (fault === 'edit-event' && seq % 3 === 2) editEvent.run(view.sessionId, view.sessionId);
+    if (fault === 'flip-media-byte' && seq % 3 === 2) flipMediaByte(view, seq);
     // The harness keeps its own record: the hash and size of the bytes this process sent.
     const h = createHash('sha256').update(data).digest('hex');
     out({ t: 'ack', s: view.sessionId, q: view.questionIndex, a: view.attempt, g: view.segment, n: seq, h, b: data.length, e });

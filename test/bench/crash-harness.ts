@@ -20,7 +20,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { CrashFault } from './crash-faults';
-import { chunkKey, oracleChunkEvents, oracleReadChunk, oracleRowsWithoutEvent, oracleVerifyChain, type EventChunk } from './oracle/journal-oracle';
+import { chunkKey, oracleChunkEvents, oracleDamagedCount, oracleReadChunk, oracleRowsWithoutEvent, oracleVerifyChain, type EventChunk } from './oracle/journal-oracle';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ANSWER_MS = 1800 * 1000;
@@ -40,6 +40,8 @@ export interface CrashReport {
   eventMismatches: number;
   /** Media rows (at the end, every session) with no matching event. */
   mediaRowsWithoutEvent: number;
+  /** Chunks the store listed as damaged at recovery (at the end, every session); a process kill leaves none. */
+  damagedChunks: number;
   resumeMismatches: number;
   resumesChecked: number;
   killsBeforeReady: number;
@@ -48,6 +50,8 @@ export interface CrashReport {
   /** The same, measured by the harness from spawn() to the ready line (adds fork/exec and pipes). */
   p95SpawnToReadyMs: number;
   p95RecoveryMs: number;
+  /** The product's share of recovery: from the end of module loading to ready (open, quick_check, media recovery, resume). */
+  p95AfterLoadMs: number;
   maxRecoveryMs: number;
   databaseMb: number;
   durationS: number;
@@ -102,6 +106,7 @@ export async function runCrashTest(opts: {
   const resumesPerSession = new Map<string, number>();
   const spawnToReady: number[] = [];
   const recoveries: number[] = [];
+  const afterLoad: number[] = [];
   const mismatchSamples: string[] = [];
   let expect: Expect | null = null;
   let alt: Expect | null = null;
@@ -112,10 +117,12 @@ export async function runCrashTest(opts: {
   let corruptDatabases = 0;
   const brokenSessions = new Set<string>();
   let mediaRowsWithoutEvent = 0;
+  let damagedChunks = 0;
   let resumeMismatches = 0;
   let resumesChecked = 0;
   let killsBeforeReady = 0;
   const dbPath = path.join(opts.dataDir, 'interview-kiosk.sqlite');
+  const mediaDir = path.join(opts.dataDir, 'media');
 
   const checkResume = (resumed: { s: string; q: number; e: number; remaining: number } | null): void => {
     const done = (x: Expect | null) => x === null || x.q >= QUESTIONS;
@@ -156,9 +163,9 @@ export async function runCrashTest(opts: {
         return m;
       };
       for (const c of list) {
-        const row = oracleReadChunk(db, c.s, c.q, c.a, c.g, c.n);
+        const row = oracleReadChunk(db, mediaDir, c.s, c.q, c.a, c.g, c.n);
         const key = chunkKey(c.s, c.q, c.a, c.g, c.n);
-        if (!row || row.sha256 !== c.h || row.actualSha256 !== c.h || row.size !== c.b || row.actualSize !== c.b) lost.add(key);
+        if (!row || row.damaged || row.sha256 !== c.h || row.actualSha256 !== c.h || row.size !== c.b || row.actualSize !== c.b) lost.add(key);
         const event = eventsOf(c.s).get(key);
         if (!event) missing.add(key);
         else if (event.sha256 !== c.h || event.size !== c.b) mismatched.add(key);
@@ -167,6 +174,7 @@ export async function runCrashTest(opts: {
       for (const s of sessionsTouched) {
         if (!oracleVerifyChain(db, s).ok) brokenSessions.add(s);
         if (all) mediaRowsWithoutEvent += oracleRowsWithoutEvent(db, s, eventsOf(s)).length;
+        if (all) damagedChunks += oracleDamagedCount(db, s);
       }
     } finally {
       db.close();
@@ -198,6 +206,7 @@ export async function runCrashTest(opts: {
             if (killAfterReady !== null) timer = setTimeout(() => proc.kill('SIGKILL'), killAfterReady);
             spawnToReady.push(performance.now() - spawnedAt);
             recoveries.push(Number(m.recoveryMs));
+            afterLoad.push(Number(m.afterLoadMs));
             const r = m.resumed as { s: string; q: number; e: number; remaining: number } | null;
             checkResume(r);
             if (r) {
@@ -275,11 +284,13 @@ export async function runCrashTest(opts: {
     missingEvents: missing.size,
     eventMismatches: mismatched.size,
     mediaRowsWithoutEvent,
+    damagedChunks,
     resumeMismatches,
     resumesChecked,
     killsBeforeReady,
     p50RecoveryMs: Math.round(percentile(recoveries, 50)),
     p95RecoveryMs: Math.round(percentile(recoveries, 95)),
+    p95AfterLoadMs: Math.round(percentile(afterLoad, 95)),
     p95SpawnToReadyMs: Math.round(percentile(spawnToReady, 95)),
     maxRecoveryMs: Math.round(Math.max(0, ...recoveries)),
     databaseMb: Math.round(size / 1048576),

@@ -39,12 +39,15 @@ if (!values.keep && !values['data-dir']) rmSync(dataDir, { recursive: true, forc
 const { mismatchSamples, ...summary } = report;
 if (mismatchSamples.length > 0) process.stderr.write(`[crash-test] mismatch samples: ${mismatchSamples.join('\n')}\n`);
 // Every count below must be zero; a run that acknowledged nothing or checked no resume proves nothing.
-const zero = ['lostAcknowledged', 'corruptDatabases', 'brokenChains', 'missingEvents', 'eventMismatches', 'mediaRowsWithoutEvent', 'resumeMismatches'] as const;
+const zero = ['lostAcknowledged', 'corruptDatabases', 'brokenChains', 'missingEvents', 'eventMismatches', 'mediaRowsWithoutEvent', 'damagedChunks', 'resumeMismatches'] as const;
+// Recovery includes the full quick_check of the database, the media recovery and the resume.
+const RECOVERY_P95_MS = 500;
 const misses = [
   ...zero.filter((k) => report[k] !== 0),
   ...(report.acknowledgedChunks > 0 ? [] : ['acknowledgedChunks']),
   ...(kills < 4 || report.resumesChecked > 0 ? [] : ['resumesChecked']),
+  ...(report.p95RecoveryMs < RECOVERY_P95_MS ? [] : ['p95RecoveryMs']),
 ];
-const target = { ...Object.fromEntries(zero.map((k) => [k, 0])), acknowledgedChunks: '>0', resumesChecked: '>0' };
+const target = { ...Object.fromEntries(zero.map((k) => [k, 0])), acknowledgedChunks: '>0', resumesChecked: '>0', p95RecoveryMs: `<${RECOVERY_P95_MS}`, quickCheck: 'full' };
 console.log(JSON.stringify({ ...summary, fault, oracle: 'independent', target, misses, pass: misses.length === 0 }));
 process.exit(misses.length === 0 ? 0 : 1);

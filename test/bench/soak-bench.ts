@@ -5,18 +5,32 @@
  * memory at the start and the end. Run with --expose-gc (the npm script does) so both readings
  * are taken after a full collection. Last line: one JSON object.
  *
+ * Storage on the main loop. Every storage call the app's main loop makes — the synchronous part of
+ * appendChunk (hash, append to the segment file, the small SQLite commit; its fdatasync runs in the
+ * thread pool), the ticker, submitting an answer (and the checkpoint after it) — is timed from call
+ * to return: that is how long it held the loop. One fdatasync in ten is slowed by 50 ms through the
+ * store's fdatasync seam (`--slow-every`, `--slow-ms`); the acknowledgement waits for it
+ * (`ackP99Ms` shows it happened), the loop must not. `maxLoopBlockMs` is the longest hold,
+ * `p99LoopBlockMs` the 99th percentile. `--inline-slow` does the slowed fdatasync on the loop
+ * instead (a control that must miss). `databaseMb` is the database file at the end: media bytes
+ * live in segment files, so it must stay under 5 MB.
+ *
  * Target (exit 1 on a miss): resident memory grows by at most 24 MB from the end of the first
  * answer to the end of the interview (`rssGrowthMb`; about 13 MB is measured here, so a leak of
- * a few KB per chunk, 3,600 chunks, misses it), and the run really was collected (`gcExposed`).
+ * a few KB per chunk, 3,600 chunks, misses it), the run really was collected (`gcExposed`), and
+ * `databaseMb < 5`. Issue #11 also states `maxLoopBlockMs ≤ 5`; it needs the storage worker
+ * thread, which is not built yet (the SQLite commit with synchronous=FULL still runs on the
+ * loop, and its fsync holds it), so it is reported as `statedTarget` / `statedMet` and not gated.
  * A shorter run (`--minutes`) keeps the same absolute target: less recording can only grow less.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { fdatasyncSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ManualClock } from '../../main/common/clock';
-import { benchService, round2 } from './bench-util';
+import { SegmentMediaStore, threadPoolFdatasync, type AsyncSync } from '../../main/services/storage/media-store';
+import { benchService, percentile, round2 } from './bench-util';
 
 const { values } = parseArgs({
   options: {
@@ -26,6 +40,10 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     // A deliberate leak (KB retained per chunk), so a test proves the target can be missed.
     'leak-kb': { type: 'string', default: '0' },
+    'slow-every': { type: 'string', default: '10' },
+    'slow-ms': { type: 'string', default: '50' },
+    // The control: the slowed fdatasync blocks the main loop (as a synchronous store would).
+    'inline-slow': { type: 'boolean', default: false },
   },
 });
 const leakBytes = Number(values['leak-kb']) * 1024;
@@ -37,7 +55,40 @@ const totalChunks = minutes * 60;
 const questions = Math.ceil(totalChunks / answerSeconds) + 1;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'kiosk-soak-'));
 const clock = new ManualClock();
-const { service, must, start, db } = benchService(dir, questions, clock, answerSeconds + 30);
+const slowEvery = Number(values['slow-every']);
+const slowMs = Number(values['slow-ms']);
+let syncs = 0;
+const busy = (ms: number) => {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    // the control's point: the loop is held
+  }
+};
+/** The store's fdatasync seam: one call in `slowEvery` takes `slowMs` longer. */
+const slowSync: AsyncSync = values['inline-slow']
+  ? (fd) => {
+      fdatasyncSync(fd);
+      if (slowEvery > 0 && ++syncs % slowEvery === 0) busy(slowMs);
+      return Promise.resolve();
+    }
+  : async (fd) => {
+      await threadPoolFdatasync(fd);
+      if (slowEvery > 0 && ++syncs % slowEvery === 0) await new Promise((r) => setTimeout(r, slowMs));
+    };
+const { service, must, start, db } = benchService(dir, questions, clock, answerSeconds + 30, (d) => new SegmentMediaStore(d, { fdatasync: slowSync }));
+const holds: number[] = [];
+const holdsByCall = { appendChunk: [] as number[], tick: [] as number[], submitAnswer: [] as number[] };
+const acks: number[] = [];
+/** Runs a storage call the main loop makes and records how long it held the loop. */
+const held = <T,>(call: keyof typeof holdsByCall, f: () => T): T => {
+  const t = performance.now();
+  try {
+    return f();
+  } finally {
+    holds.push(performance.now() - t);
+    holdsByCall[call].push(performance.now() - t);
+  }
+};
 const gc = (globalThis as { gc?: () => void }).gc;
 const rssMb = () => {
   gc?.();
@@ -57,16 +108,19 @@ const t0 = performance.now();
 while (chunks < totalChunks) {
   if (chunks === warmup) rssStart = rssMb();
   clock.advance(1000);
-  service.tick();
-  const ack = must(
+  held('tick', () => service.tick());
+  const t = performance.now();
+  const pending = held('appendChunk', () =>
     service.appendChunk({ sessionId: q.sessionId, questionIndex: q.questionIndex, attempt: q.attempt, segment: q.segment, seq: q.nextSeq, mimeType: 'video/webm;codecs=vp8,opus', data: bodies[chunks % bodies.length]! }),
   );
+  const ack = must(await pending);
+  acks.push(performance.now() - t);
   q = { ...q, nextSeq: q.nextSeq + 1, committedChunks: ack.committedChunks };
   chunks += 1;
   if (leakBytes > 0) leaked.push(Buffer.alloc(leakBytes, chunks & 0xff));
   if (process.env.SOAK_TRACE && chunks % 300 === 0) process.stderr.write(`${chunks} rss ${rssMb().toFixed(1)} heap ${(process.memoryUsage().heapUsed / 1048576).toFixed(1)} ext ${(process.memoryUsage().external / 1048576).toFixed(1)}\n`);
   if (q.nextSeq >= answerSeconds) {
-    const next = must(service.submitAnswer(q.sessionId, q.questionIndex, q.attempt));
+    const next = must(held('submitAnswer', () => service.submitAnswer(q.sessionId, q.questionIndex, q.attempt)));
     if (next.kind !== 'question') throw new Error('ran out of questions');
     q = next.question;
   }
@@ -76,8 +130,17 @@ const dbMb = statSync(path.join(dir, 'interview-kiosk.sqlite')).size / 1048576;
 db.close();
 rmSync(dir, { recursive: true, force: true });
 const RSS_GROWTH_MAX_MB = 24;
+const DATABASE_MAX_MB = 5;
+const LOOP_BLOCK_MAX_MS = 5;
 const growth = round2(rssEnd - rssStart);
-const misses = [...(growth <= RSS_GROWTH_MAX_MB ? [] : ['rssGrowthMb']), ...(gc ? [] : ['gcExposed'])];
+const maxLoopBlockMs = round2(Math.max(0, ...holds));
+const misses = [
+  ...(growth <= RSS_GROWTH_MAX_MB ? [] : ['rssGrowthMb']),
+  ...(gc ? [] : ['gcExposed']),
+  ...(dbMb < DATABASE_MAX_MB ? [] : ['databaseMb']),
+];
+// Not gated until the storage worker thread exists (see the header).
+const statedMet = maxLoopBlockMs <= LOOP_BLOCK_MAX_MS;
 console.log(
   JSON.stringify({
     minutes,
@@ -87,11 +150,19 @@ console.log(
     rssStartMb: round2(rssStart),
     rssEndMb: round2(rssEnd),
     rssGrowthMb: growth,
-    databaseMb: Math.round(dbMb),
+    databaseMb: round2(dbMb),
+    maxLoopBlockMs,
+    p99LoopBlockMs: round2(percentile(holds, 99)),
+    loopBlockByCall: Object.fromEntries(Object.entries(holdsByCall).map(([k, v]) => [k, { p50Ms: round2(percentile(v, 50)), p99Ms: round2(percentile(v, 99)), maxMs: round2(Math.max(0, ...v)) }])),
+    ackP50Ms: round2(percentile(acks, 50)),
+    ackP99Ms: round2(percentile(acks, 99)),
+    slowedFsyncs: slowEvery > 0 ? `1 in ${slowEvery} by ${slowMs} ms${values['inline-slow'] ? ' (inline: control)' : ''}` : 'none',
     gcExposed: Boolean(gc),
     ...(leakBytes > 0 ? { injectedLeakMb: round2((leaked.length * leakBytes) / 1048576) } : {}),
     wallSeconds: Math.round((performance.now() - t0) / 1000),
-    target: { rssGrowthMb: RSS_GROWTH_MAX_MB, gcExposed: true },
+    target: { rssGrowthMb: RSS_GROWTH_MAX_MB, gcExposed: true, databaseMb: `<${DATABASE_MAX_MB}` },
+    statedTarget: { maxLoopBlockMs: LOOP_BLOCK_MAX_MS },
+    statedMet,
     misses,
     pass: misses.length === 0,
   }),

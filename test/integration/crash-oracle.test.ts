@@ -38,6 +38,13 @@ describe('crash harness oracle', () => {
     expect(r.resumeMismatches).toBeGreaterThan(0);
   });
 
+  it('reads the media bytes from the segment files itself: a flipped byte is a lost chunk, though row and event agree', async () => {
+    const r = await run('flip-media-byte');
+    expect(r.acknowledgedChunks).toBeGreaterThan(2);
+    expect(r.lostAcknowledged).toBeGreaterThan(0);
+    expect(r.eventMismatches).toBe(0);
+  });
+
   it('finds an event edited after it was committed with its own chain verifier', async () => {
     const r = await run('edit-event');
     expect(r.brokenChains).toBeGreaterThan(0);

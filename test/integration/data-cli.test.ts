@@ -2,6 +2,7 @@
 import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../e2e/harness';
@@ -13,35 +14,41 @@ function cli(args: string[]) {
   return { status: r.status, lines, last: JSON.parse(lines.at(-1) || '{}') as Record<string, unknown> };
 }
 
-function store() {
+async function store() {
   const f = makeFixture();
   const { sessionId } = startedSession(f);
   must(f.service.submitAnswer(sessionId, 0, 0, 'typed'));
   must(f.service.beginAnswer(sessionId, 1));
   for (let seq = 0; seq < 4; seq++) {
     f.clock.advance(1000);
-    must(f.service.appendChunk({ sessionId, questionIndex: 1, attempt: 0, segment: 0, seq, mimeType: 'video/webm', data: chunk(3000, seq + 1) }));
+    must(await f.service.appendChunk({ sessionId, questionIndex: 1, attempt: 0, segment: 0, seq, mimeType: 'video/webm', data: chunk(3000, seq + 1) }));
   }
   f.db.close();
   return { dir: path.dirname(f.dbPath), dbPath: f.dbPath, sessionId };
 }
 
 describe('npm run data -- verify', () => {
-  it('passes an intact store and names its target', () => {
-    const { dir, sessionId } = store();
+  it('passes an intact store and names its target', async () => {
+    const { dir, sessionId } = await store();
     const r = cli(['verify', '--data-dir', dir, '--json']);
     expect(r.status).toBe(0);
     expect(r.last).toMatchObject({ sessions: 1, chunks: 4, brokenChains: 0, eventMismatches: 0, corruptChunks: 0, target: 'every count 0', pass: true });
     expect(cli(['verify', '--data-dir', dir, '--session', sessionId, '--json']).status).toBe(0);
   });
 
-  it('fails when one byte of a recording and its stored hash were changed', () => {
-    const { dir, dbPath, sessionId } = store();
+  it('fails when one byte of a recording and its stored hash were changed', async () => {
+    const { dir, dbPath, sessionId } = await store();
     const db = new Database(dbPath);
     db.exec('DROP TRIGGER media_chunks_no_update');
-    const row = db.prepare(`SELECT data FROM media_chunks WHERE session_id = ? AND seq = 2`).get(sessionId) as { data: Buffer };
-    row.data.writeUInt8(row.data.readUInt8(1234) ^ 0x01, 1234);
-    db.prepare(`UPDATE media_chunks SET data = ?, sha256 = ? WHERE session_id = ? AND seq = 2`).run(row.data, createHash('sha256').update(row.data).digest('hex'), sessionId);
+    const row = db.prepare(`SELECT file, file_offset, size FROM media_chunks WHERE session_id = ? AND seq = 2`).get(sessionId) as { file: string; file_offset: number; size: number };
+    // The bytes live in the segment file now: flip one there and forge the row's hash to match.
+    const file = path.join(dir, 'media', row.file);
+    const bytes = readFileSync(file);
+    const data = Buffer.from(bytes.subarray(row.file_offset, row.file_offset + row.size));
+    data.writeUInt8(data.readUInt8(1234) ^ 0x01, 1234);
+    data.copy(bytes, row.file_offset);
+    writeFileSync(file, bytes);
+    db.prepare(`UPDATE media_chunks SET sha256 = ? WHERE session_id = ? AND seq = 2`).run(createHash('sha256').update(data).digest('hex'), sessionId);
     db.close();
     const r = cli(['verify', '--data-dir', dir, '--json']);
     expect(r.status).toBe(1);

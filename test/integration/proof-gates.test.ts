@@ -41,6 +41,9 @@ describe('proof commands exit non-zero on a miss, with the target in their JSON'
     const slow = run('test/bench/journal-bench.ts', ['--json', '--chunks', '100', '--inject-ms', '1']);
     expect(slow.last).toMatchObject({ target: { overFloorP50: 1.5, p99Ratio: 3 }, statedTarget: { p50Ratio: 1.25, p99Ratio: 2 }, pass: false });
     expect(slow.last.misses).toContain('overFloorP50');
+    // Write amplification of the segment-file store is measured and gated (/proc/self/io).
+    expect(slow.last).toMatchObject({ target: { writeAmplification: 1.2 } });
+    expect(typeof slow.last.writeAmplification).toBe('number');
     expect(slow.status).toBe(1);
     // Both raw baselines are reported, and the ratios use the cheaper one.
     const l = slow.last as Record<string, number>;
@@ -50,6 +53,14 @@ describe('proof commands exit non-zero on a miss, with the target in their JSON'
     // against the dearer baseline it would be off by their difference (tens of percent here).
     const cheaper = l.p50Ms! / Math.min(l.rawFsyncP50Ms!, l.rawInPlaceP50Ms!);
     expect(Math.abs(l.p50Ratio! - cheaper) / cheaper).toBeLessThan(0.08);
+  });
+
+  it('bench:journal misses writeAmplification when each media byte is written once more', () => {
+    const r = run('test/bench/journal-bench.ts', ['--json', '--chunks', '50', '--amp-chunks', '100', '--inject-amp-copies', '1']);
+    expect(r.last).toMatchObject({ target: { writeAmplification: 1.2 }, injectedAmpCopies: 1, pass: false });
+    expect(r.last.misses).toContain('writeAmplification');
+    expect(r.last.writeAmplification as number).toBeGreaterThan(1.9);
+    expect(r.status).toBe(1);
   });
 
   it('bench:pack gates on the median, and misses a budget nothing can meet', () => {

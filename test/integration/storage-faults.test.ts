@@ -14,6 +14,7 @@ import { readSegment } from '../../main/db/queries/media';
 import { getSession } from '../../main/db/queries/sessions';
 import { verifyJournal } from '../../main/services/journal/journal';
 import { chunk, makeFixture, must, startedSession } from '../support/session-fixture';
+import { SegmentMediaStore } from '../../main/services/storage/media-store';
 
 let canMount = false;
 let reason = '';
@@ -76,7 +77,7 @@ function videoQuestion(f: ReturnType<typeof makeFixture>) {
 }
 
 describe('storage faults fail closed', () => {
-  it('disk full: recording stops with STORAGE_FULL, the session is interrupted, and every acknowledged chunk survives', (ctx) => {
+  it('disk full: recording stops with STORAGE_FULL, the session is interrupted, and every acknowledged chunk survives', async (ctx) => {
     requireMount(ctx, 'disk-full test');
     const dir = mountTmpfs(3 * 1024);
     const f = makeFixture({ dbPath: path.join(dir, 'interview-kiosk.sqlite') });
@@ -84,7 +85,7 @@ describe('storage faults fail closed', () => {
     const acked: string[] = [];
     let failure: string | null = null;
     for (let seq = 0; seq < 200 && !failure; seq++) {
-      const r = f.service.appendChunk({ sessionId, questionIndex: 1, attempt: 0, segment: 0, seq, mimeType: 'video/webm', data: chunk(100_000, seq & 0xff) });
+      const r = await f.service.appendChunk({ sessionId, questionIndex: 1, attempt: 0, segment: 0, seq, mimeType: 'video/webm', data: chunk(100_000, seq & 0xff) });
       if (r.ok) acked.push(r.value.sha256);
       else failure = r.error.code;
     }
@@ -102,14 +103,17 @@ describe('storage faults fail closed', () => {
     db.close();
   });
 
-  it('read-only store: the kiosk refuses to start on it with STORAGE_READONLY and nothing acknowledged is lost', (ctx) => {
+  it('read-only store: the kiosk refuses to start on it with STORAGE_READONLY and nothing acknowledged is lost', async (ctx) => {
     requireMount(ctx, 'read-only test');
     const dir = mountTmpfs(32 * 1024);
     const dbPath = path.join(dir, 'interview-kiosk.sqlite');
-    const f = makeFixture({ dbPath });
+    let store: SegmentMediaStore | undefined;
+    const f = makeFixture({ dbPath, media: (db) => (store = new SegmentMediaStore(db)) });
     const sessionId = videoQuestion(f);
-    const acked = [0, 1, 2].map((seq) => must(f.service.appendChunk({ sessionId, questionIndex: 1, attempt: 0, segment: 0, seq, mimeType: 'video/webm', data: chunk(50_000, seq) })).sha256);
+    const acked: string[] = [];
+    for (const seq of [0, 1, 2]) acked.push(must(await f.service.appendChunk({ sessionId, questionIndex: 1, attempt: 0, segment: 0, seq, mimeType: 'video/webm', data: chunk(50_000, seq) })).sha256);
     f.db.close(); // as if the machine went down with the question open
+    await store?.close(); // its segment file too, or the mount stays busy
     execFileSync('mount', ['-o', 'remount,ro', dir]);
     expect(() => openDatabase(dbPath)).toThrow(expect.objectContaining({ code: 'STORAGE_READONLY' }));
     execFileSync('mount', ['-o', 'remount,rw', dir]);

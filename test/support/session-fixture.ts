@@ -13,6 +13,7 @@ import type { ProctorTokenKey } from '../../main/common/proctor-token';
 import { ProctorAuthority } from '../../main/services/session/proctor-authority';
 import { HmacResumeCodes } from '../../main/services/session/resume-codes';
 import { SessionService } from '../../main/services/session/session-service';
+import type { SegmentMediaStore } from '../../main/services/storage/media-store';
 import type { StatusEvent } from '../../preload/contract/session';
 
 export const TEST_SECRET = Buffer.from('test-proctor-secret-0123456789abcdef');
@@ -48,7 +49,7 @@ export interface ProctorTokenSetup {
   readonly centreId: string;
 }
 
-export function makeFixture(opts: { dbPath?: string; clock?: ManualClock; pack?: LoadedPack; proctorTokens?: ProctorTokenSetup } = {}): Fixture {
+export function makeFixture(opts: { dbPath?: string; clock?: ManualClock; pack?: LoadedPack; proctorTokens?: ProctorTokenSetup; media?: (db: Db) => SegmentMediaStore } = {}): Fixture {
   const dbPath = opts.dbPath ?? tempDbPath();
   const clock = opts.clock ?? new ManualClock();
   const pack = opts.pack ?? demoPack();
@@ -68,6 +69,7 @@ export function makeFixture(opts: { dbPath?: string; clock?: ManualClock; pack?:
     logger: silentLogger,
     wal: new PassiveWalMaintenance(db),
     emit: (e) => events.push(e),
+    ...(opts.media ? { media: opts.media(db) } : {}),
   });
   const fixture: Fixture = {
     db,

@@ -25,6 +25,8 @@ export type JournalEventType =
   | 'question_started'
   | 'answer_begun'
   | 'chunk_committed'
+  // a chunk's bytes were found missing or wrong at recovery (the range; never served)
+  | 'media_damaged'
   | 'answer_submitted'
   | 'score_computed'
   | 'score_failed'

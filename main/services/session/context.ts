@@ -14,6 +14,7 @@ import { storageErrorCode } from '../../db/errors';
 import { getProgress, getSession, updateSession, type SessionRow } from '../../db/queries/sessions';
 import { transact } from '../../db/transaction';
 import type { WalMaintenance } from '../../db/wal-maintenance';
+import type { SegmentMediaStore } from '../storage/media-store';
 import type { EnvironmentProbe } from '../environment/environment';
 import type { Journal } from '../journal/journal';
 import type { InviteDirectory, LoadedPack, PackProvider } from '../packs/pack-provider';
@@ -34,6 +35,8 @@ export interface SessionServiceDeps {
   readonly environment: EnvironmentProbe;
   readonly logger: Logger;
   readonly wal?: WalMaintenance;
+  /** The segment-file media store; by default one over `media/` beside the database. */
+  readonly media?: SegmentMediaStore;
   readonly emit?: (event: StatusEvent) => void;
   /** Tells pages of a session that another page took it over (the transports fan it out). */
   readonly emitPage?: (event: PageEvent) => void;

@@ -246,7 +246,9 @@ export class Interruptions {
           return;
         }
         const q = pack.questions[s.question_index]!;
-        const progress = getProgress(db, s.id, q.index);
+        // While chunks flow the ticker leaves the clock to the chunk events, so an interruption
+        // that was not a crash (a storage failure) may find the progress row older than them.
+        const progress = this.reconcileElapsed(s) ?? getProgress(db, s.id, q.index);
         const interruptedMs = Math.max(0, now - (s.interrupted_at ?? now));
         if (progress && progress.phase !== 'submitted') {
           // Each resume starts a new, independently decodable recording segment.

@@ -1,14 +1,14 @@
 /**
  * Answering a question: the answer begins (by hand or when preparation is over), media chunks are
- * committed in order with their sha256 and a journal event in one durable transaction before they
- * are acknowledged, typed or recorded answers are submitted, retakes open a new attempt, and a
+ * stored in order (bytes in the segment file, sha256 and a journal event in one durable
+ * transaction) before they are acknowledged, typed or recorded answers are submitted, retakes open a new attempt, and a
  * lost camera or microphone stops the clock until it is back (then a new segment starts).
  */
 import { createHash, hash } from 'node:crypto';
 import type { AppendChunkRequest, ChunkAck, CurrentView, DeviceReport, QuestionView } from '../../../preload/contract/session';
 import { err, ok, type Result } from '../../common/result';
 import { attemptChunkStats, getChunkMeta, insertChunk, segmentChunkCount } from '../../db/queries/media';
-import { countAnswers, getProgress, getSession, insertAnswer, updateSession, upsertProgress, type SessionRow } from '../../db/queries/sessions';
+import { countAnswers, getProgress, getSession, insertAnswer, sessionsInStates, updateSession, upsertProgress, type SessionRow, type SessionStateValue } from '../../db/queries/sessions';
 import { afterCommit, transact } from '../../db/transaction';
 import type { LoadedPack } from '../packs/pack-provider';
 import type { FlatQuestion } from '../packs/pack-schema';
@@ -17,7 +17,14 @@ import type { SessionContext } from './context';
 import { PagePresence } from './page-presence';
 import { deleteDrafts } from '../../db/queries/drafts';
 import { isTerminal } from './state-machine';
+import { SegmentMediaStore, type DamageRange, type LegacyMoveReport, type RecoveryReport } from '../storage/media-store';
 import { receiptIdFor, type SessionViews } from './views';
+
+/** Sessions whose last segment may still be written to: their files are checked at every start. */
+const OPEN_STATES: readonly SessionStateValue[] = ['checked_in', 'consented', 'prechecked', 'in_progress', 'interrupted'];
+
+/** A chunk event this recent stands in for the ticker's persisted answer clock. */
+const CHUNK_CARRIES_CLOCK_MS = 1000;
 
 /** How long after its answer time a question with no submission is closed by the kiosk itself. */
 export const AUTO_SUBMIT_GRACE_MS = 10_000;
@@ -34,14 +41,24 @@ interface SegmentCounter {
 
 export class Recording {
   private readonly counters = new Map<string, SegmentCounter>();
+  /** When each session's last chunk was committed (its event carries the answer clock). */
+  private readonly lastChunkAt = new Map<string, number>();
+  /** The tail of each session's chain of chunk stores: one chunk at a time per session. */
+  private readonly inFlight = new Map<string, Promise<void>>();
+  readonly store: SegmentMediaStore;
 
   constructor(
     private readonly ctx: SessionContext,
     private readonly clock: AnswerClock,
     private readonly views: SessionViews,
     private readonly presence: PagePresence,
+    store?: SegmentMediaStore,
   ) {
-    ctx.onForget((id) => this.counters.delete(id));
+    this.store = store ?? new SegmentMediaStore(ctx.db);
+    ctx.onForget((id) => {
+      this.counters.delete(id);
+      this.lastChunkAt.delete(id);
+    });
   }
 
   /** Persists elapsed time of open questions; call every ~500 ms. Also closes overdue answers. */
@@ -51,7 +68,12 @@ export class Recording {
       if (this.ctx.failed.has(sessionId)) continue;
       this.ctx.guard(sessionId, () => {
         this.clock.advancePhase(sessionId, timer, now);
-        if (now - timer.lastPersist >= PERSIST_INTERVAL_MS - 50) this.clock.persist(sessionId, now);
+        // While chunks flow, each chunk event carries the answer clock (recovery takes the newer of
+        // the two), so the ticker writes the clock only when no chunk came in the last second: one
+        // small commit a second less, which is most of the write amplification left per chunk.
+        const chunkAt = this.lastChunkAt.get(sessionId);
+        const carried = chunkAt !== undefined && now - chunkAt <= CHUNK_CARRIES_CLOCK_MS;
+        if (!carried && now - timer.lastPersist >= PERSIST_INTERVAL_MS - 50) this.clock.persist(sessionId, now);
         const s = getSession(this.ctx.db, sessionId);
         const pack = s ? this.ctx.packOf(s) : undefined;
         const q = pack?.questions[timer.questionIndex];
@@ -77,11 +99,52 @@ export class Recording {
   }
 
   /**
-   * Commits one media chunk with its sha256 and a journal event in one durable transaction, then
-   * acknowledges. A retried chunk with the same bytes is acknowledged again without a second copy.
+   * Stores one media chunk and acknowledges it once it is durable: the bytes are appended to the
+   * segment's file and their fdatasync starts in the thread pool, the metadata row and the
+   * `chunk_committed` event commit in one SQLite transaction meanwhile, and the acknowledgement
+   * waits for both (ordering argument: media-store.ts, docs/media-store.md). A session's chunks
+   * are stored one at a time, so at most one committed chunk per segment is not yet on disk.
+   * A retried chunk with the same bytes is acknowledged again without a second copy.
    */
-  appendChunk(req: AppendChunkRequest): Result<ChunkAck> {
-    return this.ctx.withActiveQuestion(req.sessionId, req.questionIndex, (s, _pack, q, now) => {
+  appendChunk(req: AppendChunkRequest): Promise<Result<ChunkAck>> {
+    // With nothing in flight the store and commit run now, synchronously up to the fdatasync wait.
+    const prev = this.inFlight.get(req.sessionId);
+    const run = prev ? prev.then(() => this.appendChunkNow(req)) : this.appendChunkNow(req);
+    // The tail's callbacks are registered on `run` before the caller's, so a caller that awaited
+    // this chunk finds the chain empty and its next chunk runs at once (not a microtask later).
+    const settle = () => {
+      if (this.inFlight.get(req.sessionId) === tail) this.inFlight.delete(req.sessionId);
+    };
+    const tail: Promise<void> = run.then(settle, settle);
+    this.inFlight.set(req.sessionId, tail);
+    return run;
+  }
+
+  /** Recovers the media files at start (see SegmentMediaStore.recover); journals each damaged range. */
+  recoverMedia(): RecoveryReport & { legacy: LegacyMoveReport } {
+    const now = this.ctx.now();
+    const openSessions = new Set(sessionsInStates(this.ctx.db, OPEN_STATES).map((s) => s.id));
+    const onDamage = (r: DamageRange) => {
+      this.ctx.deps.journal.append(r.sessionId, 'media_damaged', {
+        questionIndex: r.questionIndex,
+        attempt: r.attempt,
+        segment: r.segment,
+        fromSeq: r.fromSeq,
+        toSeq: r.toSeq,
+        reason: r.reason,
+      }, now);
+    };
+    const legacy = this.store.moveLegacyBlobs(now, onDamage);
+    const report = this.store.recover(openSessions, now, onDamage);
+    if (report.damaged.length > 0 || report.bytesTruncated > 0 || legacy.chunks > 0) {
+      this.ctx.log.info('media recovered', { ...report, damaged: report.damaged.length, legacyChunks: legacy.chunks });
+    }
+    return { ...report, legacy };
+  }
+
+  private async appendChunkNow(req: AppendChunkRequest): Promise<Result<ChunkAck>> {
+    let durable: Promise<void> | undefined;
+    const staged = this.ctx.withActiveQuestion<ChunkAck>(req.sessionId, req.questionIndex, (s, _pack, q, now) => {
       const { db, journal } = this.ctx.deps;
       if (q.question.mode === 'text') return err('ANSWER_MODE_MISMATCH', 'this question is answered in text, not recorded');
       if (this.presence.superseded(s.id, req.pageId)) return PagePresence.refusal();
@@ -104,26 +167,49 @@ export class Recording {
       }
       const timer = this.clock.timerFor(s, q, now);
       if (timer.phase === 'preparing') this.clock.startAnswering(s.id, timer, now, true);
-      transact(db, () => {
-        insertChunk(db, { ...key, mime_type: req.mimeType, size: data.byteLength, sha256, data, committed_at: now });
-        // The event carries the answer clock, so the progress row need not be rewritten per chunk
-        // (one page less per commit); a crash recovery reconciles the two.
-        journal.append(s.id, 'chunk_committed', {
-          questionIndex: q.index,
-          attempt: req.attempt,
-          segment: req.segment,
-          seq: req.seq,
-          size: data.byteLength,
-          sha256,
-          elapsedMs: Math.round(this.clock.elapsed(timer, now)),
-        }, now);
-      });
+      // 1. bytes to the segment file, fdatasync started in the thread pool (not awaited yet)
+      const chunk = this.store.stage(key, data);
+      try {
+        // 2. meanwhile the metadata row and its journal event commit together
+        transact(db, () => {
+          insertChunk(db, { ...key, mime_type: req.mimeType, size: data.byteLength, sha256, file: chunk.file, file_offset: chunk.offset, stored_size: chunk.storedSize, committed_at: now });
+          // The event carries the answer clock, so the progress row need not be rewritten per chunk
+          // (one page less per commit); a crash recovery reconciles the two.
+          journal.append(s.id, 'chunk_committed', {
+            questionIndex: q.index,
+            attempt: req.attempt,
+            segment: req.segment,
+            seq: req.seq,
+            size: data.byteLength,
+            sha256,
+            elapsedMs: Math.round(this.clock.elapsed(timer, now)),
+          }, now);
+        });
+      } catch (e) {
+        chunk.rollback();
+        throw e;
+      }
+      chunk.commit();
       // Counters move only after the commit succeeded.
       counter.count += 1;
       counter.attemptChunks += 1;
+      this.lastChunkAt.set(s.id, now);
       this.ctx.deps.wal?.noteWritten(data.byteLength);
+      durable = chunk.durable;
       return ok(this.ack(req, sha256, data.byteLength, false, counter.attemptChunks));
     });
+    if (!staged.ok || !durable) return staged;
+    try {
+      // 3. acknowledge only when the file's bytes are durable too
+      await durable;
+    } catch (e) {
+      // The row is committed but its bytes may not be on disk: fail closed, never acknowledge.
+      // Recovery re-hashes this chunk at the next start and journals it as damaged if it is not there.
+      return this.ctx.guard<ChunkAck>(req.sessionId, () => {
+        throw e;
+      });
+    }
+    return staged;
   }
 
   submitAnswer(sessionId: string, questionIndex: number, attempt: number, text?: string): Result<CurrentView> {

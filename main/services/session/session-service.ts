@@ -66,7 +66,7 @@ export class SessionService {
     this.presence = new PagePresence(ctx, clock, views, deps.emitPage);
     this.interruptions = new Interruptions(ctx, clock, views);
     this.admission = new Admission(ctx, clock, views, this.interruptions);
-    this.recording = new Recording(ctx, clock, views, this.presence);
+    this.recording = new Recording(ctx, clock, views, this.presence, deps.media);
     this.drafts = new Drafts(ctx, this.presence);
     this.fairClock = new FairClock(ctx, clock, views);
   }
@@ -78,6 +78,8 @@ export class SessionService {
    * it becomes `interrupted` with a `crash_detected` event. Returns the ids it interrupted.
    */
   recoverAfterStart(options: { staleLock?: unknown } = {}): string[] {
+    // Media first: truncate uncommitted bytes and journal damaged chunks before sessions resume.
+    this.recording.recoverMedia();
     return this.interruptions.recoverAfterStart(options);
   }
 
@@ -133,7 +135,7 @@ export class SessionService {
     return this.recording.beginAnswer(sessionId, questionIndex);
   }
 
-  appendChunk(req: AppendChunkRequest): Result<ChunkAck> {
+  appendChunk(req: AppendChunkRequest): Promise<Result<ChunkAck>> {
     return this.recording.appendChunk(req);
   }
 

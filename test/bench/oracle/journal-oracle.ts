@@ -8,9 +8,17 @@
  * where `payload` is the stored text exactly as written, the first event's prevHash is 64 zeros,
  * and `seq` counts 1, 2, 3… without gaps. The SQLite reads are this file's own prepared
  * statements on a connection the caller opens (read-only is enough).
+ *
+ * Media bytes are read from their documented place (docs/media-store.md): a row names its
+ * segment file by `file`, relative to the `media/` folder beside the database, and its bytes by
+ * `file_offset` and `stored_size`; a row from before schema 10 may still hold them in `data`.
+ * With no ChunkSealer configured (the crash test records without one) the stored bytes are the
+ * recorded bytes. A chunk listed in `media_damage` is one the store itself gave up on.
  */
 import type Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
+import path from 'node:path';
 
 const ZERO = '0'.repeat(64);
 
@@ -112,13 +120,48 @@ export interface StoredChunk {
   readonly actualSize: number;
 }
 
-/** Reads one media row back and hashes its bytes; undefined when the row is missing. */
-export function oracleReadChunk(db: Database.Database, s: string, q: number, a: number, g: number, n: number): StoredChunk | undefined {
+/** Reads `length` bytes at `offset` of a file with plain fs calls; fewer when the file is short or missing. */
+function readRange(file: string, offset: number, length: number): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return Buffer.alloc(0);
+  }
+  try {
+    const buf = Buffer.alloc(length);
+    let got = 0;
+    for (;;) {
+      if (got >= length) break;
+      const n = readSync(fd, buf, got, length - got, offset + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return buf.subarray(0, got);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Reads one media row's bytes back from where the row says they are and hashes them; undefined
+ * when the row is missing. `damaged` is true when the store listed the chunk in media_damage.
+ */
+export function oracleReadChunk(db: Database.Database, mediaDir: string, s: string, q: number, a: number, g: number, n: number): (StoredChunk & { damaged: boolean }) | undefined {
   const row = db
-    .prepare(`SELECT sha256, size, data FROM media_chunks WHERE session_id = ? AND question_index = ? AND attempt = ? AND segment = ? AND seq = ?`)
-    .get(s, q, a, g, n) as { sha256: string; size: number; data: Buffer } | undefined;
+    .prepare(`SELECT sha256, size, data, file, file_offset, stored_size FROM media_chunks WHERE session_id = ? AND question_index = ? AND attempt = ? AND segment = ? AND seq = ?`)
+    .get(s, q, a, g, n) as { sha256: string; size: number; data: Buffer | null; file: string | null; file_offset: number | null; stored_size: number | null } | undefined;
   if (!row) return undefined;
-  return { sha256: row.sha256, size: row.size, actualSha256: createHash('sha256').update(row.data).digest('hex'), actualSize: row.data.length };
+  let bytes: Buffer = Buffer.alloc(0);
+  if (row.data) bytes = row.data;
+  else if (row.file !== null && row.file_offset !== null && row.stored_size !== null) bytes = readRange(path.join(mediaDir, row.file), row.file_offset, row.stored_size);
+  const damaged = db.prepare(`SELECT 1 FROM media_damage WHERE session_id = ? AND question_index = ? AND attempt = ? AND segment = ? AND seq = ?`).get(s, q, a, g, n) !== undefined;
+  return { sha256: row.sha256, size: row.size, actualSha256: createHash('sha256').update(bytes).digest('hex'), actualSize: bytes.length, damaged };
+}
+
+/** How many chunks the store has listed as damaged (of one session). */
+export function oracleDamagedCount(db: Database.Database, sessionId: string): number {
+  return (db.prepare(`SELECT count(*) AS n FROM media_damage WHERE session_id = ?`).get(sessionId) as { n: number }).n;
 }
 
 /** Media rows of a session that have no `chunk_committed` event with the same key, hash and size. */

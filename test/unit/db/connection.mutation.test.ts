@@ -115,6 +115,8 @@ describe('openDatabase: refusals say what happened and change nothing', () => {
     expect(quickCheck(raw, 'full')).toMatch(/./);
     raw.close();
     expect(() => openDatabase(p, { quickCheck: 'full' })).toThrow(expect.objectContaining({ code: 'STORAGE_CORRUPT' }));
+    // The default is the full check again (media bytes left the database in schema 10).
+    expect(() => openDatabase(p)).toThrow(expect.objectContaining({ code: 'STORAGE_CORRUPT' }));
     openDatabase(p, { quickCheck: 'none' }).close();
   });
 

@@ -24,10 +24,10 @@ describe('SessionService: a device lost mid-answer', () => {
     expect(types).toContain('device_lost');
   });
 
-  it('continues the clock and recording in a new segment when the device is back', () => {
+  it('continues the clock and recording in a new segment when the device is back', async () => {
     const f = makeFixture();
     const sessionId = videoQuestion(f);
-    must(f.service.appendChunk({ sessionId, questionIndex: 1, attempt: 0, segment: 0, seq: 0, mimeType: 'video/webm', data: chunk() }));
+    must(await f.service.appendChunk({ sessionId, questionIndex: 1, attempt: 0, segment: 0, seq: 0, mimeType: 'video/webm', data: chunk() }));
     f.clock.advance(2_000);
     must(f.service.deviceLost(sessionId, 1, 'camera'));
     f.clock.advance(20_000);

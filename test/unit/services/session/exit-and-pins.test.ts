@@ -52,12 +52,12 @@ describe('SessionService: leaving keeps the promise it made', () => {
 });
 
 describe('SessionService: pins', () => {
-  it('refuses a chunk for a segment beyond the open one', () => {
+  it('refuses a chunk for a segment beyond the open one', async () => {
     const f = makeFixture();
     const { sessionId } = startedSession(f);
     must(f.service.submitAnswer(sessionId, 0, 0, 'typed'));
     must(f.service.beginAnswer(sessionId, 1));
-    const r = f.service.appendChunk({ sessionId, questionIndex: 1, attempt: 0, segment: 1, seq: 0, mimeType: 'video/webm', data: chunk() });
+    const r = await f.service.appendChunk({ sessionId, questionIndex: 1, attempt: 0, segment: 1, seq: 0, mimeType: 'video/webm', data: chunk() });
     expect(!r.ok && r.error.code).toBe('QUESTION_MISMATCH');
     expect(f.db.prepare(`SELECT count(*) AS n FROM media_chunks`).get()).toEqual({ n: 0 });
   });

@@ -173,19 +173,19 @@ describe('SessionService: the page, not the process, fails', () => {
 });
 
 describe('SessionService: one page records at a time', () => {
-  function videoAnswering(f: Fixture) {
+  async function videoAnswering(f: Fixture) {
     const { sessionId } = startedSession(f);
     must(f.service.submitAnswer(sessionId, 0, 0, 'typed'));
     must(f.service.beginAnswer(sessionId, 1));
     must(f.service.attachPage(sessionId, page(1), TAB_A));
-    must(f.service.appendChunk({ sessionId, questionIndex: 1, attempt: 0, segment: 0, seq: 0, mimeType: 'video/webm', data: chunk(), pageId: page(1) }));
+    must(await f.service.appendChunk({ sessionId, questionIndex: 1, attempt: 0, segment: 0, seq: 0, mimeType: 'video/webm', data: chunk(), pageId: page(1) }));
     return sessionId;
   }
 
-  it('lets a newer tab take over: the older page is told, refused, and nothing is called an interruption', () => {
+  it('lets a newer tab take over: the older page is told, refused, and nothing is called an interruption', async () => {
     const events: unknown[] = [];
     const f = makeFixture();
-    const sessionId = videoAnswering(f);
+    const sessionId = await videoAnswering(f);
     beat(f, sessionId, page(1), 2_000);
     const before = remaining(f, sessionId);
     (f.service as unknown as { presence: { emitPage?: (e: unknown) => void } }).presence.emitPage = (e) => events.push(e);
@@ -193,19 +193,19 @@ describe('SessionService: one page records at a time', () => {
     expect(taken.question).toMatchObject({ segment: 1, nextSeq: 0 });
     expect(taken.question!.answerRemainingMs).toBe(before);
     expect(events).toEqual([{ sessionId, kind: 'taken_over', activePageId: page(2) }]);
-    const late = f.service.appendChunk({ sessionId, questionIndex: 1, attempt: 0, segment: 0, seq: 1, mimeType: 'video/webm', data: chunk(), pageId: page(1) });
+    const late = await f.service.appendChunk({ sessionId, questionIndex: 1, attempt: 0, segment: 0, seq: 1, mimeType: 'video/webm', data: chunk(), pageId: page(1) });
     expect(!late.ok && late.error.code).toBe('PAGE_SUPERSEDED');
     expect(must(f.service.pageHeartbeat(sessionId, page(1))).active).toBe(false);
-    must(f.service.appendChunk({ sessionId, questionIndex: 1, attempt: 0, segment: 1, seq: 0, mimeType: 'video/webm', data: chunk(), pageId: page(2) }));
+    must(await f.service.appendChunk({ sessionId, questionIndex: 1, attempt: 0, segment: 1, seq: 0, mimeType: 'video/webm', data: chunk(), pageId: page(2) }));
     const types = journal(f, sessionId).map((e) => e.type);
     expect(types).toContain('page_taken_over');
     expect(types).not.toContain('page_reattached');
     expect(types).not.toContain('resumed');
   });
 
-  it('starts a new segment for a reloaded page that had recorded, so segments never mix two streams', () => {
+  it('starts a new segment for a reloaded page that had recorded, so segments never mix two streams', async () => {
     const f = makeFixture();
-    const sessionId = videoAnswering(f);
+    const sessionId = await videoAnswering(f);
     must(f.service.detachPage(sessionId, page(1)));
     f.clock.advance(3_000);
     const back = must(f.service.attachPage(sessionId, page(2), TAB_A));

@@ -10,6 +10,7 @@ import { err, ok, type Result } from '../../common/result';
 import { storageErrorCode } from '../../db/errors';
 import { lastJournalRowOfType } from '../../db/queries/journal';
 import { segmentChunkCount, sessionChunkCount } from '../../db/queries/media';
+import { getErasure } from '../../db/queries/session-keys';
 import {
   countAnswers,
   getKioskState,
@@ -185,7 +186,8 @@ export class Interruptions {
     const { db } = this.ctx;
     const now = this.ctx.now();
     this.expireOverdue();
-    const candidates = sessionsInStates(db, ['in_progress', 'interrupted']).filter((s) => s.interruption !== 'exit');
+    // A session whose data was deleted (candidate request, retention) is never offered again.
+    const candidates = sessionsInStates(db, ['in_progress', 'interrupted']).filter((s) => s.interruption !== 'exit' && !getErasure(db, s.id));
     const s = candidates[0];
     if (!s) return ok(null);
     const pack = this.ctx.packOf(s);
@@ -200,6 +202,8 @@ export class Interruptions {
     return this.ctx.withSession(found.id, (s0, pack, now) => {
       const s = this.expireIfOverdue(s0, now);
       if (s.state === 'expired') return err('RESUME_WINDOW_CLOSED', 'the time to return to this interview has passed; please contact HR');
+      // Its keys are shredded: nothing more of it can be stored (main/services/storage/crypto/erasure.ts).
+      if (getErasure(db, s.id)) return err('NOT_RESUMABLE', 'the data of this interview was deleted; it cannot be continued');
       if (s.state === 'in_progress') {
         // The page lost its place while this process lived (reload, closed window, crashed
         // renderer, another tab): that is not the candidate leaving, so no resume is used. The

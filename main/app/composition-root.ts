@@ -29,6 +29,7 @@ import type { KeyProtector } from '../services/packs/key-protector';
 import { DEMO_PROCTOR_SECRET, HmacResumeCodes } from '../services/session/resume-codes';
 import { ProctorAuthority } from '../services/session/proctor-authority';
 import { SessionService } from '../services/session/session-service';
+import { SegmentMediaStore } from '../services/storage/media-store';
 import { JiebaSegmenter } from '../services/packs/resume-tags';
 import { CandidateFeedback } from '../services/scoring/candidate-feedback';
 import { ScoringRunner } from '../services/scoring/scoring-runner';
@@ -190,6 +191,8 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
     environment,
     logger,
     wal: new PassiveWalMaintenance(db),
+    // Media chunks are sealed with the session's data key before they reach the segment file.
+    media: new SegmentMediaStore(db, { sealer: keyring.chunkSealer() }),
     emit: (e) => {
       events.emit('status', e);
       // A session that can no longer run releases its pack's content key (after its transaction).

@@ -23,6 +23,7 @@ import { acquireDataDirLock } from '../db/data-dir-lock';
 import { createConsoleLogger } from '../common/logger';
 import { systemClock } from '../common/clock';
 import { auditStore, type SessionAudit } from '../services/audit/session-audit';
+import { fileKeyring } from '../services/storage/crypto/file-keys';
 import { SqliteJournal } from '../services/journal/journal';
 import { MemoryKeyProtector } from '../services/packs/key-protector';
 import { eraseSession } from '../services/storage/crypto/erasure';
@@ -122,7 +123,8 @@ const problems = (s: SessionAudit): string[] => [
 ];
 
 try {
-  const audit = auditStore(db, values.session, { dataDir });
+  const sealer = fileKeyring(db, dataDir)?.chunkSealer();
+  const audit = auditStore(db, values.session, { dataDir, ...(sealer ? { sealer } : {}) });
   const sum = (k: 'corruptChunks' | 'rowsWithoutEvent' | 'eventMismatches' | 'eventsWithoutRow' | 'malformedEvents' | 'seqGaps' | 'remuxMissing' | 'remuxMismatches') =>
     audit.sessions.reduce((n, s) => n + s[k].count, 0);
   const summary = {

@@ -17,6 +17,7 @@ import path from 'node:path';
 import { auditedSessionIds, sessionExists } from '../../db/queries/audit';
 import { iterateJournalRows } from '../../db/queries/journal';
 import { iterateChunks } from '../../db/queries/media';
+import type { ChunkSealer } from '../../common/chunk-sealer';
 import type { Db } from '../../db/connection';
 import { verifyJournal, type JournalVerification } from '../journal/journal';
 
@@ -62,6 +63,8 @@ export interface SessionAudit {
 export interface AuditOptions {
   /** The kiosk's data directory; when given, remuxed files are checked too. */
   readonly dataDir?: string;
+  /** Opens sealed media chunks (the kiosk's session keys); without it chunks are read as stored. */
+  readonly sealer?: ChunkSealer;
 }
 
 export interface StoreAudit {
@@ -176,7 +179,7 @@ export function auditSession(db: Db, sessionId: string, options: AuditOptions = 
   let segment = '';
   let expectedSeq = 0;
   const segmentChunks = new Map<string, number>();
-  for (const c of iterateChunks(db, sessionId)) {
+  for (const c of iterateChunks(db, sessionId, options.sealer)) {
     const segKey = `${c.question_index}/${c.attempt}/${c.segment}`;
     segmentChunks.set(segKey, (segmentChunks.get(segKey) ?? 0) + 1);
     chunks += 1;

@@ -58,5 +58,7 @@ export function createHandlers(
     saveDraft: (r) => sessions.saveDraft(r.sessionId, r.questionIndex, r.attempt, r.pageId, r.text),
     getResumeOffer: (r) => sessions.resumeOffer(r.sessionId),
     dialogClock: (r) => sessions.dialogClock(r.sessionId, r.questionIndex, r.dialog, r.open),
+    endRestBreak: (r) => sessions.endRestBreak(r.sessionId, r.questionIndex),
+    setAccommodations: (r) => sessions.setAccommodations(r),
   };
 }

@@ -56,7 +56,12 @@ export type JournalEventType =
   | 'draft_saved'
   | 'clock_paused'
   | 'clock_resumed'
-  | 'clock_pause_capped';
+  | 'clock_pause_capped'
+  // accommodations (issue #20): journaled for HR, never a score
+  | 'accommodations_set'
+  | 'accommodations_refused'
+  | 'rest_break_started'
+  | 'rest_break_ended';
 
 export interface JournalEntry {
   readonly sessionId: string;

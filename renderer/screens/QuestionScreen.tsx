@@ -124,6 +124,31 @@ export function QuestionScreen({
     return () => clearTimeout(id);
   }, [dialogStops, view.dialogPause?.open, view.dialogPause?.leftMs, refresh]);
 
+  // At 200 % zoom the countdown sticks just above the sticky answer controls (and to the top when
+  // scrolled past), so it is in view whenever Submit is: the controls' height is a CSS variable.
+  const card = useRef<HTMLElement>(null);
+  useLayoutEffect(() => {
+    const section = card.current;
+    const actions = section?.querySelector<HTMLElement>(':scope > .actions');
+    if (!section || !actions) return;
+    const set = () => section.style.setProperty('--actions-h', `${Math.ceil(actions.getBoundingClientRect().height)}px`);
+    set();
+    const ro = new ResizeObserver(set);
+    ro.observe(actions);
+    return () => ro.disconnect();
+  }, [viewKey, resting]);
+
+  // A rest break takes focus to its heading (the question it replaced is gone), and the question
+  // that follows it takes focus to its prompt (the Continue button is gone).
+  const wasResting = useRef(resting);
+  useEffect(() => {
+    const ended = wasResting.current && !resting;
+    wasResting.current = resting;
+    if (!resting && !ended) return;
+    const id = requestAnimationFrame(() => document.getElementById(resting ? 'rest-h' : 'q-h')?.focus());
+    return () => cancelAnimationFrame(id);
+  }, [resting, view.questionIndex]);
+
   // A rest break that runs out ends by itself in main; follow it.
   useEffect(() => {
     if (resting && restLeft <= 0) void refresh();
@@ -138,7 +163,6 @@ export function QuestionScreen({
     }
     setView(r.value);
     setClockEpoch((n) => n + 1);
-    requestAnimationFrame(() => document.getElementById('q-h')?.focus());
   }, [view.sessionId, view.questionIndex, t]);
 
   // Recording started and stopped, and the saved progress, in a polite live region.
@@ -392,7 +416,7 @@ export function QuestionScreen({
   if (view.restBreak) {
     return (
       <section className="card question rest-break" aria-labelledby="rest-h" data-testid="rest-break" data-question-index={view.questionIndex}>
-        <h1 id="rest-h">{t('rest.heading')}</h1>
+        <h1 id="rest-h" tabIndex={-1}>{t('rest.heading')}</h1>
         <p className="lead">{t('rest.body')}</p>
         <Timer label={t('rest.remaining')} leftMs={restLeft} totalMs={view.restBreak.maxMs} urgentEnabled={false} paused={false} testId="rest-remaining" />
         <ErrorBanner message={error} />
@@ -409,7 +433,7 @@ export function QuestionScreen({
   const retakesLeft = Math.max(0, view.retakesAllowed - view.attempt);
   const progress = Math.round((view.questionIndex / view.questionCount) * 100);
   return (
-    <section className="card question" aria-labelledby="q-h" data-testid="question" data-question-count={view.questionCount} data-question-index={view.questionIndex} data-phase={view.phase} data-mode={view.mode}>
+    <section ref={card} className="card question" aria-labelledby="q-h" data-testid="question" data-question-count={view.questionCount} data-question-index={view.questionIndex} data-phase={view.phase} data-mode={view.mode}>
       <div className="q-progress">
         <p className="progress-label" data-testid="progress-label">
           {t('question.progress', { stage: view.stageIndex + 1, stages: view.stageCount, n: view.questionIndex + 1, total: view.questionCount })}
@@ -445,7 +469,7 @@ export function QuestionScreen({
           </span>
         )}
       </p>
-      <h1 id="q-h" className="prompt" lang={locale}>
+      <h1 id="q-h" className="prompt" lang={locale} tabIndex={-1}>
         {view.prompt[locale]}
       </h1>
 

@@ -226,6 +226,11 @@ export class AnswerClock {
     const pack = this.ctx.packOf(s);
     if (pack) timer.dialogCapMs = dialogPolicyOf(pack.pack).capMs;
     this.timers.set(s.id, timer);
+    // A restart during a rest break (nothing charged yet on this stage's first question): the break
+    // starts again, journaled, with the clock where it stopped. It is never shortened by a crash.
+    if (p && p.attempt === 0 && p.phase !== 'submitted' && p.prep_elapsed_ms === 0 && p.elapsed_ms === 0) {
+      transact(this.ctx.db, () => this.maybeStartRest(s.id, timer, q, now));
+    }
     this.advancePhase(s.id, timer, now);
     return timer;
   }

@@ -154,6 +154,30 @@ describe('SessionService with accommodations', () => {
     expect(v.question.answerSeconds).toBe(f.pack.questions[0]!.question.answerSeconds * 2);
   });
 
+  it('gives the rest break again after a restart during it, with the clock still stopped', () => {
+    const f = makeFixture();
+    const { sessionId } = startedSession(f, 'DEMO-ACC1');
+    const next = submitText(f, sessionId);
+    expect(next.restBreak).toBeDefined();
+    const prepBefore = next.prepRemainingMs;
+    f.clock.advance(10_000);
+    f.service.tick();
+    const g = f.reopen();
+    must(g.service.resume('DEMO-ACC1', undefined));
+    const q = question(g, sessionId);
+    expect(q.restBreak).toEqual({ remainingMs: 60_000, maxMs: 60_000 });
+    expect(q.prepRemainingMs).toBe(prepBefore);
+    expect(journal(g, sessionId, 'rest_break_started')).toHaveLength(2);
+    // Once the break is over and the clock has run, a restart does not give another one.
+    must(g.service.endRestBreak(sessionId, q.questionIndex));
+    g.clock.advance(3_000);
+    g.service.tick();
+    const h = g.reopen();
+    must(h.service.resume('DEMO-ACC1', undefined));
+    expect(question(h, sessionId).restBreak).toBeUndefined();
+    expect(journal(h, sessionId, 'rest_break_started')).toHaveLength(2);
+  });
+
   it('keeps accommodations and their time across a restart', () => {
     const f = makeFixture();
     const { sessionId } = startedSession(f, 'DEMO-ACC1');

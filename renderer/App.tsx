@@ -178,6 +178,15 @@ export function App() {
   // "Leave interview" is on welcome back too, while the interrupted session can still be left.
   const sessionId = 'session' in screen ? screen.session.sessionId : screen.name === 'resume' && screen.offer.state === 'interrupted' ? screen.offer.sessionId : null;
   const lockdownNotice = useLockdown(sessionId);
+  // Accommodations: larger text and high contrast for the whole kiosk while this session is shown.
+  const acc = 'session' in screen ? screen.session.accommodations?.accommodations : undefined;
+  useEffect(() => {
+    const root = document.documentElement;
+    if (acc?.largeText) root.dataset.textSize = 'large';
+    else delete root.dataset.textSize;
+    if (acc?.highContrast) root.dataset.contrast = 'high';
+    else delete root.dataset.contrast;
+  }, [acc?.largeText, acc?.highContrast]);
   const help = helpFor(screen, incidentId);
   const canExit = screen.name === 'question' || screen.name === 'devices' || screen.name === 'precheck' || screen.name === 'consent' || sessionId !== null;
 

@@ -8,6 +8,10 @@
  *     from the kiosk's wrapped copy of it in the data folder when IT has removed the plain secret
  *     from the config. Only a demo config uses the public demo secret; a kiosk without a
  *     provisioned secret has no valid codes, and this tool says so (exit 1).
+ *   npm run proctor -- accommodation-code --invite CODE [--time 1.5] [--rest MINUTES] [--text] [--large-text] [--high-contrast] [--data-dir DIR] [--provisioning FILE] [--json]
+ *     the code a proctor gives to set these exact accommodations on the spot on this candidate's
+ *     session (issue #20); bound to the session, the settings and the number of earlier changes, so
+ *     it works once and for nothing else. The kiosk journals it with the proctor's name and reason.
  *   npm run proctor -- invite-attempts [--data-dir DIR] [--limit N] [--json]
  *     the check-in throttle's state (open, waiting, locked) and the latest invite attempts.
  *   npm run proctor -- invite-clear --by NAME [--data-dir DIR] [--json]
@@ -41,6 +45,8 @@ import { getSessionByInvite } from '../db/queries/sessions';
 import { InviteGate, type InviteGateState } from '../services/session/invite-gate';
 import { devInvitePolicy } from './dev-options';
 import { formatResumeCode } from '../services/session/resume-codes';
+import { Accommodations } from '../../preload/contract/accommodations';
+import { proctorAccommodationCode } from '../services/session/accommodations';
 import { FileKeyProtector } from '../services/packs/key-protector';
 import { loadProvisioning, proctorTokenKeysOf } from '../services/packs/provisioning';
 import { formatProctorToken, generateProctorSigningKey, issueProctorToken, PROCTOR_ACTIONS, proctorKeyIdOf, type ProctorAction, type ProctorSigningKey } from '../common/proctor-token';
@@ -48,6 +54,7 @@ import { resumeCodesFor } from '../services/packs/resume-secrets';
 
 const USAGE = [
   'usage: npm run proctor -- resume-code --invite CODE [--data-dir DIR] [--provisioning FILE] [--json]',
+  '       npm run proctor -- accommodation-code --invite CODE [--time 1.5] [--rest MINUTES] [--text] [--large-text] [--high-contrast] [--data-dir DIR] [--provisioning FILE] [--json]',
   '       npm run proctor -- invite-attempts [--data-dir DIR] [--limit N] [--json]',
   '       npm run proctor -- invite-clear --by NAME [--data-dir DIR] [--json]',
   '       npm run proctor -- incidents [--data-dir DIR] [--limit N] [--json]',
@@ -61,6 +68,11 @@ const { values, positionals } = parseArgs({
   options: {
     invite: { type: 'string' },
     by: { type: 'string' },
+    time: { type: 'string' },
+    rest: { type: 'string' },
+    text: { type: 'boolean', default: false },
+    'large-text': { type: 'boolean', default: false },
+    'high-contrast': { type: 'boolean', default: false },
     limit: { type: 'string', default: '20' },
     'data-dir': { type: 'string', default: '.kiosk-data' },
     provisioning: { type: 'string' },
@@ -86,8 +98,25 @@ function out(json: Record<string, unknown>, text: string): void {
   console.log(values.json ? JSON.stringify(json) : text);
 }
 
-function resumeCode(): void {
+/** The accommodations asked for on the command line, validated as the kiosk will validate them. */
+function requestedAccommodations(): Accommodations {
+  const r = Accommodations.safeParse({
+    ...(values.time !== undefined ? { timeMultiplier: Number(values.time) } : {}),
+    ...(values.rest !== undefined ? { restBreakMinutes: Number(values.rest) } : {}),
+    textAnswers: values.text,
+    largeText: values['large-text'],
+    highContrast: values['high-contrast'],
+  });
+  if (!r.success) {
+    console.log(JSON.stringify({ ok: false, code: 'BAD_ACCOMMODATIONS', message: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') }));
+    process.exit(2);
+  }
+  return r.data;
+}
+
+function resumeCode(kind: 'resume' | 'accommodations' = 'resume'): void {
   if (!values.invite) usage();
+  const accommodations = kind === 'accommodations' ? requestedAccommodations() : undefined;
   const dataDir = path.resolve(values['data-dir']);
   const prov = loadProvisioning({
     kioskMode: false,
@@ -113,8 +142,16 @@ function resumeCode(): void {
       process.exitCode = 1;
       return;
     }
-    const code = formatResumeCode(codes.codeFor(session.id, session.resume_count));
     const mode = prov.value.config.mode;
+    if (accommodations) {
+      const code = formatResumeCode(proctorAccommodationCode(db, codes, session.id, accommodations));
+      out(
+        { ok: true, sessionId: session.id, state: session.state, accommodations, accommodationCode: code, provisioning: mode },
+        `Accommodation code for ${session.invite_code} (${JSON.stringify(accommodations)}, ${mode} provisioning): ${code}`,
+      );
+      return;
+    }
+    const code = formatResumeCode(codes.codeFor(session.id, session.resume_count));
     out(
       { ok: true, sessionId: session.id, state: session.state, resumeCode: code, provisioning: mode },
       `Resume code for ${session.invite_code} (${session.state}, ${mode} provisioning): ${code}`,
@@ -266,7 +303,7 @@ function usage(): never {
 }
 
 try {
-  if (!['resume-code', 'invite-attempts', 'invite-clear', 'incidents', 'keygen', 'issue'].includes(positionals[0] ?? '')) usage();
+  if (!['resume-code', 'invite-attempts', 'invite-clear', 'incidents', 'accommodation-code', 'keygen', 'issue'].includes(positionals[0] ?? '')) usage();
   if (positionals[0] === 'keygen') keygen();
   else if (positionals[0] === 'issue') issue();
   else if (!existsSync(dbFile)) {
@@ -276,6 +313,9 @@ try {
   } else switch (positionals[0]) {
     case 'resume-code':
       resumeCode();
+      break;
+    case 'accommodation-code':
+      resumeCode('accommodations');
       break;
     case 'invite-attempts':
       inviteAttempts();

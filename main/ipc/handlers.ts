@@ -63,5 +63,7 @@ export function createHandlers(
     scoringPolicy: (r) => (feedback ? feedback.policy(r.sessionId) : err('INTERNAL', 'scoring is not running on this kiosk')),
     hintShown: (r) => (feedback ? feedback.hintShown(r.sessionId, r.questionIndex, r.attempt, r.hint) : err('INTERNAL', 'scoring is not running on this kiosk')),
     feedbackReport: (r) => (feedback ? feedback.report(r.sessionId) : err('INTERNAL', 'scoring is not running on this kiosk')),
+    endRestBreak: (r) => sessions.endRestBreak(r.sessionId, r.questionIndex),
+    setAccommodations: (r) => sessions.setAccommodations(r),
   };
 }

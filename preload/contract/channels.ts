@@ -45,6 +45,7 @@ import {
   RescheduleReceipt,
   RescheduleRequest,
 } from './precheck';
+import { RestBreakRequest, SetAccommodationsRequest } from './accommodations';
 import { LockdownAck, LockdownPolicyRequest, LockdownPolicyView, LockdownReport } from './lockdown';
 import { AttachPageRequest, DialogClockRequest, DraftAck, PageEvent, PagePresence, PageRequest, SaveDraftRequest } from './page';
 import { FeedbackReportView, HintAck, HintShownRequest, ScoringPolicyView } from './scoring';
@@ -89,6 +90,8 @@ export const operations = {
   detachPage: { channel: 'kiosk:page:detach', request: PageRequest, response: z.object({ detached: z.boolean() }) },
   saveDraft: { channel: 'kiosk:answer:saveDraft', request: SaveDraftRequest, response: DraftAck },
   dialogClock: { channel: 'kiosk:answer:dialogClock', request: DialogClockRequest, response: QuestionView },
+  endRestBreak: { channel: 'kiosk:answer:endRestBreak', request: RestBreakRequest, response: QuestionView },
+  setAccommodations: { channel: 'kiosk:session:setAccommodations', request: SetAccommodationsRequest, response: SessionView },
   getResumeOffer: { channel: 'kiosk:session:resumeOffer', request: z.strictObject({ sessionId: SessionRequest.shape.sessionId }), response: ResumeOffer },
   scoringPolicy: { channel: 'kiosk:scoring:policy', request: SessionRequest, response: ScoringPolicyView },
   hintShown: { channel: 'kiosk:scoring:hintShown', request: HintShownRequest, response: HintAck },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AccommodationsView } from './accommodations';
 import {
   AnswerMode,
   DeviceState,
@@ -33,6 +34,8 @@ export const SessionView = z.object({
   answeredCount: z.number().int().nonnegative(),
   resumeCount: z.number().int().nonnegative(),
   maxResumes: z.number().int().nonnegative(),
+  /** Accommodations in force (issue #20), shown to the candidate in plain words before question 1. */
+  accommodations: AccommodationsView.optional(),
 });
 export type SessionView = z.infer<typeof SessionView>;
 
@@ -67,6 +70,12 @@ export const QuestionView = z.object({
   nextSeq: z.number().int().nonnegative(),
   /** The typed draft saved for this attempt, restored into the text box after a reload or a restart. */
   draftText: z.string().max(MAX_TEXT_ANSWER_CHARS).optional(),
+  /** The fair clock on this question: whether Help and Leave stop it, and how much of the allowance is left. */
+  dialogPause: z.object({ stopsClock: z.boolean(), capMs: z.number().int().nonnegative(), leftMs: z.number().int().nonnegative(), open: z.boolean() }).optional(),
+  /** A rest break (accommodation) before this stage: the clock stands still and the question is hidden. */
+  restBreak: z.object({ remainingMs: z.number().int().nonnegative(), maxMs: z.number().int().positive() }).optional(),
+  /** The accommodation multiplier behind these times, when it is not 1. */
+  timeMultiplier: z.number().optional(),
 });
 export type QuestionView = z.infer<typeof QuestionView>;
 
@@ -130,6 +139,8 @@ export const ResumeOffer = z.object({
   interruptedAt: Timestamp.nullable(),
   interruption: z.enum(['crash', 'exit', 'storage', 'device', 'unknown']),
   terms: ReturnTerms,
+  /** The session's language: "welcome back" speaks it, whatever the kiosk showed before. */
+  locale: Locale.optional(),
 });
 export type ResumeOffer = z.infer<typeof ResumeOffer>;
 

@@ -1,4 +1,5 @@
 import { useEffect, useRef, type ReactNode } from 'react';
+import { LiveAnnouncer } from './LiveAnnouncer';
 
 /**
  * A modal dialog on the native <dialog> element: the rest of the page is inert, focus moves into
@@ -45,6 +46,7 @@ export function Dialog({
       }}
     >
       {children}
+      <LiveAnnouncer />
     </dialog>
   );
 }

@@ -1,10 +1,10 @@
 import { useState } from 'react';
-import { DIALOG_PAUSE_CAP_MS } from '../../preload/contract/page';
 import type { MessageKey } from '../i18n/en';
 import { errorKey, useI18n } from '../i18n';
 import { kiosk } from '../ipc/kiosk';
 import { rendererDiagnostics } from '../diagnostics';
 import { Dialog } from './Dialog';
+import { DialogClockNote } from './DialogClockNote';
 
 export interface HelpInfo {
   /** A short machine name of the screen (also sent with a raised hand). */
@@ -53,11 +53,7 @@ export function HelpDialog({ info, onClose, onIncident }: { info: HelpInfo; onCl
     <Dialog labelledBy="help-h" describedBy="help-intro" onClose={onClose} testId="help-dialog">
       <h2 id="help-h" tabIndex={-1}>{t('help.title')}</h2>
       <p id="help-intro">{t('help.intro')}</p>
-      {info.question && (
-        <p className="hint" data-testid="help-clock-paused">
-          {t('dialog.clockPaused', { minutes: DIALOG_PAUSE_CAP_MS / 60_000 })}
-        </p>
-      )}
+      {info.question && <DialogClockNote testId="help-clock-paused" />}
       <section className="panel" aria-labelledby="help-tell">
         <h3 id="help-tell">{t('help.tellStaff')}</h3>
         <dl className="facts">

@@ -3,6 +3,7 @@ import type { Locale } from '../../preload/contract/common';
 import { useI18n } from '../i18n';
 import { isRepeatClick, REARM_MS } from './ActionButton';
 import { HelpDialog, type HelpInfo } from './HelpDialog';
+import { LiveAnnouncer } from './LiveAnnouncer';
 
 export function Layout({
   children,
@@ -81,6 +82,7 @@ export function Layout({
       <main className={`content${arming ? ' arming' : ''}`} id="main" data-arming={arming ? 'true' : undefined}>
         {children}
       </main>
+      <LiveAnnouncer testId="live-announcer" />
       {helpOpen && <HelpDialog info={help} onClose={() => setHelpOpen(false)} onIncident={onIncident} />}
     </div>
   );

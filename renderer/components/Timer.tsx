@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef } from 'react';
+import { announce } from '../a11y/live';
 import { formatDuration, useI18n } from '../i18n';
 
 const ANNOUNCE_AT_S = [60, 30, 10];
@@ -29,7 +30,6 @@ export function Timer({
 }) {
   const { t } = useI18n();
   const urgent = urgentEnabled && leftMs <= urgentThresholdMs(totalMs);
-  const [announce, setAnnounce] = useState('');
   const said = useRef(new Set<number>());
   const secs = Math.ceil(leftMs / 1000);
   useEffect(() => {
@@ -37,7 +37,8 @@ export function Timer({
     for (const s of ANNOUNCE_AT_S) {
       if (secs <= s && secs > s - 2 && !said.current.has(s) && totalMs > s * 1000) {
         said.current.add(s);
-        setAnnounce(t('question.urgent', { seconds: s }));
+        // Through the shared announcer: still heard while Help or Leave (a modal dialog) is open.
+        announce(t('question.urgent', { seconds: s }));
       }
     }
   }, [secs, urgentEnabled, paused, totalMs, t]);
@@ -49,11 +50,16 @@ export function Timer({
         <span className="timer-value" role="timer" aria-labelledby={`${testId}-label`} data-testid={testId} data-remaining-ms={Math.round(leftMs)}>
           {formatDuration(leftMs)}
         </span>
+        {urgent && (
+          // Not colour alone: the last stretch is also said in words (and outlined in forced colours).
+          <span className="timer-urgent-mark" data-testid={`${testId}-urgent`}>
+            {t('timer.urgentMark')}
+          </span>
+        )}
       </div>
-      <div className="timer-track" aria-hidden="true">
+      <div className="timer-track" aria-hidden="true" data-forced-visible="timer">
         <div className="timer-fill" style={{ transform: `scaleX(${fraction})` }} />
       </div>
-      <p className="sr-only" aria-live="polite">{announce}</p>
     </div>
   );
 }

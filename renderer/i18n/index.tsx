@@ -1,4 +1,4 @@
-import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { Locale } from '../../preload/contract/common';
 import { en, type MessageKey } from './en';
 import { zhCN } from './zh-CN';
@@ -91,6 +91,11 @@ export function I18nProvider({ children, initial = 'zh-CN' }: { children: ReactN
     setLocaleState(l);
     document.documentElement.lang = l;
   }, []);
+  // The window title follows the language too (screen readers read it first; it was bilingual).
+  useEffect(() => {
+    document.documentElement.lang = locale;
+    document.title = translate(locale, 'app.title');
+  }, [locale]);
   const t = useCallback<Translate>((key, params) => translate(locale, key, params), [locale]);
   const value = useMemo(() => ({ locale, setLocale, t }), [locale, setLocale, t]);
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;

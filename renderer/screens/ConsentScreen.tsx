@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { ActionButton } from '../components/ActionButton';
 import type { SessionView } from '../../preload/contract/session';
+import { AccommodationsNotice } from '../components/AccommodationsNotice';
 import { Dialog } from '../components/Dialog';
 import { ErrorBanner } from '../components/Layout';
 import { Steps } from '../components/Steps';
@@ -54,6 +55,7 @@ export function ConsentScreen({
       <Steps current={1} />
       <h1 id="consent-h">{t('consent.heading')}</h1>
       <p className="lead">{t('consent.intro')}</p>
+      <AccommodationsNotice view={session.accommodations} />
       <div className="consent-grid">
         {SECTIONS.map((s) => (
           <section key={s.id} className={`consent-item${s.emphasis ? ' emphasis' : ''}`} aria-labelledby={`consent-${s.id}`}>

@@ -2,6 +2,8 @@ import { useEffect, useRef, useState } from 'react';
 import { ActionButton } from '../components/ActionButton';
 import type { DeviceState } from '../../preload/contract/common';
 import type { SessionView } from '../../preload/contract/session';
+import { AccommodationsNotice } from '../components/AccommodationsNotice';
+import { announce } from '../a11y/live';
 import { ErrorBanner } from '../components/Layout';
 import { LevelMeter } from '../components/LevelMeter';
 import { Steps } from '../components/Steps';
@@ -92,6 +94,8 @@ export function DeviceScreen({ session, onReady }: { session: SessionView; onRea
     setCamera(r.camera);
     setMicrophone(r.microphone);
     setStream(r.stream);
+    // The device states are announced, not only shown.
+    announce(`${t('live.cameraState', { state: t(`devices.state.${r.camera}`) })} · ${t('live.microphoneState', { state: t(`devices.state.${r.microphone}`) })}`);
     noteDevices(r.camera, r.microphone);
     void kiosk().reportDevices({
       sessionId: session.sessionId,
@@ -124,6 +128,7 @@ export function DeviceScreen({ session, onReady }: { session: SessionView; onRea
       <Steps current={2} />
       <h1 id="devices-h">{t('devices.heading')}</h1>
       <p className="lead">{t('devices.intro')}</p>
+      <AccommodationsNotice view={session.accommodations} />
       <div className="device-grid">
         <div className="stack">
           <video ref={video} className="preview" autoPlay muted playsInline aria-label={t('devices.preview')} data-testid="preview" />

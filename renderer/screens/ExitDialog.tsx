@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
-import { DIALOG_PAUSE_CAP_MS } from '../../preload/contract/page';
 import { ExitReason } from '../../preload/contract/common';
 import { MAX_EXIT_TEXT_CHARS, type ExitInfo, type ExitReceipt } from '../../preload/contract/session';
 import { Dialog } from '../components/Dialog';
+import { DialogClockNote } from '../components/DialogClockNote';
 import { ErrorBanner } from '../components/Layout';
 import { errorKey, formatTime, useI18n } from '../i18n';
 import { kiosk } from '../ipc/kiosk';
@@ -56,11 +56,7 @@ export function ExitDialog({
       <h2 id="exit-h" tabIndex={-1}>{t('exit.heading')}</h2>
       <div id="exit-consequences" className="panel" data-testid="exit-consequences">
         <p>{t('exit.intro')}</p>
-        {clockPaused && (
-          <p className="hint" data-testid="exit-clock-paused">
-            {t('dialog.clockPaused', { minutes: DIALOG_PAUSE_CAP_MS / 60_000 })}
-          </p>
-        )}
+        {clockPaused && <DialogClockNote testId="exit-clock-paused" />}
         <ul className="tips">
           {info && <li>{t('exit.saved', { answered: info.answeredCount })}</li>}
           {info && info.committedChunks > 0 && <li>{t('exit.savedRecording', { chunks: info.committedChunks })}</li>}

@@ -90,9 +90,22 @@ export function PrecheckFlow({ mode, sessionId, onReport }: Props) {
     else setError(t(errorKey(r.error.code)));
   }
 
+  // Each new step's heading takes focus, so keyboard and screen-reader users are not left on the page body.
+  const flowRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (step === 'auto') return;
+    const id = requestAnimationFrame(() => {
+      const h = flowRef.current?.querySelector<HTMLElement>('h2, [role="status"]');
+      if (!h) return;
+      if (!h.hasAttribute('tabindex')) h.setAttribute('tabindex', '-1');
+      h.focus({ preventScroll: false });
+    });
+    return () => cancelAnimationFrame(id);
+  }, [step]);
+
   const index = step === 'finishing' ? STEPS.length : STEPS.indexOf(step);
   return (
-    <div className="precheck" data-testid="precheck-flow" data-step={step}>
+    <div className="precheck" data-testid="precheck-flow" data-step={step} ref={flowRef}>
       <ol className="precheck-steps" aria-label={t('precheck.stepsLabel')}>
         {STEPS.map((s, i) => (
           <li key={s} className={i < index ? 'done' : i === index ? 'current' : ''} aria-current={i === index ? 'step' : undefined}>

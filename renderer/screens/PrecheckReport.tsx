@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import type { CheckResult, PrecheckReportView } from '../../preload/contract/precheck';
 import { useI18n } from '../i18n';
 import { checkTitle, fixText, groupByCause, statusText, thresholdText, valueText, verdictOf, verdictText, type CauseGroup } from '../precheck/format';
@@ -5,6 +6,7 @@ import { checkTitle, fixText, groupByCause, statusText, thresholdText, valueText
 function CauseItem({ g }: { g: CauseGroup }) {
   const { t, locale } = useI18n();
   const fix = fixText(g.root, t) ?? t('precheck.fix.unmeasured');
+  const required = g.root.value === null ? null : thresholdText(g.root.threshold, t);
   const others = g.checks.filter((c) => c !== g.root).map((c) => checkTitle(c.id, t));
   const affects = others.length > 0 ? t('precheck.alsoAffects', { list: new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' }).format(others) }) : null;
   return (
@@ -14,6 +16,12 @@ function CauseItem({ g }: { g: CauseGroup }) {
         <span className="cause-title">{checkTitle(g.root.id, t)}</span>
         {affects && <span className="cause-affects">{affects}</span>}
       </p>
+      {required !== null && (
+        // What was measured against what was required, in the candidate's units.
+        <p className="hint measured" data-testid={`measured-${g.root.id}`}>
+          {t('precheck.measuredVsRequired', { measured: valueText(g.root, t), required })}
+        </p>
+      )}
       <p className="fix" data-testid={`fix-${g.root.id}`}>
         {fix}
       </p>
@@ -44,9 +52,14 @@ export function PrecheckReport({ report }: { report: PrecheckReportView }) {
   const { t } = useI18n();
   const groups = groupByCause(report.checks);
   const v = verdictOf(report);
+  // The report replaces the last step: focus its verdict, not the page body.
+  const overall = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    overall.current?.focus();
+  }, [report.runId]);
   return (
     <div className="precheck-report" data-testid="precheck-report">
-      <p className={`overall ${report.overall}`} role="status" data-testid="precheck-overall" data-overall={report.overall} data-must-fix={v.mustFix} data-should-fix={v.shouldFix}>
+      <p ref={overall} tabIndex={-1} className={`overall ${report.overall}`} role="status" data-testid="precheck-overall" data-overall={report.overall} data-must-fix={v.mustFix} data-should-fix={v.shouldFix}>
         {verdictText(report, t)}
       </p>
       {groups.length > 0 && (

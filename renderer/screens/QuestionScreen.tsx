@@ -14,9 +14,12 @@ import { acquireStream, lostDevice, releaseStream } from '../media';
 import { AnswerCapture, type RecordedSegment } from '../recording/answer-capture';
 import { remuxQueue } from '../recording/remux-instance';
 import { StarHint } from '../scoring/StarHint';
+import { announce, publishDialogClock } from '../a11y/live';
 
 const DEVICE_POLL_MS = 500;
 const RETRY_MS = 2000;
+/** Saved recording progress is announced (politely) this often, in chunks (about seconds). */
+const ANNOUNCE_SAVED_EVERY = 30;
 /** A typed draft is saved this often while it changes, and whenever the text box loses focus. */
 const DRAFT_SAVE_MS = 3000;
 
@@ -69,9 +72,13 @@ export function QuestionScreen({
   const isMedia = view.mode !== 'text';
   const needsCamera = view.mode === 'video';
   const [clockEpoch, setClockEpoch] = useState(0);
-  const viewKey = `${view.questionIndex}:${view.attempt}:${view.segment}:${view.phase}`;
+  const viewKey = `${view.questionIndex}:${view.attempt}:${view.segment}:${view.phase}:${view.restBreak ? 'rest' : 'on'}`;
   const countdownKey = `${viewKey}:${clockEpoch}`;
-  const clockRuns = lost === null && dialog === null;
+  // Help or Leave stops the clock only as the pack allows and while this question's allowance lasts.
+  const dialogStops = dialog !== null && view.dialogPause?.stopsClock !== false && (view.dialogPause?.leftMs ?? 1) > 0;
+  const resting = view.restBreak !== undefined;
+  const clockRuns = lost === null && !dialogStops && !resting;
+  const restLeft = useCountdown(view.restBreak?.remainingMs ?? 0, resting, countdownKey);
 
   const prepLeft = useCountdown(view.prepRemainingMs, view.phase === 'preparing' && clockRuns, countdownKey);
   const answerLeft = useCountdown(view.answerRemainingMs, view.phase === 'answering' && clockRuns, countdownKey);
@@ -94,6 +101,85 @@ export function QuestionScreen({
       }
     })();
   }, [dialog]);
+
+  // The dialogs say what the clock does while they are open.
+  useEffect(() => {
+    publishDialogClock(view.dialogPause ? { stopsClock: view.dialogPause.stopsClock, leftMs: view.dialogPause.leftMs } : null);
+  }, [view.dialogPause?.stopsClock, view.dialogPause?.leftMs]);
+  useEffect(() => () => publishDialogClock(null), []);
+
+  const refresh = useCallback(async () => {
+    const r = await kiosk().getCurrent({ sessionId: view.sessionId });
+    if (unmounted.current || !r.ok || r.value.kind !== 'question') return;
+    const next = r.value.question;
+    if (next.questionIndex === view.questionIndex && next.attempt === view.attempt && next.segment === view.segment) {
+      setView(next);
+      setClockEpoch((n) => n + 1);
+    }
+  }, [view.sessionId, view.questionIndex, view.attempt, view.segment]);
+
+  // A dialog open past this question's allowance: main lets the clock run again; follow it.
+  useEffect(() => {
+    if (!dialogStops || !view.dialogPause?.open) return;
+    const id = setTimeout(() => void refresh(), view.dialogPause.leftMs + 300);
+    return () => clearTimeout(id);
+  }, [dialogStops, view.dialogPause?.open, view.dialogPause?.leftMs, refresh]);
+
+  // At 200 % zoom the countdown sticks just above the sticky answer controls (and to the top when
+  // scrolled past), so it is in view whenever Submit is: the controls' height is a CSS variable.
+  const card = useRef<HTMLElement>(null);
+  useLayoutEffect(() => {
+    const section = card.current;
+    const actions = section?.querySelector<HTMLElement>(':scope > .actions');
+    if (!section || !actions) return;
+    const set = () => section.style.setProperty('--actions-h', `${Math.ceil(actions.getBoundingClientRect().height)}px`);
+    set();
+    const ro = new ResizeObserver(set);
+    ro.observe(actions);
+    return () => ro.disconnect();
+  }, [viewKey, resting]);
+
+  // A rest break takes focus to its heading (the question it replaced is gone), and the question
+  // that follows it takes focus to its prompt (the Continue button is gone).
+  const wasResting = useRef(resting);
+  useEffect(() => {
+    const ended = wasResting.current && !resting;
+    wasResting.current = resting;
+    if (!resting && !ended) return;
+    const id = requestAnimationFrame(() => document.getElementById(resting ? 'rest-h' : 'q-h')?.focus());
+    return () => cancelAnimationFrame(id);
+  }, [resting, view.questionIndex]);
+
+  // A rest break that runs out ends by itself in main; follow it.
+  useEffect(() => {
+    if (resting && restLeft <= 0) void refresh();
+  }, [resting, restLeft <= 0]);
+
+  const endRest = useCallback(async () => {
+    const r = await kiosk().endRestBreak({ sessionId: view.sessionId, questionIndex: view.questionIndex });
+    if (unmounted.current) return;
+    if (!r.ok) {
+      setError(t(errorKey(r.error.code)));
+      return;
+    }
+    setView(r.value);
+    setClockEpoch((n) => n + 1);
+  }, [view.sessionId, view.questionIndex, t]);
+
+  // Recording started and stopped, and the saved progress, in a polite live region.
+  const wasRecording = useRef(false);
+  useEffect(() => {
+    if (recording === wasRecording.current) return;
+    wasRecording.current = recording;
+    announce(recording ? t('live.recordingStarted') : t('live.recordingStopped', { chunks: acked }));
+  }, [recording]);
+  const lastSavedAnnounce = useRef(question.committedChunks);
+  useEffect(() => {
+    if (recording && acked - lastSavedAnnounce.current >= ANNOUNCE_SAVED_EVERY) {
+      lastSavedAnnounce.current = acked;
+      announce(t('live.savedProgress', { chunks: acked }));
+    }
+  }, [acked, recording]);
 
   // The question is on screen: how long since main answered the previous submit.
   useLayoutEffect(() => {
@@ -223,7 +309,7 @@ export function QuestionScreen({
 
   // Already answering (a resume, or no preparation time): record at once.
   useEffect(() => {
-    if (view.phase === 'answering' && isMedia) void startCapture(view);
+    if (view.phase === 'answering' && isMedia && !view.restBreak) void startCapture(view);
   }, [viewKey]);
 
   useEffect(
@@ -328,11 +414,27 @@ export function QuestionScreen({
     }
   }
 
+  if (view.restBreak) {
+    return (
+      <section className="card question rest-break" aria-labelledby="rest-h" data-testid="rest-break" data-question-index={view.questionIndex}>
+        <h1 id="rest-h" tabIndex={-1}>{t('rest.heading')}</h1>
+        <p className="lead">{t('rest.body')}</p>
+        <Timer label={t('rest.remaining')} leftMs={restLeft} totalMs={view.restBreak.maxMs} urgentEnabled={false} paused={false} testId="rest-remaining" />
+        <ErrorBanner message={error} />
+        <div className="actions">
+          <button type="button" className="primary" onClick={() => void endRest()} data-testid="rest-continue">
+            {t('rest.continue')}
+          </button>
+        </div>
+      </section>
+    );
+  }
+
   const stageIntro = view.indexInStage === 0;
   const retakesLeft = Math.max(0, view.retakesAllowed - view.attempt);
   const progress = Math.round((view.questionIndex / view.questionCount) * 100);
   return (
-    <section className="card question" aria-labelledby="q-h" data-testid="question" data-question-count={view.questionCount} data-question-index={view.questionIndex} data-phase={view.phase} data-mode={view.mode}>
+    <section ref={card} className="card question" aria-labelledby="q-h" data-testid="question" data-question-count={view.questionCount} data-question-index={view.questionIndex} data-phase={view.phase} data-mode={view.mode}>
       <div className="q-progress">
         <p className="progress-label" data-testid="progress-label">
           {t('question.progress', { stage: view.stageIndex + 1, stages: view.stageCount, n: view.questionIndex + 1, total: view.questionCount })}
@@ -359,16 +461,26 @@ export function QuestionScreen({
       )}
       {!stageIntro && <p className="stage-title">{view.stageTitle[locale]}</p>}
 
-      <p className="mode-tag">{t(`question.mode.${view.mode}`)}</p>
-      <h1 id="q-h" className="prompt" lang={locale}>
+      <p className="mode-tag">
+        {t(`question.mode.${view.mode}`)}
+        {view.timeMultiplier !== undefined && (
+          <span className="extra-time" data-testid="extra-time" data-multiplier={view.timeMultiplier}>
+            {' · '}
+            {t('question.extraTime', { multiplier: view.timeMultiplier })}
+          </span>
+        )}
+      </p>
+      <h1 id="q-h" className="prompt" lang={locale} tabIndex={-1}>
         {view.prompt[locale]}
       </h1>
 
+      <div className="q-clock" data-testid="q-clock">
       {view.phase === 'preparing' ? (
         <Timer label={t('question.preparingRemaining')} leftMs={prepLeft} totalMs={view.prepSeconds * 1000} urgentEnabled={false} paused={lost !== null} testId="prep-remaining" />
       ) : (
         <Timer label={t('question.answering')} leftMs={answerLeft} totalMs={view.answerSeconds * 1000} urgentEnabled paused={lost !== null} testId="answer-remaining" />
       )}
+      </div>
 
       {view.phase === 'preparing' && <p className="hint">{t('question.prepHint')}</p>}
 
@@ -393,7 +505,7 @@ export function QuestionScreen({
           <div className="stack grow">
             <p className="hint">{t(view.mode === 'video' ? 'question.recordHint.video' : 'question.recordHint.audio')}</p>
             <p className={`recording-state${recording ? ' on' : ''}`} data-testid="saved-chunks" data-chunks={acked} data-recording={recording ? 'true' : 'false'}>
-              {recording && <span className="rec-dot" aria-hidden="true" />}
+              {recording && <span className="rec-dot" aria-hidden="true" data-forced-visible="recording" />}
               {recording ? t('question.recording') + ' · ' : ''}
               {t('question.saved', { chunks: acked })}
             </p>

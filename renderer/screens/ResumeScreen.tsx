@@ -1,11 +1,15 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { CurrentView, ResumeOffer } from '../../preload/contract/session';
 import { ErrorBanner } from '../components/Layout';
 import { errorKey, formatDuration, formatTime, useI18n } from '../i18n';
 import { kiosk } from '../ipc/kiosk';
 
 export function ResumeScreen({ offer, onResumed, onOther }: { offer: ResumeOffer; onResumed: (v: CurrentView) => void; onOther?: () => void }) {
-  const { t, locale } = useI18n();
+  const { t, locale, setLocale } = useI18n();
+  // Welcome back in the session's own language (after a restart the kiosk starts in Chinese).
+  useEffect(() => {
+    if (offer.locale) setLocale(offer.locale);
+  }, [offer.sessionId]);
   const [code, setCode] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [needsCode, setNeedsCode] = useState(offer.needsResumeCode);

@@ -119,6 +119,17 @@ const SPECS: Record<OperationName, OpSpec> = {
     required: { sessionId: 'uuid', questionIndex: 'int', attempt: 'int', hint: 'enum' },
   },
   feedbackReport: { seed: () => ({ sessionId: SESSION }), required: { sessionId: 'uuid' } },
+  endRestBreak: { seed: () => ({ sessionId: SESSION, questionIndex: int(3) }), required: { sessionId: 'uuid', questionIndex: 'int' } },
+  setAccommodations: {
+    seed: () => ({
+      sessionId: SESSION,
+      accommodations: { timeMultiplier: pick([1, 1.25, 1.5, 2]), restBreakMinutes: int(10), textAnswers: rand() < 0.5, largeText: rand() < 0.5, highContrast: rand() < 0.5 },
+      proctorCode: pick(['ABCDE-FGHJK', '0000000000']),
+      proctorName: pick(['Li Wei', '王老师']),
+      reason: pick(['documented need', '听障考生']),
+    }),
+    required: { sessionId: 'uuid', accommodations: 'object', proctorCode: 'text', proctorName: 'text', reason: 'text' },
+  },
 };
 
 /** A value that is certainly not of this kind. */

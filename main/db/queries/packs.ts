@@ -113,6 +113,8 @@ export interface ScheduleInviteRow {
   resume_text?: string | null;
   /** Why the attached résumé could not be read, when it could not. */
   resume_problem?: string | null;
+  /** JSON of the invite's accommodations (migration 0013); set after import by setInviteAccommodations. */
+  accommodations?: string | null;
 }
 
 export function getSchedule(db: Db, scheduleId: string): ScheduleRow | undefined {

@@ -63,7 +63,12 @@ export type JournalEventType =
   | 'clock_pause_capped'
   // encryption at rest, retention and deletion (main/services/storage/crypto): ids, counts and hashes only
   | 'upload_confirmed'
-  | 'deleted';
+  | 'deleted'
+  // accommodations (issue #20): journaled for HR, never a score
+  | 'accommodations_set'
+  | 'accommodations_refused'
+  | 'rest_break_started'
+  | 'rest_break_ended';
 
 export interface JournalEntry {
   readonly sessionId: string;

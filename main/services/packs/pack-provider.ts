@@ -3,6 +3,7 @@
  * unlocked by `PackRegistry` (pack-registry.ts); invites come from signed day schedules
  * (schedule.ts) and, on a demo kiosk only, from `DemoInviteDirectory`.
  */
+import { NO_ACCOMMODATIONS, type Accommodations } from '../../../preload/contract/accommodations';
 import { createHash } from 'node:crypto';
 import demoPackJson from '../../../build/packs/demo-interview.json';
 import { err, ok, type Result } from '../../common/result';
@@ -43,6 +44,8 @@ export interface Invite {
   readonly extracted?: ExtractedResume;
   /** The signed schedule the invite came from, when it came from one. */
   readonly scheduleId?: string;
+  /** Accommodations HR set for this invite (issue #20). */
+  readonly accommodations?: Accommodations;
 }
 
 export type ExtractedResume =
@@ -105,12 +108,30 @@ export class DemoInviteDirectory implements InviteDirectory {
     private readonly packId: string,
     private readonly route?: (code: string) => string,
     private readonly resumeFor?: (code: string, packId: string) => ResumeDocument | undefined,
+    private readonly accommodationsFor: (code: string) => Accommodations | undefined = demoAccommodations,
   ) {}
   lookup(code: string): Invite | undefined {
     if (!/^DEMO-[A-Z0-9]{4,8}$/.test(code)) return undefined;
     const packId = this.route?.(code) ?? this.packId;
     const resume = this.resumeFor?.(code, packId);
-    return { code, candidateRef: `demo-candidate-${code.slice(5).toLowerCase()}`, packId, ...(resume ? { resume } : {}) };
+    const accommodations = this.accommodationsFor(code);
+    return { code, candidateRef: `demo-candidate-${code.slice(5).toLowerCase()}`, packId, ...(resume ? { resume } : {}), ...(accommodations ? { accommodations } : {}) };
+  }
+}
+
+/**
+ * Demo invites with accommodations, so the demo (and the end-to-end tests) can show them:
+ * DEMO-ACC1 gets 1.5× time, a 1-minute rest break between stages and larger text; DEMO-ACC2 types
+ * its answers and reads in high contrast.
+ */
+export function demoAccommodations(code: string): Accommodations | undefined {
+  switch (code) {
+    case 'DEMO-ACC1':
+      return { ...NO_ACCOMMODATIONS, timeMultiplier: 1.5, restBreakMinutes: 1, largeText: true };
+    case 'DEMO-ACC2':
+      return { ...NO_ACCOMMODATIONS, textAnswers: true, highContrast: true };
+    default:
+      return undefined;
   }
 }
 

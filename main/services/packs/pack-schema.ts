@@ -217,6 +217,29 @@ export function scoringPolicyOf(pack: { readonly policy: { readonly scoring?: Sc
 /** Retention when a pack does not say (and for sessions whose pack is no longer installed). */
 export const DEFAULT_RETENTION_DAYS = 180;
 
+/**
+ * The fair clock (issue #20): whether Help and Leave stop the answer clock, and for how long at
+ * most per question, so a dialog cannot become thinking time. Optional: absent means stop, 120 s.
+ */
+export const FairClockPolicy = z
+  .object({
+    dialogsStopClock: z.boolean().default(true),
+    dialogPauseCapSeconds: z.number().int().min(0).max(600).default(120),
+  })
+  .strict();
+export type FairClockPolicy = z.infer<typeof FairClockPolicy>;
+
+/**
+ * What accommodations the pack allows. Optional: absent means typed answers may replace video or
+ * audio for a candidate whose invite asks for it; a pack that assesses speaking says false.
+ */
+export const AccommodationPolicy = z
+  .object({
+    textInsteadOfMedia: z.boolean().default(true),
+  })
+  .strict();
+export type AccommodationPolicy = z.infer<typeof AccommodationPolicy>;
+
 export const PackPolicy = z
   .object({
     resume: ResumePolicy,
@@ -229,6 +252,8 @@ export const PackPolicy = z
     integrity: IntegrityPackPolicy.optional(),
     // Optional without a default, for the same reason (scoringPolicyOf fills in the defaults).
     scoring: ScoringPackPolicy.optional(),
+    fairClock: FairClockPolicy.optional(),
+    accommodations: AccommodationPolicy.optional(),
   })
   .strict();
 export type PackPolicy = z.infer<typeof PackPolicy>;

@@ -11,7 +11,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { Accommodations } from '../../../preload/contract/accommodations';
 import { InviteCode } from '../../../preload/contract/common';
+import { setInviteAccommodations } from '../../db/queries/accommodations';
+import { canonicalAccommodations, parseStoredAccommodations } from '../session/accommodations';
 import type { Clock } from '../../common/clock';
 import { ok, type Result } from '../../common/result';
 import type { Db } from '../../db/connection';
@@ -55,6 +58,8 @@ const ScheduledInvite = z
       })
       .strict()
       .optional(),
+    /** Extra time, rest breaks, typed answers, larger text, high contrast (issue #20). */
+    accommodations: Accommodations.optional(),
   })
   .strict()
   .refine((i) => Date.parse(i.window.end) > Date.parse(i.window.start), { message: 'window.end must be after window.start', path: ['window', 'end'] });
@@ -148,6 +153,7 @@ export async function importSchedule(
   }));
   transact(db, () => {
     replaceSchedule(db, { schedule_id: s.scheduleId, centre_id: s.centreId, day: s.day, payload_hash: verified.value.hash, key_id: verified.value.keyId, imported_at: clock.now() }, rows);
+    for (const i of s.invites) if (i.accommodations) setInviteAccommodations(db, i.code, canonicalAccommodations(i.accommodations));
   });
   const values = [...extracted.values()];
   return ok({ scheduleId: s.scheduleId, invites: rows.length, resumesRead: values.filter((v) => v.text !== null).length, resumesUnreadable: values.filter((v) => v.problem !== null).length });
@@ -159,6 +165,7 @@ export class ScheduleInviteDirectory implements InviteDirectory {
   lookup(code: string): Invite | undefined {
     const row = getScheduledInvite(this.db, code);
     if (!row) return undefined;
+    const accommodations = parseStoredAccommodations(row.accommodations);
     return {
       code: row.invite_code,
       candidateRef: row.candidate_ref,
@@ -170,6 +177,7 @@ export class ScheduleInviteDirectory implements InviteDirectory {
       ...(row.resume && row.resume_sha256 && (row.resume_text || row.resume_problem)
         ? { extracted: row.resume_text && row.resume_kind ? { ok: true as const, kind: row.resume_kind, text: row.resume_text, sha256: row.resume_sha256 } : { ok: false as const, problem: row.resume_problem ?? 'unreadable' } }
         : {}),
+      ...(accommodations ? { accommodations } : {}),
     };
   }
 }
@@ -258,6 +266,7 @@ const ScheduleSource = z
           window: z.object({ start: z.string(), end: z.string() }),
           /** A file next to the schedule source (.txt, .pdf, .docx). */
           resumeFile: z.string().optional(),
+          accommodations: z.unknown().optional(),
         })
         .strict(),
     ),
@@ -284,7 +293,7 @@ export function buildSchedule(source: unknown, baseDir: string, key: SigningKeyP
         const kind = sniffResume(data);
         resume = { mediaType: kind === 'pdf' ? RESUME_MEDIA_TYPES[1] : kind === 'docx' ? RESUME_MEDIA_TYPES[2] : RESUME_MEDIA_TYPES[0], data: data.toString('base64'), sha256: sha256Hex(data) };
       }
-      return { code: i.code.toUpperCase(), candidateRef: i.candidateRef, packId: i.packId, window: i.window, ...(resume ? { resume } : {}) };
+      return { code: i.code.toUpperCase(), candidateRef: i.candidateRef, packId: i.packId, window: i.window, ...(resume ? { resume } : {}), ...(i.accommodations !== undefined ? { accommodations: i.accommodations } : {}) };
     }),
   };
   const checked = SchedulePayload.safeParse(payload);

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { RescheduleReason, RescheduleReceipt } from '../../../preload/contract/precheck';
 import type { CurrentView, SessionView } from '../../../preload/contract/session';
 import { err, ok, type Result } from '../../common/result';
+import { recordInviteAccommodations } from './accommodations';
 import { insertSessionVariants } from '../../db/queries/packs';
 import { getSession, getSessionByInvite, insertIncident, insertSession, updateSession } from '../../db/queries/sessions';
 import { transact } from '../../db/transaction';
@@ -41,7 +42,10 @@ export class Admission {
       if (isTerminal(fresh.state)) {
         return err('INVITE_USED', 'this invite code has already been used for an interview that has ended');
       }
-      if (fresh.locale !== locale) updateSession(db, fresh.id, { locale, updated_at: now });
+      // Re-entering the code of an interrupted or left interview keeps the language the candidate
+      // chose: the welcome screen's default must not turn their "welcome back" into another language.
+      const returning = fresh.state === 'interrupted' || fresh.state === 'exited';
+      if (fresh.locale !== locale && !returning) updateSession(db, fresh.id, { locale, updated_at: now });
       return ok(this.views.sessionView(getSession(db, fresh.id)!));
     }
     const invite = this.ctx.deps.invites.lookup(inviteCode);
@@ -71,6 +75,7 @@ export class Admission {
           created_at: now,
           updated_at: now,
         });
+        recordInviteAccommodations(db, journal, id, invite.accommodations, now);
         const t = tailoring ?? untailored(pack);
         insertSessionVariants(db, t.choices.map((c) => ({ session_id: id, question_index: c.questionIndex, question_id: c.questionId, variant_id: c.variantId, matched_tags: JSON.stringify(c.matchedTags) })));
         journal.append(id, 'checked_in', {

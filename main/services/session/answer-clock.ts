@@ -9,7 +9,9 @@ import { getSessionVariant } from '../../db/queries/packs';
 import { getSession } from '../../db/queries/sessions';
 import { transact } from '../../db/transaction';
 import type { LoadedPack } from '../packs/pack-provider';
-import type { FlatQuestion } from '../packs/pack-schema';
+import type { FlatQuestion, Pack } from '../packs/pack-schema';
+import { getSessionAccommodations } from '../../db/queries/accommodations';
+import { parseStoredAccommodations } from './accommodations';
 import { DIALOG_PAUSE_CAP_MS } from '../../../preload/contract/page';
 import type { SessionContext } from './context';
 
@@ -32,6 +34,10 @@ export interface Timer {
   dialog?: { since: number; kind: DialogKind };
   /** Dialog pause already granted on this question. */
   dialogUsedMs?: number;
+  /** The pack's per-question dialog allowance (fair-clock policy); DIALOG_PAUSE_CAP_MS when unset. */
+  dialogCapMs?: number;
+  /** Set during an accommodation's rest break before a stage: the clock stands still, up to maxMs. */
+  rest?: { since: number; maxMs: number };
 }
 
 export type DialogKind = 'help' | 'exit';
@@ -39,12 +45,16 @@ export type DialogKind = 'help' | 'exit';
 /** Help or Leave stops the clock for at most this long per question, so it cannot become thinking time. */
 export { DIALOG_PAUSE_CAP_MS };
 
-function stopped(t: Pick<Timer, 'paused' | 'held' | 'dialog'>): boolean {
-  return Boolean(t.paused || t.held || t.dialog);
+function stopped(t: Pick<Timer, 'paused' | 'held' | 'dialog' | 'rest'>): boolean {
+  return Boolean(t.paused || t.held || t.dialog || t.rest);
+}
+
+function capOf(t: Pick<Timer, 'dialogCapMs'>): number {
+  return t.dialogCapMs ?? DIALOG_PAUSE_CAP_MS;
 }
 
 /** Elapsed ms of the open phase at `now`: nothing runs while the clock is stopped. */
-export function elapsedAt(t: Pick<Timer, 'base' | 'since' | 'paused' | 'held' | 'dialog'>, now: number): number {
+export function elapsedAt(t: Pick<Timer, 'base' | 'since' | 'paused' | 'held' | 'dialog' | 'rest'>, now: number): number {
   if (stopped(t)) return t.base;
   return t.base + Math.max(0, now - t.since);
 }
@@ -78,7 +88,7 @@ export function releaseAt(t: Timer, now: number): number | null {
 
 /** Help or Leave opened: the clock stops unless this question's dialog allowance is used up. */
 export function openDialogAt(t: Timer, kind: DialogKind, now: number): boolean {
-  if (t.dialog || (t.dialogUsedMs ?? 0) >= DIALOG_PAUSE_CAP_MS) return false;
+  if (t.dialog || (t.dialogUsedMs ?? 0) >= capOf(t)) return false;
   freeze(t, now);
   t.dialog = { since: now, kind };
   return true;
@@ -87,7 +97,7 @@ export function openDialogAt(t: Timer, kind: DialogKind, now: number): boolean {
 /** The dialog closed: the clock runs again; returns the pause granted, or null if none was running. */
 export function closeDialogAt(t: Timer, now: number): number | null {
   if (!t.dialog) return null;
-  const granted = Math.min(Math.max(0, now - t.dialog.since), DIALOG_PAUSE_CAP_MS - (t.dialogUsedMs ?? 0));
+  const granted = Math.min(Math.max(0, now - t.dialog.since), capOf(t) - (t.dialogUsedMs ?? 0));
   t.dialogUsedMs = (t.dialogUsedMs ?? 0) + granted;
   t.dialog = undefined;
   if (!stopped(t)) t.since = now;
@@ -97,13 +107,38 @@ export function closeDialogAt(t: Timer, now: number): number | null {
 /** A dialog open past the allowance: the clock runs again from the moment the allowance ended. */
 export function capDialogAt(t: Timer, now: number): boolean {
   if (!t.dialog) return false;
-  const left = DIALOG_PAUSE_CAP_MS - (t.dialogUsedMs ?? 0);
+  const left = capOf(t) - (t.dialogUsedMs ?? 0);
   if (now - t.dialog.since < left) return false;
   const capAt = t.dialog.since + left;
-  t.dialogUsedMs = DIALOG_PAUSE_CAP_MS;
+  t.dialogUsedMs = capOf(t);
   t.dialog = undefined;
   if (!stopped(t)) t.since = capAt;
   return true;
+}
+
+/** A rest break begins (the clock was running): it stands still from `now`, up to maxMs. */
+export function startRestAt(t: Timer, now: number, maxMs: number): boolean {
+  if (t.rest || maxMs <= 0) return false;
+  freeze(t, now);
+  t.rest = { since: now, maxMs };
+  return true;
+}
+
+/** The rest break ends at `now` (or when its time was up, whichever is first); returns the time rested. */
+export function endRestAt(t: Timer, now: number): number | null {
+  if (!t.rest) return null;
+  const endAt = Math.min(now, t.rest.since + t.rest.maxMs);
+  const rested = Math.max(0, endAt - t.rest.since);
+  t.rest = undefined;
+  if (!stopped(t)) t.since = endAt;
+  return rested;
+}
+
+/** The pack's fair-clock policy: whether Help and Leave stop the clock, and the per-question allowance. */
+export function dialogPolicyOf(pack: Pack): { stopsClock: boolean; capMs: number } {
+  const p = pack.policy.fairClock;
+  if (!p) return { stopsClock: true, capMs: DIALOG_PAUSE_CAP_MS };
+  return { stopsClock: p.dialogsStopClock && p.dialogPauseCapSeconds > 0, capMs: p.dialogsStopClock ? p.dialogPauseCapSeconds * 1000 : 0 };
 }
 
 export class AnswerClock {
@@ -157,7 +192,18 @@ export class AnswerClock {
         chosenBy: v ? (JSON.parse(v.matched_tags) as string[]) : [],
       }, now);
     }
-    this.timers.set(sessionId, { questionIndex: index, phase, base: 0, since: now, prepElapsed: 0, lastPersist: now });
+    const timer: Timer = { questionIndex: index, phase, base: 0, since: now, prepElapsed: 0, lastPersist: now, dialogCapMs: dialogPolicyOf(pack.pack).capMs };
+    this.timers.set(sessionId, timer);
+    if (attempt === 0) this.maybeStartRest(sessionId, timer, q, now);
+  }
+
+  /** Before the first question of every stage after the first, a rest break if the candidate's accommodations give one. */
+  private maybeStartRest(sessionId: string, t: Timer, q: FlatQuestion, now: number): void {
+    if (q.stageIndex === 0 || q.indexInStage !== 0) return;
+    const a = parseStoredAccommodations(getSessionAccommodations(this.ctx.db, sessionId)?.accommodations);
+    const maxMs = (a?.restBreakMinutes ?? 0) * 60_000;
+    if (!startRestAt(t, now, maxMs)) return;
+    this.ctx.deps.journal.append(sessionId, 'rest_break_started', { questionIndex: q.index, stageIndex: q.stageIndex, maxMs }, now);
   }
 
   /** The in-memory timer for the open question, rebuilt from the database after a restart. */
@@ -177,7 +223,14 @@ export class AnswerClock {
       prepElapsed: p?.prep_elapsed_ms ?? 0,
       lastPersist: p?.persisted_at ?? now,
     };
+    const pack = this.ctx.packOf(s);
+    if (pack) timer.dialogCapMs = dialogPolicyOf(pack.pack).capMs;
     this.timers.set(s.id, timer);
+    // A restart during a rest break (nothing charged yet on this stage's first question): the break
+    // starts again, journaled, with the clock where it stopped. It is never shortened by a crash.
+    if (p && p.attempt === 0 && p.phase !== 'submitted' && p.prep_elapsed_ms === 0 && p.elapsed_ms === 0) {
+      transact(this.ctx.db, () => this.maybeStartRest(s.id, timer, q, now));
+    }
     this.advancePhase(s.id, timer, now);
     return timer;
   }

@@ -13,6 +13,8 @@ import type { Db } from '../../db/connection';
 import { storageErrorCode } from '../../db/errors';
 import { getProgress, getSession, updateSession, type SessionRow } from '../../db/queries/sessions';
 import { transact } from '../../db/transaction';
+import { getSessionAccommodations } from '../../db/queries/accommodations';
+import { accommodatePack, parseStoredAccommodations } from './accommodations';
 import type { WalMaintenance } from '../../db/wal-maintenance';
 import type { SegmentMediaStore } from '../storage/media-store';
 import type { EnvironmentProbe } from '../environment/environment';
@@ -53,6 +55,8 @@ export class SessionContext {
   readonly failed = new Map<string, string>();
   /** Called when a session's storage failed, so the parts holding per-session memory drop it. */
   private readonly forgetters: Array<(sessionId: string) => void> = [];
+  /** Per session: the accommodated pack, rebuilt when the pack or the accommodations change. */
+  private readonly accommodated = new Map<string, { base: LoadedPack; json: string; pack: LoadedPack }>();
 
   constructor(readonly deps: SessionServiceDeps) {
     this.log = deps.logger.scope('session');
@@ -70,8 +74,18 @@ export class SessionContext {
     this.forgetters.push(f);
   }
 
+  /** The session's pack as this candidate takes it: with their accommodations applied (accommodations.ts). */
   packOf(s: SessionRow): LoadedPack | undefined {
-    return this.deps.packs.get(s.pack_id);
+    const base = this.deps.packs.get(s.pack_id);
+    if (!base) return undefined;
+    const json = getSessionAccommodations(this.db, s.id)?.accommodations;
+    if (!json) return base;
+    const cached = this.accommodated.get(s.id);
+    if (cached && cached.base === base && cached.json === json) return cached.pack;
+    const a = parseStoredAccommodations(json);
+    const pack = a ? accommodatePack(base, a) : base;
+    this.accommodated.set(s.id, { base, json, pack });
+    return pack;
   }
 
   hasStarted(s: SessionRow): boolean {

@@ -33,7 +33,7 @@ export class FairClock {
               questionIndex: q.index,
               phase: timer.phase,
               elapsedMs: Math.round(this.clock.elapsed(timer, now)),
-              allowanceLeftMs: DIALOG_PAUSE_CAP_MS - usedBefore,
+              allowanceLeftMs: (timer.dialogCapMs ?? DIALOG_PAUSE_CAP_MS) - usedBefore,
             }, now);
           });
         }
@@ -62,7 +62,7 @@ export class FairClock {
         if (!s) return ok(undefined);
         transact(this.ctx.db, () => {
           this.clock.persist(sessionId, now);
-          this.ctx.deps.journal.append(sessionId, 'clock_pause_capped', { dialog: kind, questionIndex: timer.questionIndex, allowanceMs: DIALOG_PAUSE_CAP_MS }, now);
+          this.ctx.deps.journal.append(sessionId, 'clock_pause_capped', { dialog: kind, questionIndex: timer.questionIndex, allowanceMs: timer.dialogCapMs ?? DIALOG_PAUSE_CAP_MS }, now);
         });
         return ok(undefined);
       });

@@ -339,6 +339,7 @@ export class Interruptions {
       interruptedAt: s.state === 'in_progress' ? null : s.interrupted_at,
       interruption: s.interruption ?? 'unknown',
       terms,
+      locale: s.locale,
     };
   }
 

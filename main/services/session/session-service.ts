@@ -29,7 +29,7 @@ import type {
   SessionView,
 } from '../../../preload/contract/session';
 import type { DraftAck, PagePresence as PagePresenceView } from '../../../preload/contract/page';
-import type { Result } from '../../common/result';
+import { err, ok, type Result } from '../../common/result';
 import type { InterruptionKind } from '../../db/queries/sessions';
 import type { JournalEventType } from '../journal/journal';
 import type { LoadedPack } from '../packs/pack-provider';
@@ -40,6 +40,10 @@ import { AnswerClock } from './answer-clock';
 import { SessionContext, type SessionServiceDeps } from './context';
 import { Drafts } from './drafts';
 import { FairClock } from './fair-clock';
+import { RestBreaks } from './rest-break';
+import { proctorAccommodationCode, setAccommodationsByProctor } from './accommodations';
+import type { Accommodations, SetAccommodationsRequest } from '../../../preload/contract/accommodations';
+import { getSession } from '../../db/queries/sessions';
 import { Interruptions } from './interruption';
 import { PagePresence } from './page-presence';
 import { Recording } from './recording';
@@ -56,19 +60,23 @@ export class SessionService {
   private readonly presence: PagePresence;
   private readonly drafts: Drafts;
   private readonly fairClock: FairClock;
+  private readonly restBreaks: RestBreaks;
   private readonly ctx: SessionContext;
+  private readonly views: SessionViews;
 
   constructor(deps: SessionServiceDeps) {
     const ctx = new SessionContext(deps);
     const clock = new AnswerClock(ctx);
     const views = new SessionViews(ctx, clock);
     this.ctx = ctx;
+    this.views = views;
     this.presence = new PagePresence(ctx, clock, views, deps.emitPage);
     this.interruptions = new Interruptions(ctx, clock, views);
     this.admission = new Admission(ctx, clock, views, this.interruptions);
     this.recording = new Recording(ctx, clock, views, this.presence, deps.media);
     this.drafts = new Drafts(ctx, this.presence);
     this.fairClock = new FairClock(ctx, clock, views);
+    this.restBreaks = new RestBreaks(ctx, clock, views);
   }
 
   // ------------------------------------------------------------------ lifecycle
@@ -93,6 +101,7 @@ export class SessionService {
     this.recording.tick();
     this.presence.tick(this.ctx.now());
     this.fairClock.tick(this.ctx.now());
+    this.restBreaks.tick(this.ctx.now());
   }
 
   // ------------------------------------------------------------------ admission
@@ -199,6 +208,27 @@ export class SessionService {
   /** Help or Leave opened or closed on a question: the clock stops while it is open (capped). */
   dialogClock(sessionId: string, questionIndex: number, dialog: 'help' | 'exit', open: boolean): Result<QuestionView> {
     return this.fairClock.dialog(sessionId, questionIndex, dialog, open);
+  }
+
+  /** The candidate ends a rest break (accommodation) early. */
+  endRestBreak(sessionId: string, questionIndex: number): Result<QuestionView> {
+    return this.restBreaks.end(sessionId, questionIndex);
+  }
+
+  /** A proctor sets accommodations on the spot, with their code and a reason (journaled). */
+  setAccommodations(req: SetAccommodationsRequest): Result<SessionView> {
+    const s = getSession(this.ctx.db, req.sessionId);
+    if (!s) return err('SESSION_NOT_FOUND', 'no such interview session on this kiosk');
+    if (s.state === 'completed' || s.state === 'expired' || s.state === 'no_show') return err('ILLEGAL_TRANSITION', `the interview is ${s.state}`);
+    const { db, journal, resumeCodes } = this.ctx.deps;
+    const r = this.ctx.guard(s.id, () => setAccommodationsByProctor({ db, journal, resumeCodes }, s.id, req, this.ctx.now()));
+    if (!r.ok) return r;
+    return ok(this.views.sessionView(getSession(db, s.id)!));
+  }
+
+  /** The code a proctor reads out for these accommodations on this session (proctor CLI). */
+  accommodationCode(sessionId: string, a: Accommodations): string {
+    return proctorAccommodationCode(this.ctx.db, this.ctx.deps.resumeCodes, sessionId, a);
   }
 
   saveDraft(sessionId: string, questionIndex: number, attempt: number, pageId: string, text: string): Result<DraftAck> {

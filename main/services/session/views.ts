@@ -13,7 +13,13 @@ import { transact } from '../../db/transaction';
 import type { LoadedPack } from '../packs/pack-provider';
 import type { FlatQuestion } from '../packs/pack-schema';
 import { promptOf } from '../packs/variants';
-import type { AnswerClock } from './answer-clock';
+import { dialogPolicyOf, type AnswerClock } from './answer-clock';
+import { accommodationsView } from './accommodations';
+
+/** `{ key: value }` when value is defined, `{}` otherwise (exactOptionalPropertyTypes-friendly). */
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}
 import type { SessionContext } from './context';
 
 export function receiptIdFor(sessionId: string): string {
@@ -41,6 +47,7 @@ export class SessionViews {
       answeredCount: countAnswers(this.ctx.db, s.id),
       resumeCount: s.resume_count,
       maxResumes: pack?.pack.policy.resume.maxResumes ?? 0,
+      ...optional('accommodations', accommodationsView(this.ctx.db, s.id, pack?.pack)),
     };
   }
 
@@ -52,6 +59,8 @@ export class SessionViews {
     const prepElapsed = timer.phase === 'preparing' ? elapsed : timer.prepElapsed;
     const answerElapsed = timer.phase === 'answering' ? elapsed : 0;
     const stats = attemptChunkStats(db, s.id, q.index, p.attempt);
+    const policy = dialogPolicyOf(pack.pack);
+    const multiplier = accommodationsView(db, s.id, pack.pack)?.accommodations.timeMultiplier;
     const draft = q.question.mode === 'text' && p.phase !== 'submitted' ? getDraft(db, s.id, q.index, p.attempt)?.text : undefined;
     return {
       sessionId: s.id,
@@ -78,6 +87,14 @@ export class SessionViews {
       committedBytes: stats.bytes,
       nextSeq: segmentChunkCount(db, s.id, q.index, p.attempt, p.segment),
       ...(draft !== undefined ? { draftText: draft } : {}),
+      dialogPause: {
+        stopsClock: policy.stopsClock,
+        capMs: policy.capMs,
+        leftMs: Math.max(0, policy.capMs - (timer.dialogUsedMs ?? 0) - (timer.dialog ? Math.max(0, now - timer.dialog.since) : 0)),
+        open: timer.dialog !== undefined,
+      },
+      ...optional('restBreak', timer.rest ? { remainingMs: Math.max(0, Math.round(timer.rest.maxMs - (now - timer.rest.since))), maxMs: timer.rest.maxMs } : undefined),
+      ...optional('timeMultiplier', multiplier !== undefined && multiplier !== 1 ? multiplier : undefined),
     };
   }
 

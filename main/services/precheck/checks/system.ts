@@ -86,7 +86,9 @@ export const displaysCheck: Check = {
     }
     const small = found.find((d) => d.width < minWidth || d.height < minHeight);
     if (small) {
-      return { status: 'fail', value: found.length, unit: 'displays', threshold, remediationKey: 'precheck.fix.displays.resolution', detail: `display ${small.width}x${small.height} is below ${minWidth}x${minHeight}`, data };
+      // The problem is the resolution, so that is what the row measures and requires (not "1 screen, at most 1").
+      const resolution = { op: '>=' as const, fail: `${minWidth}×${minHeight}`, unit: 'resolution' };
+      return { status: 'fail', value: `${small.width}×${small.height}`, unit: 'resolution', threshold: resolution, remediationKey: 'precheck.fix.displays.resolution', detail: `display ${small.width}x${small.height} is below ${minWidth}x${minHeight}`, data };
     }
     // The page only sees the screen it is on: it cannot vouch for the number of displays.
     if (source === 'page') {

@@ -34,6 +34,7 @@ const invite = (code: string, scheduleId: string, notAfter: number): ScheduleInv
   resume_kind: null,
   resume_text: null,
   resume_problem: null,
+  accommodations: null,
 });
 
 describe('schedules and no-shows', () => {

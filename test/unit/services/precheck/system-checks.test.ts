@@ -73,6 +73,10 @@ describe('displays check', () => {
   it('fails a display below the minimum resolution', async () => {
     const r = await runWith(displaysCheck, (f) => (f.displays = [{ width: 800, height: 600 }]));
     expect(r).toMatchObject({ status: 'fail', remediationKey: 'precheck.fix.displays.resolution' });
+    // The row says what is wrong: the resolution measured against the one required, not the screen count.
+    expect(r).toMatchObject({ unit: 'resolution', threshold: { op: '>=', unit: 'resolution' } });
+    expect(String(r.value)).toMatch(/^\d+×\d+$/);
+    expect(String(r.threshold?.fail)).toMatch(/^\d+×\d+$/);
   });
   it('warns when only the page can see a screen (the count is unverified)', async () => {
     const r = await runWith(displaysCheck, (f) => (f.displays = null), { pageDisplays: [{ width: 1280, height: 800 }] });

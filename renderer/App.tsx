@@ -40,7 +40,14 @@ export function App() {
   const { t, setLocale } = useI18n();
   // The welcome screen is usable at once; if main reports an interrupted interview, the resume
   // screen replaces it (only while nobody has moved on from the welcome screen).
-  const [screen, setScreen] = useState<Screen>({ name: 'welcome' });
+  const [screen, setScreenState] = useState<Screen>({ name: 'welcome' });
+  // Counts screen changes as they are asked for (synchronously, before React renders them), so an
+  // answer that arrives after the screen it was asked from has been left can tell, and do nothing.
+  const screenGen = useRef(0);
+  const setScreen = useCallback((next: Screen | ((cur: Screen) => Screen)) => {
+    screenGen.current += 1;
+    setScreenState(next);
+  }, []);
   const [exiting, setExiting] = useState(false);
   const [alert, setAlert] = useState<string | null>(null);
   const [incidentId, setIncidentId] = useState<string | null>(null);
@@ -146,20 +153,27 @@ export function App() {
   const questionSession = screen.name === 'question' ? screen.session.sessionId : null;
   useEffect(() => {
     if (!questionSession) return;
+    // A beat answered after the screen changed (the candidate confirmed Leave, or finished,
+    // while it was in flight) speaks about a screen that is gone: it must not replace the receipt
+    // shown now. Only a beat sent and answered on the same screen may act.
+    let live = true;
+    const stillOn = (gen: number) => live && gen === screenGen.current;
     const stepAside = () => {
       attachedTo.current = null;
       setScreen({ name: 'superseded' });
     };
     const id = setInterval(() => {
+      const gen = screenGen.current;
       void kiosk()
         .pageHeartbeat({ sessionId: questionSession, pageId })
         .then(async (r) => {
+          if (!stillOn(gen)) return;
           if (r.ok && !r.value.active) stepAside();
           else if (r.ok && r.value.sessionState !== undefined && r.value.sessionState !== 'in_progress') {
             // Away longer than the grace window (a sleeping laptop): the session was interrupted.
             attachedTo.current = null;
             const offer = await kiosk().getResumeOffer({ sessionId: questionSession });
-            if (offer.ok) setScreen({ name: 'resume', offer: offer.value });
+            if (stillOn(gen) && offer.ok) setScreen({ name: 'resume', offer: offer.value });
           }
         });
     }, HEARTBEAT_MS);
@@ -169,6 +183,7 @@ export function App() {
     const goodbye = () => void kiosk().detachPage({ sessionId: questionSession, pageId });
     window.addEventListener('pagehide', goodbye);
     return () => {
+      live = false;
       clearInterval(id);
       off();
       window.removeEventListener('pagehide', goodbye);

@@ -14,6 +14,7 @@ import { SystemCheckEntry, SystemCheckScreen } from './screens/SystemCheckScreen
 import { DoneScreen } from './screens/DoneScreen';
 import { ExitDialog, ExitReceiptScreen } from './screens/ExitDialog';
 import { useLockdown } from './lockdown/useLockdown';
+import { ProctorPauseScreen } from './screens/ProctorPauseScreen';
 import { QuestionScreen } from './screens/QuestionScreen';
 import { ResumeScreen } from './screens/ResumeScreen';
 import { WelcomeScreen } from './screens/WelcomeScreen';
@@ -134,6 +135,18 @@ export function App() {
     const off = (() => {
       try {
         return kiosk().on('status', (e) => {
+          if (e.code === 'PROCTOR_PAUSED') {
+            // The question on screen gives way to the calm "please wait" screen (the view says paused).
+            void kiosk()
+              .getCurrent({ sessionId: e.sessionId })
+              .then((r) => {
+                if (!r.ok || r.value.kind !== 'question') return;
+                const question = r.value.question;
+                setScreen((cur) => (cur.name === 'question' && cur.session.sessionId === e.sessionId ? { ...cur, question } : cur));
+              });
+            return;
+          }
+          if (e.code === 'PROCTOR_PAUSE_LIFTED') return;
           if (e.code) setAlert(t(errorKey(e.code)));
         });
       } catch {
@@ -223,7 +236,10 @@ export function App() {
         // The full pre-check passed: a calm camera preview and an unscored practice answer come next.
         <PrecheckScreen session={screen.session} onReady={(s) => setScreen({ name: 'devices', session: s })} />
       )}
-      {screen.name === 'question' && (
+      {screen.name === 'question' && screen.question.proctorPaused === true && (
+        <ProctorPauseScreen question={screen.question} onLifted={(q) => setScreen({ name: 'question', session: screen.session, question: q })} />
+      )}
+      {screen.name === 'question' && screen.question.proctorPaused !== true && (
         <QuestionScreen
           key={`${screen.question.questionIndex}:${screen.question.attempt}:${screen.question.segment}`}
           question={screen.question}

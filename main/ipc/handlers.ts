@@ -58,5 +58,6 @@ export function createHandlers(
     saveDraft: (r) => sessions.saveDraft(r.sessionId, r.questionIndex, r.attempt, r.pageId, r.text),
     getResumeOffer: (r) => sessions.resumeOffer(r.sessionId),
     dialogClock: (r) => sessions.dialogClock(r.sessionId, r.questionIndex, r.dialog, r.open),
+    liftProctorPause: (r) => sessions.liftProctorPause(r.sessionId, r.code),
   };
 }

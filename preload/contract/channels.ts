@@ -46,7 +46,7 @@ import {
   RescheduleRequest,
 } from './precheck';
 import { LockdownAck, LockdownPolicyRequest, LockdownPolicyView, LockdownReport } from './lockdown';
-import { AttachPageRequest, DialogClockRequest, DraftAck, PageEvent, PagePresence, PageRequest, SaveDraftRequest } from './page';
+import { AttachPageRequest, DialogClockRequest, DraftAck, PageEvent, PagePresence, PageRequest, ProctorLiftRequest, SaveDraftRequest } from './page';
 
 export const CHANNEL_PREFIX = 'kiosk:';
 
@@ -88,6 +88,7 @@ export const operations = {
   detachPage: { channel: 'kiosk:page:detach', request: PageRequest, response: z.object({ detached: z.boolean() }) },
   saveDraft: { channel: 'kiosk:answer:saveDraft', request: SaveDraftRequest, response: DraftAck },
   dialogClock: { channel: 'kiosk:answer:dialogClock', request: DialogClockRequest, response: QuestionView },
+  liftProctorPause: { channel: 'kiosk:proctor:liftPause', request: ProctorLiftRequest, response: QuestionView },
   getResumeOffer: { channel: 'kiosk:session:resumeOffer', request: z.strictObject({ sessionId: SessionRequest.shape.sessionId }), response: ResumeOffer },
 } as const satisfies Record<string, OperationSpec>;
 

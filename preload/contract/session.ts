@@ -67,6 +67,8 @@ export const QuestionView = z.object({
   nextSeq: z.number().int().nonnegative(),
   /** The typed draft saved for this attempt, restored into the text box after a reload or a restart. */
   draftText: z.string().max(MAX_TEXT_ANSWER_CHARS).optional(),
+  /** A proctor alert paused the interview: the clock stands, nothing is recorded until the proctor's code. */
+  proctorPaused: z.boolean().optional(),
 });
 export type QuestionView = z.infer<typeof QuestionView>;
 

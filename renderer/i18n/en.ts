@@ -458,6 +458,13 @@ export const en = {
   'exit.receiptProctorWindow': 'After that, until {until}, you can still continue with a resume code from the staff.',
   'dialog.clockPaused': 'While this window is open, your answer time is paused (up to {minutes} minutes per question).',
   'screen.superseded': 'Continued in another window',
+  'error.PROCTOR_PAUSED': 'The interview is paused while a proctor takes a look. Nothing is lost, and the paused time does not count.',
+  'proctorPause.title': 'Please wait — a proctor is on the way',
+  'proctorPause.body': 'The interview is paused for a moment. Your answer time is stopped and everything you have recorded is saved. Please stay where you are; a proctor will come over and continue the interview with you.',
+  'proctorPause.codeLabel': 'Proctor code (for staff)',
+  'proctorPause.continue': 'Continue the interview',
+  'proctorPause.codeInvalid': 'That code did not work. Please check it and try again.',
+  'proctorPause.locked': 'Too many wrong codes. The proctor will continue the interview another way.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -459,4 +459,11 @@ export const zhCN: Record<MessageKey, string> = {
   'exit.receiptProctorWindow': '错过上述时间后，在 {until} 之前仍可向现场工作人员索取续答码继续作答。',
   'dialog.clockPaused': '此窗口打开期间，答题计时暂停（每题最多暂停 {minutes} 分钟）。',
   'screen.superseded': '已在其他窗口继续',
+  'error.PROCTOR_PAUSED': '面试已暂停，监考老师正在处理。已录制的内容不会丢失，暂停的时间不计入答题时间。',
+  'proctorPause.title': '请稍候，监考老师正在处理',
+  'proctorPause.body': '面试暂时暂停。答题计时已停止，您已录制的内容都已保存。请留在原位，监考老师会过来协助您继续面试。',
+  'proctorPause.codeLabel': '监考码（由工作人员输入）',
+  'proctorPause.continue': '继续面试',
+  'proctorPause.codeInvalid': '监考码不正确，请核对后重新输入。',
+  'proctorPause.locked': '监考码错误次数过多，监考老师将通过其他方式为您恢复面试。',
 };

@@ -113,6 +113,7 @@ const SPECS: Record<OperationName, OpSpec> = {
   },
   dialogClock: { seed: () => ({ sessionId: SESSION, questionIndex: int(3), dialog: pick(['help', 'exit']), open: rand() < 0.5 }), required: { sessionId: 'uuid', questionIndex: 'int', dialog: 'enum', open: 'bool' } },
   getResumeOffer: { seed: () => ({ sessionId: SESSION }), required: { sessionId: 'uuid' } },
+  liftProctorPause: { seed: () => ({ sessionId: SESSION, code: pick(['AAAA-BBBB', 'x', '监考']) }), required: { sessionId: 'uuid', code: 'string' } },
 };
 
 /** A value that is certainly not of this kind. */

@@ -56,7 +56,11 @@ export type JournalEventType =
   | 'draft_saved'
   | 'clock_paused'
   | 'clock_resumed'
-  | 'clock_pause_capped';
+  | 'clock_pause_capped'
+  // a proctor alert pauses the interview (main/services/session/proctor-pause.ts)
+  | 'proctor_paused'
+  | 'proctor_pause_refused'
+  | 'proctor_pause_lifted';
 
 export interface JournalEntry {
   readonly sessionId: string;

@@ -32,6 +32,8 @@ export interface Timer {
   dialog?: { since: number; kind: DialogKind };
   /** Dialog pause already granted on this question. */
   dialogUsedMs?: number;
+  /** Set while a proctor alert pauses the interview (proctor-pause.ts): never charged, no cap. */
+  alert?: { since: number };
 }
 
 export type DialogKind = 'help' | 'exit';
@@ -39,12 +41,12 @@ export type DialogKind = 'help' | 'exit';
 /** Help or Leave stops the clock for at most this long per question, so it cannot become thinking time. */
 export { DIALOG_PAUSE_CAP_MS };
 
-function stopped(t: Pick<Timer, 'paused' | 'held' | 'dialog'>): boolean {
-  return Boolean(t.paused || t.held || t.dialog);
+function stopped(t: Pick<Timer, 'paused' | 'held' | 'dialog' | 'alert'>): boolean {
+  return Boolean(t.paused || t.held || t.dialog || t.alert);
 }
 
 /** Elapsed ms of the open phase at `now`: nothing runs while the clock is stopped. */
-export function elapsedAt(t: Pick<Timer, 'base' | 'since' | 'paused' | 'held' | 'dialog'>, now: number): number {
+export function elapsedAt(t: Pick<Timer, 'base' | 'since' | 'paused' | 'held' | 'dialog' | 'alert'>, now: number): number {
   if (stopped(t)) return t.base;
   return t.base + Math.max(0, now - t.since);
 }
@@ -74,6 +76,23 @@ export function releaseAt(t: Timer, now: number): number | null {
   t.held = undefined;
   if (!stopped(t)) t.since = now;
   return heldMs;
+}
+
+/** A proctor alert pauses the interview: the clock stops at `now`. False when already paused so. */
+export function alertHoldAt(t: Timer, now: number): boolean {
+  if (t.alert) return false;
+  freeze(t, now);
+  t.alert = { since: now };
+  return true;
+}
+
+/** The proctor lifted the pause: the clock runs again from `now`; returns how long it stood, or null. */
+export function alertReleaseAt(t: Timer, now: number): number | null {
+  if (!t.alert) return null;
+  const pausedMs = Math.max(0, now - t.alert.since);
+  t.alert = undefined;
+  if (!stopped(t)) t.since = now;
+  return pausedMs;
 }
 
 /** Help or Leave opened: the clock stops unless this question's dialog allowance is used up. */

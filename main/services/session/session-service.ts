@@ -13,6 +13,7 @@
  *   and second tabs are told apart from leaving;
  * - drafts.ts — typed drafts, saved durably and restored;
  * - fair-clock.ts — Help and Leave stop the clock, capped per question;
+ * - proctor-pause.ts — a proctor alert pauses the interview until the proctor's code;
  * - views.ts — what the renderer sees.
  */
 import type { ExitReason } from '../../../preload/contract/common';
@@ -42,6 +43,7 @@ import { Drafts } from './drafts';
 import { FairClock } from './fair-clock';
 import { Interruptions } from './interruption';
 import { PagePresence } from './page-presence';
+import { ProctorPause, type PauseReason } from './proctor-pause';
 import { Recording } from './recording';
 import { SessionViews } from './views';
 
@@ -56,6 +58,7 @@ export class SessionService {
   private readonly presence: PagePresence;
   private readonly drafts: Drafts;
   private readonly fairClock: FairClock;
+  private readonly proctorPause: ProctorPause;
   private readonly ctx: SessionContext;
 
   constructor(deps: SessionServiceDeps) {
@@ -69,6 +72,7 @@ export class SessionService {
     this.recording = new Recording(ctx, clock, views, this.presence);
     this.drafts = new Drafts(ctx, this.presence);
     this.fairClock = new FairClock(ctx, clock, views);
+    this.proctorPause = new ProctorPause(ctx, clock, views);
   }
 
   // ------------------------------------------------------------------ lifecycle
@@ -197,6 +201,19 @@ export class SessionService {
   /** Help or Leave opened or closed on a question: the clock stops while it is open (capped). */
   dialogClock(sessionId: string, questionIndex: number, dialog: 'help' | 'exit', open: boolean): Result<QuestionView> {
     return this.fairClock.dialog(sessionId, questionIndex, dialog, open);
+  }
+
+  /**
+   * The integrity policy said pause_and_alert: the interview stops (clock, recording, submitting)
+   * until the proctor's code lifts the pause. Returns whether it paused now.
+   */
+  pauseForProctor(sessionId: string, reason: PauseReason): Result<{ paused: boolean }> {
+    return this.proctorPause.pause(sessionId, reason);
+  }
+
+  /** The proctor's code, typed on the paused kiosk: the interview continues where it stood. */
+  liftProctorPause(sessionId: string, code: string): Result<QuestionView> {
+    return this.proctorPause.lift(sessionId, code);
   }
 
   saveDraft(sessionId: string, questionIndex: number, attempt: number, pageId: string, text: string): Result<DraftAck> {

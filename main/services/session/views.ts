@@ -52,6 +52,7 @@ export class SessionViews {
     const prepElapsed = timer.phase === 'preparing' ? elapsed : timer.prepElapsed;
     const answerElapsed = timer.phase === 'answering' ? elapsed : 0;
     const stats = attemptChunkStats(db, s.id, q.index, p.attempt);
+    const proctorPaused = this.ctx.proctorPauseOf(s) !== undefined;
     const draft = q.question.mode === 'text' && p.phase !== 'submitted' ? getDraft(db, s.id, q.index, p.attempt)?.text : undefined;
     return {
       sessionId: s.id,
@@ -78,6 +79,7 @@ export class SessionViews {
       committedBytes: stats.bytes,
       nextSeq: segmentChunkCount(db, s.id, q.index, p.attempt, p.segment),
       ...(draft !== undefined ? { draftText: draft } : {}),
+      ...(proctorPaused ? { proctorPaused } : {}),
     };
   }
 

@@ -14,6 +14,7 @@ import { SystemCheckEntry, SystemCheckScreen } from './screens/SystemCheckScreen
 import { DoneScreen } from './screens/DoneScreen';
 import { ExitDialog, ExitReceiptScreen } from './screens/ExitDialog';
 import { useLockdown } from './lockdown/useLockdown';
+import { ProctorPauseScreen } from './screens/ProctorPauseScreen';
 import { QuestionScreen } from './screens/QuestionScreen';
 import { ResumeScreen } from './screens/ResumeScreen';
 import { WelcomeScreen } from './screens/WelcomeScreen';
@@ -40,7 +41,14 @@ export function App() {
   const { t, setLocale } = useI18n();
   // The welcome screen is usable at once; if main reports an interrupted interview, the resume
   // screen replaces it (only while nobody has moved on from the welcome screen).
-  const [screen, setScreen] = useState<Screen>({ name: 'welcome' });
+  const [screen, setScreenState] = useState<Screen>({ name: 'welcome' });
+  // Counts screen changes as they are asked for (synchronously, before React renders them), so an
+  // answer that arrives after the screen it was asked from has been left can tell, and do nothing.
+  const screenGen = useRef(0);
+  const setScreen = useCallback((next: Screen | ((cur: Screen) => Screen)) => {
+    screenGen.current += 1;
+    setScreenState(next);
+  }, []);
   const [exiting, setExiting] = useState(false);
   const [alert, setAlert] = useState<string | null>(null);
   const [incidentId, setIncidentId] = useState<string | null>(null);
@@ -127,6 +135,18 @@ export function App() {
     const off = (() => {
       try {
         return kiosk().on('status', (e) => {
+          if (e.code === 'PROCTOR_PAUSED') {
+            // The question on screen gives way to the calm "please wait" screen (the view says paused).
+            void kiosk()
+              .getCurrent({ sessionId: e.sessionId })
+              .then((r) => {
+                if (!r.ok || r.value.kind !== 'question') return;
+                const question = r.value.question;
+                setScreen((cur) => (cur.name === 'question' && cur.session.sessionId === e.sessionId ? { ...cur, question } : cur));
+              });
+            return;
+          }
+          if (e.code === 'PROCTOR_PAUSE_LIFTED') return;
           if (e.code) setAlert(t(errorKey(e.code)));
         });
       } catch {
@@ -146,20 +166,27 @@ export function App() {
   const questionSession = screen.name === 'question' ? screen.session.sessionId : null;
   useEffect(() => {
     if (!questionSession) return;
+    // A beat answered after the screen changed (the candidate confirmed Leave, or finished,
+    // while it was in flight) speaks about a screen that is gone: it must not replace the receipt
+    // shown now. Only a beat sent and answered on the same screen may act.
+    let live = true;
+    const stillOn = (gen: number) => live && gen === screenGen.current;
     const stepAside = () => {
       attachedTo.current = null;
       setScreen({ name: 'superseded' });
     };
     const id = setInterval(() => {
+      const gen = screenGen.current;
       void kiosk()
         .pageHeartbeat({ sessionId: questionSession, pageId })
         .then(async (r) => {
+          if (!stillOn(gen)) return;
           if (r.ok && !r.value.active) stepAside();
           else if (r.ok && r.value.sessionState !== undefined && r.value.sessionState !== 'in_progress') {
             // Away longer than the grace window (a sleeping laptop): the session was interrupted.
             attachedTo.current = null;
             const offer = await kiosk().getResumeOffer({ sessionId: questionSession });
-            if (offer.ok) setScreen({ name: 'resume', offer: offer.value });
+            if (stillOn(gen) && offer.ok) setScreen({ name: 'resume', offer: offer.value });
           }
         });
     }, HEARTBEAT_MS);
@@ -169,6 +196,7 @@ export function App() {
     const goodbye = () => void kiosk().detachPage({ sessionId: questionSession, pageId });
     window.addEventListener('pagehide', goodbye);
     return () => {
+      live = false;
       clearInterval(id);
       off();
       window.removeEventListener('pagehide', goodbye);
@@ -217,7 +245,10 @@ export function App() {
         // The full pre-check passed: a calm camera preview and an unscored practice answer come next.
         <PrecheckScreen session={screen.session} onReady={(s) => setScreen({ name: 'devices', session: s })} />
       )}
-      {screen.name === 'question' && (
+      {screen.name === 'question' && screen.question.proctorPaused === true && (
+        <ProctorPauseScreen question={screen.question} onLifted={(q) => setScreen({ name: 'question', session: screen.session, question: q })} />
+      )}
+      {screen.name === 'question' && screen.question.proctorPaused !== true && (
         <QuestionScreen
           key={`${screen.question.questionIndex}:${screen.question.attempt}:${screen.question.segment}`}
           question={screen.question}

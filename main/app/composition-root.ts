@@ -16,7 +16,7 @@ import { IpcRouter } from '../ipc/router';
 import { OsEnvironmentProbe, type DisplaySource, type EnvironmentSnapshot, type LaunchMode } from '../services/environment/environment';
 import { LockdownRecorder } from '../services/integrity/lockdown-recorder';
 import { IntegrityMonitor } from '../services/integrity/monitor';
-import { integrityPolicyFor } from '../services/integrity/scan';
+import { integrityPolicyFor, type IntegrityPolicy, type IntegrityReport } from '../services/integrity/scan';
 import { scanInWorker } from '../services/integrity/worker-scanner';
 import { SqliteJournal } from '../services/journal/journal';
 import { demoPack } from '../services/packs/pack-provider';
@@ -72,6 +72,8 @@ export interface KioskCoreOptions {
   readonly ignoredOverrides?: readonly string[];
   /** Rescan the machine's integrity during interviews (default: in the Electron shell). */
   readonly integrityMonitor?: boolean;
+  /** Development and tests: the scan the monitor runs, and how often (default: the real scan, every minute). */
+  readonly integrityScan?: { readonly scan: (policy: IntegrityPolicy) => Promise<IntegrityReport>; readonly intervalMs: number };
   /** Explicit provisioning file (tests); otherwise the machine-wide one, else the demo config. */
   readonly provisioningPath?: string;
   /** Where installed `.ikpack` files are; default `<resources>/build/packs`. */
@@ -245,23 +247,30 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
   const inviteGate = new InviteGate({ db, clock, logger, known, ...(options.invitePolicy ? { policy: options.invitePolicy } : {}) });
   const router = new IpcRouter(createHandlers(sessions, assistance, precheck, packRuntime.preparer, inviteGate, lockdown, feedback), logger);
   const integrity =
-    (options.integrityMonitor ?? options.shell === 'electron')
+    (options.integrityMonitor ?? (options.shell === 'electron' || options.integrityScan !== undefined))
       ? new IntegrityMonitor({
           db,
           journal,
           clock,
           logger,
-          scan: (policy) => scanInWorker(policy),
+          scan: options.integrityScan?.scan ?? ((policy) => scanInWorker(policy)),
+          ...(options.integrityScan ? { intervalMs: options.integrityScan.intervalMs } : {}),
           // Each session's own pack decides its prohibited programs and what each finding does.
           policyFor: (sessionId) => {
             const packId = getSession(db, sessionId)?.pack_id;
             return integrityPolicyFor(packId ? packRuntime.packs.get(packId)?.pack.policy.integrity : undefined);
           },
-          // The candidate is told (zh-CN/en via the status event's code); a proctor alert is journaled and logged.
-          // Pausing the interview on pause_and_alert needs a session-service operation: not done here.
+          // warn: the candidate is told (zh-CN/en via the status event's code). pause_and_alert: the
+          // interview pauses on the fair clock until the proctor's code (the pause emits its own status).
           onAction: (f, ids) => {
             logger.warn('integrity finding needs attention', { kind: f.kind, action: f.action, sessions: ids.length });
-            for (const sessionId of ids) events.emit('status', { sessionId, state: 'in_progress', code: f.action === 'warn' ? 'INTEGRITY_WARNING' : 'INTEGRITY_ALERT' });
+            for (const sessionId of ids) {
+              if (f.action === 'pause_and_alert') {
+                const paused = sessions.pauseForProctor(sessionId, { source: 'integrity', kind: f.kind, severity: f.severity, evidence: f.evidence });
+                if (paused.ok && paused.value.paused) continue;
+              }
+              events.emit('status', { sessionId, state: 'in_progress', code: f.action === 'warn' ? 'INTEGRITY_WARNING' : 'INTEGRITY_ALERT' });
+            }
           },
         })
       : null;

@@ -15,6 +15,7 @@ import { createKioskCore, type KioskCore } from './composition-root';
 import { contentSecurityPolicy, isHtmlPath } from './csp';
 import { createElectronLogger, initElectronLog } from './electron-logger';
 import { resolveLaunchConfig } from './launch-config';
+import { configureParserProcess } from './resume-parser-process';
 import { keyProtectorForShell } from './safe-storage-protector';
 import { clearClipboardNow, diffDisplays, DISPLAY_POLL_MS, faultAction, FAULT_MESSAGE, powerSaveAction, type DisplayFacts } from './lockdown-policy';
 import { refuseLaunch, refusalMessage, type RefusalReason } from './switch-policy';
@@ -211,6 +212,9 @@ void app.whenReady().then(() => {
   ses.setDisplayMediaRequestHandler((_request, callback) => callback({}));
   ses.on('will-download', (e) => e.preventDefault());
 
+  // Résumés are parsed in a utility process: the RunAsNode fuse is off (build/scripts/fuses-config.mjs).
+  const parserProcess = configureParserProcess(app.getPath('userData'), false);
+  logger.info('résumé parser process', { kind: parserProcess });
   try {
     core = createKioskCore({
       dataDir: app.getPath('userData'),

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { createKioskCore, type KioskCore } from '../app/composition-root';
 import { DataDirLockedError } from '../db/data-dir-lock';
 import { createConsoleLogger } from '../common/logger';
+import { devIntegrity } from './dev-integrity';
 import { devInvitePolicy } from './dev-options';
 import { startWebHost } from './web-host';
 
@@ -34,6 +35,7 @@ const logger = createConsoleLogger('kiosk', values.quiet ? 'warn' : 'info');
 // Development and tests only: run the host as if this many ms later (e.g. past a resume grace window).
 const clockOffsetMs = Number(process.env.KIOSK_DEV_CLOCK_OFFSET_MS ?? '0') || 0;
 const invitePolicy = devInvitePolicy();
+const integrityScan = devIntegrity();
 let core: KioskCore;
 try {
   core = createKioskCore({
@@ -43,6 +45,7 @@ try {
     appVersion: process.env.npm_package_version ?? '0.0.0-dev',
     shell: 'web-dev',
     ...(invitePolicy ? { invitePolicy } : {}),
+    ...(integrityScan ? { integrityScan } : {}),
   });
 } catch (e) {
   if (e instanceof DataDirLockedError) {

@@ -65,5 +65,6 @@ export function createHandlers(
     feedbackReport: (r) => (feedback ? feedback.report(r.sessionId) : err('INTERNAL', 'scoring is not running on this kiosk')),
     endRestBreak: (r) => sessions.endRestBreak(r.sessionId, r.questionIndex),
     setAccommodations: (r) => sessions.setAccommodations(r),
+    liftProctorPause: (r) => sessions.liftProctorPause(r.sessionId, r.code),
   };
 }

@@ -47,7 +47,7 @@ import {
 } from './precheck';
 import { RestBreakRequest, SetAccommodationsRequest } from './accommodations';
 import { LockdownAck, LockdownPolicyRequest, LockdownPolicyView, LockdownReport } from './lockdown';
-import { AttachPageRequest, DialogClockRequest, DraftAck, PageEvent, PagePresence, PageRequest, SaveDraftRequest } from './page';
+import { AttachPageRequest, DialogClockRequest, DraftAck, PageEvent, PagePresence, PageRequest, ProctorLiftRequest, SaveDraftRequest } from './page';
 import { FeedbackReportView, HintAck, HintShownRequest, ScoringPolicyView } from './scoring';
 
 export const CHANNEL_PREFIX = 'kiosk:';
@@ -92,6 +92,7 @@ export const operations = {
   dialogClock: { channel: 'kiosk:answer:dialogClock', request: DialogClockRequest, response: QuestionView },
   endRestBreak: { channel: 'kiosk:answer:endRestBreak', request: RestBreakRequest, response: QuestionView },
   setAccommodations: { channel: 'kiosk:session:setAccommodations', request: SetAccommodationsRequest, response: SessionView },
+  liftProctorPause: { channel: 'kiosk:proctor:liftPause', request: ProctorLiftRequest, response: QuestionView },
   getResumeOffer: { channel: 'kiosk:session:resumeOffer', request: z.strictObject({ sessionId: SessionRequest.shape.sessionId }), response: ResumeOffer },
   scoringPolicy: { channel: 'kiosk:scoring:policy', request: SessionRequest, response: ScoringPolicyView },
   hintShown: { channel: 'kiosk:scoring:hintShown', request: HintShownRequest, response: HintAck },

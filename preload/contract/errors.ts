@@ -55,6 +55,8 @@ export const errorCodes = [
   'NO_RETAKES_LEFT',
   // page presence: another page (tab, window) took this session over
   'PAGE_SUPERSEDED',
+  // a proctor alert paused the interview: nothing is recorded or submitted until the proctor continues it
+  'PROCTOR_PAUSED',
   // resume
   'NOT_RESUMABLE',
   'RESUME_LIMIT_REACHED',

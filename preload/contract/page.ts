@@ -70,3 +70,10 @@ export const DialogClockRequest = z.strictObject({
   open: z.boolean(),
 });
 export type DialogClockRequest = z.infer<typeof DialogClockRequest>;
+
+/** The proctor continues an interview a proctor alert paused, with the session's proctor code. */
+export const ProctorLiftRequest = z.strictObject({
+  sessionId: SessionId,
+  code: z.string().min(1).max(64),
+});
+export type ProctorLiftRequest = z.infer<typeof ProctorLiftRequest>;

@@ -76,6 +76,8 @@ export const QuestionView = z.object({
   restBreak: z.object({ remainingMs: z.number().int().nonnegative(), maxMs: z.number().int().positive() }).optional(),
   /** The accommodation multiplier behind these times, when it is not 1. */
   timeMultiplier: z.number().optional(),
+  /** A proctor alert paused the interview: the clock stands, nothing is recorded until the proctor's code. */
+  proctorPaused: z.boolean().optional(),
 });
 export type QuestionView = z.infer<typeof QuestionView>;
 

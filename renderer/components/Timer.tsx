@@ -47,7 +47,7 @@ export function Timer({
     <div className={`timer${urgent ? ' urgent' : ''}${paused ? ' paused' : ''}`} data-urgent={urgent ? 'true' : 'false'}>
       <div className="timer-head">
         <span className="timer-label" id={`${testId}-label`}>{paused ? t('question.paused') : label}</span>
-        <span className="timer-value" role="timer" aria-labelledby={`${testId}-label`} data-testid={testId} data-remaining-ms={Math.round(leftMs)}>
+        <span className="timer-value" role="timer" aria-labelledby={`${testId}-label`} data-testid={testId} data-remaining-ms={Math.round(leftMs)} data-total-ms={Math.round(totalMs)}>
           {formatDuration(leftMs)}
         </span>
         {urgent && (

@@ -512,6 +512,13 @@ export const en = {
   'rest.continue': "I'm ready to continue",
   'question.extraTime': 'Extra time: {multiplier}×',
   'precheck.measuredVsRequired': 'Measured: {measured} · Required: {required}',
+  'error.PROCTOR_PAUSED': 'The interview is paused while a proctor takes a look. Nothing is lost, and the paused time does not count.',
+  'proctorPause.title': 'Please wait — a proctor is on the way',
+  'proctorPause.body': 'The interview is paused for a moment. Your answer time is stopped and everything you have recorded is saved. Please stay where you are; a proctor will come over and continue the interview with you.',
+  'proctorPause.codeLabel': 'Proctor code (for staff)',
+  'proctorPause.continue': 'Continue the interview',
+  'proctorPause.codeInvalid': 'That code did not work. Please check it and try again.',
+  'proctorPause.locked': 'Too many wrong codes. The proctor will continue the interview another way.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -513,4 +513,11 @@ export const zhCN: Record<MessageKey, string> = {
   'rest.continue': '我准备好了，继续',
   'question.extraTime': '延长时间：{multiplier} 倍',
   'precheck.measuredVsRequired': '实测：{measured} · 要求：{required}',
+  'error.PROCTOR_PAUSED': '面试已暂停，监考老师正在处理。已录制的内容不会丢失，暂停的时间不计入答题时间。',
+  'proctorPause.title': '请稍候，监考老师正在处理',
+  'proctorPause.body': '面试暂时暂停。答题计时已停止，您已录制的内容都已保存。请留在原位，监考老师会过来协助您继续面试。',
+  'proctorPause.codeLabel': '监考码（由工作人员输入）',
+  'proctorPause.continue': '继续面试',
+  'proctorPause.codeInvalid': '监考码不正确，请核对后重新输入。',
+  'proctorPause.locked': '监考码错误次数过多，监考老师将通过其他方式为您恢复面试。',
 };

@@ -5,6 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_PROCTOR_SECRET } from '../../main/app/composition-root';
 import { HmacResumeCodes } from '../../main/services/session/resume-codes';
@@ -47,6 +48,45 @@ afterEach(async () => {
   for (const k of open) await k.close();
   open = [];
 });
+
+/**
+ * Proxies the page's IPC WebSocket and holds main's answer to `channel` until a heartbeat sent
+ * after it has been answered by main; then delivers the held answer first and the heartbeat's
+ * answer right after it — the order a loaded machine produces now and then. Returns what the
+ * page sent after the stale answer reached it.
+ */
+async function staleHeartbeatAfter(page: Page, channel: string): Promise<{ delivered: () => boolean; sentAfter: string[] }> {
+  const seen = { delivered: false, sentAfter: [] as string[] };
+  await page.routeWebSocket(/\/ipc\?/, (ws) => {
+    const server = ws.connectToServer();
+    let heldId: number | null = null;
+    let heldAnswer: string | null = null;
+    const beatsAfter = new Set<number>();
+    ws.onMessage((m) => {
+      const msg = JSON.parse(String(m)) as { id?: number; channel?: string };
+      if (seen.delivered) seen.sentAfter.push(String(msg.channel));
+      if (msg.channel === channel && heldId === null) heldId = msg.id ?? null;
+      else if (heldId !== null && heldAnswer !== '' && msg.channel === 'kiosk:page:heartbeat' && typeof msg.id === 'number') beatsAfter.add(msg.id);
+      server.send(m);
+    });
+    server.onMessage((m) => {
+      const msg = JSON.parse(String(m)) as { id?: number };
+      if (msg.id !== undefined && msg.id === heldId && heldAnswer === null) {
+        heldAnswer = String(m);
+        return;
+      }
+      if (heldAnswer && msg.id !== undefined && beatsAfter.has(msg.id)) {
+        ws.send(heldAnswer);
+        ws.send(m);
+        heldAnswer = '';
+        seen.delivered = true;
+        return;
+      }
+      ws.send(m);
+    });
+  });
+  return { delivered: () => seen.delivered, sentAfter: seen.sentAfter };
+}
 
 const TEXT: Record<Lang, string> = {
   'zh-CN': '我最近在一家物流公司负责调度系统的后端开发，主导了订单分配模块的重构。',
@@ -135,6 +175,11 @@ describe.skipIf(!hasChromium)('candidate experience', () => {
   it('exits with a reason and hands back a receipt with the incident id and the resume deadline', async () => {
     const k = await kiosk();
     const { page } = k;
+    // The race that made this scenario flaky, made certain: a heartbeat that reaches main after
+    // the exit committed is answered "exited", and its answer reaches the page after the receipt.
+    // The page must keep the receipt (it used to replace it with "welcome back").
+    const stale = await staleHeartbeatAfter(page, 'kiosk:exit:confirm');
+    await page.reload();
     await toInterview(page, 'zh-CN');
     await byTestId(page, 'exit-open').click();
     await byTestId(page, 'exit-consequences').waitFor();
@@ -147,6 +192,14 @@ describe.skipIf(!hasChromium)('candidate experience', () => {
     await captureScreen(page, '07-exit-receipt');
     const exit = readJournal(k.dataDir).find((e) => e.type === 'exit_confirmed');
     expect(exit && JSON.parse(exit.payload)).toMatchObject({ reason: 'network', text: '家里的网络一直掉线' });
+    // The stale heartbeat's answer reached the page after the receipt's. Two page tasks later
+    // (the proxy's messages and evaluate share one channel to the page, in order) the page has
+    // acted on it if it was going to: it asked for nothing and still shows the receipt.
+    expect(stale.delivered()).toBe(true);
+    await page.evaluate(() => new Promise((r) => setTimeout(() => setTimeout(r, 0), 0)));
+    expect(stale.sentAfter).toEqual([]);
+    await expect(byTestId(page, 'exit-receipt').isVisible()).resolves.toBe(true);
+    expect(await byTestId(page, 'resume-screen').count()).toBe(0);
   });
 
   it('survives a host crash mid-answer and resumes at the same question', async () => {

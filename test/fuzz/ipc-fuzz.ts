@@ -130,6 +130,7 @@ const SPECS: Record<OperationName, OpSpec> = {
     }),
     required: { sessionId: 'uuid', accommodations: 'object', proctorCode: 'text', proctorName: 'text', reason: 'text' },
   },
+  liftProctorPause: { seed: () => ({ sessionId: SESSION, code: pick(['AAAA-BBBB', 'x', '监考']) }), required: { sessionId: 'uuid', code: 'string' } },
 };
 
 /** A value that is certainly not of this kind. */

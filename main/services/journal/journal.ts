@@ -68,7 +68,11 @@ export type JournalEventType =
   | 'accommodations_set'
   | 'accommodations_refused'
   | 'rest_break_started'
-  | 'rest_break_ended';
+  | 'rest_break_ended'
+  // a proctor alert pauses the interview (main/services/session/proctor-pause.ts)
+  | 'proctor_paused'
+  | 'proctor_pause_refused'
+  | 'proctor_pause_lifted';
 
 export interface JournalEntry {
   readonly sessionId: string;

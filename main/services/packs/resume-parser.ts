@@ -18,8 +18,9 @@
  * times it, kills it) and the kiosk's main loop only posts documents and receives text.
  *
  * The worker's and the child's code are plain-JS strings (like the systeminformation worker): no
- * TypeScript loader and no extra bundle entry. In Electron the child is started with
- * ELECTRON_RUN_AS_NODE, which needs the RunAsNode fuse left on (or a utilityProcess adapter).
+ * TypeScript loader and no extra bundle entry. In Electron the RunAsNode fuse is off, so the child
+ * cannot be a Node child of the Electron binary: the shell starts it with `utilityProcess.fork`
+ * through ForkedResumeParser (forked-resume-parser.ts), chosen by chooseParserProcess.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -64,7 +65,8 @@ export interface ResumeDocumentParser {
   close(): Promise<void>;
 }
 
-const CHILD_SOURCE = String.raw`
+/** The child's code (plain JS): run by ChildResumeParser's worker and by ForkedResumeParser. */
+export const CHILD_SOURCE = String.raw`
 'use strict';
 const zlib = require('node:zlib');
 const { pathToFileURL } = require('node:url');
@@ -179,7 +181,13 @@ function tidy(s) {
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, ' ').slice(0, L.maxChars);
 }
 
-process.on('message', async (msg) => {
+// The same source runs as a Node child (child_process: process.send) and as an Electron utility
+// process (utilityProcess.fork: process.parentPort), so it needs neither ELECTRON_RUN_AS_NODE nor
+// the RunAsNode fuse in a packaged build.
+const port = process.parentPort;
+const reply = port ? (m) => port.postMessage(m) : (m) => process.send(m);
+const onJob = (f) => (port ? port.on('message', (e) => f(e.data)) : process.on('message', f));
+onJob(async (msg) => {
   const buf = Buffer.from(msg.data);
   try {
     let text;
@@ -188,14 +196,14 @@ process.on('message', async (msg) => {
     // At most 4 bytes per kept character: decoding more could not add text.
     else if (msg.kind === 'text') text = new TextDecoder('utf-8', { fatal: false }).decode(buf.subarray(0, L.maxChars * 4));
     else refuse('unknown document kind');
-    process.send({ id: msg.id, ok: true, text: tidy(String(text)) });
+    reply({ id: msg.id, ok: true, text: tidy(String(text)), sha256: require('node:crypto').createHash('sha256').update(buf).digest('hex') });
   } catch (err) {
-    process.send({ id: msg.id, ok: false, reason: err instanceof Refusal ? err.message : 'the parser failed: ' + String((err && err.message) || err).slice(0, 200) });
+    reply({ id: msg.id, ok: false, reason: err instanceof Refusal ? err.message : 'the parser failed: ' + String((err && err.message) || err).slice(0, 200) });
   }
 });
 // The kiosk (or its worker) went away: nothing is left to parse for.
-process.on('disconnect', () => process.exit(0));
-process.send({ ready: true });
+if (!port) process.on('disconnect', () => process.exit(0));
+reply({ ready: true });
 `;
 
 /** Where the parsers live (from this bundle, the entry script, or the working directory). */
@@ -212,6 +220,15 @@ function resolveDependency(spec: string): string {
     }
   }
   throw new Error(`${spec} is not installed where the kiosk can find it`);
+}
+
+/** The child's environment: where its parsers are and its limits; nothing else of the kiosk's. */
+export function childEnv(): Record<string, string> {
+  return {
+    IK_RESUME_CHILD: JSON.stringify({ pdfjs: resolveDependency('pdfjs-dist/legacy/build/pdf.mjs'), mammoth: resolveDependency('mammoth'), limits: RESUME_LIMITS }),
+    ...(process.env.PATH ? { PATH: process.env.PATH } : {}),
+    ...(process.env.SystemRoot ? { SystemRoot: process.env.SystemRoot } : {}),
+  };
 }
 
 /** Owns the child process: spawn on demand, one document at a time, SIGKILL on timeout. */
@@ -270,6 +287,8 @@ parentPort.on('message', (m) => {
 export interface ChildParserOptions {
   readonly heapMb?: number;
   readonly timeoutMs?: number;
+  /** Start the child as Node from the Electron binary (only where the RunAsNode fuse is on). */
+  readonly runAsNode?: boolean;
 }
 
 interface WorkerResult {
@@ -295,10 +314,12 @@ export class ChildResumeParser implements ResumeDocumentParser {
   killed = 0;
   private readonly heapMb: number;
   private readonly timeoutMs: number;
+  private readonly runAsNode: boolean;
 
   constructor(options: ChildParserOptions = {}) {
     this.heapMb = options.heapMb ?? RESUME_LIMITS.heapMb;
     this.timeoutMs = options.timeoutMs ?? RESUME_LIMITS.timeoutMs;
+    this.runAsNode = options.runAsNode ?? false;
   }
 
   parse(kind: 'text' | 'pdf' | 'docx', data: Uint8Array): Promise<ParseOutcome> {
@@ -314,12 +335,7 @@ export class ChildResumeParser implements ResumeDocumentParser {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const env: Record<string, string> = {
-      IK_RESUME_CHILD: JSON.stringify({ pdfjs: resolveDependency('pdfjs-dist/legacy/build/pdf.mjs'), mammoth: resolveDependency('mammoth'), limits: RESUME_LIMITS }),
-      ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}),
-      ...(process.env.PATH ? { PATH: process.env.PATH } : {}),
-      ...(process.env.SystemRoot ? { SystemRoot: process.env.SystemRoot } : {}),
-    };
+    const env = { ...childEnv(), ...(this.runAsNode ? { ELECTRON_RUN_AS_NODE: '1' } : {}) };
     const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { childSource: CHILD_SOURCE, env, heapMb: this.heapMb, timeoutMs: this.timeoutMs } });
     w.on('message', (r: WorkerResult) => {
       const resolve = this.pending.get(r.id);
@@ -353,9 +369,50 @@ export class ChildResumeParser implements ResumeDocumentParser {
     }
   }
 }
-let shared: ChildResumeParser | null = null;
+/**
+ * How the parser's process is started, from what the runtime offers:
+ * - Electron with utilityProcess: `utilityProcess.fork` (needs no RunAsNode fuse; the fuse is off
+ *   in packaged builds, build/scripts/fuses-config.mjs);
+ * - Electron without it: a child_process only if the RunAsNode fuse is on (ELECTRON_RUN_AS_NODE),
+ *   else no parser at all (documents are refused as unreadable, never parsed in the kiosk);
+ * - plain Node (the dev web shell, tests, tools): child_process from a worker thread.
+ */
+export type ParserProcessKind = 'utility-process' | 'child-process' | 'child-process-run-as-node' | 'unavailable';
+
+export function chooseParserProcess(rt: { readonly electron: boolean; readonly utilityProcess: boolean; readonly runAsNodeFuse: boolean }): ParserProcessKind {
+  if (!rt.electron) return 'child-process';
+  if (rt.utilityProcess) return 'utility-process';
+  return rt.runAsNodeFuse ? 'child-process-run-as-node' : 'unavailable';
+}
+
+/** A parser that refuses every document: what remains when no process can be started. */
+export class UnavailableResumeParser implements ResumeDocumentParser {
+  constructor(private readonly why: string) {}
+  parse(): Promise<ParseOutcome> {
+    return Promise.resolve({ ok: false, reason: this.why });
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+let shared: ResumeDocumentParser | null = null;
+let configured: (() => ResumeDocumentParser) | null = null;
+
+/** The Electron shell says how to start the parser (utilityProcess.fork) before first use. */
+export function configureResumeParser(make: () => ResumeDocumentParser): void {
+  configured = make;
+}
+
 /** The process-wide parser the kiosk uses (started on first use). */
-export function sharedResumeParser(): ChildResumeParser {
-  shared ??= new ChildResumeParser();
+export function sharedResumeParser(): ResumeDocumentParser {
+  if (shared) return shared;
+  if (configured) shared = configured();
+  else {
+    // Nobody configured a utility process: under Electron that means none is at hand, and the
+    // RunAsNode fuse is off in every build this repository packages.
+    const kind = chooseParserProcess({ electron: Boolean(process.versions.electron), utilityProcess: false, runAsNodeFuse: false });
+    shared = kind === 'child-process' ? new ChildResumeParser() : new UnavailableResumeParser('the résumé parser cannot be started in this build');
+  }
   return shared;
 }

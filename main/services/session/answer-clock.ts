@@ -38,6 +38,8 @@ export interface Timer {
   dialogCapMs?: number;
   /** Set during an accommodation's rest break before a stage: the clock stands still, up to maxMs. */
   rest?: { since: number; maxMs: number };
+  /** Set while a proctor alert pauses the interview (proctor-pause.ts): never charged, no cap. */
+  alert?: { since: number };
 }
 
 export type DialogKind = 'help' | 'exit';
@@ -45,8 +47,8 @@ export type DialogKind = 'help' | 'exit';
 /** Help or Leave stops the clock for at most this long per question, so it cannot become thinking time. */
 export { DIALOG_PAUSE_CAP_MS };
 
-function stopped(t: Pick<Timer, 'paused' | 'held' | 'dialog' | 'rest'>): boolean {
-  return Boolean(t.paused || t.held || t.dialog || t.rest);
+function stopped(t: Pick<Timer, 'paused' | 'held' | 'dialog' | 'rest' | 'alert'>): boolean {
+  return Boolean(t.paused || t.held || t.dialog || t.rest || t.alert);
 }
 
 function capOf(t: Pick<Timer, 'dialogCapMs'>): number {
@@ -54,7 +56,7 @@ function capOf(t: Pick<Timer, 'dialogCapMs'>): number {
 }
 
 /** Elapsed ms of the open phase at `now`: nothing runs while the clock is stopped. */
-export function elapsedAt(t: Pick<Timer, 'base' | 'since' | 'paused' | 'held' | 'dialog' | 'rest'>, now: number): number {
+export function elapsedAt(t: Pick<Timer, 'base' | 'since' | 'paused' | 'held' | 'dialog' | 'rest' | 'alert'>, now: number): number {
   if (stopped(t)) return t.base;
   return t.base + Math.max(0, now - t.since);
 }
@@ -84,6 +86,23 @@ export function releaseAt(t: Timer, now: number): number | null {
   t.held = undefined;
   if (!stopped(t)) t.since = now;
   return heldMs;
+}
+
+/** A proctor alert pauses the interview: the clock stops at `now`. False when already paused so. */
+export function alertHoldAt(t: Timer, now: number): boolean {
+  if (t.alert) return false;
+  freeze(t, now);
+  t.alert = { since: now };
+  return true;
+}
+
+/** The proctor lifted the pause: the clock runs again from `now`; returns how long it stood, or null. */
+export function alertReleaseAt(t: Timer, now: number): number | null {
+  if (!t.alert) return null;
+  const pausedMs = Math.max(0, now - t.alert.since);
+  t.alert = undefined;
+  if (!stopped(t)) t.since = now;
+  return pausedMs;
 }
 
 /** Help or Leave opened: the clock stops unless this question's dialog allowance is used up. */

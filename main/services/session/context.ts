@@ -22,6 +22,7 @@ import type { Journal } from '../journal/journal';
 import type { InviteDirectory, LoadedPack, PackProvider } from '../packs/pack-provider';
 import type { FlatQuestion } from '../packs/pack-schema';
 import type { ProctorAuthority } from './proctor-authority';
+import type { ProctorPauseState } from './proctor-pause';
 import type { ResumeCodeIssuer } from './resume-codes';
 import { canTransition, targetOf, type Transition } from './state-machine';
 
@@ -53,6 +54,11 @@ export class SessionContext {
   readonly log: Logger;
   /** Sessions whose storage failed in this process: recording is refused until they resume. */
   readonly failed = new Map<string, string>();
+  /**
+   * Sessions paused for the proctor (proctor-pause.ts), with the resume count at the time: a
+   * pause belongs to one stretch of the interview, and a resume (which needs the code) ends it.
+   */
+  readonly proctorPauses = new Map<string, ProctorPauseState & { readonly resumeCount: number }>();
   /** Called when a session's storage failed, so the parts holding per-session memory drop it. */
   private readonly forgetters: Array<(sessionId: string) => void> = [];
   /** Per session: the accommodated pack, rebuilt when the pack or the accommodations change. */
@@ -122,6 +128,7 @@ export class SessionContext {
     if (storageFault) return err(storageFault as 'JOURNAL_WRITE_FAILED', 'recording stopped because the kiosk could not save; ask the staff for help');
     return this.withSession(sessionId, (s, pack, now) => {
       if (s.state !== 'in_progress') return err('ILLEGAL_TRANSITION', `the interview is ${s.state}, not in progress`);
+      if (this.proctorPauseOf(s)) return err('PROCTOR_PAUSED', 'the interview is paused until the proctor continues it');
       if (s.question_index !== questionIndex) {
         return err('QUESTION_MISMATCH', `question ${questionIndex} is not the open question (${s.question_index})`);
       }
@@ -129,6 +136,16 @@ export class SessionContext {
       if (!q) return err('QUESTION_MISMATCH', 'no such question');
       return f(s, pack, q, now);
     });
+  }
+
+  /** The proctor pause standing on this session, if any (a pause from before a resume is over). */
+  proctorPauseOf(s: SessionRow): ProctorPauseState | undefined {
+    const p = this.proctorPauses.get(s.id);
+    if (p && p.resumeCount !== s.resume_count) {
+      this.proctorPauses.delete(s.id);
+      return undefined;
+    }
+    return p;
   }
 
   /** Runs f; a storage fault fails closed: the session is interrupted and the candidate told. */

@@ -30,6 +30,7 @@ import type { LoadedPack } from '../packs/pack-provider';
 import type { AnswerClock } from './answer-clock';
 import type { ProctorCodeError, ProctorGrant } from './proctor-authority';
 import { newIncidentId, type SessionContext } from './context';
+import { proctorPauseOutstanding } from './proctor-pause';
 import { canTransition, isTerminal } from './state-machine';
 import type { SessionViews } from './views';
 
@@ -221,7 +222,8 @@ export class Interruptions {
       };
       if (terms.resumesLeft <= 0) return refuse('RESUME_LIMIT_REACHED', 'this interview has been resumed as many times as allowed; please contact HR');
       if (terms.returnUntil !== null && now > terms.returnUntil) return refuse('RESUME_WINDOW_CLOSED', 'the time to return has passed; please contact HR');
-      const needsCode = terms.aloneUntil === null || now > terms.aloneUntil;
+      // A proctor pause left standing (the candidate left, or the kiosk restarted) needs the proctor's code.
+      const needsCode = terms.aloneUntil === null || now > terms.aloneUntil || proctorPauseOutstanding(db, s.id);
       let grant: ProctorGrant | undefined;
       if (needsCode) {
         const policy = pack.pack.policy.resume;
@@ -335,7 +337,7 @@ export class Interruptions {
       questionIndex: s.question_index,
       questionCount: pack.questions.length,
       answerRemainingMs: Math.round(answerRemainingMs),
-      needsResumeCode: s.state !== 'in_progress' && (terms.aloneUntil === null || now > terms.aloneUntil),
+      needsResumeCode: s.state !== 'in_progress' && (terms.aloneUntil === null || now > terms.aloneUntil || proctorPauseOutstanding(this.ctx.db, s.id)),
       interruptedAt: s.state === 'in_progress' ? null : s.interrupted_at,
       interruption: s.interruption ?? 'unknown',
       terms,

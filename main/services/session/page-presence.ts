@@ -157,12 +157,16 @@ export class PagePresence {
     const q = pack.questions[s.question_index];
     const paused = pack.pack.policy.resume.timerMode === 'paused';
     transact(this.ctx.db, () => {
+      // With a paused timer the held clock value is journaled: `page_reattached.elapsedMs` must
+      // equal it, which is how a reviewer (and the browser tests) see that nothing was charged.
+      let held: { elapsedMs: number } | Record<string, never> = {};
       if (q && paused) {
         const timer = this.clock.timerFor(s, q, now);
         holdAt(timer, at);
         this.clock.persist(s.id, now);
+        held = { elapsedMs: Math.round(this.clock.elapsed(timer, now)) };
       }
-      this.ctx.deps.journal.append(s.id, 'page_detached', { pageId: cur.pageId, cause, lastSeenAt: cur.lastSeen, questionIndex: s.question_index }, now);
+      this.ctx.deps.journal.append(s.id, 'page_detached', { pageId: cur.pageId, cause, lastSeenAt: cur.lastSeen, questionIndex: s.question_index, ...held }, now);
     });
   }
 

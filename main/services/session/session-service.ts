@@ -13,6 +13,7 @@
  *   and second tabs are told apart from leaving;
  * - drafts.ts — typed drafts, saved durably and restored;
  * - fair-clock.ts — Help and Leave stop the clock, capped per question;
+ * - proctor-pause.ts — a proctor alert pauses the interview until the proctor's code;
  * - views.ts — what the renderer sees.
  */
 import type { ExitReason } from '../../../preload/contract/common';
@@ -46,6 +47,7 @@ import type { Accommodations, SetAccommodationsRequest } from '../../../preload/
 import { getSession } from '../../db/queries/sessions';
 import { Interruptions } from './interruption';
 import { PagePresence } from './page-presence';
+import { ProctorPause, type PauseReason } from './proctor-pause';
 import { Recording } from './recording';
 import { SessionViews } from './views';
 
@@ -61,6 +63,7 @@ export class SessionService {
   private readonly drafts: Drafts;
   private readonly fairClock: FairClock;
   private readonly restBreaks: RestBreaks;
+  private readonly proctorPause: ProctorPause;
   private readonly ctx: SessionContext;
   private readonly views: SessionViews;
 
@@ -77,6 +80,7 @@ export class SessionService {
     this.drafts = new Drafts(ctx, this.presence);
     this.fairClock = new FairClock(ctx, clock, views);
     this.restBreaks = new RestBreaks(ctx, clock, views);
+    this.proctorPause = new ProctorPause(ctx, clock, views);
   }
 
   // ------------------------------------------------------------------ lifecycle
@@ -229,6 +233,19 @@ export class SessionService {
   /** The code a proctor reads out for these accommodations on this session (proctor CLI). */
   accommodationCode(sessionId: string, a: Accommodations): string {
     return proctorAccommodationCode(this.ctx.db, this.ctx.deps.resumeCodes, sessionId, a);
+  }
+
+  /**
+   * The integrity policy said pause_and_alert: the interview stops (clock, recording, submitting)
+   * until the proctor's code lifts the pause. Returns whether it paused now.
+   */
+  pauseForProctor(sessionId: string, reason: PauseReason): Result<{ paused: boolean }> {
+    return this.proctorPause.pause(sessionId, reason);
+  }
+
+  /** The proctor's code, typed on the paused kiosk: the interview continues where it stood. */
+  liftProctorPause(sessionId: string, code: string): Result<QuestionView> {
+    return this.proctorPause.lift(sessionId, code);
   }
 
   saveDraft(sessionId: string, questionIndex: number, attempt: number, pageId: string, text: string): Result<DraftAck> {

@@ -61,6 +61,7 @@ export class SessionViews {
     const stats = attemptChunkStats(db, s.id, q.index, p.attempt);
     const policy = dialogPolicyOf(pack.pack);
     const multiplier = accommodationsView(db, s.id, pack.pack)?.accommodations.timeMultiplier;
+    const proctorPaused = this.ctx.proctorPauseOf(s) !== undefined;
     const draft = q.question.mode === 'text' && p.phase !== 'submitted' ? getDraft(db, s.id, q.index, p.attempt)?.text : undefined;
     return {
       sessionId: s.id,
@@ -95,6 +96,7 @@ export class SessionViews {
       },
       ...optional('restBreak', timer.rest ? { remainingMs: Math.max(0, Math.round(timer.rest.maxMs - (now - timer.rest.since))), maxMs: timer.rest.maxMs } : undefined),
       ...optional('timeMultiplier', multiplier !== undefined && multiplier !== 1 ? multiplier : undefined),
+      ...(proctorPaused ? { proctorPaused } : {}),
     };
   }
 

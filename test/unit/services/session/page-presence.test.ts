@@ -111,6 +111,29 @@ describe('SessionService: the page, not the process, fails', () => {
     expect(back?.payload).toMatchObject({ kind: 'renderer_crash', interruptedMs: 8_400, chargedMs: 0 });
   });
 
+  it('journals the held clock when a page goes, and the same value when a page comes back', () => {
+    const f = makeFixture();
+    const sessionId = answering(f);
+    const before = remaining(f, sessionId);
+    must(f.service.detachPage(sessionId, page(1)));
+    f.clock.advance(7_000);
+    f.service.tick();
+    must(f.service.attachPage(sessionId, page(2), TAB_B));
+    const rows = journal(f, sessionId);
+    const gone = rows.find((e) => e.type === 'page_detached')?.payload;
+    const back = rows.find((e) => e.type === 'page_reattached')?.payload;
+    expect(typeof gone?.elapsedMs).toBe('number');
+    expect(back?.elapsedMs).toBe(gone?.elapsedMs);
+    expect(remaining(f, sessionId)).toBe(before);
+  });
+
+  it('journals no held clock with a wall-clock timer (nothing is held)', () => {
+    const f = makeFixture({ pack: packWith({ timerMode: 'wallclock' }) });
+    const sessionId = answering(f);
+    must(f.service.detachPage(sessionId, page(1)));
+    expect(journal(f, sessionId).find((e) => e.type === 'page_detached')?.payload).not.toHaveProperty('elapsedMs');
+  });
+
   it('calls a window closed and reopened in a new tab page_closed and charges nothing', () => {
     const f = makeFixture();
     const sessionId = answering(f);

@@ -3,12 +3,14 @@
  * shown, and the feedback report once the interview is over. Everything a hostile page could send
  * is checked against the session (its state, its open question, its pack's policy) and bounded.
  */
+import { createHash } from 'node:crypto';
 import type { FeedbackReportView, HintKey as ContractHintKey, ScoringPolicyView } from '../../../preload/contract/scoring';
 import type { HintKey as SharedHintKey } from '../../../shared/scoring/star-hints';
 import type { Clock } from '../../common/clock';
 import { err, ok, type Result } from '../../common/result';
 import type { Db } from '../../db/connection';
 import { getAnswer, getSession } from '../../db/queries/sessions';
+import { lastJournalRowOfType } from '../../db/queries/journal';
 import { getAnswerScore, overridesFor, submittedAnswers } from '../../db/queries/scoring';
 import { transact } from '../../db/transaction';
 import type { Journal } from '../journal/journal';
@@ -102,6 +104,24 @@ export class CandidateFeedback {
     }
     const policy = scoringPolicyOf(p.pack);
     const data = buildFeedbackReport({ pack: p.pack, answers, showVerdict: policy.candidateVerdict && scoringPending === 0, margin: policy.borderlineMargin });
-    return ok({ sessionId, title: data.title, competencies: data.competencies.map((c) => (c.status === 'scored' ? { ...c, evidence: [...c.evidence] } : c)), awaitingReview: data.awaitingReview, scoringPending, verdict: data.verdict });
+    const view: FeedbackReportView = { sessionId, title: data.title, competencies: data.competencies.map((c) => (c.status === 'scored' ? { ...c, evidence: [...c.evidence] } : c)), awaitingReview: data.awaitingReview, scoringPending, verdict: data.verdict };
+    if (scoringPending === 0) this.journalShown(view);
+    return ok(view);
+  }
+
+  /**
+   * The session record keeps exactly what the candidate was shown: each complete report (nothing
+   * left to score) is journaled once, and again only when it changes (a reviewer's override).
+   * Best effort: a journal failure is not the candidate's problem and never hides the report.
+   */
+  private journalShown(view: FeedbackReportView): void {
+    const sha256 = createHash('sha256').update(JSON.stringify(view)).digest('hex');
+    try {
+      const last = lastJournalRowOfType(this.deps.db, view.sessionId, 'feedback_report_shown');
+      if (last && (JSON.parse(last.payload) as { sha256?: string }).sha256 === sha256) return;
+      transact(this.deps.db, () => this.deps.journal.append(view.sessionId, 'feedback_report_shown', { sha256, report: view }, this.deps.clock.now()));
+    } catch {
+      // The report was still shown; the next request tries to journal it again.
+    }
   }
 }

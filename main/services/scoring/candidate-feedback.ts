@@ -18,7 +18,7 @@ import type { PackProvider } from '../packs/pack-provider';
 import { scoringPolicyOf } from '../packs/pack-schema';
 import { buildFeedbackReport } from './feedback-report';
 import type { AnswerScore } from './rubric';
-import { recordHintShown } from './scoring-service';
+import { recordHintShown, type TranscriptSource } from './scoring-service';
 
 // The contract's hint keys and the shared rules' keys are one set (fails to compile otherwise).
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
@@ -33,6 +33,8 @@ export interface CandidateFeedbackDeps {
   readonly journal: Journal;
   readonly clock: Clock;
   readonly packs: PackProvider;
+  /** The same source the scorer reads: a spoken answer's evidence offsets point into its transcript. */
+  readonly transcripts?: TranscriptSource;
 }
 
 export class CandidateFeedback {
@@ -100,7 +102,9 @@ export class CandidateFeedback {
         return level === undefined ? c : { ...c, level, score: level * 20 };
       });
       const reviewed = score.status === 'needs_human_scoring' && competencies.length > 0 && competencies.every((c) => latest.has(c.competencyId));
-      answers.push({ score: { ...score, competencies, status: reviewed ? 'scored' : score.status }, text: getAnswer(db, sessionId, a.question_index)?.text ?? '' });
+      const answer = getAnswer(db, sessionId, a.question_index);
+      const text = answer?.mode === 'text' ? (answer.text ?? '') : (this.deps.transcripts?.transcript(sessionId, a.question_index, a.attempt) ?? '');
+      answers.push({ score: { ...score, competencies, status: reviewed ? 'scored' : score.status }, text });
     }
     const policy = scoringPolicyOf(p.pack);
     const data = buildFeedbackReport({ pack: p.pack, answers, showVerdict: policy.candidateVerdict && scoringPending === 0, margin: policy.borderlineMargin });

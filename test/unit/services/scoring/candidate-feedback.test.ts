@@ -13,7 +13,7 @@ import { lintPack } from '../../../../main/services/packs/pack-lint';
 import { DEFAULT_PACK_BORDERLINE_MARGIN, Pack, scoringPolicyOf, type ScoringPackPolicy } from '../../../../main/services/packs/pack-schema';
 import { JiebaSegmenter } from '../../../../main/services/packs/resume-tags';
 import { CandidateFeedback, MAX_HINTS_PER_QUESTION } from '../../../../main/services/scoring/candidate-feedback';
-import { ReviewQueue } from '../../../../main/services/scoring/scoring-service';
+import { ReviewQueue, type TranscriptSource } from '../../../../main/services/scoring/scoring-service';
 import { ScoringRunner } from '../../../../main/services/scoring/scoring-runner';
 import { DEFAULT_BORDERLINE_MARGIN } from '../../../../main/services/scoring/signals';
 import { HmacResumeCodes } from '../../../../main/services/session/resume-codes';
@@ -45,7 +45,7 @@ afterEach(() => {
   for (const db of opened.splice(0)) if (db.open) db.close();
 });
 
-function rig(pack: LoadedPack) {
+function rig(pack: LoadedPack, transcripts?: TranscriptSource) {
   const db = openDatabase(tempDbPath());
   opened.push(db);
   const clock = new ManualClock();
@@ -57,6 +57,7 @@ function rig(pack: LoadedPack) {
     clock,
     logger: silentLogger,
     segmenter: () => Promise.resolve(seg),
+    ...(transcripts ? { transcripts } : {}),
     packFor: (id) => {
       const s = db.prepare('SELECT locale FROM sessions WHERE id = ?').get(id) as { locale: 'zh-CN' | 'en' } | undefined;
       return s ? { pack: pack.pack, locale: s.locale } : undefined;
@@ -73,7 +74,7 @@ function rig(pack: LoadedPack) {
     logger: silentLogger,
     onAnswerSubmitted: (s, q, a) => runner.schedule(s, q, a),
   });
-  const feedback = new CandidateFeedback({ db, journal, clock, packs });
+  const feedback = new CandidateFeedback({ db, journal, clock, packs, ...(transcripts ? { transcripts } : {}) });
   const s = must(service.checkIn('DEMO-6001', 'en'));
   must(service.giveConsent(s.sessionId, true, s.consentVersion));
   must(service.reportPrecheck(s.sessionId, 'ok', 'ok'));
@@ -209,5 +210,17 @@ describe('feedback report', () => {
     await done;
     expect(must(r.feedback.report(r.sessionId)).scoringPending).toBe(0);
     expect(count()).toEqual({ n: 1 });
+  });
+
+  it('scores a spoken answer from its transcript and quotes the transcript, not the empty text', async () => {
+    const r = rig(packWithScoring(undefined), { transcript: () => STRONG });
+    await r.finish(STRONG);
+    const rep = must(r.feedback.report(r.sessionId));
+    expect(rep.awaitingReview).toBe(0);
+    const teamwork = rep.competencies.find((c) => c.competencyId === 'teamwork');
+    expect(teamwork?.status).toBe('scored');
+    if (teamwork?.status !== 'scored') throw new Error('unreachable');
+    for (const q of teamwork.evidence) expect(STRONG.replace(/\s+/g, ' ')).toContain(q);
+    expect(teamwork.evidence.length).toBeGreaterThan(0);
   });
 });

@@ -87,6 +87,11 @@ describe.skipIf(!hasChromium)('scoring in a real browser', () => {
     const submitted = after.filter((e) => e.type === 'answer_submitted').map((e) => JSON.parse(e.payload) as { questionIndex: number; mode: string });
     expect(computed).toHaveLength(submitted.length);
     for (const s of submitted) expect(computed.find((c) => c.questionIndex === s.questionIndex)?.status).toBe(s.mode === 'text' ? 'scored' : 'needs_human_scoring');
+    // The record keeps what the candidate was shown (once, with nothing left to score).
+    const shown = after.filter((e) => e.type === 'feedback_report_shown').map((e) => JSON.parse(e.payload) as { report: { scoringPending: number; competencies: { competencyId: string }[] } });
+    expect(shown).toHaveLength(1);
+    expect(shown[0]!.report.scoringPending).toBe(0);
+    expect(shown[0]!.report.competencies.map((c) => c.competencyId)).toEqual(expect.arrayContaining(['technical_depth', 'ownership']));
 
     // ownership is measured only by spoken questions in this pack: awaiting a human, no level.
     const ownership = page.locator('[data-testid="report-competency"][data-competency="ownership"]');

@@ -32,6 +32,7 @@ export type JournalEventType =
   | 'score_failed'
   | 'review_override'
   | 'hint_shown'
+  | 'feedback_report_shown'
   | 'answer_retake'
   | 'exit_requested'
   | 'exit_confirmed'

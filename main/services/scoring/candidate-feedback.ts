@@ -3,12 +3,14 @@
  * shown, and the feedback report once the interview is over. Everything a hostile page could send
  * is checked against the session (its state, its open question, its pack's policy) and bounded.
  */
+import { createHash } from 'node:crypto';
 import type { FeedbackReportView, HintKey as ContractHintKey, ScoringPolicyView } from '../../../preload/contract/scoring';
 import type { HintKey as SharedHintKey } from '../../../shared/scoring/star-hints';
 import type { Clock } from '../../common/clock';
 import { err, ok, type Result } from '../../common/result';
 import type { Db } from '../../db/connection';
 import { getAnswer, getSession } from '../../db/queries/sessions';
+import { lastJournalRowOfType } from '../../db/queries/journal';
 import { getAnswerScore, overridesFor, submittedAnswers } from '../../db/queries/scoring';
 import { transact } from '../../db/transaction';
 import type { Journal } from '../journal/journal';
@@ -16,7 +18,7 @@ import type { PackProvider } from '../packs/pack-provider';
 import { scoringPolicyOf } from '../packs/pack-schema';
 import { buildFeedbackReport } from './feedback-report';
 import type { AnswerScore } from './rubric';
-import { recordHintShown } from './scoring-service';
+import { recordHintShown, type TranscriptSource } from './scoring-service';
 
 // The contract's hint keys and the shared rules' keys are one set (fails to compile otherwise).
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
@@ -31,6 +33,8 @@ export interface CandidateFeedbackDeps {
   readonly journal: Journal;
   readonly clock: Clock;
   readonly packs: PackProvider;
+  /** The same source the scorer reads: a spoken answer's evidence offsets point into its transcript. */
+  readonly transcripts?: TranscriptSource;
 }
 
 export class CandidateFeedback {
@@ -98,10 +102,30 @@ export class CandidateFeedback {
         return level === undefined ? c : { ...c, level, score: level * 20 };
       });
       const reviewed = score.status === 'needs_human_scoring' && competencies.length > 0 && competencies.every((c) => latest.has(c.competencyId));
-      answers.push({ score: { ...score, competencies, status: reviewed ? 'scored' : score.status }, text: getAnswer(db, sessionId, a.question_index)?.text ?? '' });
+      const answer = getAnswer(db, sessionId, a.question_index);
+      const text = answer?.mode === 'text' ? (answer.text ?? '') : (this.deps.transcripts?.transcript(sessionId, a.question_index, a.attempt) ?? '');
+      answers.push({ score: { ...score, competencies, status: reviewed ? 'scored' : score.status }, text });
     }
     const policy = scoringPolicyOf(p.pack);
     const data = buildFeedbackReport({ pack: p.pack, answers, showVerdict: policy.candidateVerdict && scoringPending === 0, margin: policy.borderlineMargin });
-    return ok({ sessionId, title: data.title, competencies: data.competencies.map((c) => (c.status === 'scored' ? { ...c, evidence: [...c.evidence] } : c)), awaitingReview: data.awaitingReview, scoringPending, verdict: data.verdict });
+    const view: FeedbackReportView = { sessionId, title: data.title, competencies: data.competencies.map((c) => (c.status === 'scored' ? { ...c, evidence: [...c.evidence] } : c)), awaitingReview: data.awaitingReview, scoringPending, verdict: data.verdict };
+    if (scoringPending === 0) this.journalShown(view);
+    return ok(view);
+  }
+
+  /**
+   * The session record keeps exactly what the candidate was shown: each complete report (nothing
+   * left to score) is journaled once, and again only when it changes (a reviewer's override).
+   * Best effort: a journal failure is not the candidate's problem and never hides the report.
+   */
+  private journalShown(view: FeedbackReportView): void {
+    const sha256 = createHash('sha256').update(JSON.stringify(view)).digest('hex');
+    try {
+      const last = lastJournalRowOfType(this.deps.db, view.sessionId, 'feedback_report_shown');
+      if (last && (JSON.parse(last.payload) as { sha256?: string }).sha256 === sha256) return;
+      transact(this.deps.db, () => this.deps.journal.append(view.sessionId, 'feedback_report_shown', { sha256, report: view }, this.deps.clock.now()));
+    } catch {
+      // The report was still shown; the next request tries to journal it again.
+    }
   }
 }

@@ -13,6 +13,7 @@ import { lintPack } from '../../../../main/services/packs/pack-lint';
 import { DEFAULT_PACK_BORDERLINE_MARGIN, Pack, scoringPolicyOf, type ScoringPackPolicy } from '../../../../main/services/packs/pack-schema';
 import { JiebaSegmenter } from '../../../../main/services/packs/resume-tags';
 import { CandidateFeedback, MAX_HINTS_PER_QUESTION } from '../../../../main/services/scoring/candidate-feedback';
+import { ReviewQueue, type TranscriptSource } from '../../../../main/services/scoring/scoring-service';
 import { ScoringRunner } from '../../../../main/services/scoring/scoring-runner';
 import { DEFAULT_BORDERLINE_MARGIN } from '../../../../main/services/scoring/signals';
 import { HmacResumeCodes } from '../../../../main/services/session/resume-codes';
@@ -44,7 +45,7 @@ afterEach(() => {
   for (const db of opened.splice(0)) if (db.open) db.close();
 });
 
-function rig(pack: LoadedPack) {
+function rig(pack: LoadedPack, transcripts?: TranscriptSource) {
   const db = openDatabase(tempDbPath());
   opened.push(db);
   const clock = new ManualClock();
@@ -56,6 +57,7 @@ function rig(pack: LoadedPack) {
     clock,
     logger: silentLogger,
     segmenter: () => Promise.resolve(seg),
+    ...(transcripts ? { transcripts } : {}),
     packFor: (id) => {
       const s = db.prepare('SELECT locale FROM sessions WHERE id = ?').get(id) as { locale: 'zh-CN' | 'en' } | undefined;
       return s ? { pack: pack.pack, locale: s.locale } : undefined;
@@ -72,7 +74,7 @@ function rig(pack: LoadedPack) {
     logger: silentLogger,
     onAnswerSubmitted: (s, q, a) => runner.schedule(s, q, a),
   });
-  const feedback = new CandidateFeedback({ db, journal, clock, packs });
+  const feedback = new CandidateFeedback({ db, journal, clock, packs, ...(transcripts ? { transcripts } : {}) });
   const s = must(service.checkIn('DEMO-6001', 'en'));
   must(service.giveConsent(s.sessionId, true, s.consentVersion));
   must(service.reportPrecheck(s.sessionId, 'ok', 'ok'));
@@ -171,5 +173,54 @@ describe('feedback report', () => {
     const rep = must(r.feedback.report(r.sessionId));
     expect(rep.awaitingReview).toBeGreaterThan(0);
     expect(rep.verdict).toBeNull();
+  });
+
+  it('journals the complete report the candidate saw, once per distinct content', async () => {
+    const r = rig(packWithScoring(undefined));
+    const shown = () =>
+      (r.db.prepare(`SELECT payload FROM journal WHERE session_id = ? AND type = 'feedback_report_shown' ORDER BY seq`).all(r.sessionId) as { payload: string }[]).map(
+        (x) => JSON.parse(x.payload) as { sha256: string; report: unknown },
+      );
+    await r.finish(STRONG);
+    const rep = must(r.feedback.report(r.sessionId));
+    must(r.feedback.report(r.sessionId));
+    must(r.feedback.report(r.sessionId));
+    expect(shown()).toHaveLength(1);
+    expect(shown()[0]!.report).toEqual(rep);
+    // A reviewer's override changes what the candidate sees: journaled again.
+    const ps = rep.competencies.find((c) => c.competencyId === 'problem_solving');
+    if (ps?.status !== 'scored') throw new Error('unreachable');
+    const row = r.db.prepare(`SELECT question_index, attempt FROM answer_scores WHERE session_id = ? AND status = 'scored' AND result LIKE '%"problem_solving"%' ORDER BY question_index LIMIT 1`).get(r.sessionId) as { question_index: number; attempt: number };
+    const review = new ReviewQueue(r.db, new SqliteJournal(r.db), new ManualClock());
+    const o = review.override({ sessionId: r.sessionId, questionIndex: row.question_index, attempt: row.attempt, competencyId: 'problem_solving', reviewer: 'reviewer-1', newLevel: ps.level === 5 ? 4 : 5, reasonCode: 'evidence_missed' });
+    expect(o.ok).toBe(true);
+    must(r.feedback.report(r.sessionId));
+    expect(shown()).toHaveLength(2);
+    expect(shown()[1]!.sha256).not.toBe(shown()[0]!.sha256);
+  });
+
+  it('journals nothing while answers are still being scored', async () => {
+    const r = rig(packWithScoring(undefined));
+    const count = () => r.db.prepare(`SELECT COUNT(*) AS n FROM journal WHERE session_id = ? AND type = 'feedback_report_shown'`).get(r.sessionId);
+    // finish() without letting the runner take its turn: every answer submitted, none scored yet.
+    const done = r.finish(STRONG);
+    const early = must(r.feedback.report(r.sessionId));
+    expect(early.scoringPending).toBeGreaterThan(0);
+    expect(count()).toEqual({ n: 0 });
+    await done;
+    expect(must(r.feedback.report(r.sessionId)).scoringPending).toBe(0);
+    expect(count()).toEqual({ n: 1 });
+  });
+
+  it('scores a spoken answer from its transcript and quotes the transcript, not the empty text', async () => {
+    const r = rig(packWithScoring(undefined), { transcript: () => STRONG });
+    await r.finish(STRONG);
+    const rep = must(r.feedback.report(r.sessionId));
+    expect(rep.awaitingReview).toBe(0);
+    const teamwork = rep.competencies.find((c) => c.competencyId === 'teamwork');
+    expect(teamwork?.status).toBe('scored');
+    if (teamwork?.status !== 'scored') throw new Error('unreachable');
+    for (const q of teamwork.evidence) expect(STRONG.replace(/\s+/g, ' ')).toContain(q);
+    expect(teamwork.evidence.length).toBeGreaterThan(0);
   });
 });

@@ -10,6 +10,7 @@ import { migration0005 } from './0005-protect-pack-secrets';
 import { migration0006 } from './0006-create-kiosk-records';
 import { migration0008 } from './0008-add-no-show-quarantine';
 import { migration0009 } from './0009-create-scoring-tables';
+import { migration0016 } from './0016-create-outbox';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
@@ -18,7 +19,7 @@ export type { Migration } from './types';
  * Versions are assigned per feature, so the list may have gaps (0003 and 0004 land from other
  * branches); it is sorted here and must be strictly increasing.
  */
-export const migrations: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0008, migration0009].sort((a, b) => a.version - b.version);
+export const migrations: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0008, migration0009, migration0016].sort((a, b) => a.version - b.version);
 migrations.forEach((m, i) => {
   const prev = migrations[i - 1];
   if (prev && prev.version >= m.version) throw new Error(`migration versions must be strictly increasing (${prev.version} then ${m.version})`);

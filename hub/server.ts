@@ -22,6 +22,8 @@ export interface HubOptions {
   /** Largest media object accepted (bytes). */
   readonly maxUploadBytes?: number;
   readonly tokenTtlMs?: number;
+  /** A request not fully received in this time is closed (default 120 s). */
+  readonly requestTimeoutMs?: number;
 }
 
 interface Auth {
@@ -58,7 +60,9 @@ export async function buildHub(opts: HubOptions): Promise<FastifyInstance> {
   const { db } = opts;
   const now = opts.now ?? Date.now;
   const tokenTtlMs = opts.tokenTtlMs ?? 12 * 3600_000;
-  const app = Fastify({ logger: false, bodyLimit: 8 * 1024 * 1024, exposeHeadRoutes: false });
+  // requestTimeout: a client that stops sending mid-request (a dropped link, a killed kiosk) must not
+  // hold a tus upload's lock or a socket forever.
+  const app = Fastify({ logger: false, bodyLimit: 8 * 1024 * 1024, exposeHeadRoutes: false, requestTimeout: opts.requestTimeoutMs ?? 120_000 });
 
   const registered: string[] = [];
   app.addHook('onRoute', (r) => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PERMISSIONS } from '../../hub/auth/permissions';
 import { enrolKiosk } from '../../main/services/sync/hub-client';
 import { signedHeaders, type KioskCredential } from '../../main/services/sync/signing';
-import { hubTestDbLabel, startTestHub, type TestHub } from '../support/hub-harness';
+import { HUB_HOOK_TIMEOUT_MS, hubTestDbLabel, startTestHub, type TestHub } from '../support/hub-harness';
 
 type P = 'hr_admin' | 'recruiter' | 'proctor' | 'auditor' | 'kiosk' | 'anonymous';
 const ALL: P[] = ['hr_admin', 'recruiter', 'proctor', 'auditor', 'kiosk', 'anonymous'];
@@ -58,10 +58,10 @@ describe(`hub permissions (${hubTestDbLabel()})`, () => {
     const body = '{}';
     const res = await fetch(`${hub.url}/v1/kiosk/upload-token`, { method: 'POST', headers: { ...signedHeaders(kiosk, 'POST', '/v1/kiosk/upload-token', body, Date.now()), 'content-type': 'application/json' }, body });
     uploadToken = ((await res.json()) as { token: string }).token;
-  });
+  }, HUB_HOOK_TIMEOUT_MS);
   afterAll(async () => {
     await hub?.close();
-  });
+  }, HUB_HOOK_TIMEOUT_MS);
 
   it('the test table and the hub table list the same routes with the same principals', () => {
     expect(Object.keys(PERMISSIONS).sort()).toEqual(Object.keys(EXPECTED).sort());

@@ -14,7 +14,7 @@ import { HubClient, enrolKiosk } from '../../main/services/sync/hub-client';
 import { signedHeaders, type KioskCredential } from '../../main/services/sync/signing';
 import { SyncEngine } from '../../main/services/sync/sync-engine';
 import { isSessionHubConfirmed } from '../../main/db/queries/outbox';
-import { hubTestDbLabel, startTestHub, type TestHub } from '../support/hub-harness';
+import { HUB_HOOK_TIMEOUT_MS, hubTestDbLabel, startTestHub, type TestHub } from '../support/hub-harness';
 import { openSyncKiosk } from '../support/sync-kiosk';
 
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
@@ -51,10 +51,10 @@ describe(`hub ingest and kiosk sync (${hubTestDbLabel()})`, () => {
   let hub: TestHub;
   beforeAll(async () => {
     hub = await startTestHub();
-  });
+  }, HUB_HOOK_TIMEOUT_MS);
   afterAll(async () => {
     await hub?.close();
-  });
+  }, HUB_HOOK_TIMEOUT_MS);
 
   it('an enrolment code works once; signed requests are checked for forgery, replay and clock skew', async () => {
     const code = await hub.api('POST', '/v1/enrolment-codes', hub.adminToken, {});
@@ -181,12 +181,12 @@ describe('hub media on S3 (s3rver on loopback)', () => {
     const addr = await server.run();
     s3 = server;
     hub = await startTestHub({ s3: { bucket: 'hub-media', endpoint: `http://127.0.0.1:${addr.port}`, region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', forcePathStyle: true } });
-  });
+  }, HUB_HOOK_TIMEOUT_MS);
   afterAll(async () => {
     await hub?.close();
     await s3?.close();
     rmSync(s3dir, { recursive: true, force: true });
-  });
+  }, HUB_HOOK_TIMEOUT_MS);
 
   it('a tus upload lands in the bucket, is verified by hash and reads back byte for byte', async () => {
     const cred = await enrol(hub, 's3');

@@ -26,6 +26,8 @@ export interface TestHub {
 }
 
 export const ADMIN_PASSWORD = 'correct horse battery staple';
+/** Starting a hub creates a database and runs its migrations: slow on a loaded 2-core machine. */
+export const HUB_HOOK_TIMEOUT_MS = 180_000;
 
 async function freshPostgresDatabase(baseUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `hub_test_${randomBytes(6).toString('hex')}`;

@@ -70,6 +70,8 @@ export class HubClient {
   constructor(
     private readonly cred: KioskCredential,
     private readonly now: () => number = Date.now,
+    /** An upload with no progress for this long is aborted (kept URL: resumed next time). */
+    private readonly stallMs = 60_000,
   ) {}
 
   private async signed(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
@@ -108,6 +110,25 @@ export class HubClient {
   ): Promise<void> {
     const token = await this.token();
     await new Promise<void>((resolve, reject) => {
+      // tus-js-client sets no timeout of its own: a half-open connection would hold the sync loop
+      // forever, so an upload with no progress for STALL_MS is aborted (its URL is kept to resume).
+      let settled = false;
+      let watchdog: NodeJS.Timeout | undefined;
+      const finish = (err?: HubCallError) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(watchdog);
+        if (err) reject(err);
+        else resolve();
+      };
+      const arm = () => {
+        clearTimeout(watchdog);
+        watchdog = setTimeout(() => {
+          void up.abort(false).catch(() => undefined);
+          finish(new HubCallError('UPLOAD_STALLED', `no upload progress for ${this.stallMs} ms`));
+        }, this.stallMs);
+        watchdog.unref();
+      };
       const up: Upload = new Upload(data, {
         endpoint: `${this.cred.hubUrl}/v1/uploads`,
         uploadUrl: resumeUrl,
@@ -115,6 +136,8 @@ export class HubClient {
         metadata,
         uploadSize: data.length,
         chunkSize: 256 * 1024,
+        // A small chunk goes in the creating request itself (one round trip instead of two).
+        uploadDataDuringCreation: true,
         retryDelays: [],
         storeFingerprintForResuming: false,
         onUploadUrlAvailable: () => {
@@ -123,11 +146,13 @@ export class HubClient {
         onError: (err) => {
           const status = (err as { originalResponse?: { getStatus(): number } | null }).originalResponse?.getStatus();
           if (status === 401) this.uploadToken = null;
-          reject(new HubCallError(status === 460 ? 'MEDIA_HASH_MISMATCH' : status === 404 || status === 410 ? 'UPLOAD_GONE' : 'UPLOAD_FAILED', err.message.slice(0, 300), status));
+          finish(new HubCallError(status === 460 ? 'MEDIA_HASH_MISMATCH' : status === 404 || status === 410 ? 'UPLOAD_GONE' : 'UPLOAD_FAILED', err.message.slice(0, 300), status));
         },
+        onProgress: () => arm(),
         onChunkComplete: (_size, accepted) => onChunk?.(accepted),
-        onSuccess: () => resolve(),
+        onSuccess: () => finish(),
       });
+      arm();
       up.start();
     });
   }

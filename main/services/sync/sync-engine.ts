@@ -73,6 +73,7 @@ export class SyncEngine {
   private nextAttemptAt: number | null = null;
   private phase: SyncPhase = 'stopped';
   private resumed = 0;
+  private readonly resumedKeys = new Set<string>();
 
   constructor(private readonly opts: SyncEngineOptions) {
     this.now = opts.now ?? Date.now;
@@ -137,8 +138,18 @@ export class SyncEngine {
       }
       const items: HubItem[] = [];
       const sent: OutboxRow[] = [];
+      // An upload that fails ends the batch there, but the items before it are still sent: on a
+      // lossy link a batch that needed every upload to succeed at once would rarely make progress.
+      let uploadFailure: unknown = null;
       for (const row of rows) {
-        const built = await this.build(row);
+        let built: BuildResult;
+        try {
+          built = await this.build(row);
+        } catch (err) {
+          if (sent.length === 0) throw err;
+          uploadFailure = err;
+          break;
+        }
         if ('skip' in built) {
           // The record it names is gone or damaged: keep the row, report, and stop here so order holds.
           failOutbox(this.opts.db, row.id, built.skip);
@@ -170,6 +181,7 @@ export class SyncEngine {
         if (firstBad.code === 'MEDIA_NOT_UPLOADED' || firstBad.code === 'MEDIA_HASH_MISMATCH') setOutboxUploadUrl(this.opts.db, firstBad.row.id, null);
         throw new HubCallError(firstBad.code, `hub did not take ${firstBad.row.idem_key}`);
       }
+      if (uploadFailure) throw uploadFailure;
       this.failures = 0;
       this.lastSuccessAt = at;
       this.lastError = null;
@@ -214,15 +226,18 @@ export class SyncEngine {
         const m = mediaForOutbox(db, row.session_id ?? '', ref as { questionIndex: number; attempt: number; segment: number; seq: number });
         if (m === 'missing') return { skip: 'RECORD_MISSING' };
         if (m === 'corrupt') return { skip: 'MEDIA_CORRUPT' };
-        if (row.upload_url) {
-          this.resumed += 1;
-          this.opts.onUploadResumed?.(row.idem_key);
-        }
         try {
           await this.opts.hub.upload(m.data, { key: row.idem_key, sha256: m.meta.sha256 }, row.upload_url, (url) => setOutboxUploadUrl(db, row.id, url));
         } catch (err) {
           if (err instanceof HubCallError && (err.code === 'MEDIA_HASH_MISMATCH' || err.code === 'UPLOAD_GONE')) setOutboxUploadUrl(db, row.id, null);
           throw err;
+        }
+        // Counted once per item: an upload that completed by continuing from a URL kept earlier
+        // (in this process or before a restart), not a fresh one.
+        if (row.upload_url && !this.resumedKeys.has(row.idem_key)) {
+          this.resumedKeys.add(row.idem_key);
+          this.resumed += 1;
+          this.opts.onUploadResumed?.(row.idem_key);
         }
         return { item: { key: row.idem_key, kind: 'media_chunk', body: m.meta } };
       }

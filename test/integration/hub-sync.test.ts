@@ -129,6 +129,40 @@ describe(`hub ingest and kiosk sync (${hubTestDbLabel()})`, () => {
     expect(sha(Buffer.from(await got.arrayBuffer()))).toBe(sha(data));
   });
 
+  it('an upload belongs to the kiosk whose token created it: a forged identity header is ignored and another kiosk is refused', async () => {
+    const a = await enrol(hub, 'owner');
+    const b = await enrol(hub, 'intruder');
+    const tokA = (await signedPost(hub, a, '/v1/kiosk/upload-token', {})).json.token as string;
+    const tokB = (await signedPost(hub, b, '/v1/kiosk/upload-token', {})).json.token as string;
+    const data = randomBytes(1000);
+    const meta = `key ${Buffer.from('media:spoof').toString('base64')},sha256 ${Buffer.from(sha(data)).toString('base64')}`;
+    const tus = { 'tus-resumable': '1.0.0' };
+    // B creates an upload claiming, in the hub's internal header, to be A: it is recorded as B's.
+    const created = await fetch(`${hub.url}/v1/uploads`, {
+      method: 'POST',
+      headers: { ...tus, authorization: `Bearer ${tokB}`, 'x-hub-authenticated-kiosk': a.kioskId, 'upload-length': String(data.length), 'upload-metadata': meta },
+    });
+    expect(created.status).toBe(201);
+    const bUrl = new URL(created.headers.get('location')!, hub.url).toString();
+    const done = await fetch(bUrl, { method: 'PATCH', headers: { ...tus, authorization: `Bearer ${tokB}`, 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }, body: data });
+    expect(done.status).toBe(204);
+    const owners = await hub.db.pool.query<{ kiosk_id: string }>('SELECT kiosk_id FROM media_objects WHERE idem_key=$1', ['media:spoof']);
+    expect(owners.rows).toEqual([{ kiosk_id: b.kioskId }]);
+    // A's own upload: B may neither read its offset nor write to it, even with the forged header.
+    const aUp = await fetch(`${hub.url}/v1/uploads`, { method: 'POST', headers: { ...tus, authorization: `Bearer ${tokA}`, 'upload-length': String(data.length), 'upload-metadata': meta } });
+    const aUrl = new URL(aUp.headers.get('location')!, hub.url).toString();
+    const forgeries: Array<Record<string, string>> = [{}, { 'x-hub-authenticated-kiosk': a.kioskId }];
+    for (const forged of forgeries) {
+      const head = await fetch(aUrl, { method: 'HEAD', headers: { ...tus, ...forged, authorization: `Bearer ${tokB}` } });
+      expect(head.status).toBe(403);
+      const patch = await fetch(aUrl, { method: 'PATCH', headers: { ...tus, ...forged, authorization: `Bearer ${tokB}`, 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }, body: data });
+      expect(patch.status).toBe(403);
+    }
+    const head = await fetch(aUrl, { method: 'HEAD', headers: { ...tus, authorization: `Bearer ${tokA}` } });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('upload-offset')).toBe('0');
+  });
+
   it('a kiosk running real interviews syncs everything once; the hub-confirmed hook fires per session; offline never throws', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sync-kiosk-'));
     try {

@@ -96,6 +96,19 @@ export default tseslint.config(
     },
   },
   {
+    // The hub is its own service: PostgreSQL through pg only, never the kiosk's code or stores.
+    files: ['hub/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'The hub is a server: no electron.' }, { name: 'better-sqlite3', message: 'The hub stores in PostgreSQL through pg.' }],
+          patterns: [{ group: ['**/main/**', '**/renderer/**', '**/preload/**'], message: 'The hub shares no code with the kiosk; the HTTP contract is the boundary.' }],
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts', 'build/**/*.mjs', '*.config.{ts,js}'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },

@@ -1,0 +1,40 @@
+/**
+ * Who may call what. Every route the hub registers must appear here (the server refuses to start
+ * otherwise), and test/integration/hub-permissions.test.ts walks every route as every principal.
+ * `candidateData: true` marks routes whose successful reads are written to the audit log.
+ */
+export type HrRole = 'hr_admin' | 'recruiter' | 'proctor' | 'auditor';
+export type Principal = HrRole | 'kiosk' | 'anonymous';
+export const HR_ROLES: readonly HrRole[] = ['hr_admin', 'recruiter', 'proctor', 'auditor'];
+export const PRINCIPALS: readonly Principal[] = [...HR_ROLES, 'kiosk', 'anonymous'];
+
+export interface RoutePermission {
+  readonly allowed: readonly Principal[];
+  readonly candidateData: boolean;
+}
+
+export const PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
+  'GET /v1/health': { allowed: PRINCIPALS, candidateData: false },
+  'POST /v1/auth/login': { allowed: ['anonymous'], candidateData: false },
+  'POST /v1/auth/logout': { allowed: HR_ROLES, candidateData: false },
+  'POST /v1/users': { allowed: ['hr_admin'], candidateData: false },
+  'POST /v1/enrolment-codes': { allowed: ['hr_admin'], candidateData: false },
+  'POST /v1/kiosks/enrol': { allowed: ['anonymous'], candidateData: false },
+  'GET /v1/kiosks': { allowed: ['hr_admin', 'proctor', 'auditor'], candidateData: false },
+  'POST /v1/kiosk/items': { allowed: ['kiosk'], candidateData: false },
+  'POST /v1/kiosk/upload-token': { allowed: ['kiosk'], candidateData: false },
+  'GET /v1/kiosk/sync-state': { allowed: ['kiosk'], candidateData: false },
+  'GET /v1/sessions': { allowed: ['hr_admin', 'recruiter', 'proctor'], candidateData: true },
+  'GET /v1/sessions/:kioskId/:sessionId': { allowed: ['hr_admin', 'recruiter'], candidateData: true },
+  'GET /v1/sessions/:kioskId/:sessionId/events': { allowed: ['hr_admin', 'recruiter', 'auditor'], candidateData: true },
+  'GET /v1/items': { allowed: ['hr_admin', 'recruiter'], candidateData: true },
+  'GET /v1/media/:kioskId/:key': { allowed: ['hr_admin', 'recruiter'], candidateData: true },
+  'GET /v1/chain-flags': { allowed: ['hr_admin', 'auditor'], candidateData: false },
+  'GET /v1/audit-log': { allowed: ['hr_admin', 'auditor'], candidateData: false },
+  // tus resumable uploads: an upload token issued to a signed kiosk request
+  'POST /v1/uploads': { allowed: ['kiosk'], candidateData: false },
+  'HEAD /v1/uploads/:id': { allowed: ['kiosk'], candidateData: false },
+  'PATCH /v1/uploads/:id': { allowed: ['kiosk'], candidateData: false },
+  'OPTIONS /v1/uploads': { allowed: PRINCIPALS, candidateData: false },
+  'OPTIONS /v1/uploads/:id': { allowed: PRINCIPALS, candidateData: false },
+};

@@ -1,0 +1,14 @@
+/** The hub's migration registry: its own numbering, separate from the kiosk's SQLite schema. */
+import { hubMigration0001 } from './0001-create-hub-tables';
+
+export interface HubMigration {
+  readonly version: number;
+  readonly name: string;
+  readonly up: string;
+}
+
+export const hubMigrations: readonly HubMigration[] = [hubMigration0001];
+hubMigrations.forEach((m, i) => {
+  const prev = hubMigrations[i - 1];
+  if (prev && prev.version >= m.version) throw new Error(`hub migration versions must be strictly increasing (${prev.version} then ${m.version})`);
+});

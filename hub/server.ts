@@ -1,0 +1,376 @@
+/**
+ * The hub's HTTP service (Fastify). Every route is listed in auth/permissions.ts; a request is
+ * resolved to one principal (an HR role from a session token, a kiosk from a signed request or an
+ * upload token, or anonymous) and refused with 401/403 unless the table allows it. Successful
+ * reads of candidate data are written to the audit log before the response leaves.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { Server as TusServer } from '@tus/server';
+import { z } from 'zod';
+import type { HubDatabase } from './db/database';
+import { hashPassword, verifyPassword } from './auth/passwords';
+import { MAX_SKEW_MS, parseEd25519PublicKey, signingString, verifyKioskSignature } from './auth/kiosk-signature';
+import { HR_ROLES, PERMISSIONS, type HrRole, type Principal } from './auth/permissions';
+import { ingestItems, itemsRequestSchema } from './ingest';
+import type { UploadStore } from './storage/upload-store';
+
+export interface HubOptions {
+  readonly db: HubDatabase;
+  readonly uploads: UploadStore;
+  readonly now?: () => number;
+  /** Largest media object accepted (bytes). */
+  readonly maxUploadBytes?: number;
+  readonly tokenTtlMs?: number;
+  /** A request not fully received in this time is closed (default 120 s). */
+  readonly requestTimeoutMs?: number;
+}
+
+interface Auth {
+  readonly principal: Principal;
+  readonly actor: string;
+  readonly kioskId?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    hubAuth?: Auth;
+    rawBody?: Buffer;
+  }
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
+
+class HubError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function routeKey(req: FastifyRequest): string {
+  return `${req.method} ${req.routeOptions.url ?? req.url}`;
+}
+
+export async function buildHub(opts: HubOptions): Promise<FastifyInstance> {
+  const { db } = opts;
+  const now = opts.now ?? Date.now;
+  const tokenTtlMs = opts.tokenTtlMs ?? 12 * 3600_000;
+  // requestTimeout: a client that stops sending mid-request (a dropped link, a killed kiosk) must not
+  // hold a tus upload's lock or a socket forever.
+  const app = Fastify({ logger: false, bodyLimit: 8 * 1024 * 1024, exposeHeadRoutes: false, requestTimeout: opts.requestTimeoutMs ?? 120_000 });
+
+  const registered: string[] = [];
+  app.addHook('onRoute', (r) => {
+    const methods = Array.isArray(r.method) ? r.method : [r.method];
+    for (const m of methods) registered.push(`${m} ${r.url}`);
+  });
+
+  // JSON bodies are kept raw as well: a kiosk signature covers the exact bytes.
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    const buf = body as Buffer;
+    req.rawBody = buf;
+    if (buf.length === 0) return done(null, {});
+    try {
+      done(null, JSON.parse(buf.toString('utf8')));
+    } catch {
+      done(new HubError(400, 'INVALID_JSON', 'body is not JSON'), undefined);
+    }
+  });
+  // tus bodies stream straight to the store: leave them unread.
+  app.addContentTypeParser('application/offset+octet-stream', (_req, _payload, done) => done(null));
+
+  app.setErrorHandler((err, _req, reply) => {
+    if (err instanceof HubError) return reply.code(err.status).send({ error: { code: err.code, message: err.message } });
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status && status >= 400 && status < 500) return reply.code(status).send({ error: { code: 'BAD_REQUEST', message: err instanceof Error ? err.message : String(err) } });
+    return reply.code(500).send({ error: { code: 'INTERNAL', message: 'internal error' } });
+  });
+
+  async function authenticate(req: FastifyRequest): Promise<Auth> {
+    const authz = req.headers.authorization;
+    const kioskId = req.headers['x-kiosk-id'];
+    if (typeof kioskId === 'string') {
+      const ts = req.headers['x-kiosk-timestamp'];
+      const nonce = req.headers['x-kiosk-nonce'];
+      const sig = req.headers['x-kiosk-signature'];
+      if (typeof ts !== 'string' || typeof nonce !== 'string' || typeof sig !== 'string' || !/^[A-Za-z0-9_-]{16,64}$/.test(nonce)) {
+        throw new HubError(401, 'SIGNATURE_MISSING', 'signed kiosk headers are incomplete');
+      }
+      const k = await db.pool.query<{ public_key: string }>('SELECT public_key FROM kiosks WHERE id=$1', [kioskId]);
+      const key = k.rows[0]?.public_key;
+      if (!key) throw new HubError(401, 'KIOSK_UNKNOWN', 'this kiosk is not enrolled');
+      const body = req.rawBody ?? Buffer.alloc(0);
+      if (!verifyKioskSignature(key, signingString(req.method, req.url, body, ts, nonce), sig)) {
+        throw new HubError(401, 'SIGNATURE_INVALID', 'the request signature does not verify');
+      }
+      const t = Number(ts);
+      if (!Number.isFinite(t) || Math.abs(now() - t) > MAX_SKEW_MS) throw new HubError(401, 'TIMESTAMP_SKEW', 'the request timestamp is too far from the hub clock');
+      const ins = await db.pool.query('INSERT INTO kiosk_nonces (kiosk_id, nonce) VALUES ($1,$2) ON CONFLICT DO NOTHING', [kioskId, nonce]);
+      if (ins.rowCount !== 1) throw new HubError(401, 'REPLAY', 'this request was already received');
+      return { principal: 'kiosk', actor: `kiosk:${kioskId}`, kioskId };
+    }
+    if (authz?.startsWith('Bearer ')) {
+      const token = authz.slice(7).trim();
+      if (token.startsWith('upt_')) {
+        const r = await db.pool.query<{ kiosk_id: string }>('SELECT kiosk_id FROM upload_tokens WHERE token_hash=$1 AND expires_at > to_timestamp($2 / 1000.0)', [sha256(token), now()]);
+        const kid = r.rows[0]?.kiosk_id;
+        if (!kid) throw new HubError(401, 'TOKEN_INVALID', 'upload token unknown or expired');
+        return { principal: 'kiosk', actor: `kiosk:${kid}`, kioskId: kid };
+      }
+      const r = await db.pool.query<{ id: string; username: string; role: HrRole }>(
+        'SELECT u.id, u.username, u.role FROM hr_tokens t JOIN hr_users u ON u.id = t.user_id WHERE t.token_hash=$1 AND t.expires_at > to_timestamp($2 / 1000.0)',
+        [sha256(token), now()],
+      );
+      const u = r.rows[0];
+      if (!u) throw new HubError(401, 'TOKEN_INVALID', 'session token unknown or expired');
+      return { principal: u.role, actor: `user:${u.username}` };
+    }
+    return { principal: 'anonymous', actor: 'anonymous' };
+  }
+
+  app.addHook('preHandler', async (req) => {
+    const perm = PERMISSIONS[routeKey(req)];
+    if (!perm) throw new HubError(404, 'NOT_FOUND', 'no such route');
+    const auth = await authenticate(req);
+    if (!perm.allowed.includes(auth.principal)) {
+      if (auth.principal === 'anonymous') throw new HubError(401, 'UNAUTHENTICATED', 'sign in first');
+      throw new HubError(403, 'FORBIDDEN', `${auth.principal} may not call ${routeKey(req)}`);
+    }
+    req.hubAuth = auth;
+  });
+
+  app.addHook('onSend', async (req, reply, payload) => {
+    const perm = PERMISSIONS[routeKey(req)];
+    if (perm?.candidateData && req.hubAuth && reply.statusCode < 300) {
+      await db.pool.query('INSERT INTO audit_log (actor, role, action, target) VALUES ($1,$2,$3,$4)', [req.hubAuth.actor, req.hubAuth.principal, routeKey(req), req.url]);
+    }
+    return payload;
+  });
+
+  const auth = (req: FastifyRequest): Auth => {
+    if (!req.hubAuth) throw new HubError(401, 'UNAUTHENTICATED', 'sign in first');
+    return req.hubAuth;
+  };
+  const parse = <T>(schema: z.ZodType<T>, value: unknown): T => {
+    const r = schema.safeParse(value);
+    if (!r.success) throw new HubError(400, 'INVALID_INPUT', r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ').slice(0, 500));
+    return r.data;
+  };
+
+  app.get('/v1/health', async () => ({ ok: true, db: db.mode, storage: opts.uploads.kind }));
+
+  app.post('/v1/auth/login', async (req) => {
+    const b = parse(z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(500) }), req.body);
+    const r = await db.pool.query<{ id: string; password_hash: string; role: HrRole }>('SELECT id, password_hash, role FROM hr_users WHERE username=$1', [b.username]);
+    const u = r.rows[0];
+    // A missing user still costs one scrypt, so timing does not tell which usernames exist.
+    const ok = await verifyPassword(b.password, u?.password_hash ?? 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
+    if (!u || !ok) throw new HubError(401, 'LOGIN_FAILED', 'wrong username or password');
+    const token = `hut_${randomBytes(32).toString('base64url')}`;
+    await db.pool.query('INSERT INTO hr_tokens (token_hash, user_id, expires_at) VALUES ($1,$2,to_timestamp($3 / 1000.0))', [sha256(token), u.id, now() + tokenTtlMs]);
+    return { token, role: u.role, expiresAt: new Date(now() + tokenTtlMs).toISOString() };
+  });
+
+  app.post('/v1/auth/logout', async (req) => {
+    const token = (req.headers.authorization ?? '').slice(7).trim();
+    await db.pool.query('DELETE FROM hr_tokens WHERE token_hash=$1', [sha256(token)]);
+    return { ok: true };
+  });
+
+  app.post('/v1/users', async (req, reply) => {
+    const b = parse(z.object({ username: z.string().regex(/^[A-Za-z0-9._@-]{1,100}$/), password: z.string().min(12).max(500), role: z.enum(HR_ROLES as [HrRole, ...HrRole[]]) }), req.body);
+    const id = randomUUID();
+    const ins = await db.pool.query('INSERT INTO hr_users (id, username, password_hash, role) VALUES ($1,$2,$3,$4) ON CONFLICT (username) DO NOTHING', [id, b.username, await hashPassword(b.password), b.role]);
+    if (ins.rowCount !== 1) throw new HubError(409, 'USERNAME_TAKEN', 'that username exists');
+    return reply.code(201).send({ id, username: b.username, role: b.role });
+  });
+
+  app.post('/v1/enrolment-codes', async (req, reply) => {
+    const b = parse(z.object({ ttlMinutes: z.number().int().min(1).max(7 * 24 * 60).optional() }), req.body ?? {});
+    const who = auth(req).actor.replace(/^user:/, '');
+    const u = await db.pool.query<{ id: string }>('SELECT id FROM hr_users WHERE username=$1', [who]);
+    const code = randomBytes(10).toString('base64url').toUpperCase().replace(/[^A-Z0-9]/g, 'X').slice(0, 12);
+    const expires = now() + (b.ttlMinutes ?? 60) * 60_000;
+    await db.pool.query('INSERT INTO enrolment_codes (code_hash, created_by, expires_at) VALUES ($1,$2,to_timestamp($3 / 1000.0))', [sha256(code), u.rows[0]?.id, expires]);
+    return reply.code(201).send({ code, expiresAt: new Date(expires).toISOString() });
+  });
+
+  app.post('/v1/kiosks/enrol', async (req, reply) => {
+    const b = parse(z.object({ code: z.string().min(1).max(100), publicKey: z.string().min(1).max(200), name: z.string().min(1).max(200) }), req.body);
+    const pub = parseEd25519PublicKey(b.publicKey);
+    if (!pub) throw new HubError(400, 'INVALID_PUBLIC_KEY', 'publicKey must be a base64 SPKI Ed25519 key');
+    const kioskId = `k_${randomUUID()}`;
+    const out = await db.transaction(async (c) => {
+      // One statement claims the code: used once, never after it expires.
+      const claim = await c.query('UPDATE enrolment_codes SET used_at=now(), kiosk_id=$2 WHERE code_hash=$1 AND used_at IS NULL AND expires_at > to_timestamp($3 / 1000.0)', [sha256(b.code.trim().toUpperCase()), kioskId, now()]);
+      if (claim.rowCount !== 1) return null;
+      await c.query('INSERT INTO kiosks (id, name, public_key) VALUES ($1,$2,$3)', [kioskId, b.name, pub]);
+      return kioskId;
+    });
+    if (!out) throw new HubError(403, 'ENROLMENT_CODE_INVALID', 'the enrolment code is unknown, used or expired');
+    return reply.code(201).send({ kioskId: out });
+  });
+
+  app.get('/v1/kiosks', async () => {
+    const r = await db.pool.query(`SELECT k.id, k.name, k.enrolled_at, k.last_seen_at,
+      (SELECT count(*)::int FROM items i WHERE i.kiosk_id = k.id) AS items,
+      (SELECT count(*)::int FROM chain_flags f WHERE f.kiosk_id = k.id AND f.resolved_at IS NULL) AS open_flags
+      FROM kiosks k ORDER BY k.enrolled_at`);
+    return { kiosks: r.rows };
+  });
+
+  app.post('/v1/kiosk/items', async (req) => {
+    const b = parse(itemsRequestSchema, req.body);
+    const kioskId = auth(req).kioskId ?? '';
+    return { results: await ingestItems(db, kioskId, b.items) };
+  });
+
+  app.post('/v1/kiosk/upload-token', async (req) => {
+    const kioskId = auth(req).kioskId ?? '';
+    const token = `upt_${randomBytes(32).toString('base64url')}`;
+    const expires = now() + 3600_000;
+    await db.pool.query('INSERT INTO upload_tokens (token_hash, kiosk_id, expires_at) VALUES ($1,$2,to_timestamp($3 / 1000.0))', [sha256(token), kioskId, expires]);
+    return { token, expiresAt: new Date(expires).toISOString() };
+  });
+
+  app.get('/v1/kiosk/sync-state', async (req) => {
+    const kioskId = auth(req).kioskId ?? '';
+    const r = await db.pool.query<{ items: number; media: number }>(
+      'SELECT (SELECT count(*)::int FROM items WHERE kiosk_id=$1) AS items, (SELECT count(*)::int FROM media_objects WHERE kiosk_id=$1) AS media',
+      [kioskId],
+    );
+    return r.rows[0] ?? { items: 0, media: 0 };
+  });
+
+  const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100), kind: z.string().max(50).optional() });
+
+  app.get('/v1/sessions', async (req) => {
+    const q = parse(listQuery, req.query);
+    const r = await db.pool.query('SELECT kiosk_id, session_id, invite_code, state, updated_at FROM hub_sessions ORDER BY updated_at DESC LIMIT $1', [q.limit]);
+    return { sessions: r.rows };
+  });
+
+  app.get('/v1/sessions/:kioskId/:sessionId', async (req) => {
+    const p = parse(z.object({ kioskId: z.string().max(200), sessionId: z.string().max(200) }), req.params);
+    const s = await db.pool.query('SELECT kiosk_id, session_id, invite_code, state, body, updated_at FROM hub_sessions WHERE kiosk_id=$1 AND session_id=$2', [p.kioskId, p.sessionId]);
+    if (!s.rows[0]) throw new HubError(404, 'NOT_FOUND', 'no such session');
+    const items = await db.pool.query("SELECT idem_key, kind, body, received_at FROM items WHERE kiosk_id=$1 AND session_id=$2 AND kind <> 'journal_event' ORDER BY received_at", [p.kioskId, p.sessionId]);
+    return { session: s.rows[0], items: items.rows };
+  });
+
+  app.get('/v1/sessions/:kioskId/:sessionId/events', async (req) => {
+    const p = parse(z.object({ kioskId: z.string().max(200), sessionId: z.string().max(200) }), req.params);
+    const r = await db.pool.query('SELECT seq, type, at, payload, prev_hash, hash FROM journal_events WHERE kiosk_id=$1 AND session_id=$2 ORDER BY seq', [p.kioskId, p.sessionId]);
+    return { events: r.rows };
+  });
+
+  app.get('/v1/items', async (req) => {
+    const q = parse(listQuery, req.query);
+    const r = q.kind
+      ? await db.pool.query("SELECT kiosk_id, idem_key, kind, session_id, body, received_at FROM items WHERE kind=$1 ORDER BY received_at DESC LIMIT $2", [q.kind, q.limit])
+      : await db.pool.query("SELECT kiosk_id, idem_key, kind, session_id, body, received_at FROM items WHERE kind <> 'journal_event' ORDER BY received_at DESC LIMIT $1", [q.limit]);
+    return { items: r.rows };
+  });
+
+  app.get('/v1/media/:kioskId/:key', async (req, reply) => {
+    const p = parse(z.object({ kioskId: z.string().max(200), key: z.string().max(300) }), req.params);
+    const r = await db.pool.query<{ storage_key: string; size: string; sha256: string }>('SELECT storage_key, size, sha256 FROM media_objects WHERE kiosk_id=$1 AND idem_key=$2', [p.kioskId, p.key]);
+    const o = r.rows[0];
+    if (!o) throw new HubError(404, 'NOT_FOUND', 'no such media object');
+    const stream = await opts.uploads.read(o.storage_key);
+    return reply.header('content-type', 'application/octet-stream').header('x-content-sha256', o.sha256).send(stream);
+  });
+
+  app.get('/v1/chain-flags', async (req) => {
+    const q = parse(listQuery, req.query);
+    const r = await db.pool.query('SELECT id, kiosk_id, session_id, seq, kind, detail, flagged_at, resolved_at FROM chain_flags ORDER BY id DESC LIMIT $1', [q.limit]);
+    return { flags: r.rows };
+  });
+
+  app.get('/v1/audit-log', async (req) => {
+    const q = parse(listQuery, req.query);
+    const r = await db.pool.query('SELECT id, at, actor, role, action, target FROM audit_log ORDER BY id DESC LIMIT $1', [q.limit]);
+    return { entries: r.rows };
+  });
+
+  registerTus(app, opts);
+
+  await app.ready();
+  const missing = registered.filter((r) => !PERMISSIONS[r]);
+  const unused = Object.keys(PERMISSIONS).filter((k) => !registered.includes(k));
+  if (missing.length || unused.length) {
+    await app.close();
+    throw new Error(`permission table and routes differ: without permission ${missing.join(', ') || '-'}; unused ${unused.join(', ') || '-'}`);
+  }
+  return app;
+}
+
+/** tus resumable uploads; the kiosk's identity is set by the preHandler, never by the client. */
+function registerTus(app: FastifyInstance, opts: HubOptions): void {
+  const KIOSK_HEADER = 'x-hub-authenticated-kiosk';
+  const tus = new TusServer({
+    path: '/v1/uploads',
+    datastore: opts.uploads.datastore,
+    relativeLocation: true,
+    maxSize: opts.maxUploadBytes ?? 512 * 1024 * 1024,
+    async onUploadCreate(req, upload) {
+      const kioskId = req.headers.get(KIOSK_HEADER);
+      const md = upload.metadata ?? {};
+      if (!kioskId || !md.key || !md.sha256 || !HEX64.test(md.sha256) || md.key.length > 300) {
+        throw { status_code: 400, body: 'metadata needs key and sha256 (hex)\n' };
+      }
+      return { metadata: { ...md, kiosk: kioskId } };
+    },
+    async onIncomingRequest(req, uploadId) {
+      if (req.method === 'POST' || req.method === 'OPTIONS') return;
+      const kioskId = req.headers.get(KIOSK_HEADER);
+      const up = await opts.uploads.datastore.getUpload(uploadId).catch(() => null);
+      if (up && up.metadata?.kiosk !== kioskId) throw { status_code: 403, body: 'not your upload\n' };
+    },
+    async onUploadFinish(_req, upload) {
+      const md = upload.metadata ?? {};
+      const stream = await opts.uploads.readStaged(upload.id);
+      const h = createHash('sha256');
+      let size = 0;
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        h.update(chunk);
+        size += chunk.length;
+      }
+      const digest = h.digest('hex');
+      if (digest !== md.sha256 || size !== upload.size) {
+        await opts.uploads.datastore.remove(upload.id).catch(() => undefined);
+        throw { status_code: 460, body: `HASH_MISMATCH: received ${digest}\n` };
+      }
+      const location = await opts.uploads.finalize(upload.id, `media/${md.kiosk ?? 'unknown'}/${upload.id}`, size);
+      await opts.db.pool.query('INSERT INTO media_objects (kiosk_id, idem_key, storage_key, size, sha256) VALUES ($1,$2,$3,$4,$5) ON CONFLICT DO NOTHING', [
+        md.kiosk,
+        md.key,
+        location,
+        size,
+        digest,
+      ]);
+      return {};
+    },
+  });
+  const handler = async (req: FastifyRequest, reply: FastifyReply) => {
+    // The tus server reads rawHeaders: drop any client-sent copy there and in headers, then set ours.
+    const raw = req.raw.rawHeaders;
+    const kept: string[] = [];
+    for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.toLowerCase() !== KIOSK_HEADER) kept.push(raw[i]!, raw[i + 1]!);
+    delete req.raw.headers[KIOSK_HEADER];
+    if (req.hubAuth?.kioskId) {
+      kept.push(KIOSK_HEADER, req.hubAuth.kioskId);
+      req.raw.headers[KIOSK_HEADER] = req.hubAuth.kioskId;
+    }
+    raw.splice(0, raw.length, ...kept);
+    reply.hijack();
+    await tus.handle(req.raw, reply.raw);
+  };
+  app.route({ method: ['POST', 'OPTIONS'], url: '/v1/uploads', handler });
+  app.route({ method: ['HEAD', 'PATCH', 'OPTIONS'], url: '/v1/uploads/:id', handler });
+}

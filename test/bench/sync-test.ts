@@ -1,0 +1,379 @@
+/**
+ * `npm run sync-test -- --json`: simulated kiosks (real kiosk services, separate data dirs) run
+ * interviews with media against one hub while a proxy drops 30 % of requests (half before the hub
+ * sees them, half after it answered, so acknowledgements are lost too) and the harness SIGKILLs
+ * kiosks and the hub at random and restarts them. At the end everything is stopped and an oracle
+ * that shares no code with the sync path compares each kiosk's SQLite (read with raw SQL) with
+ * the hub's PostgreSQL tables and object files: every journal event, media chunk and outbox item
+ * present exactly once with the same hash, every chain recomputed and linked, no open chain flag.
+ *
+ * Options: --kiosks 3 --interviews 60 (total) --drop 0.3 --kiosk-kills 6 --hub-kills 2 --json
+ * Last line: {"sessions","events","mediaBytes","lost":0,"duplicated":0,"chainBreaks":0,"resumedUploads",…,"pass"}
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import { PGlite } from '@electric-sql/pglite';
+
+const { values } = parseArgs({
+  options: {
+    kiosks: { type: 'string', default: '3' },
+    interviews: { type: 'string', default: '60' },
+    drop: { type: 'string', default: '0.3' },
+    'kiosk-kills': { type: 'string', default: '6' },
+    'hub-kills': { type: 'string', default: '2' },
+    'chunk-bytes': { type: 'string', default: '16384' },
+    'timeout-s': { type: 'string', default: '900' },
+    seed: { type: 'string', default: String(Date.now() % 1_000_000) },
+    json: { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const KIOSKS = Number(values.kiosks);
+const INTERVIEWS = Number(values.interviews);
+const DROP = Number(values.drop);
+const KIOSK_KILLS = Number(values['kiosk-kills']);
+const HUB_KILLS = Number(values['hub-kills']);
+const ADMIN_PASSWORD = 'sync-test-admin-password';
+const root = mkdtempSync(join(tmpdir(), 'sync-test-'));
+const hubData = join(root, 'hub');
+const log = (m: string) => {
+  if (!values.json) console.log(m);
+  else process.stderr.write(`${m}\n`);
+};
+
+let seed = Number(values.seed) || 1;
+const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function freePort(): Promise<number> {
+  return new Promise((res) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => res(p));
+    });
+  });
+}
+
+function lines(child: ChildProcess, on: (o: Record<string, unknown>) => void): void {
+  if (!child.stdout) return;
+  createInterface({ input: child.stdout }).on('line', (l) => {
+    try {
+      on(JSON.parse(l) as Record<string, unknown>);
+    } catch {
+      /* not ours */
+    }
+  });
+}
+
+// ---- hub process ---------------------------------------------------------------------------
+const hubPort = await freePort();
+const hubUrl = `http://127.0.0.1:${hubPort}`;
+let hub = null as ChildProcess | null;
+async function startHub(): Promise<void> {
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve('hub/main.ts')], {
+    env: { ...process.env, HUB_DATA_DIR: hubData, HUB_PORT: String(hubPort), HUB_ADMIN_PASSWORD: ADMIN_PASSWORD },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stderr?.on('data', (d: Buffer) => log(`[hub] ${d.toString().trim()}`));
+  hub = child;
+  await new Promise<void>((res, rej) => {
+    const t = setTimeout(() => rej(new Error('hub did not start in 60 s')), 60_000);
+    lines(child, (o) => {
+      if (typeof o.url === 'string') {
+        clearTimeout(t);
+        res();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(t);
+      rej(new Error(`hub exited with ${code} while starting`));
+    });
+  });
+}
+
+// ---- lossy proxy ---------------------------------------------------------------------------
+let forwarded = 0;
+let droppedBefore = 0;
+let droppedAfter = 0;
+const proxy = http.createServer((req, res) => {
+  const r = rnd();
+  if (r < DROP / 2) {
+    droppedBefore++;
+    req.resume();
+    req.socket.destroy();
+    return;
+  }
+  const dropAfter = r < DROP;
+  const up = http.request({ host: '127.0.0.1', port: hubPort, method: req.method, path: req.url, headers: req.headers }, (ur) => {
+    if (dropAfter) {
+      droppedAfter++;
+      ur.resume();
+      ur.on('end', () => req.socket.destroy());
+      return;
+    }
+    forwarded++;
+    res.writeHead(ur.statusCode ?? 502, ur.headers);
+    ur.pipe(res);
+  });
+  up.on('error', () => req.socket.destroy());
+  // A kiosk gone mid-request (killed, or its socket dropped above) takes the hub side down too.
+  res.on('close', () => {
+    if (!res.writableFinished) up.destroy();
+  });
+  req.pipe(up);
+});
+proxy.keepAliveTimeout = 1;
+const proxyPort = await freePort();
+await new Promise<void>((r) => proxy.listen(proxyPort, '127.0.0.1', r));
+const proxyUrl = `http://127.0.0.1:${proxyPort}`;
+
+// ---- kiosks --------------------------------------------------------------------------------
+interface KioskProc {
+  readonly index: number;
+  readonly dir: string;
+  readonly interviews: number;
+  child: ChildProcess | null;
+  drained: boolean;
+  kioskId: string | null;
+  code: string | null;
+}
+let resumedUploads = 0;
+const kiosks: KioskProc[] = [];
+
+async function api(method: string, path: string, token: string | null, body?: unknown): Promise<Record<string, unknown>> {
+  const res = await fetch(`${hubUrl}${path}`, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const json = (await res.json()) as Record<string, unknown>;
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+function startKiosk(k: KioskProc): void {
+  k.drained = false;
+  const args = ['--import', 'tsx', resolve('test/bench/sync-kiosk-child.ts'), '--data-dir', k.dir, '--hub-url', hubUrl, '--proxy-url', proxyUrl, '--interviews', String(k.interviews), '--chunk-bytes', String(values['chunk-bytes'])];
+  if (k.code) args.push('--code', k.code);
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stderr?.on('data', (d: Buffer) => log(`[kiosk ${k.index}] ${d.toString().trim().slice(0, 500)}`));
+  lines(child, (o) => {
+    if (o.t === 'ready') k.kioskId = String(o.kioskId);
+    if (o.t === 'resumedUpload') resumedUploads++;
+    if (o.t === 'drained') k.drained = true;
+    if (o.t === 'error') log(`[kiosk ${k.index}] error ${String(o.message)}`);
+  });
+  child.once('exit', (code, signal) => {
+    if (k.child === child) {
+      k.child = null;
+      if (signal !== 'SIGKILL' && signal !== 'SIGTERM') log(`[kiosk ${k.index}] exited ${code} ${signal}; restarting`);
+      if (!stopping) setTimeout(() => !stopping && !k.child && startKiosk(k), 300);
+    }
+  });
+  k.child = child;
+}
+
+let stopping = false;
+const t0 = Date.now();
+let kioskKills = 0;
+let hubKills = 0;
+await startHub();
+const token = String((await api('POST', '/v1/auth/login', null, { username: 'admin', password: ADMIN_PASSWORD })).token);
+for (let i = 0; i < KIOSKS; i++) {
+  const code = String((await api('POST', '/v1/enrolment-codes', token, {})).code);
+  const per = Math.floor(INTERVIEWS / KIOSKS) + (i < INTERVIEWS % KIOSKS ? 1 : 0);
+  const k: KioskProc = { index: i, dir: join(root, `kiosk-${i}`), interviews: per, child: null, drained: false, kioskId: null, code };
+  kiosks.push(k);
+  startKiosk(k);
+}
+
+// ---- chaos ---------------------------------------------------------------------------------
+const deadline = t0 + Number(values['timeout-s']) * 1000;
+let timedOut = false;
+while (!kiosks.every((k) => k.drained && k.child)) {
+  if (Date.now() > deadline) {
+    timedOut = true;
+    break;
+  }
+  await sleep(250 + rnd() * 750);
+  const allReady = kiosks.every((k) => k.kioskId);
+  if (!allReady) continue;
+  const r = rnd();
+  if (kioskKills < KIOSK_KILLS && r < 0.25) {
+    const k = kiosks[Math.floor(rnd() * kiosks.length)]!;
+    if (k.child && !k.drained) {
+      k.child.kill('SIGKILL');
+      k.code = null;
+      kioskKills++;
+      log(`SIGKILL kiosk ${k.index} (${kioskKills}/${KIOSK_KILLS})`);
+    }
+  } else if (hubKills < HUB_KILLS && r > 0.9 && hub) {
+    hub.kill('SIGKILL');
+    hubKills++;
+    log(`SIGKILL hub (${hubKills}/${HUB_KILLS})`);
+    await new Promise((res) => hub?.once('exit', res));
+    await sleep(300);
+    await startHub();
+  }
+}
+
+stopping = true;
+for (const k of kiosks) k.child?.kill('SIGTERM');
+hub?.kill('SIGTERM');
+await new Promise((res) => (hub?.exitCode !== null ? res(null) : hub?.once('exit', res)));
+await sleep(300);
+proxy.close();
+
+// ---- the oracle ----------------------------------------------------------------------------
+const sha = (b: string | Buffer) => createHash('sha256').update(b).digest('hex');
+const lite = await PGlite.create({ dataDir: join(hubData, 'pg') });
+const q = async <T,>(sql: string, params: unknown[] = []) => (await lite.query<T>(sql, params)).rows;
+
+let sessions = 0;
+let events = 0;
+let mediaBytes = 0;
+let lost = 0;
+let duplicated = 0;
+let chainBreaks = 0;
+const details: string[] = [];
+const note = (m: string) => details.length < 20 && details.push(m);
+
+async function fileSha(path: string): Promise<{ sha: string; size: number }> {
+  const h = createHash('sha256');
+  let size = 0;
+  for await (const c of createReadStream(path) as AsyncIterable<Buffer>) {
+    h.update(c);
+    size += c.length;
+  }
+  return { sha: h.digest('hex'), size };
+}
+
+for (const k of kiosks) {
+  const db = new Database(join(k.dir, 'interview-kiosk.sqlite'), { readonly: true });
+  const kid = k.kioskId ?? '';
+  const kSessions = db.prepare('SELECT id, state FROM sessions').all() as Array<{ id: string; state: string }>;
+  sessions += kSessions.length;
+  const kEvents = db.prepare('SELECT session_id, seq, hash FROM journal ORDER BY session_id, seq').all() as Array<{ session_id: string; seq: number; hash: string }>;
+  events += kEvents.length;
+  const hEvents = await q<{ session_id: string; seq: number; type: string; at: string; payload: string; prev_hash: string; hash: string }>(
+    'SELECT session_id, seq, type, at, payload, prev_hash, hash FROM journal_events WHERE kiosk_id = $1 ORDER BY session_id, seq',
+    [kid],
+  );
+  const hMap = new Map(hEvents.map((e) => [`${e.session_id}:${e.seq}`, e]));
+  for (const e of kEvents) {
+    const h = hMap.get(`${e.session_id}:${e.seq}`);
+    if (!h || h.hash !== e.hash) {
+      lost++;
+      note(`event ${kid} ${e.session_id}:${e.seq} ${h ? 'differs' : 'missing'} on hub`);
+    }
+  }
+  const kEventKeys = new Set(kEvents.map((e) => `${e.session_id}:${e.seq}`));
+  for (const e of hEvents) {
+    if (kEventKeys.has(`${e.session_id}:${e.seq}`)) continue;
+    duplicated++;
+    note(`hub event ${e.session_id}:${e.seq} not on kiosk`);
+  }
+  // Each hub session's chain, recomputed here from the documented formula.
+  const bySession = new Map<string, typeof hEvents>();
+  for (const e of hEvents) bySession.set(e.session_id, [...(bySession.get(e.session_id) ?? []), e]);
+  for (const [sid, list] of bySession) {
+    let prev = '0'.repeat(64);
+    list.forEach((e, i) => {
+      const ok = e.seq === i + 1 && e.prev_hash === prev && sha(`${prev}\n${sid}\n${e.seq}\n${e.type}\n${e.at}\n${e.payload}`) === e.hash;
+      if (!ok) {
+        chainBreaks++;
+        note(`chain ${sid} breaks at ${e.seq}`);
+      }
+      prev = e.hash;
+    });
+  }
+  // Media: every kiosk chunk is a verified object on the hub whose file bytes hash right.
+  const kMedia = db.prepare("SELECT 'media:' || session_id || ':' || question_index || ':' || attempt || ':' || segment || ':' || seq AS key, sha256, size FROM media_chunks").all() as Array<{ key: string; sha256: string; size: number }>;
+  const hMedia = await q<{ idem_key: string; storage_key: string; sha256: string; size: string }>('SELECT idem_key, storage_key, sha256, size FROM media_objects WHERE kiosk_id = $1', [kid]);
+  const hm = new Map(hMedia.map((m) => [m.idem_key, m]));
+  for (const m of kMedia) {
+    const h = hm.get(m.key);
+    if (!h) {
+      lost++;
+      note(`media ${m.key} missing on hub`);
+      continue;
+    }
+    const f = await fileSha(join(hubData, 'objects', h.storage_key)).catch(() => null);
+    if (!f || f.sha !== m.sha256 || f.size !== m.size) {
+      lost++;
+      note(`media ${m.key} bytes differ on hub`);
+    } else mediaBytes += f.size;
+  }
+  if (hMedia.length > kMedia.length) {
+    duplicated += hMedia.length - kMedia.length;
+    note(`hub has ${hMedia.length - kMedia.length} extra media objects`);
+  }
+  // Every outbox item once (the hub's key is unique; count both ways) and confirmed.
+  const kOutbox = db.prepare('SELECT idem_key, confirmed_at FROM outbox').all() as Array<{ idem_key: string; confirmed_at: number | null }>;
+  const hItems = await q<{ idem_key: string }>('SELECT idem_key FROM items WHERE kiosk_id = $1', [kid]);
+  const hKeys = new Set(hItems.map((i) => i.idem_key));
+  for (const o of kOutbox) {
+    if (hKeys.has(o.idem_key)) continue;
+    lost++;
+    note(`item ${o.idem_key} missing on hub`);
+  }
+  const kKeys = new Set(kOutbox.map((o) => o.idem_key));
+  for (const i of hItems) {
+    if (kKeys.has(i.idem_key)) continue;
+    duplicated++;
+    note(`hub item ${i.idem_key} not in kiosk outbox`);
+  }
+  if (hItems.length !== hKeys.size) duplicated += hItems.length - hKeys.size;
+  const unconfirmed = kOutbox.filter((o) => o.confirmed_at === null).length;
+  if (unconfirmed) {
+    lost += unconfirmed;
+    note(`${unconfirmed} outbox items never confirmed on kiosk ${k.index}`);
+  }
+  const finished = kSessions.filter((s) => s.state === 'completed' || s.state === 'exited').length;
+  if (finished < k.interviews) note(`kiosk ${k.index} finished ${finished}/${k.interviews}`);
+  db.close();
+}
+const openFlags = await q<{ n: number }>('SELECT count(*)::int AS n FROM chain_flags WHERE resolved_at IS NULL');
+chainBreaks += openFlags[0]?.n ?? 0;
+if (openFlags[0]?.n) note(`${openFlags[0].n} open chain flags on the hub`);
+await lite.close();
+if (!values.keep) rmSync(root, { recursive: true, force: true });
+
+const finishedAll = !timedOut;
+const pass = finishedAll && lost === 0 && duplicated === 0 && chainBreaks === 0 && sessions >= INTERVIEWS && kioskKills === KIOSK_KILLS && hubKills === HUB_KILLS;
+if (!values.json) for (const d of details) console.log(`  ${d}`);
+for (const d of details) process.stderr.write(`${d}\n`);
+console.log(
+  JSON.stringify({
+    kiosks: KIOSKS,
+    interviews: INTERVIEWS,
+    sessions,
+    events,
+    mediaBytes,
+    lost: lost,
+    duplicated,
+    chainBreaks,
+    resumedUploads,
+    kioskKills,
+    hubKills,
+    dropRate: DROP,
+    requestsDropped: droppedBefore + droppedAfter,
+    responsesDropped: droppedAfter,
+    requestsForwarded: forwarded,
+    timedOut,
+    durationMs: Date.now() - t0,
+    seed: Number(values.seed),
+    target: { lost: 0, duplicated: 0, chainBreaks: 0, sessionsAtLeast: INTERVIEWS, kioskKills: KIOSK_KILLS, hubKills: HUB_KILLS },
+    oracle: 'independent',
+    pass,
+  }),
+);
+process.exit(pass ? 0 : 1);

@@ -1,0 +1,99 @@
+/**
+ * Starts a hub for a test: embedded PGlite by default, or a fresh database on the real PostgreSQL
+ * server named by HUB_TEST_DATABASE_URL (created per call, dropped at close). Objects go to a temp
+ * directory, or to an S3 server when `s3` is given.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { FastifyInstance } from 'fastify';
+import { openDatabase, type HubDatabase } from '../../hub/db/database';
+import { buildHub } from '../../hub/server';
+import { createUploadStore, type UploadStoreConfig } from '../../hub/storage/upload-store';
+import { ensureAdmin } from '../../hub/bootstrap';
+
+export interface TestHub {
+  readonly url: string;
+  readonly db: HubDatabase;
+  readonly app: FastifyInstance;
+  readonly adminToken: string;
+  readonly dir: string;
+  login(username: string, password: string): Promise<string>;
+  api(method: string, path: string, token: string | null, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }>;
+  close(): Promise<void>;
+}
+
+export const ADMIN_PASSWORD = 'correct horse battery staple';
+/** Starting a hub creates a database and runs its migrations: slow on a loaded 2-core machine. */
+export const HUB_HOOK_TIMEOUT_MS = 180_000;
+
+async function freshPostgresDatabase(baseUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `hub_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(baseUrl);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: baseUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export function hubTestDbLabel(): string {
+  return process.env.HUB_TEST_DATABASE_URL ? 'postgres' : 'embedded';
+}
+
+export async function startTestHub(opts: { s3?: Omit<Extract<UploadStoreConfig, { kind: 's3' }>, 'kind'>; now?: () => number } = {}): Promise<TestHub> {
+  const dir = mkdtempSync(join(tmpdir(), 'hub-test-'));
+  const base = process.env.HUB_TEST_DATABASE_URL;
+  const fresh = base ? await freshPostgresDatabase(base) : null;
+  const db = await openDatabase(fresh ? { databaseUrl: fresh.url } : {});
+  const uploads = createUploadStore(opts.s3 ? { kind: 's3', ...opts.s3 } : { kind: 'fs', directory: join(dir, 'objects') }, join(dir, 'staging'));
+  await ensureAdmin(db, 'admin', ADMIN_PASSWORD);
+  const app = await buildHub({ db, uploads, ...(opts.now ? { now: opts.now } : {}) });
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  const api: TestHub['api'] = async (method, path, token, body) => {
+    const headers: Record<string, string> = {};
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${url}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    const text = await res.text();
+    let json: Record<string, unknown> = {};
+    try {
+      json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    } catch {
+      json = { text };
+    }
+    return { status: res.status, json };
+  };
+  const login = async (username: string, password: string) => {
+    const r = await api('POST', '/v1/auth/login', null, { username, password });
+    if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${JSON.stringify(r.json)}`);
+    return String(r.json.token);
+  };
+  const adminToken = await login('admin', ADMIN_PASSWORD);
+  return {
+    url,
+    db,
+    app,
+    adminToken,
+    dir,
+    login,
+    api,
+    async close() {
+      await app.close();
+      await db.close();
+      if (fresh) await fresh.drop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,165 @@
+/**
+ * A kiosk for sync tests: the real SessionService and journal on a real SQLite database (with the
+ * outbox triggers), running short video interviews with a small pack.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { silentLogger } from '../../main/common/logger';
+import { openDatabase, type Db } from '../../main/db/connection';
+import { PassiveWalMaintenance } from '../../main/db/wal-maintenance';
+import { OsEnvironmentProbe } from '../../main/services/environment/environment';
+import { SqliteJournal } from '../../main/services/journal/journal';
+import { DemoInviteDirectory, loadPack, StaticPackProvider } from '../../main/services/packs/pack-provider';
+import { HmacResumeCodes } from '../../main/services/session/resume-codes';
+import { SessionService } from '../../main/services/session/session-service';
+import type { QuestionView } from '../../preload/contract/session';
+
+export const SYNC_PACK = {
+  schemaVersion: 1,
+  id: 'sync-test',
+  version: '1.0.0',
+  title: { 'zh-CN': '同步测试', en: 'Sync test' },
+  competencies: [{ id: 'c1', name: { 'zh-CN': '能力', en: 'Skill' }, weight: 1, threshold: 50 }],
+  stages: [
+    {
+      id: 's1',
+      kind: 'professional',
+      title: { 'zh-CN': '专业', en: 'Professional' },
+      questions: [0, 1].map((i) => ({
+        id: `q${i}`,
+        prompt: { 'zh-CN': `问题 ${i}`, en: `Question ${i}` },
+        mode: 'video',
+        prepSeconds: 0,
+        answerSeconds: 1800,
+        retakes: 0,
+        competencies: ['c1'],
+      })),
+    },
+  ],
+  policy: {
+    resume: { graceSeconds: 3600, returnWindowSeconds: 86400, timerMode: 'paused', maxResumes: 20, maxCodeAttempts: 5 },
+    consentVersion: 'sync-1',
+    retentionDays: 30,
+  },
+};
+
+export interface SyncKiosk {
+  readonly db: Db;
+  readonly sessions: SessionService;
+  /** Runs one whole interview (`chunksPerAnswer` chunks of `chunkBytes` per question); returns its session id. */
+  interview(chunksPerAnswer: number, chunkBytes: number): string;
+  /** Resumes an interrupted interview (after a crash) and finishes it; false when none is open. */
+  finishResumable(chunksPerAnswer: number, chunkBytes: number): boolean;
+  /** The same as `interview`, yielding to the event loop between chunks (sync runs meanwhile). */
+  interviewAsync(chunksPerAnswer: number, chunkBytes: number, pauseMs: number): Promise<string>;
+  finishResumableAsync(chunksPerAnswer: number, chunkBytes: number, pauseMs: number): Promise<boolean>;
+}
+
+const must = <T,>(r: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): T => {
+  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+  return r.value;
+};
+
+export function openSyncKiosk(dataDir: string): SyncKiosk {
+  mkdirSync(dataDir, { recursive: true });
+  const loaded = loadPack(SYNC_PACK);
+  if (!loaded.ok) throw new Error(loaded.error.message);
+  const pack = loaded.value;
+  const db = openDatabase(path.join(dataDir, 'interview-kiosk.sqlite'));
+  const sessions = new SessionService({
+    db,
+    journal: new SqliteJournal(db),
+    clock: { now: () => Date.now() },
+    packs: new StaticPackProvider([pack]),
+    invites: new DemoInviteDirectory(pack.pack.id),
+    resumeCodes: new HmacResumeCodes(randomBytes(32)),
+    environment: new OsEnvironmentProbe('sync-test', 'node'),
+    logger: silentLogger,
+    wal: new PassiveWalMaintenance(db),
+  });
+  sessions.recoverAfterStart();
+
+  function answerAll(start: QuestionView, chunksPerAnswer: number, chunkBytes: number): void {
+    let view = start;
+    for (;;) {
+      if (view.phase === 'preparing') view = must(sessions.beginAnswer(view.sessionId, view.questionIndex));
+      while (view.committedChunks < chunksPerAnswer) {
+        const v = view;
+        const ack = must(
+          sessions.appendChunk({ sessionId: v.sessionId, questionIndex: v.questionIndex, attempt: v.attempt, segment: v.segment, seq: v.nextSeq, mimeType: 'video/webm;codecs=vp8,opus', data: randomBytes(chunkBytes) }),
+        );
+        view = { ...view, committedChunks: ack.committedChunks, nextSeq: view.nextSeq + 1 };
+      }
+      const next = must(sessions.submitAnswer(view.sessionId, view.questionIndex, view.attempt));
+      if (next.kind !== 'question') return;
+      view = next.question;
+    }
+  }
+
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  async function answerAllAsync(start: QuestionView, chunksPerAnswer: number, chunkBytes: number, pauseMs: number): Promise<void> {
+    let view = start;
+    for (;;) {
+      if (view.phase === 'preparing') view = must(sessions.beginAnswer(view.sessionId, view.questionIndex));
+      while (view.committedChunks < chunksPerAnswer) {
+        const v = view;
+        const ack = must(
+          sessions.appendChunk({ sessionId: v.sessionId, questionIndex: v.questionIndex, attempt: v.attempt, segment: v.segment, seq: v.nextSeq, mimeType: 'video/webm;codecs=vp8,opus', data: randomBytes(chunkBytes) }),
+        );
+        view = { ...view, committedChunks: ack.committedChunks, nextSeq: view.nextSeq + 1 };
+        await sleep(pauseMs);
+      }
+      const next = must(sessions.submitAnswer(view.sessionId, view.questionIndex, view.attempt));
+      if (next.kind !== 'question') return;
+      view = next.question;
+    }
+  }
+
+  return {
+    db,
+    sessions,
+    async interviewAsync(chunksPerAnswer, chunkBytes, pauseMs) {
+      const code = `DEMO-${randomBytes(4).toString('hex').toUpperCase()}`;
+      const s = must(sessions.checkIn(code, 'zh-CN'));
+      must(sessions.giveConsent(s.sessionId, true, 'sync-1'));
+      must(sessions.reportPrecheck(s.sessionId, 'ok', 'ok'));
+      const v = must(sessions.start(s.sessionId));
+      if (v.kind !== 'question') throw new Error('expected a question');
+      await answerAllAsync(v.question, chunksPerAnswer, chunkBytes, pauseMs);
+      return s.sessionId;
+    },
+    async finishResumableAsync(chunksPerAnswer, chunkBytes, pauseMs) {
+      const offer = must(sessions.findResumable());
+      if (!offer) return false;
+      const r = sessions.resume(offer.inviteCode, undefined);
+      if (!r.ok || r.value.kind !== 'question') {
+        sessions.confirmExit(offer.sessionId, 'other', 'sync-test could not resume');
+        return true;
+      }
+      await answerAllAsync(r.value.question, chunksPerAnswer, chunkBytes, pauseMs);
+      return true;
+    },
+    interview(chunksPerAnswer, chunkBytes) {
+      const code = `DEMO-${randomBytes(4).toString('hex').toUpperCase()}`;
+      const s = must(sessions.checkIn(code, 'zh-CN'));
+      must(sessions.giveConsent(s.sessionId, true, 'sync-1'));
+      must(sessions.reportPrecheck(s.sessionId, 'ok', 'ok'));
+      const v = must(sessions.start(s.sessionId));
+      if (v.kind !== 'question') throw new Error('expected a question');
+      answerAll(v.question, chunksPerAnswer, chunkBytes);
+      return s.sessionId;
+    },
+    finishResumable(chunksPerAnswer, chunkBytes) {
+      const offer = must(sessions.findResumable());
+      if (!offer) return false;
+      const r = sessions.resume(offer.inviteCode, undefined);
+      if (!r.ok || r.value.kind !== 'question') {
+        sessions.confirmExit(offer.sessionId, 'other', 'sync-test could not resume');
+        return true;
+      }
+      answerAll(r.value.question, chunksPerAnswer, chunkBytes);
+      return true;
+    },
+  };
+}

@@ -169,10 +169,10 @@ describe(`hub ingest and kiosk sync (${hubTestDbLabel()})`, () => {
       const kiosk = openSyncKiosk(dir);
       // Offline first: an unreachable hub is a backoff, not an error for the interview.
       const offline = new SyncEngine({ db: kiosk.db, hub: new HubClient({ hubUrl: 'http://127.0.0.1:9', kioskId: 'k_none', privateKey: (await enrol(hub, 'tmp')).privateKey }) });
-      const s1 = kiosk.interview(3, 4096);
+      const s1 = await kiosk.interview(3, 4096);
       expect(await offline.tick()).toBe('failed');
       expect(offline.state()).toMatchObject({ phase: 'backing_off', lastError: 'HUB_UNREACHABLE', consecutiveFailures: 1 });
-      const s2 = kiosk.interview(2, 2048);
+      const s2 = await kiosk.interview(2, 2048);
       const cred = await enrol(hub, 'interviews');
       const confirmed: string[] = [];
       const engine = new SyncEngine({ db: kiosk.db, hub: new HubClient(cred), batchSize: 25, onHubConfirmed: (ids) => confirmed.push(...ids) });

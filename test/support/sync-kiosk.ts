@@ -48,9 +48,9 @@ export interface SyncKiosk {
   readonly db: Db;
   readonly sessions: SessionService;
   /** Runs one whole interview (`chunksPerAnswer` chunks of `chunkBytes` per question); returns its session id. */
-  interview(chunksPerAnswer: number, chunkBytes: number): string;
+  interview(chunksPerAnswer: number, chunkBytes: number): Promise<string>;
   /** Resumes an interrupted interview (after a crash) and finishes it; false when none is open. */
-  finishResumable(chunksPerAnswer: number, chunkBytes: number): boolean;
+  finishResumable(chunksPerAnswer: number, chunkBytes: number): Promise<boolean>;
   /** The same as `interview`, yielding to the event loop between chunks (sync runs meanwhile). */
   interviewAsync(chunksPerAnswer: number, chunkBytes: number, pauseMs: number): Promise<string>;
   finishResumableAsync(chunksPerAnswer: number, chunkBytes: number, pauseMs: number): Promise<boolean>;
@@ -80,23 +80,6 @@ export function openSyncKiosk(dataDir: string): SyncKiosk {
   });
   sessions.recoverAfterStart();
 
-  function answerAll(start: QuestionView, chunksPerAnswer: number, chunkBytes: number): void {
-    let view = start;
-    for (;;) {
-      if (view.phase === 'preparing') view = must(sessions.beginAnswer(view.sessionId, view.questionIndex));
-      while (view.committedChunks < chunksPerAnswer) {
-        const v = view;
-        const ack = must(
-          sessions.appendChunk({ sessionId: v.sessionId, questionIndex: v.questionIndex, attempt: v.attempt, segment: v.segment, seq: v.nextSeq, mimeType: 'video/webm;codecs=vp8,opus', data: randomBytes(chunkBytes) }),
-        );
-        view = { ...view, committedChunks: ack.committedChunks, nextSeq: view.nextSeq + 1 };
-      }
-      const next = must(sessions.submitAnswer(view.sessionId, view.questionIndex, view.attempt));
-      if (next.kind !== 'question') return;
-      view = next.question;
-    }
-  }
-
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   async function answerAllAsync(start: QuestionView, chunksPerAnswer: number, chunkBytes: number, pauseMs: number): Promise<void> {
     let view = start;
@@ -105,7 +88,7 @@ export function openSyncKiosk(dataDir: string): SyncKiosk {
       while (view.committedChunks < chunksPerAnswer) {
         const v = view;
         const ack = must(
-          sessions.appendChunk({ sessionId: v.sessionId, questionIndex: v.questionIndex, attempt: v.attempt, segment: v.segment, seq: v.nextSeq, mimeType: 'video/webm;codecs=vp8,opus', data: randomBytes(chunkBytes) }),
+          await sessions.appendChunk({ sessionId: v.sessionId, questionIndex: v.questionIndex, attempt: v.attempt, segment: v.segment, seq: v.nextSeq, mimeType: 'video/webm;codecs=vp8,opus', data: randomBytes(chunkBytes) }),
         );
         view = { ...view, committedChunks: ack.committedChunks, nextSeq: view.nextSeq + 1 };
         await sleep(pauseMs);
@@ -140,26 +123,12 @@ export function openSyncKiosk(dataDir: string): SyncKiosk {
       await answerAllAsync(r.value.question, chunksPerAnswer, chunkBytes, pauseMs);
       return true;
     },
+    // appendChunk is asynchronous (the media store's fdatasync runs off the main loop).
     interview(chunksPerAnswer, chunkBytes) {
-      const code = `DEMO-${randomBytes(4).toString('hex').toUpperCase()}`;
-      const s = must(sessions.checkIn(code, 'zh-CN'));
-      must(sessions.giveConsent(s.sessionId, true, 'sync-1'));
-      must(sessions.reportPrecheck(s.sessionId, 'ok', 'ok'));
-      const v = must(sessions.start(s.sessionId));
-      if (v.kind !== 'question') throw new Error('expected a question');
-      answerAll(v.question, chunksPerAnswer, chunkBytes);
-      return s.sessionId;
+      return this.interviewAsync(chunksPerAnswer, chunkBytes, 0);
     },
     finishResumable(chunksPerAnswer, chunkBytes) {
-      const offer = must(sessions.findResumable());
-      if (!offer) return false;
-      const r = sessions.resume(offer.inviteCode, undefined);
-      if (!r.ok || r.value.kind !== 'question') {
-        sessions.confirmExit(offer.sessionId, 'other', 'sync-test could not resume');
-        return true;
-      }
-      answerAll(r.value.question, chunksPerAnswer, chunkBytes);
-      return true;
+      return this.finishResumableAsync(chunksPerAnswer, chunkBytes, 0);
     },
   };
 }

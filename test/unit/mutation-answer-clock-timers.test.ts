@@ -19,7 +19,7 @@ function question(index: number, prepSeconds: number): FlatQuestion {
   return { index, question: { id: `q${index}`, mode: 'video', prepSeconds } } as unknown as FlatQuestion;
 }
 /** Question 0 has 10 s of preparation, question 1 none. */
-const pack = { questions: [question(0, 10), question(1, 0)] } as unknown as LoadedPack;
+const pack = { questions: [question(0, 10), question(1, 0)], pack: { policy: {} } } as unknown as LoadedPack;
 
 interface Rig {
   f: Fixture;
@@ -59,7 +59,7 @@ describe('AnswerClock: opening a question', () => {
   it('a question with preparation opens preparing; one without opens answering, in memory and in the database', () => {
     const r = rig();
     r.clock.openQuestion(r.sessionId, pack, 0, T0);
-    expect(r.clock.get(r.sessionId)).toEqual({ questionIndex: 0, phase: 'preparing', base: 0, since: T0, prepElapsed: 0, lastPersist: T0 });
+    expect(r.clock.get(r.sessionId)).toEqual({ questionIndex: 0, phase: 'preparing', base: 0, since: T0, prepElapsed: 0, lastPersist: T0, dialogCapMs: 120_000 });
     expect(getProgress(r.f.db, r.sessionId, 0)?.phase).toBe('preparing');
     r.clock.openQuestion(r.sessionId, pack, 1, T0 + 5);
     expect(r.clock.get(r.sessionId)).toMatchObject({ questionIndex: 1, phase: 'answering', since: T0 + 5 });
@@ -118,7 +118,7 @@ describe('AnswerClock: timerFor', () => {
     const again = r.restart();
     const t = again.timerFor(r.session(), question(0, 10), T0 + 60_000);
     // Preparation resumes where it was saved: 3 s used, 7 s left from the restart.
-    expect(t).toEqual({ questionIndex: 0, phase: 'preparing', base: 3_000, since: T0 + 60_000, prepElapsed: 3_000, lastPersist: T0 + 3_000 });
+    expect(t).toEqual({ questionIndex: 0, phase: 'preparing', base: 3_000, since: T0 + 60_000, prepElapsed: 3_000, lastPersist: T0 + 3_000, dialogCapMs: 120_000 });
     expect(again.get(r.sessionId)).toBe(t);
   });
 

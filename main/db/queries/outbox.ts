@@ -3,8 +3,9 @@
  * send time; the journal and media are append-only, so what is read is what was committed), and
  * confirmation by the hub.
  */
-import { hash } from 'node:crypto';
+import { identitySealer, type ChunkSealer } from '../../common/chunk-sealer';
 import type { Db } from '../connection';
+import { readChunkBytes, type ChunkMetaRow } from './media';
 import { stmt } from '../statements';
 
 export type OutboxKind =
@@ -85,19 +86,26 @@ export interface MediaForOutbox {
 }
 
 /** The chunk's bytes, checked against their stored sha256 (a corrupt chunk is never uploaded as good). */
-export function mediaForOutbox(db: Db, sessionId: string, ref: { questionIndex: number; attempt: number; segment: number; seq: number }): MediaForOutbox | 'missing' | 'corrupt' {
-  const r = stmt(db, 'SELECT mime_type, size, sha256, data, committed_at FROM media_chunks WHERE session_id = ? AND question_index = ? AND attempt = ? AND segment = ? AND seq = ?').get(
+export function mediaForOutbox(
+  db: Db,
+  sessionId: string,
+  ref: { questionIndex: number; attempt: number; segment: number; seq: number },
+  sealer: ChunkSealer = identitySealer,
+): MediaForOutbox | 'missing' | 'corrupt' {
+  const r = stmt(db, 'SELECT * FROM media_chunks WHERE session_id = ? AND question_index = ? AND attempt = ? AND segment = ? AND seq = ?').get(
     sessionId,
     ref.questionIndex,
     ref.attempt,
     ref.segment,
     ref.seq,
-  ) as { mime_type: string; size: number; sha256: string; data: Buffer; committed_at: number } | undefined;
+  ) as (ChunkMetaRow & { data?: Buffer | null }) | undefined;
   if (!r) return 'missing';
-  if (r.data.length !== r.size || hash('sha256', r.data, 'hex') !== r.sha256) return 'corrupt';
+  // The one verified reader (segment file or legacy BLOB, opened through the sealer, sha256 checked).
+  const c = readChunkBytes(db, r, sealer);
+  if (!c.intact) return 'corrupt';
   return {
     meta: { sessionId, ...ref, mimeType: r.mime_type, size: r.size, sha256: r.sha256, committedAt: r.committed_at },
-    data: r.data,
+    data: c.data,
   };
 }
 

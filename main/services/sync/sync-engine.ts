@@ -7,6 +7,7 @@
  * resumes at the hub's offset), then announced as an item the hub accepts only when its verified
  * object exists.
  */
+import type { ChunkSealer } from '../../common/chunk-sealer';
 import type { Db } from '../../db/connection';
 import {
   confirmOutbox,
@@ -40,6 +41,8 @@ export interface SyncState {
 export interface SyncEngineOptions {
   readonly db: Db;
   readonly hub: HubClient;
+  /** Opens sealed media chunks for upload (the kiosk's session keyring); identity when absent. */
+  readonly sealer?: ChunkSealer;
   readonly now?: () => number;
   readonly random?: () => number;
   readonly batchSize?: number;
@@ -223,7 +226,7 @@ export class SyncEngine {
       case 'session':
         return { item: { key: row.idem_key, kind: 'session', body: ref } };
       case 'media_chunk': {
-        const m = mediaForOutbox(db, row.session_id ?? '', ref as { questionIndex: number; attempt: number; segment: number; seq: number });
+        const m = mediaForOutbox(db, row.session_id ?? '', ref as { questionIndex: number; attempt: number; segment: number; seq: number }, this.opts.sealer);
         if (m === 'missing') return { skip: 'RECORD_MISSING' };
         if (m === 'corrupt') return { skip: 'MEDIA_CORRUPT' };
         try {

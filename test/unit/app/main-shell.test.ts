@@ -110,6 +110,8 @@ function mockElectron(argv: string[]): void {
     screen: { getAllDisplays: () => [{ id: 1, size: { width: 1920, height: 1080 } }], on: () => undefined },
     safeStorage: { isEncryptionAvailable: () => false, getSelectedStorageBackend: () => 'basic_text', encryptString: (s: string) => Buffer.from(s), decryptString: (b: Buffer) => b.toString() },
     session: { defaultSession: session },
+    // Résumés are parsed in a utility process (resume-parser-process.ts); nothing is parsed here.
+    utilityProcess: { fork: () => { throw new Error('no utility process in this test'); } },
   }));
   vi.doMock('electron-log/main', () => {
     const scoped = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };

@@ -38,7 +38,7 @@ describe('SyncEngine batches', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sync-engine-'));
     dirs.push(dir);
     const kiosk = openSyncKiosk(dir);
-    kiosk.interview(2, 1024);
+    await kiosk.interview(2, 1024);
     const rows = kiosk.db.prepare('SELECT idem_key, kind FROM outbox ORDER BY id').all() as Array<{ idem_key: string; kind: string }>;
     const mediaRows = rows.filter((r) => r.kind === 'media_chunk');
     expect(mediaRows.length).toBeGreaterThanOrEqual(2);

@@ -18,8 +18,10 @@ const T0 = Date.UTC(2026, 11, 7, 2, 0, 0);
 function question(index: number, prepSeconds: number): FlatQuestion {
   return { index, question: { id: `q${index}`, mode: 'video', prepSeconds } } as unknown as FlatQuestion;
 }
-/** Question 0 has 10 s of preparation, question 1 none. */
-const pack = { questions: [question(0, 10), question(1, 0)], pack: { policy: {} } } as unknown as LoadedPack;
+/** Question 0 has 10 s of preparation, question 1 none; question 50 is one check-in chose no variant for. */
+const questions = [question(0, 10), question(1, 0)];
+questions[50] = question(50, 0);
+const pack = { questions, pack: { policy: {} } } as unknown as LoadedPack;
 
 interface Rig {
   f: Fixture;
@@ -71,6 +73,14 @@ describe('AnswerClock: opening a question', () => {
     r.clock.openQuestion(r.sessionId, pack, 1, T0);
     r.clock.openQuestion(r.sessionId, pack, 1, T0 + 1_000, 1);
     expect(r.events).toEqual([{ type: 'question_started', payload: { questionIndex: 1, questionId: 'q1', mode: 'video', variantId: 'default', chosenBy: [] }, at: T0 }]);
+  });
+});
+
+describe('AnswerClock: a question with no variant row', () => {
+  it('journals the default variant, chosen by no tags', () => {
+    const r = rig();
+    r.clock.openQuestion(r.sessionId, pack, 50, T0);
+    expect(r.events).toEqual([{ type: 'question_started', payload: { questionIndex: 50, questionId: 'q50', mode: 'video', variantId: 'default', chosenBy: [] }, at: T0 }]);
   });
 });
 

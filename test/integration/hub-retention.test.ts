@@ -19,6 +19,10 @@ import { getUploadConfirmation } from '../../main/db/queries/session-keys';
 import { getSession } from '../../main/db/queries/sessions';
 import { sweepRetention } from '../../main/services/storage/crypto/erasure';
 import type { CurrentView, SessionView } from '../../preload/contract/session';
+import { FileKeyProtector } from '../../main/services/packs/key-protector';
+import { saveHubCredential } from '../../main/services/sync/credential-store';
+import { HubClient, enrolKiosk } from '../../main/services/sync/hub-client';
+import { SyncEngine } from '../../main/services/sync/sync-engine';
 import { HUB_HOOK_TIMEOUT_MS, hubTestDbLabel, startTestHub, type TestHub } from '../support/hub-harness';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -162,5 +166,43 @@ describe(`a kiosk syncs to its hub and retention starts at the hub's confirmatio
       core.close();
     }
     expect(core.syncState()).toBeNull();
+  });
+  it('records at the next start a confirmation the kiosk did not live to record', { timeout: 300_000 }, async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hub-catchup-'));
+    try {
+      const demo = JSON.parse(readFileSync(path.join(root, 'build/provisioning/demo-provisioning.json'), 'utf8')) as Record<string, unknown> & { hrEndpoint: Record<string, string> };
+      const provisioning = path.join(dir, 'provisioning.json');
+      writeFileSync(provisioning, JSON.stringify({ ...demo, hrEndpoint: { ...demo.hrEndpoint, url: 'http://127.0.0.1:9' }, hub: { url: hub.url } }));
+      const open = () => createKioskCore({ dataDir: dir, logger: silentLogger, appVersion: 'test', shell: 'node', tickMs: 0, provisioningPath: provisioning, resourcesDir: root, sync: { idlePollMs: 50 } });
+      const code = await hub.api('POST', '/v1/enrolment-codes', hub.adminToken, {});
+      const cred = await enrolKiosk(hub.url, String(code.json.code), 'catch-up');
+      let core = open();
+      let sessionId: string;
+      try {
+        sessionId = await interview(core);
+        await core.scoring.whenIdle();
+        // The hub takes everything but the kiosk never hears of it as a confirmation (a crash
+        // between the hub's answer and confirmUpload, played by an engine with no listener).
+        const engine = new SyncEngine({ db: core.db, hub: new HubClient(cred), sealer: core.chunkSealer });
+        for (let i = 0; i < 100 && engine.state().pending > 0; i++) expect(await engine.tick()).not.toBe('failed');
+        expect(engine.state().pending).toBe(0);
+        expect(getUploadConfirmation(core.db, sessionId)).toBeUndefined();
+      } finally {
+        core.close();
+      }
+      saveHubCredential(path.join(dir, 'keys', 'hub-credential.json'), { credential: cred, name: 'catch-up', enrolledAt: Date.now() }, new FileKeyProtector(dir));
+      core = open();
+      try {
+        expect(core.syncPlan).toBe('start');
+        // Recorded during start, before any new item could make the hub confirm the session again.
+        expect(getUploadConfirmation(core.db, sessionId)?.receipt).toMatch(new RegExp(`^hub:${cred.kioskId}:`));
+        const n = (core.db.prepare("SELECT count(*) AS n FROM journal WHERE session_id = ? AND type = 'upload_confirmed'").get(sessionId) as { n: number }).n;
+        expect(n).toBe(1);
+      } finally {
+        core.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

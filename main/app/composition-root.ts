@@ -7,7 +7,8 @@ import path from 'node:path';
 import { systemClock, type Clock } from '../common/clock';
 import type { Logger } from '../common/logger';
 import { openDatabase, type Db } from '../db/connection';
-import { getSession, getSessionByInvite } from '../db/queries/sessions';
+import { getSession, getSessionByInvite, sessionsInStates } from '../db/queries/sessions';
+import { getUploadConfirmation } from '../db/queries/session-keys';
 import { acquireDataDirLock } from '../db/data-dir-lock';
 import { PassiveWalMaintenance } from '../db/wal-maintenance';
 import { EventHub } from '../ipc/event-hub';
@@ -25,7 +26,7 @@ import { nodeMachineSession } from '../services/precheck/machine-sources';
 import { PrecheckService } from '../services/precheck/precheck-service';
 import { AssistanceService } from '../services/session/assistance';
 import { InviteGate, type InviteGatePolicy } from '../services/session/invite-gate';
-import type { KeyProtector } from '../services/packs/key-protector';
+import { FileKeyProtector, type KeyProtector } from '../services/packs/key-protector';
 import { DEMO_PROCTOR_SECRET, HmacResumeCodes } from '../services/session/resume-codes';
 import { ProctorAuthority } from '../services/session/proctor-authority';
 import { SessionService } from '../services/session/session-service';
@@ -36,8 +37,13 @@ import { ScoringRunner } from '../services/scoring/scoring-runner';
 import { setTextSealer } from '../db/text-sealing';
 import { DEFAULT_RETENTION_DAYS } from '../services/packs/pack-schema';
 import { parseRecipientKey } from '../services/storage/crypto/hr-wrap';
-import { sweepRetention } from '../services/storage/crypto/erasure';
+import { confirmUpload, sweepRetention } from '../services/storage/crypto/erasure';
 import { SessionKeyring, type ChunkSealer } from '../services/storage/crypto/session-keyring';
+import { HubClient } from '../services/sync/hub-client';
+import { SyncEngine, type SyncEngineOptions, type SyncState } from '../services/sync/sync-engine';
+import { loadHubCredential } from '../services/sync/credential-store';
+import { hubCredentialPath, retentionStarts, syncPlan, uploadReceipt, type SyncPlan } from '../services/sync/sync-plan';
+import { confirmedOutboxKeys, isSessionHubConfirmed, outboxCounts } from '../db/queries/outbox';
 
 /** Demo provisioning only: a real kiosk gets its centre secret from the machine-wide config. */
 export { DEMO_PROCTOR_SECRET };
@@ -82,6 +88,8 @@ export interface KioskCoreOptions {
   readonly resourcesDir?: string;
   /** The wrong-invite-code throttle; default DEFAULT_INVITE_POLICY. */
   readonly invitePolicy?: InviteGatePolicy;
+  /** Hub sync tuning (tests shorten the quiet-time poll and the backoff). */
+  readonly sync?: Pick<SyncEngineOptions, 'idlePollMs' | 'backoffBaseMs' | 'backoffCapMs' | 'batchSize'>;
 }
 
 export interface KioskCore {
@@ -100,6 +108,13 @@ export interface KioskCore {
   readonly keyring: SessionKeyring;
   /** The media store's sealer (its aad is `chunkAad(...)`, main/services/storage/crypto/identity.ts). */
   readonly chunkSealer: ChunkSealer;
+  /** Whether this kiosk syncs to a hub: off (none provisioned), not_enrolled, refused or start. */
+  readonly syncPlan: SyncPlan['kind'];
+  /**
+   * The hub sync's state for whoever shows it (the proctor): null when no hub is provisioned;
+   * phase `not_enrolled` (with the reason in lastError when a credential was refused) until enrolled.
+   */
+  syncState(): SyncState | null;
   close(): void;
 }
 
@@ -227,6 +242,7 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
     }
   }, 60_000);
   noShowTimer.unref();
+  const hubSync = startHubSync({ db, journal, clock, logger, dataDir: options.dataDir, packRuntime, keyring, ...(options.sync ? { tuning: options.sync } : {}) });
   const assistance = new AssistanceService({ db, journal, clock, environment, logger, dataDir: options.dataDir });
   // A locked kiosk measures against its pack's HR endpoint only: no variable can redirect it.
   const precheckEndpoint = options.precheckEndpoint ?? (kioskMode ? null : process.env.KIOSK_PRECHECK_ENDPOINT) ?? null;
@@ -293,9 +309,12 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
     scoring,
     keyring,
     chunkSealer: keyring.chunkSealer(),
+    syncPlan: hubSync.plan,
+    syncState: () => (db.open ? hubSync.state() : null),
     close() {
       if (closed) return;
       closed = true;
+      hubSync.stop();
       clearInterval(noShowTimer);
       integrity?.stop();
       if (ticker) clearInterval(ticker);
@@ -310,4 +329,75 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
       lock.release();
     },
   };
+}
+
+interface HubSyncDeps {
+  readonly db: Db;
+  readonly journal: SqliteJournal;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly dataDir: string;
+  readonly packRuntime: PackRuntime;
+  readonly keyring: SessionKeyring;
+  readonly tuning?: Pick<SyncEngineOptions, 'idlePollMs' | 'backoffBaseMs' | 'backoffCapMs' | 'batchSize'>;
+}
+
+/**
+ * Carries out syncPlan (main/services/sync/sync-plan.ts): when provisioning names a hub and the
+ * kiosk holds a valid credential for it, the sync engine runs beside the interviews. When the hub
+ * has confirmed every item of a closed session, that session's upload is confirmed, which starts
+ * its retention clock (sweepRetention erases it after the pack's retention days). Nothing here
+ * throws into an interview: every failure is logged and left to the next attempt.
+ */
+function startHubSync(d: HubSyncDeps): { plan: SyncPlan['kind']; state(): SyncState | null; stop(): void } {
+  const log = d.logger.scope('sync');
+  const hub = d.packRuntime.provisioning?.config.hub;
+  const credentialFile = hubCredentialPath(hub, d.dataDir);
+  const plan = syncPlan(hub, hub ? loadHubCredential(credentialFile, d.packRuntime.keyProtector, () => new FileKeyProtector(d.dataDir)) : { kind: 'absent' });
+  const waiting = (lastError: string | null): SyncState => {
+    const c = outboxCounts(d.db);
+    return { phase: 'not_enrolled', pending: c.pending, confirmed: c.confirmed, oldestPendingAt: c.oldestPendingAt, lastSuccessAt: null, lastError, nextAttemptAt: null, consecutiveFailures: 0, resumedUploads: 0 };
+  };
+  switch (plan.kind) {
+    case 'off':
+      return { plan: plan.kind, state: () => null, stop: () => undefined };
+    case 'not_enrolled':
+      log.warn('a hub is provisioned but this kiosk is not enrolled: records stay on the kiosk until it is', { hubUrl: plan.hubUrl, credentialFile });
+      return { plan: plan.kind, state: () => waiting(null), stop: () => undefined };
+    case 'refused':
+      log.error('the hub credential is refused; sync is off', { code: plan.code, message: plan.message });
+      return { plan: plan.kind, state: () => waiting(plan.code), stop: () => undefined };
+    case 'start':
+      break;
+    default: {
+      const never: never = plan;
+      return never;
+    }
+  }
+  const kioskId = plan.credential.kioskId;
+  const onHubConfirmed = (sessionIds: readonly string[]): void => {
+    for (const sessionId of retentionStarts(sessionIds, (id) => getSession(d.db, id)?.state)) {
+      try {
+        const r = confirmUpload({ db: d.db, journal: d.journal, clock: d.clock }, sessionId, uploadReceipt(kioskId, confirmedOutboxKeys(d.db, sessionId)));
+        if (!r.ok) log.warn('upload confirmation refused', { sessionId, code: r.error.code });
+        else if (r.value.first) log.info('the hub holds the session; its retention clock starts', { sessionId });
+      } catch (e) {
+        log.error('upload confirmation failed; retried when the hub next confirms', { sessionId, error: e instanceof Error ? e.message : String(e) });
+      }
+    }
+  };
+  // A confirmation the process did not live to record (a crash right after the hub's answer) is
+  // recorded now: every closed session whose items the hub all holds and that has no upload row.
+  try {
+    const unconfirmed = sessionsInStates(d.db, ['completed', 'exited', 'expired', 'no_show'])
+      .filter((s) => getUploadConfirmation(d.db, s.id) === undefined && isSessionHubConfirmed(d.db, s.id))
+      .map((s) => s.id);
+    onHubConfirmed(unconfirmed);
+  } catch (e) {
+    log.error('upload confirmation catch-up failed', { error: e instanceof Error ? e.message : String(e) });
+  }
+  const engine = new SyncEngine({ db: d.db, hub: new HubClient(plan.credential), sealer: d.keyring.chunkSealer(), onHubConfirmed, ...d.tuning });
+  engine.start();
+  log.info('syncing to the hub', { hubUrl: plan.credential.hubUrl, kioskId });
+  return { plan: plan.kind, state: () => engine.state(), stop: () => engine.stop() };
 }

@@ -152,3 +152,8 @@ export function recordForOutbox(db: Db, kind: 'incident' | 'kiosk_incident' | 'n
   if (sessionId) out.sessionId = sessionId;
   return out;
 }
+
+/** The idempotency keys of a session's items the hub has acknowledged (the upload receipt's input). */
+export function confirmedOutboxKeys(db: Db, sessionId: string): string[] {
+  return (stmt(db, 'SELECT idem_key FROM outbox WHERE session_id = ? AND confirmed_at IS NOT NULL ORDER BY id').all(sessionId) as { idem_key: string }[]).map((r) => r.idem_key);
+}

@@ -99,6 +99,23 @@ export const ProvisioningConfig = z
     resumeCodes: z.object({ keys: z.array(ResumeCodeKeyConfig).min(1).max(4) }).strict().optional(),
     /** Lowest pack version this kiosk may run, per pack id: anti-rollback that no user can lower. */
     packFloors: z.record(Id, PackVersion).optional(),
+    /**
+     * The HR hub this kiosk syncs to (docs/hub.md). Sync starts once the kiosk is enrolled
+     * (`npm run kiosk -- enrol`); `credentialFile` (absolute) is where the enrolment credential is
+     * kept, default `<dataDir>/keys/hub-credential.json`.
+     */
+    hub: z
+      .object({
+        url: z.url({ protocol: /^https?$/ }).max(500),
+        credentialFile: z
+          .string()
+          .min(2)
+          .max(500)
+          .refine((p) => path.isAbsolute(p) || path.win32.isAbsolute(p), 'an absolute path')
+          .optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -132,6 +149,9 @@ export const ProvisioningConfig = z
       if (c.demoUnlockCodes) ctx.addIssue({ code: 'custom', path: ['demoUnlockCodes'], message: 'not allowed in production' });
       if (c.hrEndpoint && !c.hrEndpoint.url.startsWith('https://')) {
         ctx.addIssue({ code: 'custom', path: ['hrEndpoint', 'url'], message: 'a production HR endpoint must use https' });
+      }
+      if (c.hub && !c.hub.url.startsWith('https://')) {
+        ctx.addIssue({ code: 'custom', path: ['hub', 'url'], message: 'a production hub must use https' });
       }
     } else if (!c.notice || !/demo/i.test(c.notice)) {
       ctx.addIssue({ code: 'custom', path: ['notice'], message: 'a demo config must say it is for demonstration only' });

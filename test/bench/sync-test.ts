@@ -206,9 +206,13 @@ while (!kiosks.every((k) => k.drained && k.child)) {
   await sleep(250 + rnd() * 750);
   const allReady = kiosks.every((k) => k.kioskId);
   if (!allReady) continue;
-  const r = rnd();
+  // Kills come at random moments; once a kiosk has finished (the run is nearing its end) the ones
+  // still due come at once, so a short run (CI's) still has every kill it asked for mid-sync.
+  const due = kiosks.some((k) => k.drained);
+  const r = due && kioskKills < KIOSK_KILLS ? 0 : due && hubKills < HUB_KILLS ? 1 : rnd();
   if (kioskKills < KIOSK_KILLS && r < 0.25) {
-    const k = kiosks[Math.floor(rnd() * kiosks.length)]!;
+    const live = kiosks.filter((k) => k.child && !k.drained);
+    const k = due && live.length > 0 ? live[Math.floor(rnd() * live.length)]! : kiosks[Math.floor(rnd() * kiosks.length)]!;
     if (k.child && !k.drained) {
       k.child.kill('SIGKILL');
       k.code = null;

@@ -194,9 +194,17 @@ describe(`hub ingest and kiosk sync (${hubTestDbLabel()})`, () => {
       expect(states.every((s: { state: string }) => s.state === 'completed')).toBe(true);
       // Everything again (as after a lost acknowledgement): all duplicates, nothing stored twice.
       kiosk.db.exec('UPDATE outbox SET confirmed_at = NULL');
+      kiosk.db.exec('DELETE FROM sync_cursor');
       for (let i = 0; i < 100 && engine.state().pending > 0; i++) expect(await engine.tick()).not.toBe('failed');
       const items = await hub.db.pool.query('SELECT count(*)::int AS n FROM items WHERE kiosk_id=$1', [cred.kioskId]);
-      expect(items.rows[0].n).toBe((kiosk.db.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n);
+      // One hub item per outbox row, journal event, media chunk and pre-check/reschedule event.
+      const owed = kiosk.db
+        .prepare(
+          `SELECT (SELECT count(*) FROM outbox) + (SELECT count(*) FROM journal) + (SELECT count(*) FROM media_chunks)
+                + (SELECT count(*) FROM journal WHERE type IN ('precheck_recorded', 'reschedule_requested')) AS n`,
+        )
+        .get() as { n: number };
+      expect(items.rows[0].n).toBe(owed.n);
       kiosk.db.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

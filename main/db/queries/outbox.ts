@@ -1,24 +1,25 @@
 /**
- * The sync outbox (migration 0016): pending items in commit order, the records they name (read at
- * send time; the journal and media are append-only, so what is read is what was committed), and
- * confirmation by the hub.
+ * What the kiosk owes the hub, and what the hub acknowledged.
+ *
+ * Two sources, both read at send time (the journal and media are append-only, so what is read is
+ * what was committed):
+ * - the outbox (migration 0016): one row per session snapshot, incident, kiosk incident, no-show,
+ *   score and review, written by trigger in the record's own transaction;
+ * - the journal, by per-session cursor (migration 0017): every event after `sync_cursor.confirmed_seq`,
+ *   each with the items it implies (`journalItems`: its media chunk for `chunk_committed`, a
+ *   pre-check run, a reschedule request). Nothing is written per chunk for sync, so the chunk path
+ *   stays two rows (bench:journal's write amplification).
  */
 import { identitySealer, type ChunkSealer } from '../../common/chunk-sealer';
 import type { Db } from '../connection';
-import { readChunkBytes, type ChunkMetaRow } from './media';
+import { isDamaged, readChunkBytes, type ChunkMetaRow } from './media';
 import { stmt } from '../statements';
 
-export type OutboxKind =
-  | 'session'
-  | 'journal_event'
-  | 'incident'
-  | 'kiosk_incident'
-  | 'no_show'
-  | 'reschedule_request'
-  | 'precheck_run'
-  | 'score'
-  | 'review'
-  | 'media_chunk';
+/** Kinds the outbox table still carries (journal-derived kinds travel by cursor since 0017). */
+export type OutboxKind = 'session' | 'incident' | 'kiosk_incident' | 'no_show' | 'score' | 'review';
+
+/** Kinds derived from journal events. */
+export type JournalItemKind = 'journal_event' | 'media_chunk' | 'precheck_run' | 'reschedule_request';
 
 export interface OutboxRow {
   id: number;
@@ -37,13 +38,168 @@ export function pendingOutbox(db: Db, limit: number): OutboxRow[] {
   return stmt(db, 'SELECT * FROM outbox WHERE confirmed_at IS NULL ORDER BY id LIMIT ?').all(limit) as OutboxRow[];
 }
 
+/** One journal event not yet acknowledged by the hub (past its session's cursor). */
+export interface PendingEvent {
+  readonly sessionId: string;
+  readonly seq: number;
+  readonly type: string;
+  readonly at: number;
+  readonly payload: string;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+export interface MediaRef {
+  readonly questionIndex: number;
+  readonly attempt: number;
+  readonly segment: number;
+  readonly seq: number;
+}
+
+export type JournalItem =
+  | { readonly kind: 'journal_event' | 'precheck_run' | 'reschedule_request'; readonly key: string }
+  | { readonly kind: 'media_chunk'; readonly key: string; readonly ref: MediaRef };
+
+const DERIVED: Readonly<Record<string, 'precheck_run' | 'reschedule_request'>> = { precheck_recorded: 'precheck_run', reschedule_requested: 'reschedule_request' };
+
+export function mediaItemKey(sessionId: string, r: MediaRef): string {
+  return `media:${sessionId}:${r.questionIndex}:${r.attempt}:${r.segment}:${r.seq}`;
+}
+
+function mediaRefOf(payload: string): MediaRef | null {
+  let p: unknown;
+  try {
+    p = JSON.parse(payload);
+  } catch {
+    return null;
+  }
+  if (typeof p !== 'object' || p === null) return null;
+  const o = p as Record<string, unknown>;
+  const ints = [o.questionIndex, o.attempt, o.segment, o.seq];
+  if (!ints.every((v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0)) return null;
+  return { questionIndex: o.questionIndex as number, attempt: o.attempt as number, segment: o.segment as number, seq: o.seq as number };
+}
+
+/**
+ * The items one journal event owes the hub, in the order they are sent (the same keys and order
+ * migration 0016's triggers gave): a `chunk_committed` event's media chunk first (its bytes before
+ * the event that names them), then the event, then a pre-check run or reschedule request.
+ */
+export function journalItems(ev: Pick<PendingEvent, 'sessionId' | 'seq' | 'type' | 'payload'>): JournalItem[] {
+  const items: JournalItem[] = [];
+  if (ev.type === 'chunk_committed') {
+    const ref = mediaRefOf(ev.payload);
+    if (ref) items.push({ kind: 'media_chunk', key: mediaItemKey(ev.sessionId, ref), ref });
+  }
+  items.push({ kind: 'journal_event', key: `ev:${ev.sessionId}:${ev.seq}` });
+  const derived = DERIVED[ev.type];
+  if (derived) items.push({ kind: derived, key: `${derived}:${ev.sessionId}:${ev.seq}` });
+  return items;
+}
+
+interface CursorRow {
+  session_id: string;
+  confirmed_seq: number;
+  attempts: number;
+  last_error: string | null;
+}
+
+function cursorOf(db: Db, sessionId: string): CursorRow | undefined {
+  return stmt(db, 'SELECT session_id, confirmed_seq, attempts, last_error FROM sync_cursor WHERE session_id = ?').get(sessionId) as CursorRow | undefined;
+}
+
+/** Every session that has journal events, walking the primary key (one seek per session). */
+function journalSessions(db: Db): string[] {
+  const next = stmt(db, 'SELECT session_id FROM journal WHERE session_id > ? ORDER BY session_id LIMIT 1');
+  const out: string[] = [];
+  let r = next.get('') as { session_id: string } | undefined;
+  while (r) {
+    out.push(r.session_id);
+    r = next.get(r.session_id) as { session_id: string } | undefined;
+  }
+  return out;
+}
+
+function lastSeq(db: Db, sessionId: string): number {
+  return (stmt(db, 'SELECT max(seq) AS s FROM journal WHERE session_id = ?').get(sessionId) as { s: number | null }).s ?? 0;
+}
+
+/** Per session: its last event and the cursor (sessions with nothing pending included). */
+function journalProgress(db: Db): Array<{ sessionId: string; last: number; confirmed: number; attempts: number }> {
+  return journalSessions(db).map((sessionId) => {
+    const c = cursorOf(db, sessionId);
+    return { sessionId, last: lastSeq(db, sessionId), confirmed: c?.confirmed_seq ?? 0, attempts: c?.attempts ?? 0 };
+  });
+}
+
+/**
+ * Up to `limit` events past their sessions' cursors, each session's in order. Sessions whose last
+ * attempt failed come last, so one session the hub refuses (or whose media is unreadable) does not
+ * hold the others back.
+ */
+export function pendingEvents(db: Db, limit: number): PendingEvent[] {
+  const sessions = journalProgress(db)
+    .filter((p) => p.last > p.confirmed)
+    .sort((a, b) => Number(a.attempts > 0) - Number(b.attempts > 0));
+  const read = stmt(db, 'SELECT session_id, seq, type, at, payload, prev_hash, hash FROM journal WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?');
+  const out: PendingEvent[] = [];
+  for (const p of sessions) {
+    if (out.length >= limit) break;
+    const rows = read.all(p.sessionId, p.confirmed, limit - out.length) as Array<{ session_id: string; seq: number; type: string; at: number; payload: string; prev_hash: string; hash: string }>;
+    for (const r of rows) out.push({ sessionId: r.session_id, seq: r.seq, type: r.type, at: r.at, payload: r.payload, prevHash: r.prev_hash, hash: r.hash });
+  }
+  return out;
+}
+
+/** The hub acknowledged every item of the session's events up to `seq`: the cursor moves (never back). */
+export function confirmEvents(db: Db, sessionId: string, seq: number, at: number): void {
+  stmt(db,
+    `INSERT INTO sync_cursor (session_id, confirmed_seq, confirmed_at) VALUES (?, ?, ?)
+     ON CONFLICT (session_id) DO UPDATE SET confirmed_seq = max(confirmed_seq, excluded.confirmed_seq), confirmed_at = excluded.confirmed_at, attempts = 0, last_error = NULL`,
+  ).run(sessionId, seq, at);
+}
+
+export function failEvents(db: Db, sessionId: string, error: string): void {
+  stmt(db,
+    `INSERT INTO sync_cursor (session_id, attempts, last_error) VALUES (?, 1, ?)
+     ON CONFLICT (session_id) DO UPDATE SET attempts = attempts + 1, last_error = excluded.last_error`,
+  ).run(sessionId, error.slice(0, 500));
+}
+
+/** A started tus upload's URL, kept so it resumes at the hub's offset after a restart. */
+export function uploadUrl(db: Db, key: string): string | null {
+  return (stmt(db, 'SELECT upload_url FROM sync_uploads WHERE idem_key = ?').get(key) as { upload_url: string } | undefined)?.upload_url ?? null;
+}
+
+export function setUploadUrl(db: Db, key: string, url: string | null): void {
+  if (url === null || url.length > 2000 || key.length > 300) stmt(db, 'DELETE FROM sync_uploads WHERE idem_key = ?').run(key);
+  else stmt(db, 'INSERT INTO sync_uploads (idem_key, upload_url) VALUES (?, ?) ON CONFLICT (idem_key) DO UPDATE SET upload_url = excluded.upload_url').run(key, url);
+}
+
+/**
+ * What is owed and what was acknowledged: outbox rows, plus journal events by cursor (an event
+ * counts once, whatever items it implies).
+ */
 export function outboxCounts(db: Db): { pending: number; confirmed: number; oldestPendingAt: number | null } {
   const r = stmt(db, 'SELECT sum(confirmed_at IS NULL) AS pending, sum(confirmed_at IS NOT NULL) AS confirmed, min(CASE WHEN confirmed_at IS NULL THEN created_at END) AS oldest FROM outbox').get() as {
     pending: number | null;
     confirmed: number | null;
     oldest: number | null;
   };
-  return { pending: r.pending ?? 0, confirmed: r.confirmed ?? 0, oldestPendingAt: r.oldest };
+  let pending = r.pending ?? 0;
+  let confirmed = r.confirmed ?? 0;
+  let oldest = r.oldest;
+  const firstPending = stmt(db, 'SELECT at FROM journal WHERE session_id = ? AND seq = ?');
+  for (const p of journalProgress(db)) {
+    const done = Math.min(p.confirmed, p.last);
+    confirmed += done;
+    pending += p.last - done;
+    if (p.last > done) {
+      const at = (firstPending.get(p.sessionId, done + 1) as { at: number } | undefined)?.at;
+      if (at !== undefined && (oldest === null || at < oldest)) oldest = at;
+    }
+  }
+  return { pending, confirmed, oldestPendingAt: oldest };
 }
 
 export function confirmOutbox(db: Db, ids: readonly number[], at: number): void {
@@ -57,27 +213,26 @@ export function failOutbox(db: Db, id: number, error: string): void {
   stmt(db, 'UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?').run(error.slice(0, 500), id);
 }
 
-export function setOutboxUploadUrl(db: Db, id: number, url: string | null): void {
-  stmt(db, 'UPDATE outbox SET upload_url = ? WHERE id = ?').run(url, id);
+function sessionCounts(db: Db, sessionId: string): { total: number; pending: number } {
+  const r = stmt(db, 'SELECT count(*) AS total, sum(confirmed_at IS NULL) AS pending FROM outbox WHERE session_id = ?').get(sessionId) as { total: number; pending: number | null };
+  const last = lastSeq(db, sessionId);
+  const confirmed = Math.min(cursorOf(db, sessionId)?.confirmed_seq ?? 0, last);
+  return { total: r.total + last, pending: (r.pending ?? 0) + (last - confirmed) };
 }
 
-/** Sessions all of whose outbox items the hub has confirmed, among the given ones. */
+/** Sessions all of whose items (outbox rows and journal events) the hub has confirmed, among the given ones. */
 export function sessionsFullyConfirmed(db: Db, sessionIds: readonly string[]): string[] {
-  const s = stmt(db, 'SELECT count(*) AS n FROM outbox WHERE session_id = ? AND confirmed_at IS NULL');
-  return sessionIds.filter((id) => (s.get(id) as { n: number }).n === 0);
+  return sessionIds.filter((id) => sessionCounts(db, id).pending === 0);
 }
 
 export function isSessionHubConfirmed(db: Db, sessionId: string): boolean {
-  const r = stmt(db, 'SELECT count(*) AS total, sum(confirmed_at IS NULL) AS pending FROM outbox WHERE session_id = ?').get(sessionId) as { total: number; pending: number | null };
-  return r.total > 0 && (r.pending ?? 0) === 0;
+  const c = sessionCounts(db, sessionId);
+  return c.total > 0 && c.pending === 0;
 }
 
-export function journalEventForOutbox(db: Db, sessionId: string, seq: number): Record<string, unknown> | undefined {
-  const r = stmt(db, 'SELECT session_id, seq, type, at, payload, prev_hash, hash FROM journal WHERE session_id = ? AND seq = ?').get(sessionId, seq) as
-    | { session_id: string; seq: number; type: string; at: number; payload: string; prev_hash: string; hash: string }
-    | undefined;
-  if (!r) return undefined;
-  return { sessionId: r.session_id, seq: r.seq, type: r.type, at: r.at, payload: r.payload, prevHash: r.prev_hash, hash: r.hash };
+/** A journal event as the hub ingests it (the hub recomputes its hash from these fields). */
+export function eventBody(ev: PendingEvent): Record<string, unknown> {
+  return { sessionId: ev.sessionId, seq: ev.seq, type: ev.type, at: ev.at, payload: ev.payload, prevHash: ev.prevHash, hash: ev.hash };
 }
 
 export interface MediaForOutbox {
@@ -89,7 +244,7 @@ export interface MediaForOutbox {
 export function mediaForOutbox(
   db: Db,
   sessionId: string,
-  ref: { questionIndex: number; attempt: number; segment: number; seq: number },
+  ref: MediaRef,
   sealer: ChunkSealer = identitySealer,
 ): MediaForOutbox | 'missing' | 'corrupt' {
   const r = stmt(db, 'SELECT * FROM media_chunks WHERE session_id = ? AND question_index = ? AND attempt = ? AND segment = ? AND seq = ?').get(
@@ -110,7 +265,7 @@ export function mediaForOutbox(
 }
 
 /** The row a non-journal, non-media item names, as JSON-ready data. */
-export function recordForOutbox(db: Db, kind: 'incident' | 'kiosk_incident' | 'no_show' | 'score' | 'review', sessionId: string | null, ref: Record<string, unknown>): Record<string, unknown> | undefined {
+export function recordForOutbox(db: Db, kind: Exclude<OutboxKind, 'session'>, sessionId: string | null, ref: Record<string, unknown>): Record<string, unknown> | undefined {
   let row: Record<string, unknown> | undefined;
   switch (kind) {
     case 'incident':
@@ -153,7 +308,30 @@ export function recordForOutbox(db: Db, kind: 'incident' | 'kiosk_incident' | 'n
   return out;
 }
 
-/** The idempotency keys of a session's items the hub has acknowledged (the upload receipt's input). */
+/**
+ * The idempotency keys of a session's items the hub has acknowledged (the upload receipt's input):
+ * its confirmed outbox rows, and every item of its events up to the cursor — a media chunk only
+ * when it is held and not recorded as damaged (a damaged one is never sent; its `media_damaged`
+ * event tells the hub).
+ */
 export function confirmedOutboxKeys(db: Db, sessionId: string): string[] {
-  return (stmt(db, 'SELECT idem_key FROM outbox WHERE session_id = ? AND confirmed_at IS NOT NULL ORDER BY id').all(sessionId) as { idem_key: string }[]).map((r) => r.idem_key);
+  const keys = (stmt(db, 'SELECT idem_key FROM outbox WHERE session_id = ? AND confirmed_at IS NOT NULL ORDER BY id').all(sessionId) as { idem_key: string }[]).map((r) => r.idem_key);
+  const upTo = cursorOf(db, sessionId)?.confirmed_seq ?? 0;
+  const events = stmt(db, 'SELECT seq, type, payload FROM journal WHERE session_id = ? AND seq <= ? ORDER BY seq').all(sessionId, upTo) as Array<{ seq: number; type: string; payload: string }>;
+  const held = stmt(db, 'SELECT 1 FROM media_chunks WHERE session_id = ? AND question_index = ? AND attempt = ? AND segment = ? AND seq = ?');
+  for (const ev of events) {
+    for (const item of journalItems({ sessionId, ...ev })) {
+      if (item.kind === 'media_chunk') {
+        const k = { session_id: sessionId, question_index: item.ref.questionIndex, attempt: item.ref.attempt, segment: item.ref.segment, seq: item.ref.seq };
+        if (held.get(k.session_id, k.question_index, k.attempt, k.segment, k.seq) === undefined || isDamaged(db, k)) continue;
+      }
+      keys.push(item.key);
+    }
+  }
+  return keys;
+}
+
+/** The kiosk recorded this chunk as damaged (recovery): its bytes are never sent. */
+export function isMediaDamageRecorded(db: Db, sessionId: string, ref: MediaRef): boolean {
+  return isDamaged(db, { session_id: sessionId, question_index: ref.questionIndex, attempt: ref.attempt, segment: ref.segment, seq: ref.seq });
 }

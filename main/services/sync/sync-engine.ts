@@ -1,26 +1,37 @@
 /**
- * Syncs the kiosk's outbox to the hub. It runs beside the interview and never in its way: every
- * read is a short indexed SQLite read, every network call is asynchronous and bounded, and every
- * failure only schedules the next attempt (full-jitter backoff, 1 s to 5 min). Items go in commit
- * order; a batch stops at the first item the hub did not take, so the journal arrives in order.
- * Media chunks are uploaded with tus first (the upload URL is kept in the outbox row, so a restart
- * resumes at the hub's offset), then announced as an item the hub accepts only when its verified
- * object exists.
+ * Syncs what the kiosk owes the hub (main/db/queries/outbox.ts): outbox rows in commit order, then
+ * journal events past each session's cursor with the items they imply. It runs beside the
+ * interview and never in its way: every read is a short indexed SQLite read, every network call is
+ * asynchronous and bounded, and every failure only schedules the next attempt (full-jitter
+ * backoff, 1 s to 5 min). A batch stops at the first item the hub did not take, so each session's
+ * journal arrives in order and its cursor moves over acknowledged events only. Media chunks are
+ * uploaded with tus first (the upload URL is kept in `sync_uploads`, so a restart resumes at the
+ * hub's offset), then announced as an item the hub accepts only when its verified object exists.
+ * A chunk the kiosk itself recorded as damaged is not sent (its `media_damaged` event tells the
+ * hub); one that is unreadable without such a record holds back its own session only.
  */
 import type { ChunkSealer } from '../../common/chunk-sealer';
 import type { Db } from '../../db/connection';
 import {
+  confirmEvents,
   confirmOutbox,
+  eventBody,
+  failEvents,
   failOutbox,
-  journalEventForOutbox,
+  isMediaDamageRecorded,
+  journalItems,
   mediaForOutbox,
   outboxCounts,
+  pendingEvents,
   pendingOutbox,
   recordForOutbox,
   sessionsFullyConfirmed,
-  setOutboxUploadUrl,
+  setUploadUrl,
+  uploadUrl,
   type OutboxRow,
+  type PendingEvent,
 } from '../../db/queries/outbox';
+import { hasDeletedEvent } from '../../db/queries/erasure';
 import { fullJitterDelay } from './backoff';
 import { HubCallError, type HubClient, type HubItem } from './hub-client';
 
@@ -60,7 +71,10 @@ export interface SyncEngineOptions {
   readonly onUploadResumed?: (key: string) => void;
 }
 
-type BuildResult = { item: HubItem } | { skip: string };
+type BuildResult = { item: HubItem } | { skip: string } | { erased: true };
+type EventBuild = { items: HubItem[] } | { skip: string };
+/** Where each sent item came from: an outbox row, or one of an event's items (`last` closes the event). */
+type Source = { readonly from: 'row'; readonly row: OutboxRow } | { readonly from: 'event'; readonly ev: PendingEvent; readonly key: string; readonly last: boolean };
 
 export class SyncEngine {
   private readonly now: () => number;
@@ -133,63 +147,112 @@ export class SyncEngine {
     if (this.running) return 'idle';
     this.running = true;
     this.phase = 'syncing';
+    const db = this.opts.db;
     try {
-      const rows = pendingOutbox(this.opts.db, this.batchSize);
-      if (rows.length === 0) {
+      const rows = pendingOutbox(db, this.batchSize);
+      const events = rows.length < this.batchSize ? pendingEvents(db, this.batchSize - rows.length) : [];
+      if (rows.length === 0 && events.length === 0) {
         this.phase = 'idle';
         return 'idle';
       }
       const items: HubItem[] = [];
-      const sent: OutboxRow[] = [];
+      const sources: Source[] = [];
       // An upload that fails ends the batch there, but the items before it are still sent: on a
       // lossy link a batch that needed every upload to succeed at once would rarely make progress.
       let uploadFailure: unknown = null;
+      let firstSkip: string | null = null;
+      let stopped = false;
+      const erasedRows: number[] = [];
       for (const row of rows) {
         let built: BuildResult;
         try {
           built = await this.build(row);
         } catch (err) {
-          if (sent.length === 0) throw err;
+          uploadFailure = err;
+          stopped = true;
+          break;
+        }
+        if ('erased' in built) {
+          // The session's content was erased on purpose (`data delete`): there is nothing to send.
+          erasedRows.push(row.id);
+          continue;
+        }
+        if ('skip' in built) {
+          // The record it names is gone or damaged: keep the row, report, and stop here so order holds.
+          failOutbox(db, row.id, built.skip);
+          firstSkip = `outbox item ${row.idem_key}: ${built.skip}`;
+          stopped = true;
+          break;
+        }
+        items.push(built.item);
+        sources.push({ from: 'row', row });
+      }
+      // Events: a session that cannot be built is held back alone (its later events wait); the
+      // other sessions' events still go.
+      const held = new Map<string, string>();
+      for (const ev of stopped ? [] : events) {
+        if (held.has(ev.sessionId)) continue;
+        let built: EventBuild;
+        try {
+          built = await this.buildEvent(ev);
+        } catch (err) {
           uploadFailure = err;
           break;
         }
         if ('skip' in built) {
-          // The record it names is gone or damaged: keep the row, report, and stop here so order holds.
-          failOutbox(this.opts.db, row.id, built.skip);
-          if (sent.length === 0) throw new HubCallError(built.skip, `outbox item ${row.idem_key}: ${built.skip}`);
-          break;
-        }
-        items.push(built.item);
-        sent.push(row);
-      }
-      const results = await this.opts.hub.sendItems(items);
-      const ok: number[] = [];
-      let firstBad: { row: OutboxRow; code: string } | null = null;
-      for (let i = 0; i < results.length; i++) {
-        const r = results[i];
-        const row = sent[i];
-        if (!r || !row) break;
-        if (r.status === 'stored' || r.status === 'duplicate') {
-          ok.push(row.id);
+          firstSkip ??= `event ${ev.sessionId}:${ev.seq}: ${built.skip}`;
+          held.set(ev.sessionId, built.skip);
           continue;
         }
-        firstBad = { row, code: r.code ?? r.status };
+        built.items.forEach((item, i) => {
+          items.push(item);
+          sources.push({ from: 'event', ev, key: item.key, last: i === built.items.length - 1 });
+        });
+      }
+      if (erasedRows.length > 0) confirmOutbox(db, erasedRows, this.now());
+      // A held session's failure is recorded after this batch's confirmations (which reset it).
+      const recordHolds = () => {
+        for (const [sessionId, code] of held) failEvents(db, sessionId, code);
+      };
+      if (items.length === 0) {
+        recordHolds();
+        if (erasedRows.length > 0 && !uploadFailure && !firstSkip) return 'more';
+        if (uploadFailure) throw uploadFailure;
+        throw new HubCallError(firstSkip?.split(': ').pop() ?? 'SYNC_FAILED', firstSkip ?? 'nothing could be sent');
+      }
+      const results = await this.opts.hub.sendItems(items);
+      let okCount = 0;
+      let firstBad: { source: Source; code: string } | null = null;
+      for (let i = 0; i < results.length; i++) {
+        const r = results[i];
+        const source = sources[i];
+        if (!r || !source) break;
+        if (r.status === 'stored' || r.status === 'duplicate') {
+          okCount += 1;
+          continue;
+        }
+        firstBad = { source, code: r.code ?? r.status };
         break;
       }
       const at = this.now();
-      confirmOutbox(this.opts.db, ok, at);
-      this.notifyConfirmed(sent.filter((r) => ok.includes(r.id)), at);
+      const acked = sources.slice(0, okCount);
+      this.confirm(acked, at);
+      recordHolds();
       if (firstBad) {
-        failOutbox(this.opts.db, firstBad.row.id, firstBad.code);
-        if (firstBad.code === 'MEDIA_NOT_UPLOADED' || firstBad.code === 'MEDIA_HASH_MISMATCH') setOutboxUploadUrl(this.opts.db, firstBad.row.id, null);
-        throw new HubCallError(firstBad.code, `hub did not take ${firstBad.row.idem_key}`);
+        const { source, code } = firstBad;
+        if (source.from === 'row') failOutbox(db, source.row.id, code);
+        else {
+          failEvents(db, source.ev.sessionId, code);
+          if (code === 'MEDIA_NOT_UPLOADED' || code === 'MEDIA_HASH_MISMATCH') setUploadUrl(db, source.key, null);
+        }
+        throw new HubCallError(code, `hub did not take ${source.from === 'row' ? source.row.idem_key : source.key}`);
       }
       if (uploadFailure) throw uploadFailure;
       this.failures = 0;
       this.lastSuccessAt = at;
-      this.lastError = null;
+      this.lastError = firstSkip ? (firstSkip.split(': ').pop() ?? null) : null;
       this.phase = 'idle';
-      return rows.length === this.batchSize ? 'more' : 'idle';
+      return rows.length + events.length >= this.batchSize && held.size === 0 ? 'more' : 'idle';
     } catch (err) {
       this.failures += 1;
       this.lastError = err instanceof HubCallError ? err.code : 'SYNC_FAILED';
@@ -200,9 +263,28 @@ export class SyncEngine {
     }
   }
 
-  private notifyConfirmed(rows: readonly OutboxRow[], at: number): void {
+  /** Records what the hub acknowledged: outbox rows by id, each session's cursor to its last whole event. */
+  private confirm(acked: readonly Source[], at: number): void {
+    const db = this.opts.db;
+    const rowIds: number[] = [];
+    const upTo = new Map<string, number>();
+    for (const s of acked) {
+      if (s.from === 'row') rowIds.push(s.row.id);
+      else {
+        if (s.key.startsWith('media:')) setUploadUrl(db, s.key, null);
+        if (s.last) upTo.set(s.ev.sessionId, s.ev.seq);
+      }
+    }
+    db.transaction(() => {
+      confirmOutbox(db, rowIds, at);
+      for (const [sessionId, seq] of upTo) confirmEvents(db, sessionId, seq, at);
+    })();
+    this.notifyConfirmed([...acked.map((s) => (s.from === 'row' ? s.row.session_id : s.ev.sessionId))], at);
+  }
+
+  private notifyConfirmed(sessionIds: ReadonlyArray<string | null>, at: number): void {
     if (!this.opts.onHubConfirmed) return;
-    const ids = [...new Set(rows.map((r) => r.session_id).filter((s): s is string => s !== null))];
+    const ids = [...new Set(sessionIds.filter((s): s is string => s !== null))];
     const done = sessionsFullyConfirmed(this.opts.db, ids);
     if (done.length > 0) {
       try {
@@ -215,47 +297,67 @@ export class SyncEngine {
 
   private async build(row: OutboxRow): Promise<BuildResult> {
     const ref = JSON.parse(row.ref) as Record<string, unknown>;
-    const db = this.opts.db;
     switch (row.kind) {
-      case 'journal_event':
-      case 'precheck_run':
-      case 'reschedule_request': {
-        const ev = journalEventForOutbox(db, row.session_id ?? '', Number(ref.seq));
-        return ev ? { item: { key: row.idem_key, kind: row.kind, body: ev } } : { skip: 'RECORD_MISSING' };
-      }
       case 'session':
         return { item: { key: row.idem_key, kind: 'session', body: ref } };
-      case 'media_chunk': {
-        const m = mediaForOutbox(db, row.session_id ?? '', ref as { questionIndex: number; attempt: number; segment: number; seq: number }, this.opts.sealer);
-        if (m === 'missing') return { skip: 'RECORD_MISSING' };
-        if (m === 'corrupt') return { skip: 'MEDIA_CORRUPT' };
-        try {
-          await this.opts.hub.upload(m.data, { key: row.idem_key, sha256: m.meta.sha256 }, row.upload_url, (url) => setOutboxUploadUrl(db, row.id, url));
-        } catch (err) {
-          if (err instanceof HubCallError && (err.code === 'MEDIA_HASH_MISMATCH' || err.code === 'UPLOAD_GONE')) setOutboxUploadUrl(db, row.id, null);
-          throw err;
-        }
-        // Counted once per item: an upload that completed by continuing from a URL kept earlier
-        // (in this process or before a restart), not a fresh one.
-        if (row.upload_url && !this.resumedKeys.has(row.idem_key)) {
-          this.resumedKeys.add(row.idem_key);
-          this.resumed += 1;
-          this.opts.onUploadResumed?.(row.idem_key);
-        }
-        return { item: { key: row.idem_key, kind: 'media_chunk', body: m.meta } };
-      }
       case 'incident':
       case 'kiosk_incident':
       case 'no_show':
       case 'score':
       case 'review': {
-        const rec = recordForOutbox(db, row.kind, row.session_id, ref);
-        return rec ? { item: { key: row.idem_key, kind: row.kind, body: rec } } : { skip: 'RECORD_MISSING' };
+        const rec = recordForOutbox(this.opts.db, row.kind, row.session_id, ref);
+        if (rec) return { item: { key: row.idem_key, kind: row.kind, body: rec } };
+        return row.session_id !== null && hasDeletedEvent(this.opts.db, row.session_id) ? { erased: true } : { skip: 'RECORD_MISSING' };
       }
       default: {
         const never: never = row.kind;
         return { skip: `UNKNOWN_KIND_${String(never)}` };
       }
     }
+  }
+
+  /** The items one event owes (media uploaded first), or why its session must wait. */
+  private async buildEvent(ev: PendingEvent): Promise<EventBuild> {
+    const db = this.opts.db;
+    const out: HubItem[] = [];
+    for (const item of journalItems(ev)) {
+      switch (item.kind) {
+        case 'journal_event':
+        case 'precheck_run':
+        case 'reschedule_request':
+          out.push({ key: item.key, kind: item.kind, body: eventBody(ev) });
+          break;
+        case 'media_chunk': {
+          const m = mediaForOutbox(db, ev.sessionId, item.ref, this.opts.sealer);
+          if (m === 'missing' || m === 'corrupt') {
+            // Recovery found it damaged and journaled the range, or the session's content was
+            // erased on purpose (`data delete`, journaled): the event goes, the bytes never.
+            if (isMediaDamageRecorded(db, ev.sessionId, item.ref) || (m === 'missing' && hasDeletedEvent(db, ev.sessionId))) break;
+            return { skip: m === 'missing' ? 'RECORD_MISSING' : 'MEDIA_CORRUPT' };
+          }
+          const kept = uploadUrl(db, item.key);
+          try {
+            await this.opts.hub.upload(m.data, { key: item.key, sha256: m.meta.sha256 }, kept, (url) => setUploadUrl(db, item.key, url));
+          } catch (err) {
+            if (err instanceof HubCallError && (err.code === 'MEDIA_HASH_MISMATCH' || err.code === 'UPLOAD_GONE')) setUploadUrl(db, item.key, null);
+            throw err;
+          }
+          // Counted once per item: an upload that completed by continuing from a URL kept earlier
+          // (in this process or before a restart), not a fresh one.
+          if (kept && !this.resumedKeys.has(item.key)) {
+            this.resumedKeys.add(item.key);
+            this.resumed += 1;
+            this.opts.onUploadResumed?.(item.key);
+          }
+          out.push({ key: item.key, kind: 'media_chunk', body: m.meta });
+          break;
+        }
+        default: {
+          const never: never = item;
+          return { skip: `UNKNOWN_ITEM_${String(never)}` };
+        }
+      }
+    }
+    return { items: out };
   }
 }

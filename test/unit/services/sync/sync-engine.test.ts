@@ -9,7 +9,12 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HubCallError, type HubClient, type HubItem, type HubItemResult } from '../../../../main/services/sync/hub-client';
 import { SyncEngine } from '../../../../main/services/sync/sync-engine';
-import { openSyncKiosk } from '../../../support/sync-kiosk';
+import { eraseSession } from '../../../../main/services/storage/crypto/erasure';
+import { SessionKeyring } from '../../../../main/services/storage/crypto/session-keyring';
+import { SqliteJournal } from '../../../../main/services/journal/journal';
+import { silentLogger } from '../../../../main/common/logger';
+import { MemoryKeyProtector } from '../../../../main/services/packs/key-protector';
+import { openSyncKiosk, type SyncKiosk } from '../../../support/sync-kiosk';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -33,26 +38,143 @@ function scriptedHub(failUploadNumber: number) {
   return { hub: hub as unknown as HubClient, received };
 }
 
+/**
+ * What the kiosk owes, spelled out straight from its tables (not through the code under test): the
+ * outbox rows in id order, then each session's journal in seq order — a chunk's media key before
+ * its event, a pre-check's run item after it.
+ */
+function owedKeys(db: SyncKiosk['db']): { keys: string[]; rows: number; events: Array<{ session_id: string; seq: number; type: string; payload: string }> } {
+  const rows = (db.prepare('SELECT idem_key FROM outbox ORDER BY id').all() as Array<{ idem_key: string }>).map((r) => r.idem_key);
+  const events = db.prepare('SELECT session_id, seq, type, payload FROM journal ORDER BY session_id, seq').all() as Array<{ session_id: string; seq: number; type: string; payload: string }>;
+  const keys = [...rows];
+  for (const e of events) {
+    if (e.type === 'chunk_committed') {
+      const p = JSON.parse(e.payload) as { questionIndex: number; attempt: number; segment: number; seq: number };
+      keys.push(`media:${e.session_id}:${p.questionIndex}:${p.attempt}:${p.segment}:${p.seq}`);
+    }
+    keys.push(`ev:${e.session_id}:${e.seq}`);
+    if (e.type === 'precheck_recorded') keys.push(`precheck_run:${e.session_id}:${e.seq}`);
+    if (e.type === 'reschedule_requested') keys.push(`reschedule_request:${e.session_id}:${e.seq}`);
+  }
+  return { keys, rows: rows.length, events };
+}
+
 describe('SyncEngine batches', () => {
   it('sends and confirms the items before a failed upload, keeps the rest in order, and finishes on the next pass', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sync-engine-'));
     dirs.push(dir);
     const kiosk = openSyncKiosk(dir);
     await kiosk.interview(2, 1024);
-    const rows = kiosk.db.prepare('SELECT idem_key, kind FROM outbox ORDER BY id').all() as Array<{ idem_key: string; kind: string }>;
-    const mediaRows = rows.filter((r) => r.kind === 'media_chunk');
-    expect(mediaRows.length).toBeGreaterThanOrEqual(2);
-    const secondMediaIndex = rows.findIndex((r) => r.idem_key === mediaRows[1]!.idem_key);
+    const owed = owedKeys(kiosk.db);
+    const mediaKeys = owed.keys.filter((k) => k.startsWith('media:'));
+    expect(mediaKeys.length).toBeGreaterThanOrEqual(2);
+    const secondMediaIndex = owed.keys.indexOf(mediaKeys[1]!);
+    const secondChunkEvent = owed.events.filter((e) => e.type === 'chunk_committed')[1]!;
+    const eventsBefore = owed.events.indexOf(secondChunkEvent);
 
     const { hub, received } = scriptedHub(2);
     const engine = new SyncEngine({ db: kiosk.db, hub, batchSize: 1000 });
     expect(await engine.tick()).toBe('failed');
-    expect(received.map((i) => i.key)).toEqual(rows.slice(0, secondMediaIndex).map((r) => r.idem_key));
-    expect(engine.state()).toMatchObject({ confirmed: secondMediaIndex, pending: rows.length - secondMediaIndex, lastError: 'UPLOAD_FAILED', phase: 'backing_off' });
+    expect(received.map((i) => i.key)).toEqual(owed.keys.slice(0, secondMediaIndex));
+    // Counts are outbox rows plus journal events (an event counts once, whatever it implies).
+    expect(engine.state()).toMatchObject({ confirmed: owed.rows + eventsBefore, pending: owed.events.length - eventsBefore, lastError: 'UPLOAD_FAILED', phase: 'backing_off' });
     // The failed upload's URL is kept, so the next pass continues it (counted once as resumed).
     expect(await engine.tick()).toBe('idle');
-    expect(received.map((i) => i.key)).toEqual(rows.map((r) => r.idem_key));
-    expect(engine.state()).toMatchObject({ confirmed: rows.length, pending: 0, resumedUploads: 1, consecutiveFailures: 0 });
+    expect(received.map((i) => i.key)).toEqual(owed.keys);
+    expect(engine.state()).toMatchObject({ confirmed: owed.rows + owed.events.length, pending: 0, resumedUploads: 1, consecutiveFailures: 0 });
+    expect(kiosk.db.prepare('SELECT count(*) AS n FROM sync_uploads').get()).toEqual({ n: 0 });
+    kiosk.db.close();
+  });
+
+  it('the chunk path writes nothing for sync: no outbox row, cursor or upload row per chunk', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sync-engine-'));
+    dirs.push(dir);
+    const kiosk = openSyncKiosk(dir);
+    await kiosk.interview(1, 512);
+    const count = () => (kiosk.db.prepare('SELECT (SELECT count(*) FROM outbox) + (SELECT count(*) FROM sync_cursor) + (SELECT count(*) FROM sync_uploads) AS n').get() as { n: number }).n;
+    const chunks = () => (kiosk.db.prepare('SELECT count(*) AS n FROM media_chunks').get() as { n: number }).n;
+    const before = { sync: count(), chunks: chunks() };
+    await kiosk.interview(6, 512);
+    // A second interview adds its session snapshots (one per state change) and its chunks, but
+    // no sync row for any chunk or event.
+    const states = (kiosk.db.prepare("SELECT count(*) AS n FROM outbox WHERE kind = 'session'").get() as { n: number }).n;
+    expect(chunks() - before.chunks).toBeGreaterThanOrEqual(6 * 2);
+    expect(count() - before.sync).toBeLessThanOrEqual(states);
+    expect(kiosk.db.prepare("SELECT count(*) AS n FROM outbox WHERE kind <> 'session'").get()).toEqual({ n: 0 });
+    kiosk.db.close();
+  });
+
+  it('a chunk recorded as damaged is not sent (its event is) and an unreadable one holds back its own session only', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sync-engine-'));
+    dirs.push(dir);
+    const kiosk = openSyncKiosk(dir);
+    const damagedSession = await kiosk.interview(1, 512);
+    const brokenSession = await kiosk.interview(1, 512);
+    const goodSession = await kiosk.interview(1, 512);
+    const chunkOf = (sid: string) =>
+      kiosk.db.prepare('SELECT session_id, question_index, attempt, segment, seq, file FROM media_chunks WHERE session_id = ? ORDER BY question_index, seq LIMIT 1').get(sid) as {
+        session_id: string; question_index: number; attempt: number; segment: number; seq: number; file: string;
+      };
+    const d = chunkOf(damagedSession);
+    kiosk.db.prepare("INSERT INTO media_damage (session_id, question_index, attempt, segment, seq, reason, detected_at) VALUES (?, ?, ?, ?, ?, 'missing', 1)").run(d.session_id, d.question_index, d.attempt, d.segment, d.seq);
+    // The broken session's first chunk file disappears with no damage record (a disk fault after recovery).
+    const b = chunkOf(brokenSession);
+    rmSync(join(dir, 'media', b.file), { force: true });
+    const owed = owedKeys(kiosk.db);
+    const damagedKey = `media:${d.session_id}:${d.question_index}:${d.attempt}:${d.segment}:${d.seq}`;
+
+    const { hub, received } = scriptedHub(0);
+    const confirmedSessions: string[] = [];
+    const engine = new SyncEngine({ db: kiosk.db, hub, batchSize: 1000, onHubConfirmed: (ids) => confirmedSessions.push(...ids) });
+    await engine.tick();
+    const got = new Set(received.map((i) => i.key));
+    expect(got.has(damagedKey)).toBe(false);
+    for (const k of owed.keys) {
+      if (k === damagedKey) continue;
+      const sid = k.split(':')[1];
+      if (sid === brokenSession) continue;
+      expect(got.has(k)).toBe(true);
+    }
+    expect([...got].some((k) => k.startsWith(`ev:${brokenSession}:`))).toBe(true); // its events before the unreadable chunk
+    expect(confirmedSessions).toEqual(expect.arrayContaining([damagedSession, goodSession]));
+    expect(confirmedSessions).not.toContain(brokenSession);
+    expect(engine.state()).toMatchObject({ lastError: 'MEDIA_CORRUPT' });
+    // It stays held on the next passes, and the cursor never moves over the unreadable chunk's event.
+    expect(await engine.tick()).toBe('failed');
+    const cursor = kiosk.db.prepare('SELECT confirmed_seq, attempts, last_error FROM sync_cursor WHERE session_id = ?').get(brokenSession) as { confirmed_seq: number; attempts: number; last_error: string };
+    const brokenEvent = owed.events.find((e) => e.session_id === brokenSession && e.type === 'chunk_committed')!;
+    expect(cursor.confirmed_seq).toBe(brokenEvent.seq - 1);
+    expect(cursor.last_error).toBe('MEDIA_CORRUPT');
+    expect(cursor.attempts).toBeGreaterThanOrEqual(2);
+    kiosk.db.close();
+  });
+
+  it('a session erased before it synced sends its events but no erased media, and its vanished records do not block the rest', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sync-engine-'));
+    dirs.push(dir);
+    const kiosk = openSyncKiosk(dir);
+    const erased = await kiosk.interview(1, 512);
+    const kept = await kiosk.interview(1, 512);
+    // A score recorded for the erased session before the erasure (its row is gone afterwards).
+    kiosk.db.prepare(`INSERT INTO outbox (idem_key, kind, session_id, ref, created_at) VALUES (?, 'score', ?, ?, 1)`).run(`score:${erased}:0:0`, erased, JSON.stringify({ questionIndex: 0, attempt: 0 }));
+    const keyring = new SessionKeyring({ db: kiosk.db, protector: new MemoryKeyProtector(), clock: { now: () => Date.now() }, logger: silentLogger });
+    const r = eraseSession({ db: kiosk.db, keyring, journal: new SqliteJournal(kiosk.db), clock: { now: () => Date.now() }, logger: silentLogger, dataDir: dir }, erased, 'request');
+    expect(r.ok).toBe(true);
+    expect(kiosk.db.prepare('SELECT count(*) AS n FROM media_chunks WHERE session_id = ?').get(erased)).toEqual({ n: 0 });
+
+    const { hub, received } = scriptedHub(0);
+    const confirmedSessions: string[] = [];
+    const engine = new SyncEngine({ db: kiosk.db, hub, batchSize: 1000, onHubConfirmed: (ids) => confirmedSessions.push(...ids) });
+    for (let i = 0; i < 5 && engine.state().pending > 0; i++) await engine.tick();
+    expect(engine.state()).toMatchObject({ pending: 0, lastError: null });
+    const keys = received.map((i) => i.key);
+    expect(keys.some((k) => k.startsWith(`media:${erased}:`))).toBe(false);
+    expect(keys).not.toContain(`score:${erased}:0:0`);
+    const erasedEvents = (kiosk.db.prepare('SELECT seq, type FROM journal WHERE session_id = ? ORDER BY seq').all(erased) as Array<{ seq: number; type: string }>);
+    expect(erasedEvents.at(-1)?.type).toBe('deleted');
+    for (const e of erasedEvents) expect(keys).toContain(`ev:${erased}:${e.seq}`);
+    expect(keys.some((k) => k.startsWith(`media:${kept}:`))).toBe(true);
+    expect(confirmedSessions).toEqual(expect.arrayContaining([erased, kept]));
     kiosk.db.close();
   });
 });

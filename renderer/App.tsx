@@ -237,10 +237,17 @@ export function App() {
       {screen.name === 'systemCheck' && <SystemCheckScreen onBack={() => setScreen({ name: 'welcome' })} />}
       {screen.name === 'resume' && <ResumeScreen offer={screen.offer} onResumed={showCurrent} onOther={() => setScreen({ name: 'welcome' })} />}
       {screen.name === 'consent' && (
-        <ConsentScreen session={screen.session} onAccepted={(s) => void afterSession(s)} onDeclined={() => setScreen({ name: 'declined' })} />
+        <ConsentScreen
+          session={screen.session}
+          onAccepted={(s) => void afterSession(s)}
+          onDeclined={() => setScreen({ name: 'declined' })}
+          onSessionChanged={(s) => setScreen({ name: 'consent', session: s })}
+        />
       )}
       {screen.name === 'declined' && <DeclinedScreen />}
-      {screen.name === 'devices' && <DeviceScreen session={screen.session} onReady={(s) => void afterSession(s)} />}
+      {screen.name === 'devices' && (
+        <DeviceScreen session={screen.session} onReady={(s) => void afterSession(s)} onSessionChanged={(s) => setScreen({ name: 'devices', session: s })} />
+      )}
       {screen.name === 'precheck' && (
         // The full pre-check passed: a calm camera preview and an unscored practice answer come next.
         <PrecheckScreen session={screen.session} onReady={(s) => setScreen({ name: 'devices', session: s })} />

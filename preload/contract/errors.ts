@@ -63,6 +63,7 @@ export const errorCodes = [
   'RESUME_CODE_REQUIRED',
   'RESUME_CODE_INVALID',
   'RESUME_CODE_LOCKED',
+  'ACCOMMODATION_CODE_LOCKED',
   'RESUME_WINDOW_CLOSED',
   // hub-issued proctor codes (main/common/proctor-token.ts)
   'PROCTOR_CODE_INVALID',

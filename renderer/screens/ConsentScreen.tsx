@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { ActionButton } from '../components/ActionButton';
 import type { SessionView } from '../../preload/contract/session';
 import { AccommodationsNotice } from '../components/AccommodationsNotice';
+import { ProctorAccommodations } from '../components/ProctorAccommodations';
 import { Dialog } from '../components/Dialog';
 import { ErrorBanner } from '../components/Layout';
 import { Steps } from '../components/Steps';
@@ -24,10 +25,13 @@ export function ConsentScreen({
   session,
   onAccepted,
   onDeclined,
+  onSessionChanged,
 }: {
   session: SessionView;
   onAccepted: (s: SessionView) => void;
   onDeclined: () => void;
+  /** A proctor changed the session's accommodations on this screen. */
+  onSessionChanged?: (s: SessionView) => void;
 }) {
   const { t } = useI18n();
   const [error, setError] = useState<string | null>(null);
@@ -56,6 +60,7 @@ export function ConsentScreen({
       <h1 id="consent-h">{t('consent.heading')}</h1>
       <p className="lead">{t('consent.intro')}</p>
       <AccommodationsNotice view={session.accommodations} />
+      {onSessionChanged && <ProctorAccommodations session={session} onChanged={onSessionChanged} />}
       <div className="consent-grid">
         {SECTIONS.map((s) => (
           <section key={s.id} className={`consent-item${s.emphasis ? ' emphasis' : ''}`} aria-labelledby={`consent-${s.id}`}>

@@ -3,6 +3,7 @@ import { ActionButton } from '../components/ActionButton';
 import type { DeviceState } from '../../preload/contract/common';
 import type { SessionView } from '../../preload/contract/session';
 import { AccommodationsNotice } from '../components/AccommodationsNotice';
+import { ProctorAccommodations } from '../components/ProctorAccommodations';
 import { announce } from '../a11y/live';
 import { ErrorBanner } from '../components/Layout';
 import { LevelMeter } from '../components/LevelMeter';
@@ -78,7 +79,7 @@ function Practice({ stream }: { stream: MediaStream | null }) {
   );
 }
 
-export function DeviceScreen({ session, onReady }: { session: SessionView; onReady: (s: SessionView) => void }) {
+export function DeviceScreen({ session, onReady, onSessionChanged }: { session: SessionView; onReady: (s: SessionView) => void; onSessionChanged?: (s: SessionView) => void }) {
   const { t } = useI18n();
   const video = useRef<HTMLVideoElement>(null);
   const [stream, setStream] = useState<MediaStream | null>(null);
@@ -129,6 +130,7 @@ export function DeviceScreen({ session, onReady }: { session: SessionView; onRea
       <h1 id="devices-h">{t('devices.heading')}</h1>
       <p className="lead">{t('devices.intro')}</p>
       <AccommodationsNotice view={session.accommodations} />
+      {onSessionChanged && <ProctorAccommodations session={session} onChanged={onSessionChanged} />}
       <div className="device-grid">
         <div className="stack">
           <video ref={video} className="preview" autoPlay muted playsInline aria-label={t('devices.preview')} data-testid="preview" />

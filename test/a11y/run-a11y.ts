@@ -167,6 +167,14 @@ async function walk(lang: Lang): Promise<void> {
     await by(page, 'consent').waitFor();
     await focusCheck(page, `consent (${lang})`);
     await check(page, 'consent+accommodations', lang);
+    // The staff-only accommodations dialog, by keyboard: open, audit, close with Escape.
+    await press(page, 'proctor-accommodations', 'consent');
+    await by(page, 'proctor-accommodations-dialog').waitFor();
+    await focusCheck(page, `proctor accommodations dialog (${lang})`);
+    await check(page, 'proctor-accommodations-dialog', lang);
+    await page.keyboard.press('Escape');
+    await by(page, 'proctor-accommodations-dialog').waitFor({ state: 'detached' });
+    await focusCheck(page, `proctor accommodations closed (${lang})`);
     await press(page, 'consent-accept', 'consent');
     await by(page, 'precheck-microphone').waitFor();
     await focusCheck(page, `precheck microphone (${lang})`);

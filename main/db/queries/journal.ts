@@ -46,6 +46,11 @@ export function recentJournalRows(db: Db, sessionId: string, limit: number): Jou
 }
 
 /** The newest event of one type; the primary key is walked backwards, so recent events are found fast. */
+/** How many events of `type` the session journaled after `afterSeq`. */
+export function countJournalOfTypeAfter(db: Db, sessionId: string, type: string, afterSeq: number): number {
+  return (stmt(db, `SELECT count(*) AS n FROM journal WHERE session_id = ? AND type = ? AND seq > ?`).get(sessionId, type, afterSeq) as { n: number }).n;
+}
+
 export function lastJournalRowOfType(db: Db, sessionId: string, type: string): JournalRow | undefined {
   return stmt(db, `SELECT * FROM journal WHERE session_id = ? AND type = ? ORDER BY seq DESC LIMIT 1`).get(sessionId, type) as
     | JournalRow

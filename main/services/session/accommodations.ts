@@ -16,6 +16,7 @@ import {
 import { err, ok, type Result } from '../../common/result';
 import { getSessionAccommodations, upsertSessionAccommodations } from '../../db/queries/accommodations';
 import { transact } from '../../db/transaction';
+import { countJournalOfTypeAfter, lastJournalRowOfType } from '../../db/queries/journal';
 import type { Journal } from '../journal/journal';
 import type { Db } from '../../db/connection';
 import type { LoadedPack } from '../packs/pack-provider';
@@ -97,6 +98,9 @@ export function recordInviteAccommodations(db: Db, journal: Journal, sessionId: 
  * the exact settings and the number of earlier proctor changes, so it cannot be reused for other
  * settings or replayed; the proctor's name and reason are journaled.
  */
+/** Wrong proctor codes accepted per session between two changes before the kiosk stops checking. */
+export const MAX_ACCOMMODATION_CODE_ATTEMPTS = 5;
+
 export function setAccommodationsByProctor(
   deps: { db: Db; journal: Journal; resumeCodes: ResumeCodeIssuer },
   sessionId: string,
@@ -106,6 +110,12 @@ export function setAccommodationsByProctor(
   const { db, journal, resumeCodes } = deps;
   const row = getSessionAccommodations(db, sessionId);
   const changes = row?.source === 'proctor' ? row.changes : 0;
+  // Wrong codes since the last change are counted from the journal; at the cap nothing is checked
+  // any more (the code is 50 bits, but a kiosk must not be a guessing oracle either).
+  const lastSet = lastJournalRowOfType(db, sessionId, 'accommodations_set')?.seq ?? 0;
+  if (countJournalOfTypeAfter(db, sessionId, 'accommodations_refused', lastSet) >= MAX_ACCOMMODATION_CODE_ATTEMPTS) {
+    return err('ACCOMMODATION_CODE_LOCKED', 'too many wrong accommodation codes for this session');
+  }
   const subject = accommodationSubject(sessionId, req.accommodations);
   if (!resumeCodes.verify(subject, changes, req.proctorCode)) {
     transact(db, () => journal.append(sessionId, 'accommodations_refused', { reason: 'proctor code does not match these accommodations' }, now));

@@ -154,6 +154,25 @@ describe('SessionService with accommodations', () => {
     expect(v.question.answerSeconds).toBe(f.pack.questions[0]!.question.answerSeconds * 2);
   });
 
+  it('stops checking proctor codes after five wrong ones since the last change, and the right code then changes nothing', () => {
+    const f = makeFixture();
+    const s = must(f.service.checkIn('DEMO-2026', 'en'));
+    const a: Accommodations = { ...NO_ACCOMMODATIONS, timeMultiplier: 1.5 };
+    const code = f.service.accommodationCode(s.sessionId, a);
+    const wrong = f.service.accommodationCode(s.sessionId, { ...a, timeMultiplier: 3 });
+    const attempt = (c: string) => f.service.setAccommodations({ sessionId: s.sessionId, accommodations: a, proctorCode: c, proctorName: 'Li Wei', reason: 'documented need' });
+    for (let i = 0; i < 4; i++) expect(attempt(wrong)).toMatchObject({ ok: false, error: { code: 'RESUME_CODE_INVALID' } });
+    // Four wrong, then the right one still works: the cap counts wrong codes since the last change.
+    must(attempt(code));
+    const b: Accommodations = { ...a, restBreakMinutes: 5 };
+    const next = f.service.accommodationCode(s.sessionId, b);
+    const attemptB = (c: string) => f.service.setAccommodations({ sessionId: s.sessionId, accommodations: b, proctorCode: c, proctorName: 'Li Wei', reason: 'needs breaks' });
+    for (let i = 0; i < 5; i++) expect(attemptB(wrong)).toMatchObject({ ok: false, error: { code: 'RESUME_CODE_INVALID' } });
+    expect(attemptB(next)).toMatchObject({ ok: false, error: { code: 'ACCOMMODATION_CODE_LOCKED' } });
+    expect(journal(f, s.sessionId, 'accommodations_refused')).toHaveLength(9);
+    expect(journal(f, s.sessionId, 'accommodations_set')).toHaveLength(1);
+  });
+
   it('gives the rest break again after a restart during it, with the clock still stopped', () => {
     const f = makeFixture();
     const { sessionId } = startedSession(f, 'DEMO-ACC1');

@@ -1,12 +1,25 @@
 /**
- * A proctor sets accommodations on the spot through the kiosk's own screen (issue #20), no retry:
+ * The fair clock's cap in the browser, and a proctor setting accommodations at the kiosk (issue
+ * #20), no retry. The cap: a pack whose policy allows 3 s of Help per question (the demo pack,
+ * re-signed here with the demo key and that one change) charges a candidate who keeps Help open
+ * ~7 s for the time past 3 s, journals `clock_pause_capped`, and the dialog then says the
+ * allowance is used up. The proctor: a wrong code changes nothing and is journaled; the code the
+ * proctor tool gives for this session and exactly these settings applies them, the candidate sees
+ * them in plain words, the question's time is 1.5×, and the proctor's name and reason are
+ * journaled for HR. The code comes from the proctor CLI run against the kiosk's store, the events
+ * from the store, the times from the page.
+ *
+ * (Original scope:) A proctor sets accommodations on the spot through the kiosk's own screen:
  * a wrong code changes nothing and is journaled; the code the proctor tool gives for this session
  * and exactly these settings applies them, the candidate sees them in plain words, the question's
  * time is 1.5×, and the proctor's name and reason are journaled for HR. The code comes from the
  * proctor CLI run against the kiosk's store, the events from the store, the times from the page.
  */
 import { execFileSync } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { byTestId, openKiosk, readJournal, waitForQuestion, type Kiosk } from './candidate-kit';
 import { chromiumPath, precheckInteractiveSteps } from './harness';
 
@@ -36,6 +49,83 @@ function proctorCode(dataDir: string, invite: string, time: number): string {
   expect(r.ok).toBe(true);
   return r.accommodationCode!;
 }
+
+async function throughDevices(page: Kiosk['page']): Promise<void> {
+  await byTestId(page, 'consent-accept').click();
+  await byTestId(page, 'precheck-flow').waitFor();
+  await precheckInteractiveSteps(page);
+  await byTestId(page, 'precheck-start').click();
+  await page.waitForSelector('[data-testid="camera-state"][data-state="ok"]', { timeout: 30_000 });
+  await byTestId(page, 'devices-continue').click();
+}
+
+async function remaining(page: Kiosk['page'], testId: string): Promise<number> {
+  return Number(await byTestId(page, testId).getAttribute('data-remaining-ms'));
+}
+
+describe.skipIf(!hasChromium)('the fair clock cap', () => {
+  let packsDir = '';
+  beforeAll(() => {
+    // The demo software-engineer pack with one change, a 3-second Help allowance per question,
+    // signed with the public demo key and the demo unlock code the demo provisioning knows.
+    const work = mkdtempSync(path.join(os.tmpdir(), 'kiosk-cap-pack-'));
+    packsDir = path.join(work, 'packs');
+    mkdirSync(packsDir);
+    const pack = JSON.parse(readFileSync('build/packs/src/software-engineer.pack.json', 'utf8')) as { policy: Record<string, unknown> };
+    pack.policy.fairClock = { dialogsStopClock: true, dialogPauseCapSeconds: 3 };
+    writeFileSync(path.join(work, 'se.pack.json'), JSON.stringify(pack));
+    const demo = JSON.parse(readFileSync('build/provisioning/demo-provisioning.json', 'utf8')) as { demoUnlockCodes: Record<string, string> };
+    execFileSync(process.execPath, [
+      '--import', 'tsx', 'main/dev/pack-cli.ts', 'sign', path.join(work, 'se.pack.json'),
+      '--key', 'build/provisioning/demo-signing-key.json', '--out', path.join(packsDir, 'software-engineer.ikpack'),
+      '--unlock-code', demo.demoUnlockCodes['software-engineer']!,
+    ]);
+  });
+  afterAll(() => {
+    if (packsDir) rmSync(path.dirname(packsDir), { recursive: true, force: true });
+  });
+
+  it('charges Help time past the allowance, journals the cap, and then says the allowance is used up', async () => {
+    const k = await openKiosk({ env: { INTERVIEW_KIOSK_PACKS_DIR: packsDir } });
+    open.push(k);
+    const { page } = k;
+    await byTestId(page, 'invite-code').waitFor();
+    await byTestId(page, 'language-en').check();
+    await byTestId(page, 'invite-code').fill('DEMO-2026');
+    await byTestId(page, 'check-in').click();
+    await byTestId(page, 'consent').waitFor();
+    await throughDevices(page);
+    await waitForQuestion(page, 0);
+    await byTestId(page, 'begin-answer').click();
+    await byTestId(page, 'answer-remaining').waitFor();
+    await page.waitForTimeout(1_000);
+    const before = await remaining(page, 'answer-remaining');
+    const openedAt = Date.now();
+    await byTestId(page, 'help-open').click();
+    const note = byTestId(page, 'help-clock-paused');
+    await note.waitFor();
+    expect(await note.innerText()).toMatch(/paused \(up to 3 more seconds/);
+    await expect.poll(() => events(k, 'clock_pause_capped').length, { timeout: 10_000 }).toBe(1);
+    await page.waitForTimeout(3_000);
+    await byTestId(page, 'help-close').click();
+    await byTestId(page, 'help-dialog').waitFor({ state: 'detached' });
+    const openMs = Date.now() - openedAt;
+    // The cap ended the pause while the dialog was open, so closing it resumes nothing.
+    expect(events(k, 'clock_resumed')).toHaveLength(0);
+    const after = await remaining(page, 'answer-remaining');
+    // Charged: everything past the 3 s allowance (the page's countdown, read before and after).
+    const charged = before - after;
+    expect(openMs).toBeGreaterThan(6_000);
+    expect(charged).toBeGreaterThanOrEqual(openMs - 3_000 - 2_000);
+    expect(charged).toBeLessThanOrEqual(openMs - 3_000 + 2_000);
+    expect(events(k, 'clock_pause_capped')[0]).toMatchObject({ dialog: 'help', questionIndex: 0, allowanceMs: 3_000 });
+    // Used up: the next visit says the clock keeps running, and it does.
+    await byTestId(page, 'help-open').click();
+    await byTestId(page, 'help-dialog').waitFor();
+    await expect.poll(async () => byTestId(page, 'help-dialog').innerText(), { timeout: 5_000 }).toMatch(/used up/i);
+    await byTestId(page, 'help-close').click();
+  });
+});
 
 describe.skipIf(!hasChromium)('a proctor sets accommodations at the kiosk', () => {
   it('refuses a wrong code without changing anything, applies the right one, and journals who and why', async () => {
@@ -78,14 +168,9 @@ describe.skipIf(!hasChromium)('a proctor sets accommodations at the kiosk', () =
     ]);
 
     // Applied: question 1's preparation time is 1.5× the pack's.
-    await byTestId(page, 'consent-accept').click();
-    await byTestId(page, 'precheck-flow').waitFor();
-    await precheckInteractiveSteps(page);
-    await byTestId(page, 'precheck-start').click();
-    await page.waitForSelector('[data-testid="camera-state"][data-state="ok"]', { timeout: 30_000 });
-    await byTestId(page, 'devices-continue').click();
+    await throughDevices(page);
     await waitForQuestion(page, 0);
-    const prep = Number(await byTestId(page, 'prep-remaining').getAttribute('data-remaining-ms'));
+    const prep = await remaining(page, 'prep-remaining');
     expect(prep).toBeGreaterThan(Q0_PREP_S * 1000 + 5_000);
     expect(prep).toBeLessThanOrEqual(Q0_PREP_S * 1500);
   });

@@ -153,6 +153,20 @@ describe('AnswerClock: timerFor', () => {
   });
 });
 
+describe('AnswerClock: a preparation saved past its limit', () => {
+  it('journals exactly the limit as preparation after a restart, and the saved overflow as answer time', () => {
+    const r = rig();
+    r.clock.openQuestion(r.sessionId, pack, 0, T0);
+    // The ticker saved 13 s of a 10 s preparation (it noticed the limit late), then the kiosk died.
+    r.clock.persist(r.sessionId, T0 + 13_000);
+    const t = r.restart().timerFor(r.session(), question(0, 10), T0 + 50_000);
+    expect(t).toMatchObject({ phase: 'answering', prepElapsed: 10_000 });
+    expect(r.events.filter((e) => e.type === 'answer_begun').map((e) => (e.payload as { prepElapsedMs: number }).prepElapsedMs)).toEqual([10_000]);
+    expect(getProgress(r.f.db, r.sessionId, 0)).toMatchObject({ phase: 'answering', prep_elapsed_ms: 10_000 });
+    expect(r.clock.elapsed(t, T0 + 50_000)).toBe(3_000);
+  });
+});
+
 describe('AnswerClock: preparation ends by itself', () => {
   it('one millisecond short of the limit it is still preparing; at the limit answering begins, journaled as automatic', () => {
     const r = rig();

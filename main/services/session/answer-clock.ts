@@ -263,13 +263,16 @@ export class AnswerClock {
     const limit = q.question.prepSeconds * 1000;
     if (this.elapsed(t, now) >= limit) {
       const overflow = this.elapsed(t, now) - limit;
-      this.startAnswering(sessionId, t, now - overflow, true);
+      // Preparation used exactly its limit; the overflow (noticed late, or saved before a
+      // restart) is answer time. Passed explicitly: after a restart the timer's `since` is the
+      // restart, so the clock cannot be read back to the moment the limit was reached.
+      this.startAnswering(sessionId, t, now - overflow, true, limit);
       t.since = now - overflow;
     }
   }
 
-  startAnswering(sessionId: string, t: Timer, at: number, auto: boolean): void {
-    const prepElapsed = Math.min(this.elapsed(t, at), Number.MAX_SAFE_INTEGER);
+  startAnswering(sessionId: string, t: Timer, at: number, auto: boolean, prepElapsedMs?: number): void {
+    const prepElapsed = Math.min(prepElapsedMs ?? this.elapsed(t, at), Number.MAX_SAFE_INTEGER);
     t.prepElapsed = prepElapsed;
     t.phase = 'answering';
     t.base = 0;

@@ -26,7 +26,10 @@
  * The floor does the same durable work with no session logic: pwrite to a file, its fdatasync in
  * the thread pool, meanwhile the same two rows (chunk metadata with its sha256, and a journal row
  * of the same size) through bare prepared statements in a second database of the same schema and
- * pragmas, then wait for the fdatasync (`floorP50Ms`, `floorP50Ratio`, `overFloorP50`).
+ * pragmas, then wait for the fdatasync (`floorP50Ms`, `floorP50Ratio`, `overFloorP50`). The floor's own
+ * p99 is reported beside the service's (`floorP99Ms`, `p99OverFloor`): a p99Ratio miss with
+ * `p99OverFloor` near 1 is the floor's tail (SQLite's WAL commit and the segment file's
+ * fdatasync on this disk), not the session logic's; `npm run bench:chunk-phases` splits it by phase.
  *
  * Two answers are recorded, as in an interview. The first runs on a fresh WAL that grows with every
  * commit (a kiosk's very first answer: reported as `firstAnswer*`). Between answers the service
@@ -260,8 +263,10 @@ const result = {
   appendP50Ratio: round2(s.p50 / r.p50),
   inPlaceP50Ratio: round2(s.p50 / ip.p50),
   floorP50Ms: round2(fl.p50),
+  floorP99Ms: round2(fl.p99),
   floorP50Ratio: round2(fl.p50 / cheaperP50),
   overFloorP50: round2(s.p50 / fl.p50),
+  p99OverFloor: round2(s.p99 / fl.p99),
   firstAnswerP50Ms: round2(f.p50),
   firstAnswerP99Ms: round2(f.p99),
   firstAnswerP50Ratio: round2(f.p50 / fr.p50),

@@ -149,11 +149,6 @@ export class Recording {
     return { ...report, legacy };
   }
 
-  /** Segments start-up recovery left for later and not checked yet. */
-  get deferredSegmentCount(): number {
-    return this.deferredSegments.length;
-  }
-
   /**
    * Checks the segments recovery left for later, oldest first, until the tick's budget is spent. A
    * session erased meanwhile is skipped; a segment that cannot be read (a failing disk) is logged

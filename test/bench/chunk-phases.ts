@@ -47,12 +47,15 @@ const { values } = parseArgs({
     chunks: { type: 'string', default: '1000' },
     json: { type: 'boolean', default: false },
     'inject-ms': { type: 'string', default: '0' },
+    // Chunks of the first answer (default: as many as the measured one); see bench:journal.
+    'warmup-chunks': { type: 'string' },
     // The floor appends to one file across answers (as bench:journal's does); with this flag it
     // starts a new file in a new folder for the second answer, as the product does per segment.
     'floor-new-file': { type: 'boolean', default: false },
   },
 });
 const n = Number(values.chunks);
+const warmup = values['warmup-chunks'] === undefined ? n : Number(values['warmup-chunks']);
 const injectMs = Number(values['inject-ms']);
 const busy = (ms: number) => {
   const until = performance.now() + ms;
@@ -184,7 +187,7 @@ function phases(t0: number, stage: number, written: number, appended: number, co
   };
 }
 
-async function recordAnswer(): Promise<{ service: Sample[]; floor: Sample[] }> {
+async function recordAnswer(n: number): Promise<{ service: Sample[]; floor: Sample[] }> {
   const service: Sample[] = [];
   const floor: Sample[] = [];
   while (service.length < n) {
@@ -194,7 +197,7 @@ async function recordAnswer(): Promise<{ service: Sample[]; floor: Sample[] }> {
   return { service, floor };
 }
 
-await recordAnswer(); // a fresh WAL grows; the steady state is the next answer (as in bench:journal)
+await recordAnswer(warmup); // a fresh WAL grows; the steady state is the next answer (as in bench:journal)
 const next = bench.must(bench.service.submitAnswer(q.sessionId, q.questionIndex, 0)); // checkpoints
 if (next.kind !== 'question') throw new Error('expected a second question');
 q = next.question;
@@ -205,7 +208,7 @@ if (values['floor-new-file']) {
   floorFd = openSync(path.join(floorDir, 'media', 'second', 'segment.webm'), 'w');
   floorOffset = 0;
 }
-const steady = await recordAnswer();
+const steady = await recordAnswer(n);
 closeSync(floorFd);
 bench.db.close();
 fdb.close();
@@ -227,6 +230,7 @@ const tail = steady.service.filter((s) => s.total >= svcP99);
 const tailTotal = tail.reduce((a, s) => a + s.total, 0);
 const result = {
   chunks: n,
+  warmupChunks: warmup,
   chunkKiB: 64,
   p50Ms: round2(percentile(steady.service.map((s) => s.total), 50)),
   p99Ms: round2(svcP99),

@@ -7,7 +7,7 @@ import { silentLogger } from '../../main/common/logger';
 import { openDatabase, type Db } from '../../main/db/connection';
 import { PassiveWalMaintenance } from '../../main/db/wal-maintenance';
 import { OsEnvironmentProbe } from '../../main/services/environment/environment';
-import { SqliteJournal } from '../../main/services/journal/journal';
+import { SqliteJournal, type Journal } from '../../main/services/journal/journal';
 import { DemoInviteDirectory, loadPack, StaticPackProvider } from '../../main/services/packs/pack-provider';
 import { HmacResumeCodes } from '../../main/services/session/resume-codes';
 import { SessionService } from '../../main/services/session/session-service';
@@ -56,13 +56,20 @@ export function videoPack(count: number, answerSeconds = 1800) {
   return r.value;
 }
 
-export function benchService(dir: string | undefined, questionCount: number, clock: Clock = systemClock, answerSeconds = 1800, media?: (db: Db) => SegmentMediaStore) {
+export function benchService(
+  dir: string | undefined,
+  questionCount: number,
+  clock: Clock = systemClock,
+  answerSeconds = 1800,
+  media?: (db: Db) => SegmentMediaStore,
+  journal: (db: Db) => Journal = (db) => new SqliteJournal(db),
+) {
   const base = dir ?? mkdtempSync(path.join(os.tmpdir(), 'kiosk-bench-'));
   const pack = videoPack(questionCount, answerSeconds);
   const db: Db = openDatabase(path.join(base, 'interview-kiosk.sqlite'));
   const service = new SessionService({
     db,
-    journal: new SqliteJournal(db),
+    journal: journal(db),
     clock,
     packs: new StaticPackProvider([pack]),
     invites: new DemoInviteDirectory(pack.pack.id),

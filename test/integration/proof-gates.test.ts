@@ -63,6 +63,22 @@ describe('proof commands exit non-zero on a miss, with the target in their JSON'
     expect(r.status).toBe(1);
   });
 
+  it('bench:chunk-phases splits a chunk into phases, and misses its gate when the session logic costs 10 ms more per chunk', () => {
+    // 10 ms: far above what a busy neighbour adds to the floor's own p99 (up to ~2.6 ms seen at load 10).
+    const slow = run('test/bench/chunk-phases.ts', ['--json', '--chunks', '100', '--inject-ms', '10']);
+    expect(slow.last).toMatchObject({ target: { ownOverFloorOwnP99: 3 }, injectedMs: 10, pass: false, misses: ['ownOverFloorOwnP99'] });
+    expect(slow.status).toBe(1);
+    const l = slow.last as { service: Record<string, { p50: number; p99: number }>; floor: Record<string, unknown>; floorP99Ms: number; p99OverFloor: number };
+    // Every phase is reported for both series; the injected work lands in the service's own phase.
+    for (const p of ['validate', 'write', 'rows', 'commit', 'durableWait', 'ack', 'total']) {
+      expect(l.service[p]).toBeDefined();
+      expect(l.floor[p]).toBeDefined();
+    }
+    expect(l.service.validate!.p50).toBeGreaterThanOrEqual(10);
+    expect(l.floorP99Ms).toBeGreaterThan(0);
+    expect(l.p99OverFloor).toBeGreaterThan(0);
+  });
+
   it('bench:pack gates on the median, and misses a budget nothing can meet', () => {
     const r = run('test/bench/pack-bench.ts', ['--json', '--questions', '20', '--runs', '5', '--budget-ms', '0.001']);
     expect(r.last).toMatchObject({ target: { 'loadVerifyMs.p50': 0.001 }, pass: false });

@@ -17,7 +17,8 @@ import type { SessionContext } from './context';
 import { PagePresence } from './page-presence';
 import { deleteDrafts } from '../../db/queries/drafts';
 import { isTerminal } from './state-machine';
-import { SegmentMediaStore, type DamageRange, type LegacyMoveReport, type RecoveryReport } from '../storage/media-store';
+import { SegmentMediaStore, type DamageRange, type LegacyMoveReport, type RecoveryReport, type SegmentRef } from '../storage/media-store';
+import { getErasure } from '../../db/queries/session-keys';
 import { receiptIdFor, type SessionViews } from './views';
 
 /** Sessions whose last segment may still be written to: their files are checked at every start. */
@@ -25,6 +26,12 @@ const OPEN_STATES: readonly SessionStateValue[] = ['checked_in', 'consented', 'p
 
 /** A chunk event this recent stands in for the ticker's persisted answer clock. */
 const CHUNK_CARRIES_CLOCK_MS = 1000;
+
+/**
+ * How long one tick may spend checking the segments start-up recovery left for later (closed
+ * sessions): a segment is a few reads and hashes, and the event loop stays free for the IPC.
+ */
+const DEFERRED_CHECK_BUDGET_MS = 4;
 
 /** How long after its answer time a question with no submission is closed by the kiosk itself. */
 export const AUTO_SUBMIT_GRACE_MS = 10_000;
@@ -45,6 +52,8 @@ export class Recording {
   private readonly lastChunkAt = new Map<string, number>();
   /** The tail of each session's chain of chunk stores: one chunk at a time per session. */
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** Segments of recently written closed sessions still to be checked after start-up (recoverMedia). */
+  private deferredSegments: SegmentRef[] = [];
   readonly store: SegmentMediaStore;
 
   constructor(
@@ -64,6 +73,7 @@ export class Recording {
   /** Persists elapsed time of open questions; call every ~500 ms. Also closes overdue answers. */
   tick(): void {
     const now = this.ctx.now();
+    if (this.deferredSegments.length > 0) this.checkDeferredSegments(now);
     for (const [sessionId, timer] of this.clock.entries()) {
       if (this.ctx.failed.has(sessionId)) continue;
       this.ctx.guard(sessionId, () => {
@@ -120,11 +130,47 @@ export class Recording {
     return run;
   }
 
-  /** Recovers the media files at start (see SegmentMediaStore.recover); journals each damaged range. */
+  /**
+   * Recovers the media files at start (see SegmentMediaStore.recover); journals each damaged range.
+   * The open sessions' segments are checked now, before anything resumes; the recent closed
+   * sessions' segments are checked by the ticker right after (`checkDeferredSegments`), a few
+   * milliseconds per tick, so the time to a resumable session does not grow with them.
+   */
   recoverMedia(): RecoveryReport & { legacy: LegacyMoveReport } {
     const now = this.ctx.now();
     const openSessions = new Set(sessionsInStates(this.ctx.db, OPEN_STATES).map((s) => s.id));
-    const onDamage = (r: DamageRange) => {
+    const onDamage = this.journalDamage(now);
+    const legacy = this.store.moveLegacyBlobs(now, onDamage);
+    const report = this.store.recover(openSessions, now, onDamage, { closedLater: true });
+    this.deferredSegments = [...report.deferred];
+    if (report.damaged.length > 0 || report.bytesTruncated > 0 || legacy.chunks > 0) {
+      this.ctx.log.info('media recovered', { ...report, damaged: report.damaged.length, deferred: report.deferred.length, legacyChunks: legacy.chunks });
+    }
+    return { ...report, legacy };
+  }
+
+  /**
+   * Checks the segments recovery left for later, oldest first, until the tick's budget is spent. A
+   * session erased meanwhile is skipped; a segment that cannot be read (a failing disk) is logged
+   * and left for the next start, which selects it again while it is recent.
+   */
+  checkDeferredSegments(now: number, budgetMs = DEFERRED_CHECK_BUDGET_MS): void {
+    const started = performance.now();
+    const onDamage = this.journalDamage(now);
+    while (this.deferredSegments.length > 0 && performance.now() - started < budgetMs) {
+      const seg = this.deferredSegments.shift()!;
+      if (getErasure(this.ctx.db, seg.session_id)) continue;
+      try {
+        const c = this.store.checkSegment(seg, now, onDamage);
+        if (c.damaged.length > 0 || c.bytesTruncated > 0) this.ctx.log.info('media recovered', { ...c, damaged: c.damaged.length });
+      } catch (e) {
+        this.ctx.log.warn('a recorded segment could not be checked after start-up', { error: e instanceof Error ? e.message : String(e) });
+      }
+    }
+  }
+
+  private journalDamage(now: number): (r: DamageRange) => void {
+    return (r) => {
       this.ctx.deps.journal.append(r.sessionId, 'media_damaged', {
         questionIndex: r.questionIndex,
         attempt: r.attempt,
@@ -134,12 +180,6 @@ export class Recording {
         reason: r.reason,
       }, now);
     };
-    const legacy = this.store.moveLegacyBlobs(now, onDamage);
-    const report = this.store.recover(openSessions, now, onDamage);
-    if (report.damaged.length > 0 || report.bytesTruncated > 0 || legacy.chunks > 0) {
-      this.ctx.log.info('media recovered', { ...report, damaged: report.damaged.length, legacyChunks: legacy.chunks });
-    }
-    return { ...report, legacy };
   }
 
   private async appendChunkNow(req: AppendChunkRequest): Promise<Result<ChunkAck>> {

@@ -20,6 +20,8 @@
  * truncate past the last committed end, remove files no row names, re-hash the last committed
  * chunks; a row whose bytes are missing or wrong is recorded in `media_damage` (and journaled by
  * the caller as `media_damaged` with the range), never served by the reader and never dropped.
+ * The recent sessions that are closed can be left for after start-up (`closedLater`, then
+ * `checkSegment` one segment at a time): nothing resumes or writes them.
  *
  * Legacy rows (bytes still in SQLite from before schema 10) are moved by `moveLegacyBlobs`.
  */
@@ -89,6 +91,22 @@ export interface RecoveryReport {
   readonly chunksRehashed: number;
   readonly damaged: readonly DamageRange[];
   readonly orphanFilesRemoved: number;
+  /**
+   * With `closedLater`: the newest segments of recently written sessions that are no longer open,
+   * left for `checkSegment` after start-up (nothing can resume or write them; the reader verifies
+   * every chunk it serves meanwhile). Empty otherwise.
+   */
+  readonly deferred: readonly SegmentRef[];
+}
+
+/** One segment of one answer attempt. */
+export type SegmentRef = Omit<ChunkKey, 'seq'>;
+
+/** What checking one segment found and did. */
+export interface SegmentCheck {
+  readonly bytesTruncated: number;
+  readonly chunksRehashed: number;
+  readonly damaged: readonly DamageRange[];
 }
 
 export interface LegacyMoveReport {
@@ -198,11 +216,38 @@ export class SegmentMediaStore {
    * Start-up recovery of the newest segment of each open session and of each session written
    * to in the last two minutes before the newest chunk. `onDamage` runs inside the transaction that records the
    * damage, so the journal event and the `media_damage` rows commit together.
+   *
+   * With `closedLater`, only the open sessions' segments are checked now and the recent closed
+   * ones come back in `deferred`, for `checkSegment` once the kiosk is serving: a closed session
+   * (completed, exited, expired) is not resumed from here and gets no new chunk in its segments,
+   * so nothing waits on them, and checking every segment recorded in the last two minutes made
+   * the time to a resumable session grow with the number of recent sessions (crash-test: about
+   * 0.5 ms per session, 157 segments and 312 re-hashed chunks after 60 kills).
    */
-  recover(openSessions: ReadonlySet<string>, now: number, onDamage: (range: DamageRange) => void): RecoveryReport {
+  recover(openSessions: ReadonlySet<string>, now: number, onDamage: (range: DamageRange) => void, options: { closedLater?: boolean } = {}): RecoveryReport {
+    const targets = this.recoveryTargets(openSessions);
+    const first = options.closedLater ? targets.filter((t) => openSessions.has(t.session_id)) : targets;
+    let bytesTruncated = 0;
+    let chunksRehashed = 0;
+    const damaged: DamageRange[] = [];
+    for (const s of first) {
+      const c = this.checkSegment(s, now, onDamage);
+      bytesTruncated += c.bytesTruncated;
+      chunksRehashed += c.chunksRehashed;
+      damaged.push(...c.damaged);
+    }
+    let orphanFilesRemoved = 0;
+    for (const id of openSessions) orphanFilesRemoved += this.removeOrphans(id);
+    const deferred = options.closedLater ? targets.filter((t) => !openSessions.has(t.session_id)) : [];
+    return { segmentsChecked: first.length, bytesTruncated, chunksRehashed, damaged, orphanFilesRemoved, deferred };
+  }
+
+  /**
+   * The newest segment of each session that may have a chunk whose row committed before its bytes
+   * were durable: the open sessions, and any written to in the last RECENT_MS before the newest chunk.
+   */
+  private recoveryTargets(openSessions: ReadonlySet<string>): SegmentRef[] {
     const newest = (this.db.prepare(`SELECT max(committed_at) AS t FROM media_chunks WHERE file IS NOT NULL`).get() as { t: number | null }).t;
-    // Which sessions may have a chunk whose row committed before its bytes were durable: the open
-    // ones, and any written to in the last RECENT_MS before the newest chunk.
     const sessions = new Set<string>(openSessions);
     if (newest !== null) {
       const recent = this.db.prepare(`SELECT DISTINCT session_id FROM media_chunks WHERE file IS NOT NULL AND committed_at >= ?`).all(newest - RECENT_MS) as Array<{ session_id: string }>;
@@ -219,42 +264,47 @@ export class SegmentMediaStore {
       `SELECT session_id, question_index, attempt, segment FROM media_chunks WHERE session_id = ? AND file IS NOT NULL
        ORDER BY committed_at DESC, question_index DESC, attempt DESC, segment DESC, seq DESC LIMIT 1`,
     );
-    const byKey = new Map<string, Omit<ChunkKey, 'seq'>>();
+    const byKey = new Map<string, SegmentRef>();
     for (const id of sessions) {
-      const s = newestSegment.get(id) as Omit<ChunkKey, 'seq'> | undefined;
+      const s = newestSegment.get(id) as SegmentRef | undefined;
       if (s) byKey.set(`${s.session_id}|${s.question_index}|${s.attempt}|${s.segment}`, s);
     }
+    return [...byKey.values()];
+  }
+
+  /**
+   * Checks one segment: truncates its file past the last committed end, marks rows whose range
+   * lies beyond the file as `missing`, re-hashes the last committed chunks (a wrong one is a
+   * `mismatch`) and records the damage (see `recover`). A segment with no rows left (its session
+   * erased) is skipped.
+   */
+  checkSegment(s: SegmentRef, now: number, onDamage: (range: DamageRange) => void): SegmentCheck {
+    const rows = segmentRows(this.db, s.session_id, s.question_index, s.attempt, s.segment).filter((r) => r.file !== null);
+    const last = rows[rows.length - 1];
+    if (!last) return { bytesTruncated: 0, chunksRehashed: 0, damaged: [] };
+    const full = path.join(this.dir, last.file!);
+    const size = fileSize(full);
+    const end = last.file_offset! + last.stored_size!;
     let bytesTruncated = 0;
-    let chunksRehashed = 0;
-    const damaged: DamageRange[] = [];
-    for (const s of byKey.values()) {
-      const rows = segmentRows(this.db, s.session_id, s.question_index, s.attempt, s.segment).filter((r) => r.file !== null);
-      const last = rows[rows.length - 1];
-      if (!last) continue;
-      const full = path.join(this.dir, last.file!);
-      const size = fileSize(full);
-      const end = last.file_offset! + last.stored_size!;
-      if (size !== null && size > end) {
-        truncateSync(full, end);
-        fsyncFileAt(full);
-        bytesTruncated += size - end;
-      }
-      const bad: Array<{ row: ChunkMetaRow; reason: DamageReason }> = [];
-      const have = size === null ? 0 : Math.min(size, end);
-      for (const r of rows) {
-        if (r.file_offset! + r.stored_size! > have) bad.push({ row: r, reason: 'missing' });
-      }
-      for (const r of rows.slice(-REHASH_TAIL)) {
-        if (bad.some((b) => b.row.seq === r.seq)) continue;
-        chunksRehashed += 1;
-        const c = readChunkBytes(this.db, r, this.sealer);
-        if (c.actualSha256 !== r.sha256 || c.data.byteLength !== r.size) bad.push({ row: r, reason: 'mismatch' });
-      }
-      if (bad.length > 0) damaged.push(...this.recordDamage(bad, now, onDamage));
+    if (size !== null && size > end) {
+      truncateSync(full, end);
+      fsyncFileAt(full);
+      bytesTruncated = size - end;
     }
-    let orphanFilesRemoved = 0;
-    for (const id of openSessions) orphanFilesRemoved += this.removeOrphans(id);
-    return { segmentsChecked: byKey.size, bytesTruncated, chunksRehashed, damaged, orphanFilesRemoved };
+    const bad: Array<{ row: ChunkMetaRow; reason: DamageReason }> = [];
+    const have = size === null ? 0 : Math.min(size, end);
+    for (const r of rows) {
+      if (r.file_offset! + r.stored_size! > have) bad.push({ row: r, reason: 'missing' });
+    }
+    let chunksRehashed = 0;
+    for (const r of rows.slice(-REHASH_TAIL)) {
+      if (bad.some((b) => b.row.seq === r.seq)) continue;
+      chunksRehashed += 1;
+      const c = readChunkBytes(this.db, r, this.sealer);
+      if (c.actualSha256 !== r.sha256 || c.data.byteLength !== r.size) bad.push({ row: r, reason: 'mismatch' });
+    }
+    const damaged = bad.length > 0 ? this.recordDamage(bad, now, onDamage) : [];
+    return { bytesTruncated, chunksRehashed, damaged };
   }
 
   /**

@@ -163,6 +163,44 @@ describe('SegmentMediaStore: recovery at start', () => {
   });
 });
 
+describe('SegmentMediaStore: recovery of closed sessions after start-up', () => {
+  it('leaves a recently written closed session for the ticker: the resume does not wait on it, and its damage is still journaled once', async () => {
+    const f = makeFixture();
+    const sessionId = await videoAnswering(f);
+    await record(f, sessionId, 3);
+    must(f.service.confirmExit(sessionId, 'other', 'left'));
+    expect(f.db.prepare(`SELECT state FROM sessions WHERE id = ?`).get(sessionId)).toEqual({ state: 'exited' });
+    const file = segmentFile(f.db, sessionId);
+    const bytes = readFileSync(file);
+    bytes[2 * 3000 + 5] = bytes[2 * 3000 + 5]! ^ 0xff;
+    writeFileSync(file, bytes);
+    writeFileSync(file, Buffer.alloc(100, 9), { flag: 'a' }); // and bytes that were never committed
+    const g = f.reopen();
+    // Start-up recovery checked only the open sessions: this one was left for later.
+    expect(events(g.db, sessionId, 'media_damaged')).toEqual([]);
+    expect(statSync(file).size).toBe(9100);
+    g.service.tick();
+    expect(events(g.db, sessionId, 'media_damaged')).toEqual([{ questionIndex: 1, attempt: 0, segment: 0, fromSeq: 2, toSeq: 2, reason: 'mismatch' }]);
+    expect(statSync(file).size).toBe(9000);
+    expect([...iterateChunks(g.db, sessionId)].map((c) => c.intact)).toEqual([true, true, false]);
+    g.service.tick();
+    expect(events(g.db, sessionId, 'media_damaged')).toHaveLength(1);
+  });
+
+  it('recover() without closedLater checks every recent session at once, and with it returns the closed ones as deferred', async () => {
+    const f = makeFixture();
+    const sessionId = await videoAnswering(f);
+    await record(f, sessionId, 2);
+    must(f.service.confirmExit(sessionId, 'other', 'left'));
+    const store = new SegmentMediaStore(f.db);
+    const later = store.recover(new Set(), f.clock.now(), () => undefined, { closedLater: true });
+    expect(later).toMatchObject({ segmentsChecked: 0, chunksRehashed: 0, deferred: [{ session_id: sessionId, question_index: 1, attempt: 0, segment: 0 }] });
+    const now = store.recover(new Set(), f.clock.now(), () => undefined);
+    expect(now).toMatchObject({ segmentsChecked: 1, chunksRehashed: 2, deferred: [] });
+    expect(store.checkSegment(later.deferred[0]!, f.clock.now(), () => undefined)).toEqual({ bytesTruncated: 0, chunksRehashed: 2, damaged: [] });
+  });
+});
+
 describe('migration 0010: BLOBs move into files', () => {
   function legacyStore(n: number): { dbPath: string; sessionId: string; blobs: Buffer[] } {
     const dbPath = tempDbPath();

@@ -39,7 +39,7 @@ describe('proof commands exit non-zero on a miss, with the target in their JSON'
 
   it('bench:journal names its gate and the stated target, and misses the gate when each commit costs 1 ms more', () => {
     const slow = run('test/bench/journal-bench.ts', ['--json', '--chunks', '100', '--inject-ms', '1']);
-    expect(slow.last).toMatchObject({ target: { overFloorP50: 1.5, p99Ratio: 3 }, statedTarget: { p50Ratio: 1.25, p99Ratio: 2 }, pass: false });
+    expect(slow.last).toMatchObject({ target: { overFloorP50: 1.5, p99OverFloor: 2.5 }, statedTarget: { p50Ratio: 1.25, p99Ratio: 2 }, pass: false });
     expect(slow.last.misses).toContain('overFloorP50');
     // Write amplification of the segment-file store is measured and gated (/proc/self/io).
     expect(slow.last).toMatchObject({ target: { writeAmplification: 1.2 } });
@@ -53,6 +53,14 @@ describe('proof commands exit non-zero on a miss, with the target in their JSON'
     // against the dearer baseline it would be off by their difference (tens of percent here).
     const cheaper = l.p50Ms! / Math.min(l.rawFsyncP50Ms!, l.rawInPlaceP50Ms!);
     expect(Math.abs(l.p50Ratio! - cheaper) / cheaper).toBeLessThan(0.08);
+  });
+
+  it('bench:journal misses its p99 gate when the session logic costs 10 ms more per chunk', () => {
+    // 10 ms: far above the floor's own p99 even on a busy machine (up to ~2.6 ms seen at load 10).
+    const slow = run('test/bench/journal-bench.ts', ['--json', '--chunks', '100', '--amp-chunks', '50', '--inject-ms', '10']);
+    expect(slow.last.misses).toContain('p99OverFloor');
+    expect(slow.last.p99OverFloor as number).toBeGreaterThan(2.5);
+    expect(slow.status).toBe(1);
   });
 
   it('bench:journal misses writeAmplification when each media byte is written once more', () => {

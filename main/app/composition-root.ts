@@ -6,6 +6,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { systemClock, type Clock } from '../common/clock';
 import type { Logger } from '../common/logger';
+import type { MeasureDurations } from '../../preload/contract/precheck';
 import { openDatabase, type Db } from '../db/connection';
 import { getSession, getSessionByInvite, sessionsInStates } from '../db/queries/sessions';
 import { getUploadConfirmation } from '../db/queries/session-keys';
@@ -88,6 +89,11 @@ export interface KioskCoreOptions {
   readonly resourcesDir?: string;
   /** The wrong-invite-code throttle; default DEFAULT_INVITE_POLICY. */
   readonly invitePolicy?: InviteGatePolicy;
+  /**
+   * Development web shell only (KIOSK_DEV_PRECHECK_QUICK): how long the page measures camera,
+   * microphone and speakers. Ignored in kiosk mode.
+   */
+  readonly precheckMeasureMs?: MeasureDurations;
   /** Hub sync tuning (tests shorten the quiet-time poll and the backoff). */
   readonly sync?: Pick<SyncEngineOptions, 'idlePollMs' | 'backoffBaseMs' | 'backoffCapMs' | 'batchSize'>;
 }
@@ -256,6 +262,7 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
     endpoint: (p) => precheckEndpoint ?? p?.pack.hrEndpoint?.url ?? null,
     homePack: pack,
     emit: (e) => events.emit('precheckProgress', e),
+    ...(options.precheckMeasureMs && !kioskMode ? { measureMs: options.precheckMeasureMs } : {}),
   });
   const feedback = new CandidateFeedback({ db, journal, clock, packs: packRuntime.packs });
   const lockdown = new LockdownRecorder({ db, journal, clock, packs: packRuntime.packs, logger, mainObservesWindow: options.shell === 'electron' });

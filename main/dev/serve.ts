@@ -9,7 +9,7 @@ import { createKioskCore, type KioskCore } from '../app/composition-root';
 import { DataDirLockedError } from '../db/data-dir-lock';
 import { createConsoleLogger } from '../common/logger';
 import { devIntegrity } from './dev-integrity';
-import { devInvitePolicy } from './dev-options';
+import { devInvitePolicy, devPrecheckMeasureMs } from './dev-options';
 import { startWebHost } from './web-host';
 
 const startedAt = performance.now();
@@ -36,6 +36,7 @@ const logger = createConsoleLogger('kiosk', values.quiet ? 'warn' : 'info');
 const clockOffsetMs = Number(process.env.KIOSK_DEV_CLOCK_OFFSET_MS ?? '0') || 0;
 const invitePolicy = devInvitePolicy();
 const integrityScan = devIntegrity();
+const precheckMeasureMs = devPrecheckMeasureMs();
 let core: KioskCore;
 try {
   core = createKioskCore({
@@ -46,6 +47,7 @@ try {
     shell: 'web-dev',
     ...(invitePolicy ? { invitePolicy } : {}),
     ...(integrityScan ? { integrityScan } : {}),
+    ...(precheckMeasureMs ? { precheckMeasureMs } : {}),
   });
 } catch (e) {
   if (e instanceof DataDirLockedError) {

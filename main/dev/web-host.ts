@@ -206,7 +206,13 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       unsubscribe();
       for (const s of sockets) s.terminate();
       wss.close();
-      await new Promise<void>((r) => server.close(() => r()));
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      // server.close() waits for every open connection to end, and a connection on which no
+      // request has arrived yet (Chromium opens them ahead of need) is not idle to Node: the host
+      // was still running a minute later (test/integration/dev-shell-stop.test.ts). Nothing an
+      // open page could still be sent matters once the host stops.
+      server.closeAllConnections();
+      await closed;
     },
   };
 }

@@ -151,10 +151,24 @@ export const PrecheckPolicyInput = z
   .partial();
 export type PrecheckPolicyInput = z.infer<typeof PrecheckPolicyInput>;
 
+/**
+ * How long the page measures each device. Absent means the product's own durations (camera
+ * 2.5 s, room 1.5 s, voice 4 s, tone 1.5 s); only the development web shell sets it, for
+ * end-to-end scenarios that are not about the pre-check (KIOSK_DEV_PRECHECK_QUICK).
+ */
+export const MeasureDurations = z.strictObject({
+  cameraMs: z.number().int().min(200).max(10_000),
+  quietMs: z.number().int().min(400).max(10_000),
+  speakMs: z.number().int().min(200).max(20_000),
+  toneMs: z.number().int().min(300).max(5_000),
+});
+export type MeasureDurations = z.infer<typeof MeasureDurations>;
+
 /** What the browser-side checks need to know before measuring. */
 export const InteractivePolicy = z.object({
   camera: z.object({ required: z.boolean(), minWidth: z.number(), minHeight: z.number(), minFps: z.number() }),
   microphone: z.object({ required: z.boolean(), speechOverNoiseDb: z.number() }),
+  measureMs: MeasureDurations.optional(),
 });
 export type InteractivePolicy = z.infer<typeof InteractivePolicy>;
 

@@ -5,6 +5,7 @@ import {
   type CameraMeasurement,
   type CheckId,
   type CheckStatus,
+  type MeasureDurations,
   type MicrophoneMeasurement,
   type PrecheckMode,
   type PrecheckReportView,
@@ -14,11 +15,14 @@ import {
 import { ErrorBanner } from '../components/Layout';
 import { errorKey, useI18n } from '../i18n';
 import { kiosk } from '../ipc/kiosk';
-import { measureCamera } from '../precheck/camera-test';
+import { CAMERA_TEST_MS, measureCamera } from '../precheck/camera-test';
 import { openDevices, type OpenedDevices } from '../precheck/devices';
 import { checkTitle } from '../precheck/format';
 import { LevelProbe, MIN_DB, noiseFloorOf, QUIET_MS, SPEAK_MS, speechLevelOf } from '../precheck/microphone-test';
-import { playTone } from '../precheck/speaker-test';
+import { playTone, TONE_MS } from '../precheck/speaker-test';
+
+/** The product's measuring times; main sends shorter ones only from the development web shell. */
+const DEFAULT_MEASURE_MS: MeasureDurations = { cameraMs: CAMERA_TEST_MS, quietMs: QUIET_MS, speakMs: SPEAK_MS, toneMs: TONE_MS };
 
 const STEPS = ['auto', 'camera', 'microphone', 'speakers'] as const;
 type Step = (typeof STEPS)[number] | 'finishing';
@@ -104,6 +108,7 @@ export function PrecheckFlow({ mode, sessionId, onReport }: Props) {
   }, [step]);
 
   const index = step === 'finishing' ? STEPS.length : STEPS.indexOf(step);
+  const measureMs = run?.interactive.measureMs ?? DEFAULT_MEASURE_MS;
   return (
     <div className="precheck" data-testid="precheck-flow" data-step={step} ref={flowRef}>
       <ol className="precheck-steps" aria-label={t('precheck.stepsLabel')}>
@@ -118,6 +123,7 @@ export function PrecheckFlow({ mode, sessionId, onReport }: Props) {
       {step === 'camera' && devices.current && (
         <CameraStep
           devices={devices.current}
+          durationMs={measureMs.cameraMs}
           onDone={(m) => {
             measured.current.camera = m;
             setStep('microphone');
@@ -128,13 +134,15 @@ export function PrecheckFlow({ mode, sessionId, onReport }: Props) {
         <MicrophoneStep
           devices={devices.current}
           marginDb={run.interactive.microphone.speechOverNoiseDb}
+          quietMs={measureMs.quietMs}
+          speakMs={measureMs.speakMs}
           onDone={(m) => {
             measured.current.microphone = m;
             setStep('speakers');
           }}
         />
       )}
-      {step === 'speakers' && devices.current && <SpeakerStep devices={devices.current} onDone={(m) => void finish(m)} />}
+      {step === 'speakers' && devices.current && <SpeakerStep devices={devices.current} toneMs={measureMs.toneMs} onDone={(m) => void finish(m)} />}
       {step === 'finishing' && !error && (
         <p role="status" className="hint">
           {t('precheck.finishing')}
@@ -166,7 +174,7 @@ function AutoStep({ rows, done, total }: { rows: Row[]; done: number; total: num
   );
 }
 
-function CameraStep({ devices, onDone }: { devices: Promise<OpenedDevices>; onDone: (m: CameraMeasurement) => void }) {
+function CameraStep({ devices, durationMs, onDone }: { devices: Promise<OpenedDevices>; durationMs: number; onDone: (m: CameraMeasurement) => void }) {
   const { t } = useI18n();
   const video = useRef<HTMLVideoElement>(null);
   const [fraction, setFraction] = useState(0);
@@ -184,7 +192,7 @@ function CameraStep({ devices, onDone }: { devices: Promise<OpenedDevices>; onDo
         setTimeout(() => live && onDone({ ...base, width: 0, height: 0, fps: 0, framesSampled: 0, meanLuma: 0, meanFrameDiff: 0 }), 1200);
         return;
       }
-      const m = await measureCamera(d.stream, video.current, undefined, (f) => live && setFraction(f));
+      const m = await measureCamera(d.stream, video.current, durationMs, (f) => live && setFraction(f));
       if (live) onDone({ ...base, ...m });
     })();
     return () => {
@@ -216,7 +224,19 @@ function CameraStep({ devices, onDone }: { devices: Promise<OpenedDevices>; onDo
 const METER_FLOOR_DB = -70;
 const pct = (db: number): number => Math.max(0, Math.min(100, ((db - METER_FLOOR_DB) / -METER_FLOOR_DB) * 100));
 
-function MicrophoneStep({ devices, marginDb, onDone }: { devices: Promise<OpenedDevices>; marginDb: number; onDone: (m: MicrophoneMeasurement) => void }) {
+function MicrophoneStep({
+  devices,
+  marginDb,
+  quietMs,
+  speakMs,
+  onDone,
+}: {
+  devices: Promise<OpenedDevices>;
+  marginDb: number;
+  quietMs: number;
+  speakMs: number;
+  onDone: (m: MicrophoneMeasurement) => void;
+}) {
   const { t } = useI18n();
   const [d, setD] = useState<OpenedDevices | null>(null);
   const [phase, setPhase] = useState<'ready' | 'quiet' | 'speak'>('ready');
@@ -256,7 +276,7 @@ function MicrophoneStep({ devices, marginDb, onDone }: { devices: Promise<Opened
       const db = p.level();
       setLevel(db);
       const elapsed = performance.now() - t0;
-      if (elapsed < QUIET_MS) {
+      if (elapsed < quietMs) {
         if (p.warm()) quiet.push(db);
         return;
       }
@@ -265,7 +285,7 @@ function MicrophoneStep({ devices, marginDb, onDone }: { devices: Promise<Opened
         setFloor(noiseFloorOf(quiet));
         setPhase('speak');
       }
-      if (elapsed < QUIET_MS + SPEAK_MS) {
+      if (elapsed < quietMs + speakMs) {
         speaking.push(db);
         return;
       }
@@ -325,7 +345,7 @@ function MicrophoneStep({ devices, marginDb, onDone }: { devices: Promise<Opened
   );
 }
 
-function SpeakerStep({ devices, onDone }: { devices: Promise<OpenedDevices>; onDone: (m: SpeakerMeasurement) => void }) {
+function SpeakerStep({ devices, toneMs, onDone }: { devices: Promise<OpenedDevices>; toneMs: number; onDone: (m: SpeakerMeasurement) => void }) {
   const { t } = useI18n();
   const [state, setState] = useState<'ready' | 'playing' | 'asked'>('ready');
   const [played, setPlayed] = useState(false);
@@ -337,7 +357,7 @@ function SpeakerStep({ devices, onDone }: { devices: Promise<OpenedDevices>; onD
 
   async function play() {
     setState('playing');
-    const ok = await playTone();
+    const ok = await playTone(toneMs);
     setPlayed((p) => p || ok);
     setState('asked');
   }

@@ -62,6 +62,8 @@ const retriedTests = ran?.tests.filter((t) => t.retries > 0) ?? [];
 for (const t of skippedTests) console.error(`[e2e] skipped: ${t.name}${t.note ? ` (${t.note})` : ''}`);
 for (const t of retriedTests) console.error(`[e2e] passed only after ${t.retries} retr${t.retries === 1 ? 'y' : 'ies'}: ${t.name}`);
 const base = {
+  // Files run at once (E2E_FILE_WORKERS, vitest.config.ts): stated so a timing miss can be read against it.
+  fileWorkers: Math.min(4, Math.max(1, Number.parseInt(process.env.E2E_FILE_WORKERS ?? '1', 10) || 1)),
   scenarios: r.numTotalTests,
   passed: r.numPassedTests,
   failed: r.numFailedTests,

@@ -25,7 +25,8 @@ describe.skipIf(!exe)('smoke: crash mid-answer and resume in a real browser', ()
   });
 
   it('resumes at the question being answered with its chunks and remaining time', async () => {
-    host = await startHost({ dataDir });
+    // Not a pre-check scenario: it goes through every step with short measurements (candidate-kit.ts).
+    host = await startHost({ dataDir, env: { KIOSK_DEV_PRECHECK_QUICK: '1' } });
     browser = await launchBrowser({ fakeMedia: true });
     const page = browser.page;
     await page.goto(host.url);
@@ -71,7 +72,7 @@ describe.skipIf(!exe)('smoke: crash mid-answer and resume in a real browser', ()
     db.close();
     expect(committed).toBeGreaterThanOrEqual(killedAt!.chunks);
 
-    host = await startHost({ dataDir });
+    host = await startHost({ dataDir, env: { KIOSK_DEV_PRECHECK_QUICK: '1' } });
     expect(host.recovered).toBe(1);
     await page.goto(host.url);
     await page.getByTestId('resume-screen').waitFor({ timeout: 20_000 });

@@ -8,6 +8,8 @@ import {
   checkIds,
   type CheckId,
   type CheckResult,
+  type InteractivePolicy,
+  type MeasureDurations,
   type Overall,
   type PrecheckFinishRequest,
   type PrecheckMode,
@@ -69,6 +71,8 @@ export interface PrecheckServiceDeps {
   readonly probeOptions?: Partial<NetworkProbeOptions>;
   readonly checks?: readonly Check[];
   readonly budgetMs?: number;
+  /** Development web shell only: shorter device measurements for scenarios not about the pre-check. */
+  readonly measureMs?: MeasureDurations;
 }
 
 interface RunRecord {
@@ -156,7 +160,13 @@ export class PrecheckService {
     const durationMs = Math.round(performance.now() - t0);
     this.remember({ runId: req.runId, mode: req.mode, sessionId: req.sessionId ?? null, startedAt, durationMs, checks: results, policy, needs });
     this.log.info('pre-check run finished', { runId: req.runId, mode: req.mode, durationMs, statuses: summary(results) });
-    return ok({ runId: req.runId, mode: req.mode, startedAt, durationMs, checks: results, interactive: interactivePolicy(policy, needs) });
+    return ok({ runId: req.runId, mode: req.mode, startedAt, durationMs, checks: results, interactive: this.interactive(policy, needs) });
+  }
+
+  /** The page's thresholds, and the development shell's shorter measuring times when it set them. */
+  private interactive(policy: PrecheckPolicy, needs: PackNeeds): InteractivePolicy {
+    const base = interactivePolicy(policy, needs);
+    return this.deps.measureMs ? { ...base, measureMs: this.deps.measureMs } : base;
   }
 
   finish(req: PrecheckFinishRequest): Result<PrecheckReportView> {

@@ -5,8 +5,17 @@
  */
 import type { Db } from './connection';
 
+/**
+ * What one stored chunk adds to the WAL: its commit touches about three pages (the media_chunks
+ * leaf, the journal leaf, an interior page now and then), each written as a 4 KiB frame with a
+ * 24-byte header. The chunk's bytes are in its segment file, not in the WAL (migration 0010), so
+ * they must not be counted: counting them forced a checkpoint on the recording path after 256 MB
+ * of media (a 30-minute answer at 1.2 Mbps) and checkpointed between every answer.
+ */
+export const CHUNK_COMMIT_WAL_BYTES = 3 * (4096 + 24);
+
 export interface WalMaintenance {
-  /** Bytes just committed; checkpoints at once only past the hard cap. */
+  /** WAL bytes just committed (not media bytes: see CHUNK_COMMIT_WAL_BYTES); checkpoints at once only past the hard cap. */
   noteWritten(bytes: number): void;
   /** A safe point (between answers, after exit): checkpoint if the WAL has grown. */
   checkpointIfNeeded(): void;

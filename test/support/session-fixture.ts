@@ -5,7 +5,7 @@ import path from 'node:path';
 import { ManualClock } from '../../main/common/clock';
 import { silentLogger } from '../../main/common/logger';
 import { openDatabase, type Db } from '../../main/db/connection';
-import { PassiveWalMaintenance } from '../../main/db/wal-maintenance';
+import { PassiveWalMaintenance, type WalMaintenance } from '../../main/db/wal-maintenance';
 import { OsEnvironmentProbe } from '../../main/services/environment/environment';
 import { SqliteJournal } from '../../main/services/journal/journal';
 import { DemoInviteDirectory, demoPack, loadPack, StaticPackProvider, type LoadedPack } from '../../main/services/packs/pack-provider';
@@ -49,7 +49,9 @@ export interface ProctorTokenSetup {
   readonly centreId: string;
 }
 
-export function makeFixture(opts: { dbPath?: string; clock?: ManualClock; pack?: LoadedPack; proctorTokens?: ProctorTokenSetup; media?: (db: Db) => SegmentMediaStore } = {}): Fixture {
+export function makeFixture(
+  opts: { dbPath?: string; clock?: ManualClock; pack?: LoadedPack; proctorTokens?: ProctorTokenSetup; media?: (db: Db) => SegmentMediaStore; wal?: (db: Db) => WalMaintenance } = {},
+): Fixture {
   const dbPath = opts.dbPath ?? tempDbPath();
   const clock = opts.clock ?? new ManualClock();
   const pack = opts.pack ?? demoPack();
@@ -67,7 +69,7 @@ export function makeFixture(opts: { dbPath?: string; clock?: ManualClock; pack?:
     resumeCodes: codes,
     environment: new OsEnvironmentProbe('0.0.0-test', 'node'),
     logger: silentLogger,
-    wal: new PassiveWalMaintenance(db),
+    wal: opts.wal ? opts.wal(db) : new PassiveWalMaintenance(db),
     emit: (e) => events.push(e),
     ...(opts.media ? { media: opts.media(db) } : {}),
   });

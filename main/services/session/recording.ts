@@ -10,6 +10,7 @@ import { err, ok, type Result } from '../../common/result';
 import { attemptChunkStats, getChunkMeta, insertChunk, segmentChunkCount } from '../../db/queries/media';
 import { countAnswers, getProgress, getSession, insertAnswer, sessionsInStates, updateSession, upsertProgress, type SessionRow, type SessionStateValue } from '../../db/queries/sessions';
 import { afterCommit, transact } from '../../db/transaction';
+import { CHUNK_COMMIT_WAL_BYTES } from '../../db/wal-maintenance';
 import type { LoadedPack } from '../packs/pack-provider';
 import type { FlatQuestion } from '../packs/pack-schema';
 import { PERSIST_INTERVAL_MS, type AnswerClock } from './answer-clock';
@@ -234,7 +235,7 @@ export class Recording {
       counter.count += 1;
       counter.attemptChunks += 1;
       this.lastChunkAt.set(s.id, now);
-      this.ctx.deps.wal?.noteWritten(data.byteLength);
+      this.ctx.deps.wal?.noteWritten(CHUNK_COMMIT_WAL_BYTES);
       durable = chunk.durable;
       return ok(this.ack(req, sha256, data.byteLength, false, counter.attemptChunks));
     });

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { openDatabase } from '../../../main/db/connection';
 import { PassiveWalMaintenance } from '../../../main/db/wal-maintenance';
-import { tempDbPath } from '../../support/session-fixture';
+import { chunk, makeFixture, must, startedSession, tempDbPath } from '../../support/session-fixture';
 
 describe('PassiveWalMaintenance', () => {
   it('checkpoints at once only when the hard cap is reached, counting from the last checkpoint', () => {
@@ -57,5 +57,33 @@ describe('PassiveWalMaintenance', () => {
     hard.noteWritten(1);
     expect(hardSpy).toHaveBeenCalledTimes(1);
     db.close();
+  });
+});
+
+describe('what the recording path tells WAL maintenance', () => {
+  it('counts a stored chunk as the few WAL pages its commit writes, never its media bytes (they are in the segment file)', async () => {
+    const noted: number[] = [];
+    const f = makeFixture({
+      wal: () => ({
+        noteWritten: (bytes: number) => noted.push(bytes),
+        checkpointIfNeeded: () => undefined,
+      }),
+    });
+    const { sessionId } = startedSession(f);
+    must(f.service.submitAnswer(sessionId, 0, 0, 'typed'));
+    must(f.service.beginAnswer(sessionId, 1));
+    // Three chunks of 1 MiB each: 3 MiB of media.
+    for (let seq = 0; seq < 3; seq++) {
+      must(await f.service.appendChunk({ sessionId, questionIndex: 1, attempt: 0, segment: 0, seq, mimeType: 'video/webm', data: chunk(1024 * 1024, seq + 1) }));
+    }
+    expect(noted).toHaveLength(3);
+    // Each commit writes a handful of 4 KiB frames, whatever the chunk's size.
+    for (const n of noted) {
+      expect(n).toBeGreaterThan(4096);
+      expect(n).toBeLessThanOrEqual(16 * 1024);
+    }
+    // The hard cap (256 MiB of WAL) is then ~20,000 chunks away: no checkpoint on the recording path
+    // in any real answer; checkpoints stay at the safe points between answers.
+    expect(Math.floor((256 * 1024 * 1024) / noted[0]!)).toBeGreaterThan(15_000);
   });
 });

@@ -4,7 +4,7 @@
  * At start it recovers (crash detection + resume) and reports how long that took.
  */
 import { createHash, randomBytes, randomInt } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Clock } from '../../main/common/clock';
@@ -31,7 +31,13 @@ const { values } = parseArgs({
 });
 const dataDir = values['data-dir'];
 if (!dataDir) throw new Error('--data-dir is required');
-mkdirSync(dataDir, { recursive: true });
+if (mkdirSync(dataDir, { recursive: true }) !== undefined) {
+  // The data folder is the kiosk's install-time setup, not a recording: make its name durable
+  // (the power-loss test's file system keeps a new name only once its parent folder is fsynced).
+  const parent = openSync(path.dirname(dataDir), 'r');
+  fsyncSync(parent);
+  closeSync(parent);
+}
 const minBytes = Number(values['min-kb']) * 1024;
 const maxBytes = Number(values['max-kb']) * 1024;
 const pauseMs = Number(values['pause-ms']);

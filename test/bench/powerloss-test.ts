@@ -31,7 +31,7 @@ if (!Number.isInteger(cuts) || cuts < 1 || !Number.isInteger(controlCuts) || con
   process.stderr.write('--cuts and --control-cuts must be positive integers\n');
   process.exit(2);
 }
-const target = { lostAcknowledged: 0, corruptDatabases: 0, brokenChains: 0, resumeFailures: 0, missingEvents: 0, eventMismatches: 0, acknowledged: '>0', controlLost: '>0' };
+const target = { lostAcknowledged: 0, corruptDatabases: 0, brokenChains: 0, resumeFailures: 0, missingEvents: 0, eventMismatches: 0, acknowledged: '>0', cutsDroppingUnsynced: '>0', controlLost: '>0' };
 const unavailable = lossyUnavailable();
 if (unavailable) {
   // Never a silent pass: without FUSE there is no proof, and the command says so and fails.
@@ -40,7 +40,7 @@ if (unavailable) {
   process.exit(1);
 }
 
-async function run(label: string, n: number, nosync: boolean): Promise<{ report: CrashReport; log: string }> {
+async function run(label: string, n: number, nosync: boolean): Promise<{ report: CrashReport; drops: number; dropsWithUnsynced: number }> {
   const root = mkdtempSync(path.join(os.tmpdir(), `kiosk-powerloss-${label}-`));
   const mount = new LossyMount({ backing: path.join(root, 'disk'), mountpoint: path.join(root, 'mnt'), nosync, fsyncDelayMs: Number(values['fsync-delay-ms']) });
   await mount.mount();
@@ -58,7 +58,8 @@ async function run(label: string, n: number, nosync: boolean): Promise<{ report:
         if (!values.json || i % 10 === 0) process.stderr.write(`[powerloss-test] ${label}: ${i}/${n} cuts\n`);
       },
     });
-    return { report, log: mount.log };
+    await mount.unmount();
+    return { report, drops: mount.drops, dropsWithUnsynced: mount.dropsWithUnsynced };
   } finally {
     await mount.unmount();
     if (!values.keep) rmSync(root, { recursive: true, force: true });
@@ -67,8 +68,17 @@ async function run(label: string, n: number, nosync: boolean): Promise<{ report:
 }
 
 const started = performance.now();
-const real = await run('real', cuts, false);
-const control = await run('control', controlCuts, true);
+let real: Awaited<ReturnType<typeof run>>;
+let control: Awaited<ReturnType<typeof run>>;
+try {
+  real = await run('real', cuts, false);
+  control = await run('control', controlCuts, true);
+} catch (e) {
+  // A mount that fails, a child that exits by itself: no proof, and the last line says why.
+  process.stderr.write(`[powerloss-test] ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  console.log(JSON.stringify({ cuts, error: e instanceof Error ? e.message.slice(0, 500) : String(e), target, pass: false }));
+  process.exit(1);
+}
 const r = real.report;
 const c = control.report;
 if (r.mismatchSamples.length > 0) process.stderr.write(`[powerloss-test] mismatch samples: ${r.mismatchSamples.join('\n')}\n`);
@@ -83,6 +93,8 @@ const summary = {
   missingEvents: r.missingEvents,
   eventMismatches: r.eventMismatches,
   resumesChecked: r.resumesChecked,
+  // Cuts that found unsynced data or names to drop: a cut that found none tested nothing new.
+  cutsDroppingUnsynced: real.dropsWithUnsynced,
   cutsBeforeReady: r.killsBeforeReady,
   p95RecoveryMs: r.p95RecoveryMs,
   controlCuts,
@@ -95,6 +107,8 @@ const misses = [
   ...(['lostAcknowledged', 'corruptDatabases', 'brokenChains', 'resumeFailures', 'missingEvents', 'eventMismatches'] as const).filter((k) => summary[k] !== 0),
   ...(summary.acknowledged > 0 ? [] : ['acknowledged']),
   ...(cuts < 4 || summary.resumesChecked > 0 ? [] : ['resumesChecked']),
+  ...(real.drops === cuts + 1 ? [] : ['drops']),
+  ...(summary.cutsDroppingUnsynced > 0 ? [] : ['cutsDroppingUnsynced']),
   ...(controlLost > 0 ? [] : ['controlLost']),
 ];
 console.log(JSON.stringify({ ...summary, fs: 'lossyfs (strict: data at file fsync, names at folder fsync)', oracle: 'independent', target, misses, pass: misses.length === 0 }));

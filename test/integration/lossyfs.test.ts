@@ -9,6 +9,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ROOT, tempDir } from '../e2e/harness';
+import { fsyncDirectory } from '../../main/services/storage/durable-file';
 import { LossyMount, lossyUnavailable } from '../powerloss/lossy-mount';
 import { runCrashTest } from '../bench/crash-harness';
 
@@ -29,15 +30,6 @@ async function mounted(nosync = false): Promise<{ m: LossyMount; dir: string }> 
   return { m, dir: m.opts.mountpoint };
 }
 
-function fsyncPath(p: string): void {
-  const fd = openSync(p, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 function writeFile(p: string, data: string, sync: boolean): void {
   const fd = openSync(p, 'a');
   try {
@@ -53,7 +45,7 @@ describe.skipIf(unavailable !== null)(`lossyfs${unavailable ? ` (skipped: ${unav
     const { m, dir } = await mounted();
     const f = path.join(dir, 'f');
     writeFile(f, 'durable', true);
-    fsyncPath(dir);
+    fsyncDirectory(dir);
     writeFile(f, '+volatile', false);
     expect(readFileSync(f, 'utf8')).toBe('durable+volatile');
     m.drop();
@@ -67,10 +59,10 @@ describe.skipIf(unavailable !== null)(`lossyfs${unavailable ? ` (skipped: ${unav
   it('loses a new file whose folder was never fsynced, even when the file itself was', async () => {
     const { m, dir } = await mounted();
     mkdirSync(path.join(dir, 'sub'));
-    fsyncPath(dir);
+    fsyncDirectory(dir);
     writeFile(path.join(dir, 'sub', 'orphan'), 'bytes', true);
     writeFile(path.join(dir, 'sub', 'named'), 'bytes', true);
-    fsyncPath(path.join(dir, 'sub'));
+    fsyncDirectory(path.join(dir, 'sub'));
     writeFile(path.join(dir, 'sub', 'late'), 'bytes', true);
     m.drop();
     await m.remount();
@@ -82,7 +74,7 @@ describe.skipIf(unavailable !== null)(`lossyfs${unavailable ? ` (skipped: ${unav
   it('with --nosync (the negative control) loses even fsynced data', async () => {
     const { m, dir } = await mounted(true);
     writeFile(path.join(dir, 'f'), 'acknowledged', true);
-    fsyncPath(dir);
+    fsyncDirectory(dir);
     m.drop();
     await m.remount();
     expect(existsSync(path.join(dir, 'f'))).toBe(false);

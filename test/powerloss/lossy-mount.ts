@@ -72,9 +72,21 @@ export class LossyMount {
     if (!isMounted(this.opts.mountpoint)) throw new Error(`lossyfs did not mount ${this.opts.mountpoint}`);
   }
 
+  /** Cuts so far (on every mount of this object) that found unsynced state to drop. */
+  dropsWithUnsynced = 0;
+  drops = 0;
+
   /** Drops everything unsynced; returns once the file system has done it. */
   drop(): void {
     writeFileSync(this.ctl, 'drop');
+  }
+
+  /** Counts the drops the file system logged (its stderr) since the last mount. */
+  private countDrops(): void {
+    for (const m of this.stderr.matchAll(/\[lossyfs\] drop: (\d+) unsynced inodes/g)) {
+      this.drops += 1;
+      if (Number(m[1]) > 0) this.dropsWithUnsynced += 1;
+    }
   }
 
   /** The power cut for one writer: freeze it, drop the unsynced state, kill it. */
@@ -100,6 +112,7 @@ export class LossyMount {
     if (isMounted(this.opts.mountpoint)) throw new Error(`cannot unmount ${this.opts.mountpoint}: ${last}`);
     await exited;
     this.proc = null;
+    this.countDrops();
     if (proc.exitCode !== 0) throw new Error(`lossyfs exited with ${proc.exitCode ?? proc.signalCode}: ${this.stderr.slice(-2000)}`);
   }
 

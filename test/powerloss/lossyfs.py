@@ -122,8 +122,28 @@ class LossyFS(Operations):
             vol[ino] = v
         return vol
 
+    def _unsynced(self):
+        """How many inodes differ from their durable state (data, size or entries), and by how many bytes of size."""
+        n, nbytes = 0, 0
+        # SQLite's -shm index is never synced by design (rebuilt from the WAL): not counted.
+        shm = {i for v in self.vol.values() if v['kind'] == 'd' for name, i in v['entries'].items() if name.endswith('-shm')}
+        for ino, v in self.vol.items():
+            d = self.durable.get(ino)
+            if ino in shm:
+                continue
+            if v['kind'] == 'f':
+                if d is None or d.get('data') != v['data']:
+                    n += 1
+                    nbytes += abs(len(v['data']) - len(d.get('data', b''))) if d else len(v['data'])
+            elif d is None or d.get('entries') != v['entries']:
+                n += 1
+        return n, nbytes
+
     def drop(self):
         """The power cut: everything unsynced is gone."""
+        n, nbytes = self._unsynced()
+        sys.stderr.write('[lossyfs] drop: %d unsynced inodes, %d bytes of size\n' % (n, nbytes))
+        sys.stderr.flush()
         self.vol = self._volatile_from_durable()
         self.fhs = {fh: ino for fh, ino in self.fhs.items() if ino in self.vol}
         self.stats['drops'] += 1

@@ -9,7 +9,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ROOT, tempDir } from '../e2e/harness';
-import { fsyncDirectory } from '../../main/services/storage/durable-file';
+import { fsyncDirectory, mkdirDurably } from '../../main/services/storage/durable-file';
 import { LossyMount, lossyUnavailable } from '../powerloss/lossy-mount';
 import { runCrashTest } from '../bench/crash-harness';
 
@@ -69,6 +69,17 @@ describe.skipIf(unavailable !== null)(`lossyfs${unavailable ? ` (skipped: ${unav
     expect(existsSync(path.join(dir, 'sub', 'late'))).toBe(false);
     expect(readFileSync(path.join(dir, 'sub', 'named'), 'utf8')).toBe('bytes');
     expect(readFileSync(path.join(dir, 'sub', 'orphan'), 'utf8')).toBe('bytes');
+  });
+
+  it('keeps new folders made by mkdirDurably (the data folder at a first start); loses ones made by a plain mkdir', async () => {
+    const { m, dir } = await mounted();
+    expect(mkdirDurably(path.join(dir, 'kiosk', 'data'))).toBe(true);
+    expect(mkdirDurably(path.join(dir, 'kiosk', 'data'))).toBe(false);
+    mkdirSync(path.join(dir, 'plain', 'data'), { recursive: true });
+    m.drop();
+    await m.remount();
+    expect(existsSync(path.join(dir, 'kiosk', 'data'))).toBe(true);
+    expect(existsSync(path.join(dir, 'plain'))).toBe(false);
   });
 
   it('with --nosync (the negative control) loses even fsynced data', async () => {

@@ -4,7 +4,11 @@
  * file system that keeps unsynced data in memory. Each cut freezes the recording child at a random
  * instant, drops everything unsynced, SIGKILLs the child and remounts, so the restarted child and
  * the oracle see exactly what was synced. Then a negative control runs the same way on a mount
- * whose fsync is a no-op: it must lose acknowledged data, or the harness could not see a loss.
+ * where fsync of the media segment files (`--control media`, the default: the database stays
+ * whole, so only the oracle's per-chunk byte check can see the loss) or every fsync
+ * (`--control all`) is a no-op that reports success; the control must lose acknowledged data,
+ * or the harness could not see a loss. `--control none` (a control as safe as the real run)
+ * exists to show that gate failing (test/integration/lossyfs.test.ts).
  * Prints one JSON object as its last line; exits 1 on any loss in the real run or a control that
  * lost nothing.
  */
@@ -19,6 +23,7 @@ const { values } = parseArgs({
   options: {
     cuts: { type: 'string', default: '100' },
     'control-cuts': { type: 'string', default: '4' },
+    control: { type: 'string', default: 'media' },
     json: { type: 'boolean', default: false },
     'max-cut-delay-ms': { type: 'string', default: '400' },
     'fsync-delay-ms': { type: 'string', default: '0' },
@@ -27,8 +32,9 @@ const { values } = parseArgs({
 });
 const cuts = Number(values.cuts);
 const controlCuts = Number(values['control-cuts']);
-if (!Number.isInteger(cuts) || cuts < 1 || !Number.isInteger(controlCuts) || controlCuts < 1) {
-  process.stderr.write('--cuts and --control-cuts must be positive integers\n');
+const controlKind = values.control ?? 'media';
+if (!Number.isInteger(cuts) || cuts < 1 || !Number.isInteger(controlCuts) || controlCuts < 1 || (controlKind !== 'media' && controlKind !== 'all' && controlKind !== 'none')) {
+  process.stderr.write('--cuts and --control-cuts must be positive integers, --control media, all or none\n');
   process.exit(2);
 }
 const target = { lostAcknowledged: 0, corruptDatabases: 0, brokenChains: 0, resumeFailures: 0, missingEvents: 0, eventMismatches: 0, acknowledged: '>0', cutsDroppingUnsynced: '>0', controlLost: '>0' };
@@ -40,9 +46,11 @@ if (unavailable) {
   process.exit(1);
 }
 
-async function run(label: string, n: number, nosync: boolean): Promise<{ report: CrashReport; drops: number; dropsWithUnsynced: number }> {
+type Lossiness = 'none' | 'media' | 'all';
+
+async function run(label: string, n: number, lossiness: Lossiness): Promise<{ report: CrashReport; drops: number; dropsWithUnsynced: number }> {
   const root = mkdtempSync(path.join(os.tmpdir(), `kiosk-powerloss-${label}-`));
-  const mount = new LossyMount({ backing: path.join(root, 'disk'), mountpoint: path.join(root, 'mnt'), nosync, fsyncDelayMs: Number(values['fsync-delay-ms']) });
+  const mount = new LossyMount({ backing: path.join(root, 'disk'), mountpoint: path.join(root, 'mnt'), nosync: lossiness === 'all', nosyncSuffix: lossiness === 'media' ? '.webm' : undefined, fsyncDelayMs: Number(values['fsync-delay-ms']) });
   await mount.mount();
   try {
     const report = await runCrashTest({
@@ -71,8 +79,8 @@ const started = performance.now();
 let real: Awaited<ReturnType<typeof run>>;
 let control: Awaited<ReturnType<typeof run>>;
 try {
-  real = await run('real', cuts, false);
-  control = await run('control', controlCuts, true);
+  real = await run('real', cuts, 'none');
+  control = await run('control', controlCuts, controlKind);
 } catch (e) {
   // A mount that fails, a child that exits by itself: no proof, and the last line says why.
   process.stderr.write(`[powerloss-test] ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
@@ -98,6 +106,8 @@ const summary = {
   cutsBeforeReady: r.killsBeforeReady,
   p95RecoveryMs: r.p95RecoveryMs,
   controlCuts,
+  control: controlKind === 'media' ? 'fsync of media segment files is a no-op' : controlKind === 'all' ? 'every fsync is a no-op' : 'none (fsync honoured: must fail the gate)',
+  controlCorruptDatabases: c.corruptDatabases,
   controlAcknowledged: c.acknowledgedChunks,
   controlLost,
   fsyncDelayMs: Number(values['fsync-delay-ms']),

@@ -138,6 +138,17 @@ describe.skipIf(unavailable !== null)(`lossyfs${unavailable ? ` (skipped: ${unav
     expect(report.brokenChains).toBe(0);
   });
 
+  it('npm run powerloss-test fails when its negative control loses nothing (--control none honours fsync)', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'test/bench/powerloss-test.ts', '--cuts', '2', '--control-cuts', '1', '--control', 'none', '--json'], { cwd: ROOT, encoding: 'utf8', timeout: 110_000 });
+    const last = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as { misses?: string[]; controlLost?: number; pass?: boolean; lostAcknowledged?: number };
+    expect(r.status).toBe(1);
+    expect(last.controlLost).toBe(0);
+    expect(last.lostAcknowledged).toBe(0);
+    // With two cuts, cutsDroppingUnsynced may also be 0; the control's miss must be there either way.
+    expect(last.misses).toContain('controlLost');
+    expect(last.pass).toBe(false);
+  });
+
   it('loses a file that was never fsynced at all, and hides its control file from listings', async () => {
     const { m, dir } = await mounted();
     const f = path.join(dir, 'g');

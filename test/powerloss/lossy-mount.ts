@@ -18,6 +18,8 @@ export interface LossyOptions {
   mountpoint: string;
   /** fsync reports success and makes nothing durable: the negative control. */
   nosync?: boolean;
+  /** The same, only for files whose name ends with this (e.g. `.webm`). */
+  nosyncSuffix?: string;
   fsyncDelayMs?: number;
 }
 
@@ -52,6 +54,7 @@ export class LossyMount {
     mkdirSync(this.opts.mountpoint, { recursive: true });
     const args = [LOSSYFS, this.opts.backing, this.opts.mountpoint];
     if (this.opts.nosync) args.push('--nosync');
+    if (this.opts.nosyncSuffix) args.push('--nosync-suffix', this.opts.nosyncSuffix);
     if (this.opts.fsyncDelayMs) args.push('--fsync-delay-ms', String(this.opts.fsyncDelayMs));
     const proc = spawn(PYTHON, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """lossyfs: a FUSE file system for power-loss tests that loses what was never synced.
 
-    /usr/bin/python3 test/powerloss/lossyfs.py BACKING MOUNTPOINT [--nosync] [--fsync-delay-ms N]
+    /usr/bin/python3 test/powerloss/lossyfs.py BACKING MOUNTPOINT [--nosync | --nosync-suffix S] [--fsync-delay-ms N]
 
 The volatile state (what processes see through the mount, the "page cache") lives in this
 process's memory; the durable state (the "disk") is what fsync made durable. Semantics (strict
@@ -14,7 +14,9 @@ POSIX, stricter than ext4's data=ordered):
     Kernel caches may still hold dropped pages for files already open, so a test remounts (or at
     least reopens) after a drop; the power-loss harness freezes the writer (SIGSTOP), drops,
     SIGKILLs the writer and unmounts.
-  * --nosync: fsync and fdatasync report success and make nothing durable (the negative control).
+  * --nosync: fsync and fdatasync report success and make nothing durable (a negative control);
+    --nosync-suffix S: the same, only for files whose name ends with S (e.g. .webm: the media
+    bytes are lost while the database stays whole, so only a per-chunk byte check can see it).
   * --fsync-delay-ms N: every fsync sleeps N ms first (a slow disk).
 At unmount the durable state (never the volatile one) is written to BACKING (state.json and one
 file per inode under data/) and the next mount starts from it, so a remount sees exactly what was
@@ -47,9 +49,10 @@ def new_dir(mode):
 class LossyFS(Operations):
     use_ns = False
 
-    def __init__(self, backing, nosync, fsync_delay_ms):
+    def __init__(self, backing, nosync, fsync_delay_ms, nosync_suffix=None):
         self.backing = backing
         self.nosync = nosync
+        self.nosync_suffix = nosync_suffix
         self.fsync_delay = fsync_delay_ms / 1000.0
         self.durable = self._load()
         self.next_ino = max(self.durable) + 1
@@ -350,7 +353,7 @@ class LossyFS(Operations):
     def fsync(self, path, datasync, fh):
         self._sleep()
         self.stats['fsyncs'] += 1
-        if self.nosync:
+        if self.nosync or (self.nosync_suffix and path.endswith(self.nosync_suffix)):
             return 0
         ino = self._ino(path, fh)
         v = self.vol[ino]
@@ -399,10 +402,11 @@ def main():
     ap.add_argument('backing')
     ap.add_argument('mountpoint')
     ap.add_argument('--nosync', action='store_true')
+    ap.add_argument('--nosync-suffix')
     ap.add_argument('--fsync-delay-ms', type=float, default=0)
     a = ap.parse_args()
     os.makedirs(a.backing, exist_ok=True)
-    fs = LossyFS(a.backing, a.nosync, a.fsync_delay_ms)
+    fs = LossyFS(a.backing, a.nosync, a.fsync_delay_ms, a.nosync_suffix)
     FUSE(fs, a.mountpoint, foreground=True, nothreads=True, use_ino=True, big_writes=True, max_write=131072,
          attr_timeout=0, entry_timeout=0, negative_timeout=0, fsname='lossyfs')
 

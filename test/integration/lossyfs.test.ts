@@ -4,7 +4,7 @@
  * database on it keeps its commits. Under CI=true a machine that cannot mount FUSE fails the test.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -19,7 +19,10 @@ if (unavailable) process.stderr.write(`[lossyfs.test] skipped: ${unavailable}\n`
 
 const mounts: LossyMount[] = [];
 afterEach(async () => {
-  for (const m of mounts.splice(0)) await m.unmount();
+  for (const m of mounts.splice(0)) {
+    await m.unmount();
+    rmSync(path.dirname(m.opts.mountpoint), { recursive: true, force: true });
+  }
 });
 
 async function mounted(nosync = false): Promise<{ m: LossyMount; dir: string }> {

@@ -2,7 +2,7 @@
  * The composition root: the one place that builds the object graph. Electron-free, so the
  * Electron shell (main.ts) and the development web shell (main/dev/) share it.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { systemClock, type Clock } from '../common/clock';
 import type { Logger } from '../common/logger';
@@ -32,6 +32,7 @@ import { DEMO_PROCTOR_SECRET, HmacResumeCodes } from '../services/session/resume
 import { ProctorAuthority } from '../services/session/proctor-authority';
 import { SessionService } from '../services/session/session-service';
 import { SegmentMediaStore } from '../services/storage/media-store';
+import { mkdirDurably } from '../services/storage/durable-file';
 import { JiebaSegmenter } from '../services/packs/resume-tags';
 import { CandidateFeedback } from '../services/scoring/candidate-feedback';
 import { ScoringRunner } from '../services/scoring/scoring-runner';
@@ -137,7 +138,8 @@ export function databasePath(dataDir: string): string {
 
 export function createKioskCore(options: KioskCoreOptions): KioskCore {
   const logger = options.logger;
-  mkdirSync(options.dataDir, { recursive: true });
+  // Durably: on a first start a power cut must not take the new data folder with its database.
+  mkdirDurably(options.dataDir);
   const dbPath = databasePath(options.dataDir);
   // One writer per data folder: a second kiosk on it stops here (DataDirLockedError), before it
   // could call the live session crashed.

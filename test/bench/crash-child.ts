@@ -4,7 +4,7 @@
  * At start it recovers (crash detection + resume) and reports how long that took.
  */
 import { createHash, randomBytes, randomInt } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Clock } from '../../main/common/clock';
@@ -16,6 +16,7 @@ import { SqliteJournal, type Journal, type JournalEntry, type JournalEventType }
 import { DemoInviteDirectory, loadPack, StaticPackProvider } from '../../main/services/packs/pack-provider';
 import { HmacResumeCodes } from '../../main/services/session/resume-codes';
 import { SessionService } from '../../main/services/session/session-service';
+import { mkdirDurably } from '../../main/services/storage/durable-file';
 import { isCrashFault, type CrashFault } from './crash-faults';
 import type { QuestionView } from '../../preload/contract/session';
 
@@ -31,7 +32,9 @@ const { values } = parseArgs({
 });
 const dataDir = values['data-dir'];
 if (!dataDir) throw new Error('--data-dir is required');
-mkdirSync(dataDir, { recursive: true });
+// As the composition root does: the power-loss test's file system keeps a new name only once its
+// parent folder is fsynced.
+mkdirDurably(dataDir);
 const minBytes = Number(values['min-kb']) * 1024;
 const maxBytes = Number(values['max-kb']) * 1024;
 const pauseMs = Number(values['pause-ms']);

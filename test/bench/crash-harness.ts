@@ -12,9 +12,9 @@
  * database under test.
  */
 import Database from 'better-sqlite3';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -95,7 +95,15 @@ export async function runCrashTest(opts: {
   onProgress?: (i: number) => void;
   /** A deliberately broken product variant (see crash-faults.ts); `none` by default. */
   fault?: CrashFault;
+  /**
+   * How the child dies at each kill instant; SIGKILL by default. The power-loss test freezes the
+   * child, drops the file system's unsynced state and then SIGKILLs it (test/powerloss/).
+   */
+  cut?: (proc: ChildProcess) => void;
+  /** Runs after the child has died and before the oracle looks (the power-loss test remounts). */
+  afterCut?: () => Promise<void>;
 }): Promise<CrashReport> {
+  const cut = opts.cut ?? ((proc: ChildProcess) => proc.kill('SIGKILL'));
   const started = performance.now();
   const child = await buildCrashChild();
   /** The harness's own record of every acknowledgement, by chunk key. */
@@ -148,6 +156,12 @@ export async function runCrashTest(opts: {
   };
 
   const verify = (all: boolean): void => {
+    if (!existsSync(dbPath)) {
+      // Only a lost file system can lose the whole database; every chunk acknowledged so far is lost.
+      for (const c of all ? [...acked.values()] : unverified) lost.add(chunkKey(c.s, c.q, c.a, c.g, c.n));
+      unverified = [];
+      return;
+    }
     const db = new Database(dbPath, { fileMustExist: true, readonly: true });
     try {
       const ic = db.pragma('integrity_check') as Array<{ integrity_check: string }>;
@@ -203,7 +217,7 @@ export async function runCrashTest(opts: {
         switch (m.t) {
           case 'ready': {
             ready = true;
-            if (killAfterReady !== null) timer = setTimeout(() => proc.kill('SIGKILL'), killAfterReady);
+            if (killAfterReady !== null) timer = setTimeout(() => cut(proc), killAfterReady);
             spawnToReady.push(performance.now() - spawnedAt);
             recoveries.push(Number(m.recoveryMs));
             afterLoad.push(Number(m.afterLoadMs));
@@ -241,7 +255,7 @@ export async function runCrashTest(opts: {
       let timer: NodeJS.Timeout | null = null;
       if (killAfterMs !== null && killAfterMs < 0) {
         // Kill during start-up and recovery: at a random instant after spawning.
-        timer = setTimeout(() => proc.kill('SIGKILL'), -killAfterMs);
+        timer = setTimeout(() => cut(proc), -killAfterMs);
       }
       const killAfterReady = killAfterMs !== null && killAfterMs >= 0 ? killAfterMs : null;
       proc.on('exit', (code, signal) => {
@@ -259,7 +273,7 @@ export async function runCrashTest(opts: {
         const poll = setInterval(() => {
           if (ready) {
             clearInterval(poll);
-            proc.kill('SIGKILL');
+            cut(proc);
           }
         }, 5);
       }
@@ -269,12 +283,14 @@ export async function runCrashTest(opts: {
     // One kill in four lands during start-up and recovery, the rest while recording.
     const delay = randomInt(0, (opts.maxKillDelayMs ?? 400) + 1);
     await runOnce(i % 4 === 3 ? -Math.max(1, delay) : delay);
+    await opts.afterCut?.();
     verify(false);
     opts.onProgress?.(i + 1);
   }
   await runOnce(null);
+  await opts.afterCut?.();
   verify(true);
-  const { size } = await import('node:fs').then((fs) => fs.statSync(dbPath));
+  const size = existsSync(dbPath) ? statSync(dbPath).size : 0;
   return {
     kills: opts.kills,
     acknowledgedChunks: acked.size,

@@ -5,7 +5,7 @@
  * metadata and is lost without it). A rename without the first fsync can leave an empty file under
  * the final name after a cut, which is exactly what a journal row must never point at.
  */
-import { closeSync, fsyncSync, openSync, renameSync, writeSync, constants as fsc } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync, constants as fsc } from 'node:fs';
 import path from 'node:path';
 
 /** The fs calls this module makes, injectable so the ordering can be checked in tests. */
@@ -29,6 +29,24 @@ export function fsyncDirectory(dir: string, fs: DurableFs = realFs): void {
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/**
+ * Creates a folder and its missing parents so that they survive a power cut: a new name is
+ * durable only once the folder holding it is fsynced, so every folder that gained one (from the
+ * new folder's parent up to the parent of the first folder created) is fsynced. Returns whether
+ * anything was created. The power-loss test's file system (test/powerloss/lossyfs.py) drops a
+ * folder made with a plain mkdir at the next cut.
+ */
+export function mkdirDurably(dir: string, mode?: number): boolean {
+  const first = mkdirSync(dir, { recursive: true, ...(mode === undefined ? {} : { mode }) });
+  if (first === undefined) return false;
+  const top = path.dirname(path.resolve(first));
+  for (let d = path.dirname(path.resolve(dir)); ; d = path.dirname(d)) {
+    fsyncDirectory(d);
+    if (d === top || d === path.dirname(d)) break;
+  }
+  return true;
 }
 
 /** fsyncs an existing file's contents (for files appended to in parts before they are placed). */

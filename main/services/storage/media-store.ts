@@ -454,10 +454,23 @@ export class SegmentMediaStore {
     this.knownDirs.add(dir);
   }
 
-  /** fsyncs a folder and its parent (a new session folder inside `media/`). */
+  /**
+   * fsyncs the folder of a new segment file and every folder above it up to the one holding
+   * `media/` (the data folder): each may have a new entry (the file, the session folder, `media`
+   * itself on the first recording). POSIX makes a new name durable only when its folder is
+   * fsynced; without the data folder's fsync a power cut could drop `media/` and with it every
+   * acknowledged chunk (the power-loss test, test/bench/powerloss-test.ts, found exactly that).
+   * One or two more folder fsyncs per new segment, none per chunk.
+   */
   private async syncDir(dir: string): Promise<void> {
     if (process.platform === 'win32') return;
-    for (const d of [dir, path.dirname(dir)]) {
+    const top = path.dirname(this.dir);
+    const folders: string[] = [];
+    for (let d = dir; ; d = path.dirname(d)) {
+      folders.push(d);
+      if (d === top || d === path.dirname(d) || folders.length > 8) break;
+    }
+    for (const d of folders) {
       const fd = openSync(d, fsc.O_RDONLY);
       try {
         await threadPoolFsync(fd);

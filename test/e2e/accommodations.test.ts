@@ -8,8 +8,8 @@
  */
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { byTestId, keyTo, openKiosk, questionCount, readJournal, waitForChunks, waitForQuestion, type Kiosk } from './candidate-kit';
-import { chromiumPath, precheckInteractiveSteps } from './harness';
+import { acceptConsent, byTestId, journalEvents, keyTo, openKiosk, passDevices, questionCount, remainingMs, waitForChunks, waitForQuestion, type Kiosk } from './candidate-kit';
+import { chromiumPath } from './harness';
 
 const hasChromium = chromiumPath() !== null;
 if (!hasChromium) console.log('accommodations e2e skipped: Chromium not found (install Debian chromium or set CHROMIUM_PATH)');
@@ -30,15 +30,9 @@ afterEach(async () => {
   open = [];
 });
 
-function events(k: Kiosk, type: string): Array<Record<string, unknown>> {
-  return readJournal(k.dataDir)
-    .filter((e) => e.type === type)
-    .map((e) => JSON.parse(e.payload) as Record<string, unknown>);
-}
+const events = journalEvents;
 
-async function remaining(page: Page, testId: string): Promise<number> {
-  return Number(await byTestId(page, testId).getAttribute('data-remaining-ms'));
-}
+const remaining = remainingMs;
 
 async function checkInWith(page: Page, code: string, lang: 'zh-CN' | 'en'): Promise<void> {
   await byTestId(page, 'invite-code').waitFor();
@@ -49,13 +43,8 @@ async function checkInWith(page: Page, code: string, lang: 'zh-CN' | 'en'): Prom
 }
 
 async function throughDevices(page: Page): Promise<void> {
-  await byTestId(page, 'consent-accept').click();
-  await byTestId(page, 'precheck-flow').waitFor();
-  await precheckInteractiveSteps(page);
-  await byTestId(page, 'precheck-start').click();
-  await page.waitForSelector('[data-testid="camera-state"][data-state="ok"]', { timeout: 30_000 });
-  await byTestId(page, 'devices-continue').click();
-  await byTestId(page, 'question').waitFor();
+  await acceptConsent(page);
+  await passDevices(page);
 }
 
 describe.skipIf(!hasChromium)('accommodations and the fair clock', () => {

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { advanceTo, answerCurrent, byTestId, openKiosk, readJournal, sessionRow, toInterview, waitForChunks, waitForQuestion, type Kiosk } from './candidate-kit';
+import { advanceTo, answerCurrent, byTestId, journalEvents, openKiosk, sessionRow, toInterview, waitForChunks, waitForQuestion, type Kiosk } from './candidate-kit';
 import { chromiumPath, startHost } from './harness';
 
 const hasChromium = chromiumPath() !== null;
@@ -87,11 +87,7 @@ async function answeringFirst(page: Page, lang: 'zh-CN' | 'en'): Promise<void> {
   await waitForChunks(page, 1);
 }
 
-function events(k: Kiosk, type: string): Array<Record<string, unknown>> {
-  return readJournal(k.dataDir)
-    .filter((e) => e.type === type)
-    .map((e) => JSON.parse(e.payload) as Record<string, unknown>);
-}
+const events = journalEvents;
 
 function chunksBySegment(k: Kiosk, questionIndex: number): Map<number, number> {
   const db = new Database(path.join(k.dataDir, 'interview-kiosk.sqlite'), { readonly: true, fileMustExist: true });

@@ -221,6 +221,18 @@ export function readJournal(dataDir: string): Array<{ session_id: string; seq: n
   }
 }
 
+/** The payloads of the kiosk's journal events of one type, in journal order, read from its store. */
+export function journalEvents(k: { dataDir: string }, type: string): Array<Record<string, unknown>> {
+  return readJournal(k.dataDir)
+    .filter((e) => e.type === type)
+    .map((e) => JSON.parse(e.payload) as Record<string, unknown>);
+}
+
+/** A countdown's remaining milliseconds as the page shows it (`data-remaining-ms`). */
+export async function remainingMs(page: Page, testId: string): Promise<number> {
+  return Number(await byTestId(page, testId).getAttribute('data-remaining-ms'));
+}
+
 export function sessionRow(dataDir: string, inviteCode = 'DEMO-2026'): { id: string; resume_count: number; state: string } {
   const db = new Database(path.join(dataDir, 'interview-kiosk.sqlite'), { readonly: true, fileMustExist: true });
   try {

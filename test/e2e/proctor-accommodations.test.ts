@@ -20,8 +20,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { byTestId, openKiosk, readJournal, waitForQuestion, type Kiosk } from './candidate-kit';
-import { chromiumPath, precheckInteractiveSteps } from './harness';
+import { acceptConsent, byTestId, journalEvents, openKiosk, passDevices, remainingMs, waitForQuestion, type Kiosk } from './candidate-kit';
+import { chromiumPath } from './harness';
 
 const hasChromium = chromiumPath() !== null;
 if (!hasChromium) console.log('proctor-accommodations e2e skipped: Chromium not found (install Debian chromium or set CHROMIUM_PATH)');
@@ -35,11 +35,7 @@ afterEach(async () => {
   open = [];
 });
 
-function events(k: Kiosk, type: string): Array<Record<string, unknown>> {
-  return readJournal(k.dataDir)
-    .filter((e) => e.type === type)
-    .map((e) => JSON.parse(e.payload) as Record<string, unknown>);
-}
+const events = journalEvents;
 
 function proctorCode(dataDir: string, invite: string, time: number): string {
   const out = execFileSync(process.execPath, ['--import', 'tsx', 'main/dev/proctor-cli.ts', 'accommodation-code', '--invite', invite, '--time', String(time), '--data-dir', dataDir, '--json'], {
@@ -51,17 +47,11 @@ function proctorCode(dataDir: string, invite: string, time: number): string {
 }
 
 async function throughDevices(page: Kiosk['page']): Promise<void> {
-  await byTestId(page, 'consent-accept').click();
-  await byTestId(page, 'precheck-flow').waitFor();
-  await precheckInteractiveSteps(page);
-  await byTestId(page, 'precheck-start').click();
-  await page.waitForSelector('[data-testid="camera-state"][data-state="ok"]', { timeout: 30_000 });
-  await byTestId(page, 'devices-continue').click();
+  await acceptConsent(page);
+  await passDevices(page);
 }
 
-async function remaining(page: Kiosk['page'], testId: string): Promise<number> {
-  return Number(await byTestId(page, testId).getAttribute('data-remaining-ms'));
-}
+const remaining = remainingMs;
 
 describe.skipIf(!hasChromium)('the fair clock cap', () => {
   let packsDir = '';

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_PROCTOR_SECRET } from '../../main/app/composition-root';
 import { HmacResumeCodes } from '../../main/services/session/resume-codes';
-import { byTestId, openKiosk, readJournal, sessionRow, toInterview, type Kiosk } from './candidate-kit';
+import { byTestId, journalEvents, openKiosk, sessionRow, toInterview, type Kiosk } from './candidate-kit';
 import { chromiumPath, tempDir } from './harness';
 
 const hasChromium = chromiumPath() !== null;
@@ -23,11 +23,7 @@ afterEach(async () => {
   open = [];
 });
 
-function events(k: Kiosk, type: string): Array<Record<string, unknown>> {
-  return readJournal(k.dataDir)
-    .filter((e) => e.type === type)
-    .map((e) => JSON.parse(e.payload) as Record<string, unknown>);
-}
+const events = journalEvents;
 
 describe.skipIf(!hasChromium)('a proctor alert pauses the interview', () => {
   it('pauses on a remote-control program, shows the calm screen, and continues on the proctor code with nothing charged', async () => {

@@ -160,7 +160,7 @@ export class SyncEngine {
       // An upload that fails ends the batch there, but the items before it are still sent: on a
       // lossy link a batch that needed every upload to succeed at once would rarely make progress.
       let uploadFailure: unknown = null;
-      let firstSkip: string | null = null;
+      let firstSkip: { code: string; what: string } | null = null;
       let stopped = false;
       const erasedRows: number[] = [];
       for (const row of rows) {
@@ -180,7 +180,7 @@ export class SyncEngine {
         if ('skip' in built) {
           // The record it names is gone or damaged: keep the row, report, and stop here so order holds.
           failOutbox(db, row.id, built.skip);
-          firstSkip = `outbox item ${row.idem_key}: ${built.skip}`;
+          firstSkip = { code: built.skip, what: `outbox item ${row.idem_key}` };
           stopped = true;
           break;
         }
@@ -200,7 +200,7 @@ export class SyncEngine {
           break;
         }
         if ('skip' in built) {
-          firstSkip ??= `event ${ev.sessionId}:${ev.seq}: ${built.skip}`;
+          firstSkip ??= { code: built.skip, what: `event ${ev.sessionId}:${ev.seq}` };
           held.set(ev.sessionId, built.skip);
           continue;
         }
@@ -218,7 +218,7 @@ export class SyncEngine {
         recordHolds();
         if (erasedRows.length > 0 && !uploadFailure && !firstSkip) return 'more';
         if (uploadFailure) throw uploadFailure;
-        throw new HubCallError(firstSkip?.split(': ').pop() ?? 'SYNC_FAILED', firstSkip ?? 'nothing could be sent');
+        throw new HubCallError(firstSkip?.code ?? 'SYNC_FAILED', firstSkip ? `${firstSkip.what}: ${firstSkip.code}` : 'nothing could be sent');
       }
       const results = await this.opts.hub.sendItems(items);
       let okCount = 0;
@@ -250,7 +250,7 @@ export class SyncEngine {
       if (uploadFailure) throw uploadFailure;
       this.failures = 0;
       this.lastSuccessAt = at;
-      this.lastError = firstSkip ? (firstSkip.split(': ').pop() ?? null) : null;
+      this.lastError = firstSkip?.code ?? null;
       this.phase = 'idle';
       return rows.length + events.length >= this.batchSize && held.size === 0 ? 'more' : 'idle';
     } catch (err) {

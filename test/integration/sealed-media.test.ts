@@ -105,12 +105,13 @@ describe.skipIf(!hasStore)('media chunks sealed by the session keyring in the me
       must(await assistance.storeRemux({ sessionId, questionIndex: 1, attempt: 0, segment: 0, sourceChunks: 3, part, parts: 2, durationMs: 3000, data }));
     }
     const remuxFile = path.join(dataDir, 'recordings', sessionId, 'q1-a0-s0.webm.sealed');
-    expect(Buffer.concat([...readRemux(remuxFile, keyring!, { sessionId, questionIndex: 1, attempt: 0, segment: 0 })]).equals(remux)).toBe(true);
     const remuxHead = readFileSync(remuxFile).subarray(24, 88);
     const wrapped = getSessionKey(f.db, sessionId)!.kiosk_wrapped;
     const needles = { phrase: Buffer.from(PHRASE), phraseUtf16: Buffer.from(PHRASE, 'utf16le') };
     // At rest while the kiosk runs and after it stops: the phrase is in no file at all.
     expect(grep(dataDir, needles)).toEqual([]);
+    // The remux reads back whole through the verifying reader.
+    expect(Buffer.concat([...readRemux(remuxFile, keyring!, { sessionId, questionIndex: 1, attempt: 0, segment: 0 })]).equals(remux)).toBe(true);
     // The candidate leaves (and then asks for deletion); the kiosk stops.
     must(f.service.requestExit(sessionId));
     must(f.service.confirmExit(sessionId, 'privacy'));

@@ -251,7 +251,14 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
   }, 60_000);
   noShowTimer.unref();
   const hubSync = startHubSync({ db, journal, clock, logger, dataDir: options.dataDir, packRuntime, keyring, ...(options.sync ? { tuning: options.sync } : {}) });
-  const assistance = new AssistanceService({ db, journal, clock, environment, logger, dataDir: options.dataDir });
+  // Remuxed answers are sealed under the session's data key like its chunks; ones written plain
+  // before that are sealed now and their plaintext shredded (assistance.ts sealPlainRemuxes).
+  const assistance = new AssistanceService({ db, journal, clock, environment, logger, dataDir: options.dataDir, keys: keyring });
+  try {
+    assistance.sealPlainRemuxes();
+  } catch (e) {
+    logger.error('sealing plain remuxed answers failed; retried at the next start', { error: e instanceof Error ? e.message : String(e) });
+  }
   // A locked kiosk measures against its pack's HR endpoint only: no variable can redirect it.
   const precheckEndpoint = options.precheckEndpoint ?? (kioskMode ? null : process.env.KIOSK_PRECHECK_ENDPOINT) ?? null;
   const precheck = new PrecheckService({

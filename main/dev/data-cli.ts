@@ -3,7 +3,9 @@
  * store holds for one session or for all of them — the journal's hash chain, every media row
  * against its `chunk_committed` event (key, sha256, size), every chunk's bytes against its sha256,
  * that each segment's chunks run from seq 0 without gaps, and every remuxed answer file a
- * `recording_remuxed` event names (present, same size and sha256). Read-only: the kiosk may be running.
+ * `recording_remuxed` event names (present, same size and sha256 on disk; with the data folder's
+ * file key a sealed one is also opened record by record and its plaintext compared with the event).
+ * Read-only: the kiosk may be running.
  *
  * With `--json` each session is one JSON line and the last line is the summary with its target
  * (every count zero, every chain intact). Exit 0 when the store meets it, 1 when it does not,
@@ -117,15 +119,17 @@ const problems = (s: SessionAudit): string[] => [
     ['seqGaps', 'gaps in a segment'],
     ['remuxMissing', 'remuxed files missing'],
     ['remuxMismatches', 'remuxed files that differ from their event'],
+    ['remuxUnreadable', 'sealed remuxed files the verifying reader refused'],
   ] as const)
     .filter(([k]) => s[k].count > 0)
     .map(([k, what]) => `${s[k].count} ${what}: ${s[k].chunks.join(', ')}`),
 ];
 
 try {
-  const sealer = fileKeyring(db, dataDir)?.chunkSealer();
-  const audit = auditStore(db, values.session, { dataDir, ...(sealer ? { sealer } : {}) });
-  const sum = (k: 'corruptChunks' | 'rowsWithoutEvent' | 'eventMismatches' | 'eventsWithoutRow' | 'malformedEvents' | 'seqGaps' | 'remuxMissing' | 'remuxMismatches') =>
+  const keyring = fileKeyring(db, dataDir);
+  // Without the file key (a kiosk on the OS keystore) sealed remuxes are checked by their on-disk sha256 only.
+  const audit = auditStore(db, values.session, { dataDir, ...(keyring ? { sealer: keyring.chunkSealer(), remuxKeys: keyring } : {}) });
+  const sum = (k: 'corruptChunks' | 'rowsWithoutEvent' | 'eventMismatches' | 'eventsWithoutRow' | 'malformedEvents' | 'seqGaps' | 'remuxMissing' | 'remuxMismatches' | 'remuxUnreadable') =>
     audit.sessions.reduce((n, s) => n + s[k].count, 0);
   const summary = {
     command: 'data verify',
@@ -144,6 +148,8 @@ try {
     remuxFiles: audit.sessions.reduce((n, s) => n + s.remuxFiles, 0),
     remuxMissing: sum('remuxMissing'),
     remuxMismatches: sum('remuxMismatches'),
+    remuxUnreadable: sum('remuxUnreadable'),
+    remuxesOpened: keyring !== undefined,
     target: 'every count 0',
     pass: audit.ok,
   };

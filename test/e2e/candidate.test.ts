@@ -5,10 +5,13 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_PROCTOR_SECRET } from '../../main/app/composition-root';
 import { HmacResumeCodes } from '../../main/services/session/resume-codes';
+import { fileKeyring } from '../../main/services/storage/crypto/file-keys';
+import { readRemux } from '../../main/services/storage/remux-file';
 import {
   acceptConsent,
   answerCurrent,
@@ -136,22 +139,37 @@ async function fullInterview(k: Kiosk, lang: Lang, capture: boolean): Promise<vo
   expect(maxDuring).toBeLessThan(200);
 }
 
-/** Waits for the background remux of every answered video segment, then checks the stored files. */
+/**
+ * Waits for the background remux of every answered video segment, then checks the stored files:
+ * sealed on disk (no WebM header in the clear), and seekable once opened through the verifying
+ * reader with the data folder's file key (the web shell's key protector).
+ */
 async function expectSeekableRecordings(k: Kiosk, atLeast: number): Promise<void> {
   const dir = () => {
     const root = path.join(k.dataDir, 'recordings');
     if (!existsSync(root)) return [] as string[];
-    return readdirSync(root).flatMap((s) => readdirSync(path.join(root, s)).filter((f) => f.endsWith('.webm')).map((f) => path.join(root, s, f)));
+    return readdirSync(root).flatMap((s) => readdirSync(path.join(root, s)).filter((f) => f.endsWith('.webm.sealed')).map((f) => path.join(root, s, f)));
   };
   const deadline = Date.now() + 90_000;
   while (dir().length < atLeast && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
   const files = dir();
   expect(files.length).toBeGreaterThanOrEqual(atLeast);
-  for (const f of files) {
-    const bytes = readFileSync(f);
-    // Matroska Cues (1C 53 BB 6B) make the file seekable; Duration (44 89) is written in Info.
-    expect(bytes.includes(Buffer.from([0x1c, 0x53, 0xbb, 0x6b])), `${path.basename(f)} has cues`).toBe(true);
-    expect(bytes.includes(Buffer.from([0x44, 0x89])), `${path.basename(f)} has a duration`).toBe(true);
+  const db = new Database(path.join(k.dataDir, 'interview-kiosk.sqlite'), { readonly: true, fileMustExist: true });
+  try {
+    const keys = fileKeyring(db, k.dataDir);
+    expect(keys, 'the web shell keeps its session keys under the data folder\'s file key').toBeDefined();
+    for (const f of files) {
+      const m = /^q(\d+)-a(\d+)-s(\d+)\.webm\.sealed$/.exec(path.basename(f));
+      expect(m, path.basename(f)).not.toBeNull();
+      const sealed = readFileSync(f);
+      expect(sealed.includes(Buffer.from([0x1a, 0x45, 0xdf, 0xa3])), `${path.basename(f)} has no WebM header in the clear`).toBe(false);
+      const bytes = Buffer.concat([...readRemux(f, keys!, { sessionId: path.basename(path.dirname(f)), questionIndex: Number(m![1]), attempt: Number(m![2]), segment: Number(m![3]) })]);
+      // Matroska Cues (1C 53 BB 6B) make the file seekable; Duration (44 89) is written in Info.
+      expect(bytes.includes(Buffer.from([0x1c, 0x53, 0xbb, 0x6b])), `${path.basename(f)} has cues`).toBe(true);
+      expect(bytes.includes(Buffer.from([0x44, 0x89])), `${path.basename(f)} has a duration`).toBe(true);
+    }
+  } finally {
+    db.close();
   }
   const remuxed = readJournal(k.dataDir).filter((e) => e.type === 'recording_remuxed');
   expect(remuxed.length).toBeGreaterThanOrEqual(atLeast);

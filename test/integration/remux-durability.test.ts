@@ -7,10 +7,13 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { FileKeyProtector } from '../../main/services/packs/key-protector';
+import { SessionKeyring } from '../../main/services/storage/crypto/session-keyring';
 import { silentLogger } from '../../main/common/logger';
 import { OsEnvironmentProbe } from '../../main/services/environment/environment';
 import { SqliteJournal, type Journal } from '../../main/services/journal/journal';
 import { AssistanceService } from '../../main/services/session/assistance';
+import { readRemux } from '../../main/services/storage/remux-file';
 import { makeFixture } from '../support/session-fixture';
 
 const order: string[] = [];
@@ -48,15 +51,18 @@ describe('remuxed answers and diagnostic bundles', () => {
       },
     });
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kiosk-remux-'));
-    const svc = new AssistanceService({ db: f.db, journal, clock: f.clock, environment: new OsEnvironmentProbe('0.0.0-test', 'node'), logger: silentLogger, dataDir });
+    const keys = new SessionKeyring({ db: f.db, protector: new FileKeyProtector(dataDir), clock: f.clock, logger: silentLogger });
+    const svc = new AssistanceService({ db: f.db, journal, clock: f.clock, environment: new OsEnvironmentProbe('0.0.0-test', 'node'), logger: silentLogger, dataDir, keys });
     const data = new Uint8Array([0x1a, 0x45, 0xdf, 0xa3, 1, 2, 3]);
     const r = await svc.storeRemux({ sessionId, questionIndex: 0, attempt: 0, segment: 0, sourceChunks: 0, part: 0, parts: 1, durationMs: 1000, data });
     expect(r).toMatchObject({ ok: true, value: { complete: true, bytes: data.byteLength } });
-    const file = path.join(dataDir, 'recordings', sessionId, 'q0-a0-s0.webm');
+    const file = path.join(dataDir, 'recordings', sessionId, 'q0-a0-s0.webm.sealed');
     expect(existsSync(file)).toBe(true);
     expect(existsSync(`${file}.part`)).toBe(false);
-    expect(new Uint8Array(readFileSync(file))).toEqual(data);
-    expect(order).toEqual(['placed q0-a0-s0.webm', 'journal recording_remuxed']);
+    // Sealed on disk, the recorded bytes through the verifying reader.
+    expect(readFileSync(file).includes(Buffer.from(data))).toBe(false);
+    expect(new Uint8Array(Buffer.concat([...readRemux(file, keys, { sessionId, questionIndex: 0, attempt: 0, segment: 0 })]))).toEqual(data);
+    expect(order).toEqual(['placed q0-a0-s0.webm.sealed', 'journal recording_remuxed']);
 
     order.length = 0;
     const d = svc.saveDiagnostics(sessionId, 'question', {

@@ -8,6 +8,8 @@ export interface ErasedRows {
   chunks: number;
   scores: number;
   reviewItems: number;
+  /** `media_damage` rows (keys and reasons of chunks found damaged). */
+  damage: number;
   /**
    * sha256 over what was deleted, as hashes only: the sorted sha256 of every chunk and draft and
    * of every answer's stored bytes. Lets an auditor holding an export check it was this content.
@@ -16,9 +18,10 @@ export interface ErasedRows {
 }
 
 /**
- * Deletes every row holding a session's content (answers, drafts, media chunks, scores, review
- * items). Run with `secure_delete` on and inside the erasure transaction; media rows can only be
- * deleted once `session_erasures` has the session (trigger from migration 0011).
+ * Deletes every row holding a session's content (answers, drafts, media chunks and their damage
+ * records, scores, review items). Run with `secure_delete` on and inside the erasure transaction;
+ * media and damage rows can only be deleted once `session_erasures` has the session (triggers from
+ * migrations 0011 and 0018).
  */
 export function eraseSessionContent(db: Db, sessionId: string): ErasedRows {
   const hashes: string[] = [];
@@ -35,6 +38,7 @@ export function eraseSessionContent(db: Db, sessionId: string): ErasedRows {
     chunks: stmt(db, `DELETE FROM media_chunks WHERE session_id = ?`).run(sessionId).changes,
     scores: stmt(db, `DELETE FROM answer_scores WHERE session_id = ?`).run(sessionId).changes,
     reviewItems: stmt(db, `DELETE FROM review_items WHERE session_id = ?`).run(sessionId).changes,
+    damage: stmt(db, `DELETE FROM media_damage WHERE session_id = ?`).run(sessionId).changes,
     contentDigest,
   };
 }

@@ -56,3 +56,8 @@ export function lastJournalRowOfType(db: Db, sessionId: string, type: string): J
     | JournalRow
     | undefined;
 }
+
+/** Every event of one type, newest first. */
+export function journalRowsOfTypeNewestFirst(db: Db, sessionId: string, type: string): JournalRow[] {
+  return stmt(db, `SELECT * FROM journal WHERE session_id = ? AND type = ? ORDER BY seq DESC`).all(sessionId, type) as JournalRow[];
+}

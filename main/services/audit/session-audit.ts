@@ -6,7 +6,14 @@
  *
  * With the kiosk's data directory it also checks each remuxed answer a `recording_remuxed` event
  * names (recordings/<file>): present, inside recordings/, and with the bytes and sha256 the newest
- * event naming it recorded.
+ * event naming it recorded. A sealed remux (`format` ik-file/v1) is checked twice: the file on disk
+ * against the event's `sealedBytes`/`sealedSha256` (needs no key, so any changed byte is found even
+ * from a copy of a kiosk whose keys are in the OS keystore), and, with the session keys, opened
+ * record by record through the one verifying reader (storage/remux-file.ts) and its plaintext
+ * compared with the event's `bytes`/`sha256` (what the renderer produced). A record that does not
+ * open (a flipped byte, a cut, two records swapped, a record from another file) is
+ * `remuxUnreadable`. An event that `replaces` a file (a plain remux sealed at start-up) retires
+ * that file's entry.
  *
  * Work is bounded per chunk (one hash of its bytes, streamed row by row) and per file (hashed in
  * 1 MiB reads); lists of offending chunks are capped at MAX_LISTED, the counts are exact.
@@ -18,6 +25,8 @@ import { auditedSessionIds, sessionExists } from '../../db/queries/audit';
 import { iterateJournalRows } from '../../db/queries/journal';
 import { iterateChunks } from '../../db/queries/media';
 import type { ChunkSealer } from '../../common/chunk-sealer';
+import { isCodedError } from '../../common/result';
+import { remuxPlainDigest, SEALED_REMUX_FORMAT, type RemuxKeys } from '../storage/remux-file';
 import type { Db } from '../../db/connection';
 import { verifyJournal, type JournalVerification } from '../journal/journal';
 
@@ -58,6 +67,8 @@ export interface SessionAudit {
   readonly remuxMissing: Finding;
   /** Remuxed files whose size or sha256 differ from their newest event, or made from more chunks than are committed. */
   readonly remuxMismatches: Finding;
+  /** Sealed remuxed files the verifying reader refused (checked only with the session keys). */
+  readonly remuxUnreadable: Finding;
 }
 
 export interface AuditOptions {
@@ -65,6 +76,8 @@ export interface AuditOptions {
   readonly dataDir?: string;
   /** Opens sealed media chunks (the kiosk's session keys); without it chunks are read as stored. */
   readonly sealer?: ChunkSealer;
+  /** Opens sealed remuxed answers (the kiosk's session keys); without it only their on-disk sha256 is checked. */
+  readonly remuxKeys?: RemuxKeys;
 }
 
 export interface StoreAudit {
@@ -100,7 +113,10 @@ interface RemuxFacts {
   readonly sha256: string;
   readonly bytes: number;
   readonly segment: string;
+  readonly ref: { questionIndex: number; attempt: number; segment: number };
   readonly sourceChunks: number;
+  /** Present for a sealed remux: the file on disk. */
+  readonly sealed?: { readonly bytes: number; readonly sha256: string };
 }
 
 function sha256OfFile(file: string): string {
@@ -144,8 +160,26 @@ export function auditSession(db: Db, sessionId: string, options: AuditOptions = 
         malformed.add(`event#${row.seq}`);
         continue;
       }
+      let sealed: RemuxFacts['sealed'];
+      if (p.format !== undefined) {
+        if (p.format !== SEALED_REMUX_FORMAT || !isInt(p.sealedBytes) || typeof p.sealedSha256 !== 'string') {
+          malformed.add(`event#${row.seq}`);
+          continue;
+        }
+        sealed = { bytes: p.sealedBytes, sha256: p.sealedSha256 };
+      }
+      // A plain remux sealed at start-up: the plain file is gone by design.
+      if (typeof p.replaces === 'string') remuxes.delete(p.replaces);
       // The newest event naming a file wins: a segment remuxed again replaces its file.
-      remuxes.set(p.file, { file: p.file, sha256: p.sha256, bytes: p.bytes, segment: `${p.questionIndex}/${p.attempt}/${p.segment}`, sourceChunks: p.sourceChunks });
+      remuxes.set(p.file, {
+        file: p.file,
+        sha256: p.sha256,
+        bytes: p.bytes,
+        segment: `${p.questionIndex}/${p.attempt}/${p.segment}`,
+        ref: { questionIndex: p.questionIndex, attempt: p.attempt, segment: p.segment },
+        sourceChunks: p.sourceChunks,
+        ...(sealed ? { sealed } : {}),
+      });
       continue;
     }
     if (row.type !== 'chunk_committed') continue;
@@ -203,6 +237,7 @@ export function auditSession(db: Db, sessionId: string, options: AuditOptions = 
 
   const remuxMissing = new Collector();
   const remuxMismatched = new Collector();
+  const remuxUnreadable = new Collector();
   let remuxFiles = 0;
   if (options.dataDir !== undefined) {
     const recordings = path.resolve(options.dataDir, 'recordings');
@@ -214,11 +249,21 @@ export function auditSession(db: Db, sessionId: string, options: AuditOptions = 
         remuxMissing.add(r.file);
         continue;
       }
-      if (statSync(file).size !== r.bytes || sha256OfFile(file) !== r.sha256 || r.sourceChunks > (segmentChunks.get(r.segment) ?? 0)) remuxMismatched.add(r.file);
+      const onDisk = r.sealed ?? { bytes: r.bytes, sha256: r.sha256 };
+      if (statSync(file).size !== onDisk.bytes || sha256OfFile(file) !== onDisk.sha256 || r.sourceChunks > (segmentChunks.get(r.segment) ?? 0)) remuxMismatched.add(r.file);
+      if (r.sealed && options.remuxKeys) {
+        try {
+          const plain = remuxPlainDigest(file, options.remuxKeys, { sessionId, ...r.ref });
+          if (plain.bytes !== r.bytes || plain.sha256 !== r.sha256) remuxMismatched.add(r.file);
+        } catch (e) {
+          if (!isCodedError(e)) throw e;
+          remuxUnreadable.add(r.file);
+        }
+      }
     }
   }
 
-  const findings = [corrupt, withoutEvent, mismatched, withoutRow, malformed, gaps, remuxMissing, remuxMismatched];
+  const findings = [corrupt, withoutEvent, mismatched, withoutRow, malformed, gaps, remuxMissing, remuxMismatched, remuxUnreadable];
   const sessionRow = sessionExists(db, sessionId);
   return {
     sessionId,
@@ -237,6 +282,7 @@ export function auditSession(db: Db, sessionId: string, options: AuditOptions = 
     remuxFiles,
     remuxMissing: remuxMissing.finding,
     remuxMismatches: remuxMismatched.finding,
+    remuxUnreadable: remuxUnreadable.finding,
   };
 }
 

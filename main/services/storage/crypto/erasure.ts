@@ -9,8 +9,8 @@
  *    holding this kiosk's data (HR keeps its own wrapped copy: HR's erasure is HR's duty).
  * 2. Files of the session (media segments, remuxed answers) are overwritten with zeros, fsynced
  *    and unlinked, then their directory is removed and the parent fsynced.
- * 3. One transaction deletes the rows holding content — typed answers, drafts, media chunks,
- *   scores and review items — and journals `deleted` with counts and hashes only (never content),
+ * 3. One transaction deletes the rows holding content — typed answers, drafts, media chunks and
+ *   their `media_damage` records, scores and review items — and journals `deleted` with counts and hashes only (never content),
  *   so the chain stays complete and verifiable.
  * 4. `wal_checkpoint(TRUNCATE)`: the WAL, which still holds the deleted pages, is emptied.
  * The session row, its progress rows and the journal stay: they hold ids, times and hashes.
@@ -57,14 +57,17 @@ export interface ErasureOutcome {
   /** A previous run had already finished; nothing was done. */
   readonly alreadyErased: boolean;
   readonly keyShredded: boolean;
-  readonly rows: { readonly answers: number; readonly drafts: number; readonly chunks: number; readonly scores: number; readonly reviewItems: number };
+  readonly rows: { readonly answers: number; readonly drafts: number; readonly chunks: number; readonly scores: number; readonly reviewItems: number; readonly damage: number };
   readonly files: number;
   /** Whether the WAL was emptied (false when a reader held it; the next checkpoint finishes it). */
   readonly walTruncated: boolean;
 }
 
-/** Overwrites a file with zeros, fsyncs and unlinks it. Returns 1, or 0 for anything not a regular file. */
-function shredFile(file: string): number {
+/**
+ * Overwrites a file with zeros, fsyncs and unlinks it (the caller fsyncs the folder). Returns 1, or
+ * 0 for anything not a regular file.
+ */
+export function shredFile(file: string): number {
   const st = lstatSync(file);
   if (!st.isFile()) {
     unlinkSync(file);
@@ -115,7 +118,7 @@ export function eraseSession(deps: ErasureDeps, sessionId: string, reason: Erasu
   const done = getErasure(db, sessionId);
   const finished = done !== undefined && hasDeletedEvent(db, sessionId);
   if (finished) {
-    return ok({ sessionId, reason: done.reason, alreadyErased: true, keyShredded: getSessionKey(db, sessionId) === undefined, rows: { answers: 0, drafts: 0, chunks: 0, scores: 0, reviewItems: 0 }, files: 0, walTruncated: false });
+    return ok({ sessionId, reason: done.reason, alreadyErased: true, keyShredded: getSessionKey(db, sessionId) === undefined, rows: { answers: 0, drafts: 0, chunks: 0, scores: 0, reviewItems: 0, damage: 0 }, files: 0, walTruncated: false });
   }
   const now = clock.now();
   db.pragma(`secure_delete = ${negativeControl === 'no-secure-delete' ? 'OFF' : 'ON'}`);
@@ -141,6 +144,7 @@ export function eraseSession(deps: ErasureDeps, sessionId: string, reason: Erasu
         drafts: erased.drafts,
         chunks: erased.chunks,
         scores: erased.scores,
+        damage: erased.damage,
         files,
         contentDigest: erased.contentDigest,
       }, now);
@@ -150,7 +154,7 @@ export function eraseSession(deps: ErasureDeps, sessionId: string, reason: Erasu
     const cp = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
     const walTruncated = cp[0]?.busy === 0;
     deps.logger.scope('erasure').info('session data erased', { sessionId, reason, files, chunks: rows.chunks, walTruncated });
-    return ok({ sessionId, reason, alreadyErased: false, keyShredded: keyRow !== undefined && negativeControl !== 'keep-key', rows: { answers: rows.answers, drafts: rows.drafts, chunks: rows.chunks, scores: rows.scores, reviewItems: rows.reviewItems }, files, walTruncated });
+    return ok({ sessionId, reason, alreadyErased: false, keyShredded: keyRow !== undefined && negativeControl !== 'keep-key', rows: { answers: rows.answers, drafts: rows.drafts, chunks: rows.chunks, scores: rows.scores, reviewItems: rows.reviewItems, damage: rows.damage }, files, walTruncated });
   } finally {
     if (negativeControl === 'no-secure-delete') db.pragma('secure_delete = ON');
   }

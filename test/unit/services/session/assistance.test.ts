@@ -2,6 +2,8 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FileKeyProtector } from '../../../../main/services/packs/key-protector';
+import { SessionKeyring } from '../../../../main/services/storage/crypto/session-keyring';
 import { silentLogger } from '../../../../main/common/logger';
 import { recentKioskIncidents } from '../../../../main/db/queries/kiosk-records';
 import { OsEnvironmentProbe } from '../../../../main/services/environment/environment';
@@ -15,7 +17,7 @@ const renderer: RendererDiagnostics = { userAgent: 'test', language: 'zh-CN', vi
 function setup() {
   const f = makeFixture();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kiosk-assist-'));
-  const a = new AssistanceService({ db: f.db, journal: new SqliteJournal(f.db), clock: f.clock, environment: new OsEnvironmentProbe('0.0.0-test', 'node'), logger: silentLogger, dataDir });
+  const a = new AssistanceService({ db: f.db, journal: new SqliteJournal(f.db), clock: f.clock, environment: new OsEnvironmentProbe('0.0.0-test', 'node'), logger: silentLogger, dataDir, keys: new SessionKeyring({ db: f.db, protector: new FileKeyProtector(dataDir), clock: f.clock, logger: silentLogger }) });
   return { f, a, dataDir };
 }
 

@@ -220,6 +220,20 @@ describe(`hub reminders (${hubTestDbLabel()})`, () => {
     await runUntil(s, t0 + 27 * H);
   }, 120_000);
 
+  it('two schedulers ticking at once on the same database send each reminder once (SKIP LOCKED claims)', async () => {
+    const t0 = clock;
+    const made: Made[] = [];
+    for (let n = 0; n < 6; n++) made.push(await invite(hub, { channel: n % 2 ? 'wecom' : 'email', windowStart: iso(t0 + 25 * H), windowEnd: iso(t0 + 26 * H) }));
+    const other = scheduler(hub);
+    clock = t0 + H;
+    const reports = await Promise.all([s.tick(), other.tick(), other.tick(), s.tick()]);
+    expect(reports[0]).toBe(reports[3]); // one scheduler shares its pass in progress
+    expect([...new Set(reports)].reduce((n, r) => n + r.sent, 0)).toBe(6);
+    for (const m of made) expect(deliveries(m.id)).toEqual(['v1:24h']);
+    await other.stop();
+    await runUntil(s, t0 + 27 * H);
+  }, 120_000);
+
   it('a candidate whose at-home system check failed is told what to fix', async () => {
     const t0 = clock;
     const x = await invite(hub, { windowStart: iso(t0 + 25 * H), windowEnd: iso(t0 + 26 * H) });

@@ -205,7 +205,7 @@ export class ReminderScheduler {
             FOR UPDATE OF j SKIP LOCKED)
          UPDATE reminder_jobs j SET state='sending', attempts=j.attempts+1, claim_token=$3, lease_until=$4
            FROM due, invites i
-          WHERE j.id = due.id AND i.id = j.invite_id
+          WHERE j.id = due.id AND i.id = j.invite_id AND j.state = 'pending'
           RETURNING j.id, j.invite_id, j.kind, j.channel, j.attempts, j.idempotency_key, j.claim_token,
                     i.candidate_name, i.email, i.phone, i.code, i.window_start, i.window_end, i.location, i.centre, i.job_id`,
         [now, this.batch, token, now + this.deps.config.leaseMs],

@@ -145,7 +145,7 @@ export function registerInviteRoutes(app: FastifyInstance, deps: RouteDeps): voi
       );
       if ('errors' in v) throw new HubError(400, 'INVALID_INPUT', v.errors.map((e) => `${e.field}: ${e.message}`).join('; '));
       const version = inv.schedule_version + 1;
-      await c.query("UPDATE invites SET window_start=$2, window_end=$3, schedule_version=$4, status='scheduled', no_show_reason=NULL, status_at=$5 WHERE id=$1", [p.id, v.invite.windowStart, v.invite.windowEnd, version, t]);
+      await c.query("UPDATE invites SET window_start=$2, window_end=$3, schedule_version=$4, status='scheduled', no_show_reason=NULL, status_at=$5, attendance_since=clock_timestamp() WHERE id=$1", [p.id, v.invite.windowStart, v.invite.windowEnd, version, t]);
       const cancelled = await cancelStaleReminders(c, t, p.id);
       const scheduled = await scheduleReminders(c, p.id, version, inv.channel, v.invite.windowStart, config.offsets, t);
       return { scheduleVersion: version, cancelledReminders: cancelled, reminders: scheduled };

@@ -153,13 +153,13 @@ export class ReminderScheduler {
     const checkedIn = await pool.query(
       `UPDATE invites i SET status='checked_in', no_show_reason=NULL, status_at=$1
         WHERE (i.status='scheduled' OR (i.status='no_show' AND i.no_show_reason='no_checkin_reported'))
-          AND EXISTS (SELECT 1 FROM hub_sessions s WHERE s.invite_code = i.code)`,
+          AND EXISTS (SELECT 1 FROM hub_sessions s WHERE s.invite_code = i.code AND (i.attendance_since IS NULL OR s.updated_at > i.attendance_since))`,
       [now],
     );
     const kiosk = await pool.query(
       `UPDATE invites i SET status='no_show', no_show_reason='kiosk_reported', status_at=$1
         WHERE (i.status='scheduled' OR (i.status='no_show' AND i.no_show_reason='no_checkin_reported'))
-          AND EXISTS (SELECT 1 FROM items it WHERE it.kind='no_show' AND it.body->>'invite_code' = i.code)`,
+          AND EXISTS (SELECT 1 FROM items it WHERE it.kind='no_show' AND it.body->>'invite_code' = i.code AND (i.attendance_since IS NULL OR it.received_at > i.attendance_since))`,
       [now],
     );
     const hub = await pool.query(

@@ -220,7 +220,7 @@ describe(`hub reminders (${hubTestDbLabel()})`, () => {
     await runUntil(s, t0 + 27 * H);
   }, 120_000);
 
-  it('two schedulers ticking at once on the same database send each reminder once (SKIP LOCKED claims)', async () => {
+  it('two schedulers ticking at once on the same database send each reminder once (a claim is exclusive)', async () => {
     const t0 = clock;
     const made: Made[] = [];
     for (let n = 0; n < 6; n++) made.push(await invite(hub, { channel: n % 2 ? 'wecom' : 'email', windowStart: iso(t0 + 25 * H), windowEnd: iso(t0 + 26 * H) }));
@@ -291,6 +291,14 @@ describe(`hub reminders (${hubTestDbLabel()})`, () => {
       [r.id, 'kiosk_reported'],
     ].sort());
     expect((await hub.api('GET', `/v1/invites/${q.id}`, hub.adminToken)).json.invite).toMatchObject({ status: 'checked_in' });
+    // HR gives r (a kiosk no-show) a new window: the old no-show does not count against it.
+    const again = await hub.api('POST', `/v1/invites/${r.id}/reschedule`, hub.adminToken, { windowStart: iso(clock + 30 * H), windowEnd: iso(clock + 31 * H) });
+    expect(again.json).toMatchObject({ scheduleVersion: 2, reminders: 2 });
+    await s.tick();
+    expect((await hub.api('GET', `/v1/invites/${r.id}`, hub.adminToken)).json.invite).toMatchObject({ status: 'scheduled', noShowReason: null });
+    await runUntil(s, clock + 32 * H);
+    expect(deliveries(r.id).sort()).toEqual(['v2:1h', 'v2:24h']);
+    expect((await hub.api('GET', `/v1/invites/${r.id}`, hub.adminToken)).json.invite).toMatchObject({ status: 'no_show', noShowReason: 'no_checkin_reported' });
     const detail = await hub.api('GET', `/v1/invites/${p.id}`, hub.adminToken);
     expect((detail.json.rescheduleRequests as unknown[]).length).toBe(5);
     const audit = await hub.db.pool.query<{ action: string }>("SELECT action FROM audit_log WHERE action IN ('GET /v1/no-shows','GET /v1/invites/:id','GET /v1/reschedule-requests')");

@@ -28,6 +28,8 @@ export const hubMigration0002: HubMigration = {
       schedule_version integer NOT NULL DEFAULT 1,
       no_show_reason  text,
       status_at       bigint,
+      -- a reschedule sets this (database clock): only check-ins and kiosk no-shows synced after it count
+      attendance_since timestamptz,
       created_by      text NOT NULL,
       created_at      bigint NOT NULL,
       CHECK (window_end > window_start),

@@ -68,27 +68,16 @@ export interface SchedulerDeps {
   readonly batch?: number;
 }
 
-/** The failed checks of the invite's latest pre-check (reported to the hub or synced by a kiosk), if it was NOT_READY. */
-export async function failedChecks(q: pg.Pool | pg.PoolClient, inviteId: string, code: string): Promise<string[] | undefined> {
+/**
+ * The failed checks of the invite's latest pre-check result, if it was NOT_READY. Results arrive
+ * at POST /v1/invite-codes/:code/precheck (the at-home page or a kiosk). A kiosk's synced
+ * `precheck_run` items belong to a session, i.e. a check-in, which already ends the reminders, so
+ * they are not consulted here.
+ */
+export async function failedChecks(q: pg.Pool | pg.PoolClient, inviteId: string): Promise<string[] | undefined> {
   const r = await q.query<{ overall: string; failures: string[] }>('SELECT overall, failures FROM invite_prechecks WHERE invite_id=$1 ORDER BY id DESC LIMIT 1', [inviteId]);
-  const reported = r.rows[0];
-  if (reported) return reported.overall === 'NOT_READY' ? reported.failures : undefined;
-  // A kiosk's synced pre-check run for a session with this invite code.
-  const k = await q.query<{ payload: string }>(
-    `SELECT it.body->>'payload' AS payload FROM items it JOIN hub_sessions s ON s.kiosk_id = it.kiosk_id AND s.session_id = it.session_id
-      WHERE it.kind = 'precheck_run' AND s.invite_code = $1 ORDER BY it.received_at DESC LIMIT 1`,
-    [code],
-  );
-  const payload = k.rows[0]?.payload;
-  if (!payload) return undefined;
-  try {
-    const p = JSON.parse(payload) as { overall?: unknown; blockingFailures?: unknown; blocking?: unknown };
-    const list = Array.isArray(p.blockingFailures) ? p.blockingFailures : Array.isArray(p.blocking) ? p.blocking : [];
-    const ids = list.filter((x): x is string => typeof x === 'string').slice(0, 30);
-    return p.overall === 'NOT_READY' || (p.overall === undefined && ids.length > 0) ? ids : undefined;
-  } catch {
-    return undefined;
-  }
+  const latest = r.rows[0];
+  return latest?.overall === 'NOT_READY' ? latest.failures : undefined;
 }
 
 export class ReminderScheduler {
@@ -216,7 +205,7 @@ export class ReminderScheduler {
 
   private async deliver(job: ClaimedJob): Promise<'sent' | 'retried' | 'failed' | 'unknown'> {
     const { config, db } = this.deps;
-    const failed = await failedChecks(db.pool, job.invite_id, job.code);
+    const failed = await failedChecks(db.pool, job.invite_id);
     const msg = reminderMessage({
       candidateName: job.candidate_name,
       code: job.code,

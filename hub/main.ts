@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const app = await buildHub({ db, uploads, reminders });
-  const scheduler = new ReminderScheduler({ db, config: reminders, sender: createSender(reminders, Date.now), now: Date.now });
+  const scheduler = new ReminderScheduler({ db, config: reminders, sender: createSender(reminders, Date.now), now: Date.now, onError: (err) => console.error(`hub: reminder tick: ${err instanceof Error ? err.message : String(err)}`) });
   const port = Number(process.env.HUB_PORT ?? 8790);
   const host = process.env.HUB_HOST ?? '127.0.0.1';
   let address: string;

@@ -64,6 +64,8 @@ export interface SchedulerDeps {
   readonly config: ReminderConfig;
   readonly sender: ReminderSender;
   readonly now: () => number;
+  /** A tick started by `start()` that throws (the database is down) is reported here and retried at the next poll. */
+  readonly onError?: (err: unknown) => void;
   /** Jobs claimed per transaction (default 1: a crash mid-send loses at most the one reminder it was sending). */
   readonly batch?: number;
 }
@@ -101,7 +103,7 @@ export class ReminderScheduler {
 
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.tick().catch(() => undefined), this.deps.config.pollMs);
+    this.timer = setInterval(() => void this.tick().catch((err: unknown) => this.deps.onError?.(err)), this.deps.config.pollMs);
     this.timer.unref();
   }
 

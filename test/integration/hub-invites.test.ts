@@ -11,8 +11,8 @@ const HEADER = 'name,email,phone,channel,job,centre,window_start,window_end,loca
 const row = (name: string, over: Partial<Record<'email' | 'phone' | 'channel' | 'start' | 'end' | 'location', string>> = {}) =>
   [name, over.email ?? 'a@example.com', over.phone ?? '+8613800000001', over.channel ?? 'email', 'pack.sales', '"Centre, Shanghai"', over.start ?? '2030-01-05T09:00:00+08:00', over.end ?? '2030-01-05T11:00:00+08:00', over.location ?? 'centre'].join(',');
 
-async function importCsv(hub: TestHub, text: string, token = hub.adminToken) {
-  const res = await fetch(`${hub.url}/v1/invites/import`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' }, body: text });
+async function importCsv(hub: TestHub, text: string, contentType = 'text/csv') {
+  const res = await fetch(`${hub.url}/v1/invites/import`, { method: 'POST', headers: { authorization: `Bearer ${hub.adminToken}`, 'content-type': contentType }, body: text });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
@@ -118,7 +118,9 @@ describe(`hub invites (${hubTestDbLabel()})`, () => {
 
   it('a valid CSV imports every row with its reminders; the export is formula-safe and every read is audited', async () => {
     const text = `\ufeff${HEADER},locale\r\n${row('"=HYPERLINK(""http://evil"",""click"")"')},en\r\n${row('李雷', { channel: 'dingtalk', email: '' })},zh-CN\r\n`;
-    const r = await importCsv(hub, text);
+    const asJson = await importCsv(hub, JSON.stringify({ csv: text }), 'application/json');
+    expect([asJson.status, (asJson.json.error as { code: string }).code]).toEqual([415, 'CSV_EXPECTED']);
+    const r = await importCsv(hub, text, 'text/csv; charset=utf-8');
     expect(r.status, JSON.stringify(r.json)).toBe(201);
     expect(r.json.imported).toBe(2);
     expect((r.json.invites as Array<{ reminders: number; code: string }>).map((x) => x.reminders)).toEqual([2, 2]);

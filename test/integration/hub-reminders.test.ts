@@ -206,6 +206,24 @@ describe(`hub reminders (${hubTestDbLabel()})`, () => {
     expect(deliveries(j.id)).toEqual(['v1:1h']);
   }, 120_000);
 
+  it('a send whose answer never comes (it may have arrived) is recorded unknown and never retried', async () => {
+    const t0 = clock;
+    const w = await invite(hub, { channel: 'wecom', windowStart: iso(t0 + 25 * H), windowEnd: iso(t0 + 26 * H) });
+    // The only wall-clock wait in this file: the sender's own 300 ms timeout on a request left unanswered.
+    const impatient = scheduler(hub, reminderConfig({ sendTimeoutMs: 300 }));
+    robots.swallowNext(1);
+    clock = t0 + H;
+    const report = await impatient.tick();
+    await impatient.stop();
+    expect(report.unknown).toBe(1);
+    const [job] = await jobs(hub, w.id);
+    expect(job).toMatchObject({ kind: '24h', state: 'unknown', attempts: 1 });
+    expect(job!.last_error).toMatch(/^WEBHOOK_NO_ANSWER/);
+    await runUntil(s, t0 + 27 * H);
+    expect(deliveries(w.id)).toEqual(['v1:24h', 'v1:1h']); // the swallowed one arrived once, and was not sent again
+    expect((await jobs(hub, w.id)).map((j) => j.state)).toEqual(['unknown', 'sent']);
+  }, 120_000);
+
   it('a DingTalk robot that refuses the signature (wrong secret) gets nothing counted as sent', async () => {
     const t0 = clock;
     const k = await invite(hub, { channel: 'dingtalk', windowStart: iso(t0 + 25 * H), windowEnd: iso(t0 + 26 * H) });

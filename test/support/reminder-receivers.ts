@@ -118,6 +118,8 @@ export interface RobotReceiver {
   failNext(n: number): void;
   /** Every post is answered 500 from now on (or not). */
   failAlways(on: boolean): void;
+  /** The next N posts are recorded as received and never answered (the sender cannot tell whether they arrived). */
+  swallowNext(n: number): void;
   close(): Promise<void>;
 }
 
@@ -125,6 +127,7 @@ export async function startRobotReceiver(dingtalkSecret: string, now: () => numb
   const received: ReceivedRobot[] = [];
   let fail = 0;
   let always = false;
+  let swallow = 0;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -146,6 +149,11 @@ export async function startRobotReceiver(dingtalkSecret: string, now: () => numb
       }
       const robot = u.pathname.startsWith('/dingtalk') ? 'dingtalk' : 'wecom';
       const key = String(req.headers['x-reminder-key'] ?? '');
+      if (swallow > 0) {
+        swallow--;
+        received.push({ robot, key, body, signatureValid: robot === 'dingtalk' ? dingtalkSignatureValid(u.searchParams, dingtalkSecret, now()) : null, query: u.searchParams });
+        return; // no answer: the request times out on the sender's side
+      }
       if (robot === 'dingtalk') {
         const valid = dingtalkSignatureValid(u.searchParams, dingtalkSecret, now());
         received.push({ robot, key, body, signatureValid: valid, query: u.searchParams });
@@ -166,6 +174,9 @@ export async function startRobotReceiver(dingtalkSecret: string, now: () => numb
     },
     failAlways(on) {
       always = on;
+    },
+    swallowNext(n) {
+      swallow = n;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -2,20 +2,32 @@
  * `npm run hub`: starts the hub. Embedded PostgreSQL (PGlite) and local object storage under
  * HUB_DATA_DIR (default .hub-data/) unless DATABASE_URL / HUB_S3_BUCKET say otherwise.
  * HUB_PORT (default 8790), HUB_HOST (default 127.0.0.1). Prints its URL, and the first admin's
- * password once when it creates that account.
+ * password once when it creates that account. Sends invite reminders (settings: reminders/config.ts).
  */
 import { join, resolve } from 'node:path';
 import { openDatabase } from './db/database';
 import { buildHub } from './server';
 import { createUploadStore, uploadStoreFromEnv } from './storage/upload-store';
 import { ensureAdmin } from './bootstrap';
+import { reminderConfigFromEnv } from './reminders/config';
+import { createSender } from './reminders/channels';
+import { ReminderScheduler } from './reminders/scheduler';
 
 async function main(): Promise<void> {
   const dataDir = resolve(process.env.HUB_DATA_DIR ?? '.hub-data');
   const db = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir: join(dataDir, 'pg') });
   const uploads = createUploadStore(uploadStoreFromEnv(process.env, join(dataDir, 'objects')), join(dataDir, 'tus-staging'));
   const admin = await ensureAdmin(db, process.env.HUB_ADMIN_USER ?? 'admin', process.env.HUB_ADMIN_PASSWORD);
-  const app = await buildHub({ db, uploads });
+  let reminders;
+  try {
+    reminders = reminderConfigFromEnv(process.env);
+  } catch (err) {
+    console.error(`hub: reminder settings: ${err instanceof Error ? err.message : String(err)}`);
+    await db.close();
+    process.exit(1);
+  }
+  const app = await buildHub({ db, uploads, reminders });
+  const scheduler = new ReminderScheduler({ db, config: reminders, sender: createSender(reminders, Date.now), now: Date.now, onError: (err) => console.error(`hub: reminder tick: ${err instanceof Error ? err.message : String(err)}`) });
   const port = Number(process.env.HUB_PORT ?? 8790);
   const host = process.env.HUB_HOST ?? '127.0.0.1';
   let address: string;
@@ -27,9 +39,11 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   if (admin.created && !process.env.HUB_ADMIN_PASSWORD) console.log(`hub: created hr_admin "${process.env.HUB_ADMIN_USER ?? 'admin'}" with password ${admin.password} (shown once)`);
+  scheduler.start();
   console.log(`hub: listening on ${address} (database: ${db.mode}, storage: ${uploads.kind})`);
   console.log(JSON.stringify({ url: address, db: db.mode, storage: uploads.kind }));
   const stop = async () => {
+    await scheduler.stop();
     await app.close();
     await db.close();
     process.exit(0);

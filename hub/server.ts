@@ -13,6 +13,9 @@ import { hashPassword, verifyPassword } from './auth/passwords';
 import { MAX_SKEW_MS, parseEd25519PublicKey, signingString, verifyKioskSignature } from './auth/kiosk-signature';
 import { HR_ROLES, PERMISSIONS, type HrRole, type Principal } from './auth/permissions';
 import { ingestItems, itemsRequestSchema } from './ingest';
+import { HubError } from './errors';
+import { registerInviteRoutes } from './invites/routes';
+import { reminderConfigFromEnv, type ReminderConfig } from './reminders/config';
 import type { UploadStore } from './storage/upload-store';
 
 export interface HubOptions {
@@ -24,6 +27,8 @@ export interface HubOptions {
   readonly tokenTtlMs?: number;
   /** A request not fully received in this time is closed (default 120 s). */
   readonly requestTimeoutMs?: number;
+  /** Reminder offsets and channels (default: reminderConfigFromEnv(process.env)). */
+  readonly reminders?: ReminderConfig;
 }
 
 interface Auth {
@@ -42,15 +47,6 @@ declare module 'fastify' {
 const HEX64 = /^[0-9a-f]{64}$/;
 const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
 
-class HubError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 function routeKey(req: FastifyRequest): string {
   return `${req.method} ${req.routeOptions.url ?? req.url}`;
@@ -87,6 +83,7 @@ export async function buildHub(opts: HubOptions): Promise<FastifyInstance> {
   app.setErrorHandler((err, _req, reply) => {
     if (err instanceof HubError) return reply.code(err.status).send({ error: { code: err.code, message: err.message } });
     const status = (err as { statusCode?: number }).statusCode;
+    if (status === 413) return reply.code(413).send({ error: { code: 'BODY_TOO_LARGE', message: 'the request body is too large' } });
     if (status && status >= 400 && status < 500) return reply.code(status).send({ error: { code: 'BAD_REQUEST', message: err instanceof Error ? err.message : String(err) } });
     return reply.code(500).send({ error: { code: 'INTERNAL', message: 'internal error' } });
   });
@@ -298,6 +295,7 @@ export async function buildHub(opts: HubOptions): Promise<FastifyInstance> {
     return { entries: r.rows };
   });
 
+  registerInviteRoutes(app, { db, now, config: opts.reminders ?? reminderConfigFromEnv(process.env), parse, auth });
   registerTus(app, opts);
 
   await app.ready();

@@ -31,6 +31,20 @@ export const PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
   'GET /v1/media/:kioskId/:key': { allowed: ['hr_admin', 'recruiter'], candidateData: true },
   'GET /v1/chain-flags': { allowed: ['hr_admin', 'auditor'], candidateData: false },
   'GET /v1/audit-log': { allowed: ['hr_admin', 'auditor'], candidateData: false },
+  // invites, reminders, reschedule requests and no-shows (#13)
+  'POST /v1/invites': { allowed: ['hr_admin', 'recruiter'], candidateData: false },
+  'POST /v1/invites/import': { allowed: ['hr_admin', 'recruiter'], candidateData: false },
+  'GET /v1/invites': { allowed: ['hr_admin', 'recruiter'], candidateData: true },
+  'GET /v1/invites/export': { allowed: ['hr_admin', 'recruiter'], candidateData: true },
+  'GET /v1/invites/:id': { allowed: ['hr_admin', 'recruiter'], candidateData: true },
+  'POST /v1/invites/:id/cancel': { allowed: ['hr_admin', 'recruiter'], candidateData: false },
+  'POST /v1/invites/:id/reschedule': { allowed: ['hr_admin', 'recruiter'], candidateData: false },
+  'GET /v1/reminders': { allowed: ['hr_admin', 'recruiter'], candidateData: true },
+  'GET /v1/reschedule-requests': { allowed: ['hr_admin', 'recruiter'], candidateData: true },
+  'GET /v1/no-shows': { allowed: ['hr_admin', 'recruiter', 'proctor'], candidateData: true },
+  // the candidate's at-home page (the invite code is the credential) or a kiosk
+  'POST /v1/invite-codes/:code/reschedule-requests': { allowed: ['anonymous', 'kiosk'], candidateData: false },
+  'POST /v1/invite-codes/:code/precheck': { allowed: ['anonymous', 'kiosk'], candidateData: false },
   // tus resumable uploads: an upload token issued to a signed kiosk request
   'POST /v1/uploads': { allowed: ['kiosk'], candidateData: false },
   'HEAD /v1/uploads/:id': { allowed: ['kiosk'], candidateData: false },

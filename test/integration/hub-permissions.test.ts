@@ -32,6 +32,18 @@ const EXPECTED: Record<string, { allowed: P[]; path: string; body?: unknown; aud
   'GET /v1/media/:kioskId/:key': { allowed: ['hr_admin', 'recruiter'], path: '/v1/media/k_x/m_x' },
   'GET /v1/chain-flags': { allowed: ['hr_admin', 'auditor'], path: '/v1/chain-flags' },
   'GET /v1/audit-log': { allowed: ['hr_admin', 'auditor'], path: '/v1/audit-log' },
+  'POST /v1/invites': { allowed: ['hr_admin', 'recruiter'], path: '/v1/invites', body: {} },
+  'POST /v1/invites/import': { allowed: ['hr_admin', 'recruiter'], path: '/v1/invites/import', body: {} },
+  'GET /v1/invites': { allowed: ['hr_admin', 'recruiter'], path: '/v1/invites', audited: true },
+  'GET /v1/invites/export': { allowed: ['hr_admin', 'recruiter'], path: '/v1/invites/export', audited: true },
+  'GET /v1/invites/:id': { allowed: ['hr_admin', 'recruiter'], path: '/v1/invites/inv_00000000-0000-0000-0000-000000000000' },
+  'POST /v1/invites/:id/cancel': { allowed: ['hr_admin', 'recruiter'], path: '/v1/invites/inv_00000000-0000-0000-0000-000000000000/cancel', body: {} },
+  'POST /v1/invites/:id/reschedule': { allowed: ['hr_admin', 'recruiter'], path: '/v1/invites/inv_00000000-0000-0000-0000-000000000000/reschedule', body: {} },
+  'GET /v1/reminders': { allowed: ['hr_admin', 'recruiter'], path: '/v1/reminders', audited: true },
+  'GET /v1/reschedule-requests': { allowed: ['hr_admin', 'recruiter'], path: '/v1/reschedule-requests', audited: true },
+  'GET /v1/no-shows': { allowed: ['hr_admin', 'recruiter', 'proctor'], path: '/v1/no-shows', audited: true },
+  'POST /v1/invite-codes/:code/reschedule-requests': { allowed: ['anonymous', 'kiosk'], path: '/v1/invite-codes/NOSUCHCODE99/reschedule-requests', body: {} },
+  'POST /v1/invite-codes/:code/precheck': { allowed: ['anonymous', 'kiosk'], path: '/v1/invite-codes/NOSUCHCODE99/precheck', body: {} },
   'POST /v1/uploads': { allowed: ['kiosk'], path: '/v1/uploads' },
   'HEAD /v1/uploads/:id': { allowed: ['kiosk'], path: '/v1/uploads/nonexistent' },
   'PATCH /v1/uploads/:id': { allowed: ['kiosk'], path: '/v1/uploads/nonexistent' },
@@ -114,6 +126,11 @@ describe(`hub permissions (${hubTestDbLabel()})`, () => {
     expect(rows).toContain('proctor GET /v1/sessions');
     expect(rows).toContain('auditor GET /v1/sessions/:kioskId/:sessionId/events');
     expect(rows).toContain('hr_admin GET /v1/items');
+    expect(rows).toContain('recruiter GET /v1/invites');
+    expect(rows).toContain('hr_admin GET /v1/invites/export');
+    expect(rows).toContain('recruiter GET /v1/reminders');
+    expect(rows).toContain('hr_admin GET /v1/reschedule-requests');
+    expect(rows).toContain('proctor GET /v1/no-shows');
     expect(rows.filter((r) => r.startsWith('auditor GET /v1/sessions ') || r === 'auditor GET /v1/sessions' || r.startsWith('kiosk') || r.startsWith('anonymous'))).toEqual([]);
     expect(log.rows.every((r) => r.actor.length > 0)).toBe(true);
   });

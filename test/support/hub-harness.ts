@@ -13,6 +13,7 @@ import { openDatabase, type HubDatabase } from '../../hub/db/database';
 import { buildHub } from '../../hub/server';
 import { createUploadStore, type UploadStoreConfig } from '../../hub/storage/upload-store';
 import { ensureAdmin } from '../../hub/bootstrap';
+import type { ReminderConfig } from '../../hub/reminders/config';
 
 export interface TestHub {
   readonly url: string;
@@ -52,14 +53,41 @@ export function hubTestDbLabel(): string {
   return process.env.HUB_TEST_DATABASE_URL ? 'postgres' : 'embedded';
 }
 
-export async function startTestHub(opts: { s3?: Omit<Extract<UploadStoreConfig, { kind: 's3' }>, 'kind'>; now?: () => number } = {}): Promise<TestHub> {
+/**
+ * A database that outlives one hub (a restart test closes the hub and opens another on it): an
+ * embedded PGlite data folder, or a fresh database on HUB_TEST_DATABASE_URL's server.
+ */
+export interface PersistentTestDatabase {
+  readonly options: { databaseUrl?: string; dataDir?: string };
+  drop(): Promise<void>;
+}
+
+export async function persistentTestDatabase(): Promise<PersistentTestDatabase> {
+  const base = process.env.HUB_TEST_DATABASE_URL;
+  if (base) {
+    const fresh = await freshPostgresDatabase(base);
+    return { options: { databaseUrl: fresh.url }, drop: fresh.drop };
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'hub-pglite-'));
+  return { options: { dataDir }, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
+}
+
+export async function startTestHub(
+  opts: { s3?: Omit<Extract<UploadStoreConfig, { kind: 's3' }>, 'kind'>; now?: () => number; reminders?: ReminderConfig; tokenTtlMs?: number; database?: PersistentTestDatabase } = {},
+): Promise<TestHub> {
   const dir = mkdtempSync(join(tmpdir(), 'hub-test-'));
   const base = process.env.HUB_TEST_DATABASE_URL;
-  const fresh = base ? await freshPostgresDatabase(base) : null;
-  const db = await openDatabase(fresh ? { databaseUrl: fresh.url } : {});
+  const fresh = !opts.database && base ? await freshPostgresDatabase(base) : null;
+  const db = await openDatabase(opts.database ? opts.database.options : fresh ? { databaseUrl: fresh.url } : {});
   const uploads = createUploadStore(opts.s3 ? { kind: 's3', ...opts.s3 } : { kind: 'fs', directory: join(dir, 'objects') }, join(dir, 'staging'));
   await ensureAdmin(db, 'admin', ADMIN_PASSWORD);
-  const app = await buildHub({ db, uploads, ...(opts.now ? { now: opts.now } : {}) });
+  const app = await buildHub({
+    db,
+    uploads,
+    ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.reminders ? { reminders: opts.reminders } : {}),
+    ...(opts.tokenTtlMs ? { tokenTtlMs: opts.tokenTtlMs } : {}),
+  });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   const api: TestHub['api'] = async (method, path, token, body) => {
     const headers: Record<string, string> = {};

@@ -11,7 +11,7 @@ import { recordInviteAccommodations } from './accommodations';
 import { insertSessionVariants } from '../../db/queries/packs';
 import { getSession, getSessionByInvite, insertIncident, insertSession, updateSession } from '../../db/queries/sessions';
 import { transact } from '../../db/transaction';
-import type { LoadedPack } from '../packs/pack-provider';
+import { totalQuestionsOf, type LoadedPack } from '../packs/pack-provider';
 import { untailored, type Tailoring } from '../packs/variants';
 import type { PrecheckRunSummary } from '../precheck/precheck-service';
 import type { AnswerClock } from './answer-clock';
@@ -192,7 +192,7 @@ export class Admission {
           perform: () => {
             try {
               transact(this.ctx.db, () => {
-                this.ctx.deps.journal.append(s.id, 'interview_started', { questionCount: pack.questions.length }, now);
+                this.ctx.deps.journal.append(s.id, 'interview_started', { questionCount: totalQuestionsOf(pack) }, now);
                 this.ctx.transition(s, 'start', now);
                 this.clock.openQuestion(s.id, pack, 0, now);
               });

@@ -108,6 +108,9 @@ async function startedSession(core: KioskCore): Promise<string> {
   const id = r.value.sessionId;
   const pack = core.packs.packs.get('software-engineer', id)!;
   expect(core.sessions.giveConsent(id, true, pack.pack.policy.consentVersion).ok).toBe(true);
+  // Stage 0 is text-only, but the later stages are not visible yet: the camera is still required.
+  const noCamera = core.sessions.reportPrecheck(id, 'missing', 'ok');
+  expect(!noCamera.ok && noCamera.error.code).toBe('PRECHECK_FAILED');
   expect(core.sessions.reportPrecheck(id, 'ok', 'ok').ok).toBe(true);
   const started = core.sessions.start(id);
   expect(started.ok && started.value.kind).toBe('question');

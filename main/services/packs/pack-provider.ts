@@ -43,6 +43,17 @@ export function stageCountOf(p: LoadedPack): number {
   return p.staged?.stages.length ?? p.pack.stages.length;
 }
 
+/**
+ * The devices the interview needs. A stage not yet released (v2) may hold video or audio
+ * questions the kiosk cannot see (the signed outline carries no answer modes), so until every
+ * stage is released both camera and microphone are required: the check never passes a candidate
+ * whose later stage then cannot be recorded.
+ */
+export function devicesNeeded(p: LoadedPack): { camera: boolean; microphone: boolean } {
+  if (p.staged && p.staged.releasedStages < p.staged.stages.length) return { camera: true, microphone: true };
+  return { camera: p.questions.some((q) => q.question.mode === 'video'), microphone: p.questions.some((q) => q.question.mode !== 'text') };
+}
+
 export interface PackProvider {
   /**
    * The pack ready to run (verified and unlocked), or undefined. With `sessionId`, a pack released

@@ -166,9 +166,10 @@ export function App() {
 
   useEffect(() => onConnectionLost(() => setConnectionLost(true)), []);
 
-  // While a question is on screen: heartbeats, goodbye on pagehide, and stepping aside when
+  // While a question is on screen, or the next part is being fetched (the page is still there:
+  // waiting on the system is not leaving): heartbeats, goodbye on pagehide, and stepping aside when
   // another page (a newer tab) takes the session over.
-  const questionSession = screen.name === 'question' ? screen.session.sessionId : null;
+  const questionSession = screen.name === 'question' || screen.name === 'stagePending' ? screen.session.sessionId : null;
   useEffect(() => {
     if (!questionSession) return;
     // A beat answered after the screen changed (the candidate confirmed Leave, or finished,

@@ -98,9 +98,9 @@ function memoryText(core: KioskCore): string {
   return JSON.stringify([[...reg.unlocked.values()], [...reg.sessionPacks.values()]]);
 }
 
-async function startedSession(core: KioskCore): Promise<string> {
+async function startedSession(core: KioskCore, invite = INVITE): Promise<string> {
   const sender = { transport: 'web' as const, trusted: true, description: 'test' };
-  const r = (await core.router.handle('kiosk:session:checkIn', { inviteCode: INVITE, locale: 'en' }, sender)) as { ok: boolean; value: { sessionId: string; questionCount: number; stageCount: number }; error?: unknown };
+  const r = (await core.router.handle('kiosk:session:checkIn', { inviteCode: invite, locale: 'en' }, sender)) as { ok: boolean; value: { sessionId: string; questionCount: number; stageCount: number }; error?: unknown };
   expect(r.ok, JSON.stringify(r.error)).toBe(true);
   // The outline is whole (progress UI) though only stage 0's questions are open.
   expect(r.value.questionCount).toBe(9);
@@ -153,7 +153,7 @@ describe('per-stage release, offline', () => {
     expect(next.kind === 'question' && next.question.prompt.en).toContain(STAGE1_PHRASE);
     expect(next.kind === 'question' && next.question.questionCount).toBe(9);
     const released = events(core, id, 'stage_content_released');
-    expect(released).toEqual([{ stageIndex: 1, stageId: 'professional', release: 'offline', envelopeSha256: expect.stringMatching(/^[0-9a-f]{64}$/), questionIndex: 1 }]);
+    expect(released).toEqual([{ stageIndex: 1, stageId: 'professional', release: 'offline', envelopeSha256: expect.stringMatching(/^[0-9a-f]{64}$/), questionIndex: 1, variants: expect.any(Array) }]);
     expect(JSON.stringify(released)).not.toContain(k1.toString('base64'));
     expect(memoryText(core)).toContain(STAGE1_PHRASE);
     expect(memoryText(core)).not.toContain(STAGE2_PHRASE);
@@ -186,6 +186,25 @@ describe('per-stage release, offline', () => {
     expect(memoryText(again)).toContain(STAGE2_PHRASE); // cached until the next read drops it
     again.packs.packs.get('software-engineer', id);
     expect(memoryText(again)).not.toContain(STAGE2_PHRASE);
+  });
+});
+
+describe('tailoring of a stage released later', () => {
+  it('chooses the released stage\'s variants from the résumé tags found at check-in, and journals them', async () => {
+    const { packsDir } = signed('offline');
+    const core = open(mkdtempSync(path.join(os.tmpdir(), 'v2-tailor-')), packsDir, new ManualClock(Date.now()));
+    const id = await startedSession(core, 'DEMO-2026');
+    const checkedIn = events(core, id, 'checked_in')[0] as { tailoring: { variants: { questionId: string }[] } };
+    // At check-in only stage 0 is visible: its question is the only one tailored there.
+    expect(checkedIn.tailoring.variants.map((v) => v.questionId)).toEqual(['q1-intro']);
+    const next = submit(core, id, 0);
+    const released = events(core, id, 'stage_content_released')[0] as { variants: { questionId: string; variantId: string; chosenBy: string[] }[] };
+    expect(released.variants.map((v) => v.questionId)).toEqual(['q2-design', 'q3-incident', 'q4-language', 'q5-consistency', 'q6-quality']);
+    expect(released.variants.find((v) => v.questionId === 'q4-language')).toMatchObject({ variantId: 'jvm', chosenBy: ['java', 'spring'] });
+    expect(released.variants.find((v) => v.questionId === 'q2-design')?.variantId).toBe('payments');
+    const started = events(core, id, 'question_started').find((e) => e.questionId === 'q2-design');
+    expect(started?.variantId).toBe('payments');
+    expect(next.kind === 'question' && next.question.questionId).toBe('q2-design');
   });
 });
 
@@ -240,7 +259,7 @@ describe('per-stage release by the HR endpoint', () => {
     expect(opened.kind === 'question' && opened.question.questionIndex).toBe(1);
     expect(opened.kind === 'question' && opened.question.prompt.en).toContain(STAGE1_PHRASE);
     expect(server.stageReleases.at(-1)).toEqual({ inviteCode: INVITE, kioskId: 'demo-kiosk-01', stageIndex: 1, outcome: 'granted' });
-    expect(events(core, id, 'stage_content_released')).toEqual([{ stageIndex: 1, stageId: 'professional', release: 'hr', envelopeSha256: expect.stringMatching(/^[0-9a-f]{64}$/), questionIndex: 1 }]);
+    expect(events(core, id, 'stage_content_released')).toEqual([{ stageIndex: 1, stageId: 'professional', release: 'hr', envelopeSha256: expect.stringMatching(/^[0-9a-f]{64}$/), questionIndex: 1, variants: expect.any(Array) }]);
     expect(memoryText(core)).not.toContain(STAGE2_PHRASE);
     expect(dbBytes(dataDir).includes(k1)).toBe(false);
   });

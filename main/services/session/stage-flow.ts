@@ -112,8 +112,8 @@ export class StageFlow {
         if (!rec.ok) return rec;
         const pack = this.ctx.packOf(s);
         if (!pack || pack.staged?.releasedStages !== pending.stageIndex + 1) throw new StageNotOpened();
-        this.tailorReleased(s, pack, pending.stageIndex);
-        journal.append(s.id, 'stage_content_released', { stageIndex: pending.stageIndex, stageId: rec.value.stageId, release: mode, envelopeSha256: rec.value.envelopeSha256, questionIndex: s.question_index }, now);
+        const variants = this.tailorReleased(s, pack, pending.stageIndex);
+        journal.append(s.id, 'stage_content_released', { stageIndex: pending.stageIndex, stageId: rec.value.stageId, release: mode, envelopeSha256: rec.value.envelopeSha256, questionIndex: s.question_index, variants }, now);
         opened = pack;
         return ok(undefined);
       });
@@ -129,8 +129,11 @@ export class StageFlow {
     return ok(opened!);
   }
 
-  /** Variants for the released stage's questions, chosen from the résumé tags found at check-in. */
-  private tailorReleased(s: SessionRow, pack: LoadedPack, stageIndex: number): void {
+  /**
+   * Variants for the released stage's questions, chosen from the résumé tags found at check-in;
+   * returned as `checked_in` journals them for stage 0.
+   */
+  private tailorReleased(s: SessionRow, pack: LoadedPack, stageIndex: number): { questionIndex: number; questionId: string; variantId: string; chosenBy: string[] }[] {
     const have = new Set(sessionVariants(this.ctx.db, s.id).map((v) => v.question_index));
     const hits = new Map(checkedInTagHits(this.ctx.db, s.id).map((h) => [h.tagId, h]));
     const rows = pack.questions
@@ -140,6 +143,7 @@ export class StageFlow {
         return { session_id: s.id, question_index: q.index, question_id: q.question.id, variant_id: c.variantId, matched_tags: JSON.stringify(c.matchedTags) };
       });
     insertSessionVariants(this.ctx.db, rows);
+    return rows.map((r) => ({ questionIndex: r.question_index, questionId: r.question_id, variantId: r.variant_id, chosenBy: JSON.parse(r.matched_tags) as string[] }));
   }
 
   private failed(s: SessionRow, pending: PendingStage, code: string, now: number): void {

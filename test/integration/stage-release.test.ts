@@ -281,7 +281,14 @@ describe('per-stage release by the HR endpoint', () => {
     const id = await startedSession(core);
     server.recordStageSubmitted(INVITE, 'intro');
     // The endpoint refuses (503) for now.
-    const down = await startHrEndpointServer({ ...demoHrEndpointOptions(root, 0), intercept: () => ({ status: 503, code: 'UNAVAILABLE', message: 'maintenance' }) });
+    let downCalls = 0;
+    const down = await startHrEndpointServer({
+      ...demoHrEndpointOptions(root, 0),
+      intercept: (op) => {
+        if (op === 'releaseStage') downCalls += 1;
+        return { status: 503, code: 'UNAVAILABLE', message: 'maintenance' };
+      },
+    });
     servers.push(down);
     core.close();
     const downProv = path.join(path.dirname(prov), 'down.json');
@@ -291,6 +298,12 @@ describe('per-stage release by the HR endpoint', () => {
     submit(k2, id, 0);
     const v = await settle(k2, id, (x) => x.kind === 'stage_pending' && x.problem !== undefined);
     expect(v.kind === 'stage_pending' && v.problem).toBe('STAGE_RELEASE_UNREACHABLE');
+    // Retried after STAGE_RETRY_MS, still down: asked again, journaled once per reason, not per retry.
+    clock.advance(3001);
+    k2.sessions.current(id);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(downCalls).toBe(2);
+    expect(events(k2, id, 'stage_release_failed')).toEqual([{ stageIndex: 1, stageId: 'professional', code: 'STAGE_RELEASE_UNREACHABLE' }]);
     // Restart while waiting, against the working endpoint: resume lands in the wait, then the stage opens.
     k2.close();
     const k3 = open(dataDir, packsDir, clock, prov);

@@ -44,7 +44,7 @@ export interface PendingStage {
 
 export class StageFlow {
   private readonly inFlight = new Map<string, Promise<Result<void>>>();
-  private readonly failures = new Map<string, { code: string; at: number }>();
+  private readonly failures = new Map<string, { code: string; at: number; stageIndex: number }>();
 
   constructor(
     private readonly ctx: SessionContext,
@@ -146,8 +146,11 @@ export class StageFlow {
     return rows.map((r) => ({ questionIndex: r.question_index, questionId: r.question_id, variantId: r.variant_id, chosenBy: JSON.parse(r.matched_tags) as string[] }));
   }
 
+  /** Records a failed release; journaled once per stage and reason, not at every retry of an outage. */
   private failed(s: SessionRow, pending: PendingStage, code: string, now: number): void {
-    this.failures.set(s.id, { code, at: now });
+    const before = this.failures.get(s.id);
+    this.failures.set(s.id, { code, at: now, stageIndex: pending.stageIndex });
+    if (before && before.code === code && before.stageIndex === pending.stageIndex) return;
     this.ctx.log.warn('stage not released', { stageIndex: pending.stageIndex, code });
     transact(this.ctx.db, () => this.ctx.deps.journal.append(s.id, 'stage_release_failed', { stageIndex: pending.stageIndex, stageId: pending.stageId, code }, now));
   }

@@ -102,15 +102,16 @@ export function sessionStageKeys(db: Db, sessionId: string, packHash: string): S
 }
 
 /**
- * Forgets the stage keys of sessions that can no longer run (the same states as content keys),
- * with `secure_delete` on so the wrapped bytes are overwritten, not left in a free page.
+ * Forgets the stage keys of sessions that can no longer run (the same states as content keys) or
+ * whose data was erased, with `secure_delete` on so the wrapped bytes are overwritten, not left in
+ * a free page.
  */
 export function purgeEndedStageKeys(db: Db): number {
   db.pragma('secure_delete = ON');
   return stmt(db,
     `DELETE FROM session_stage_keys WHERE session_id NOT IN (
        SELECT id FROM sessions WHERE state IN ('checked_in','consented','prechecked','in_progress','interrupted','exited')
-     )`,
+     ) OR session_id IN (SELECT session_id FROM session_erasures)`,
   ).run().changes;
 }
 

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../../main/common/clock';
 import { silentLogger } from '../../../../main/common/logger';
 import { openDatabase } from '../../../../main/db/connection';
+import { purgeEndedStageKeys } from '../../../../main/db/queries/packs';
 import { startHrEndpointServer, demoHrEndpointOptions, type HrEndpointServer } from '../../../../main/dev/hr-endpoint-server';
 import { HrEndpointClient } from '../../../../main/services/packs/hr-client';
 import { MemoryKeyProtector } from '../../../../main/services/packs/key-protector';
@@ -158,5 +159,23 @@ describe('HrEndpointClient.releaseStage', () => {
     servers.splice(servers.indexOf(s), 1);
     const down = await client(url).releaseStage(fields, hrKey.publicKey);
     expect(!down.ok && down.error.code).toBe('STAGE_RELEASE_UNREACHABLE');
+  });
+});
+
+describe('purgeEndedStageKeys', () => {
+  it('forgets the stage keys of ended and erased sessions, and keeps those of sessions that can still run', () => {
+    const db = openDatabase(path.join(mkdtempSync(path.join(os.tmpdir(), 'stage-purge-')), 'k.sqlite'));
+    const hash = 'b'.repeat(64);
+    const states = { live: 'in_progress', done: 'completed', gone: 'interrupted' } as const;
+    for (const [id, state] of Object.entries(states)) {
+      db.prepare(`INSERT INTO sessions (id, invite_code, candidate_ref, pack_id, pack_hash, locale, state, question_index, resume_count, failed_codes, created_at, updated_at)
+        VALUES (?, ?, 'c', 'p', ?, 'en', ?, 1, 0, 0, 0, 0)`).run(id, `INV-${id.toUpperCase()}`, hash, state);
+      db.prepare(`INSERT INTO session_stage_keys (session_id, stage_index, stage_id, pack_hash, wrapped_key, protector, release_mode, envelope_sha256, released_at)
+        VALUES (?, 1, 'professional', ?, ?, 'memory', 'offline', ?, 0)`).run(id, hash, Buffer.alloc(60, 1), 'c'.repeat(64));
+    }
+    db.prepare(`INSERT INTO session_erasures (session_id, reason, requested_at) VALUES ('gone', 'request', 0)`).run();
+    expect(purgeEndedStageKeys(db)).toBe(2);
+    expect(db.prepare('SELECT session_id FROM session_stage_keys').all()).toEqual([{ session_id: 'live' }]);
+    expect(db.pragma('secure_delete', { simple: true })).toBe(1);
   });
 });

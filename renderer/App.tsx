@@ -15,6 +15,7 @@ import { DoneScreen } from './screens/DoneScreen';
 import { ExitDialog, ExitReceiptScreen } from './screens/ExitDialog';
 import { useLockdown } from './lockdown/useLockdown';
 import { ProctorPauseScreen } from './screens/ProctorPauseScreen';
+import { StagePendingScreen } from './screens/StagePendingScreen';
 import { QuestionScreen } from './screens/QuestionScreen';
 import { ResumeScreen } from './screens/ResumeScreen';
 import { WelcomeScreen } from './screens/WelcomeScreen';
@@ -32,6 +33,7 @@ type Screen =
   | { name: 'exited'; receipt: ExitReceipt }
   | { name: 'done'; receipt: CompletionReceipt }
   | { name: 'message'; text: string }
+  | { name: 'stagePending'; session: SessionView; view: Extract<CurrentView, { kind: 'stage_pending' }> }
   | { name: 'superseded' };
 
 /** How often the page tells main it still shows the question (main notices 3 s of silence). */
@@ -86,6 +88,9 @@ export function App() {
           return;
         case 'completed':
           setScreen({ name: 'done', receipt: v.receipt });
+          return;
+        case 'stage_pending':
+          setScreen({ name: 'stagePending', session: v.session, view: v });
           return;
         case 'not_started':
           setScreen(screenForSession(v.session));
@@ -161,9 +166,10 @@ export function App() {
 
   useEffect(() => onConnectionLost(() => setConnectionLost(true)), []);
 
-  // While a question is on screen: heartbeats, goodbye on pagehide, and stepping aside when
+  // While a question is on screen, or the next part is being fetched (the page is still there:
+  // waiting on the system is not leaving): heartbeats, goodbye on pagehide, and stepping aside when
   // another page (a newer tab) takes the session over.
-  const questionSession = screen.name === 'question' ? screen.session.sessionId : null;
+  const questionSession = screen.name === 'question' || screen.name === 'stagePending' ? screen.session.sessionId : null;
   useEffect(() => {
     if (!questionSession) return;
     // A beat answered after the screen changed (the candidate confirmed Leave, or finished,
@@ -267,6 +273,7 @@ export function App() {
       {screen.name === 'exited' && <ExitReceiptScreen receipt={screen.receipt} />}
       {screen.name === 'done' && <DoneScreen receipt={screen.receipt} />}
       {screen.name === 'message' && <p className="card">{screen.text}</p>}
+      {screen.name === 'stagePending' && <StagePendingScreen view={screen.view} onView={showCurrent} />}
       {screen.name === 'superseded' && (
         <section className="card calm" aria-labelledby="superseded-h" data-testid="page-superseded">
           <h1 id="superseded-h">{t('page.superseded.heading')}</h1>

@@ -195,7 +195,7 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
     segmenter: () => JiebaSegmenter.shared(),
     packFor: (sessionId) => {
       const s = getSession(db, sessionId);
-      const p = s ? packRuntime.packs.get(s.pack_id) : undefined;
+      const p = s ? packRuntime.packs.get(s.pack_id, s.id) : undefined;
       return s && p && p.hash === s.pack_hash ? { pack: p.pack, locale: s.locale } : undefined;
     },
   });
@@ -206,6 +206,7 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
     clock,
     packs: packRuntime.packs,
     invites: packRuntime.invites,
+    ...(packRuntime.stages ? { stages: packRuntime.stages } : {}),
     resumeCodes: options.proctorSecret ? new HmacResumeCodes(options.proctorSecret) : packRuntime.resumeCodes,
     proctor: new ProctorAuthority({
       db,

@@ -17,6 +17,7 @@ import { systemClock, type Clock } from '../common/clock';
 import { hrContract, mediaTypeOf, type HrOperation } from '../services/contract/hr-contract';
 import type { SigningKeyPair } from '../services/packs/pack-crypto';
 import { grantUnlock, noShowIdempotencyKey, type HrErrorCode, type KioskIncident, type NoShowReport, type UnlockRequest } from '../services/packs/hr-protocol';
+import { grantStageKey, type StageKeyRequest } from '../services/packs/stage-content';
 
 export const LOOPBACK = '127.0.0.1';
 /** Past this many bytes an oversized body is no longer drained but cut (the 413 is already decided). */
@@ -39,8 +40,11 @@ export interface HrEndpointOptions {
   readonly signingKey: SigningKeyPair;
   /** Bearer token → the kiosk it identifies. */
   readonly kiosks: Readonly<Record<string, { kioskId: string; centreId: string }>>;
-  /** Content keys by pack hash (the `.key.json` sidecars `pack sign` writes). */
-  readonly packs: readonly { packId: string; packHash: string; contentKey: Buffer }[];
+  /**
+   * Content keys by pack hash (the `.key.json` sidecars `pack sign` writes); a pack sealed stage by
+   * stage with `release: "hr"` also has its stage master key and the outline's stage ids.
+   */
+  readonly packs: readonly { packId: string; packHash: string; contentKey: Buffer; stageMaster?: Buffer; stageIds?: readonly string[] }[];
   /** Known invites; `inviteRule` may accept more (the demo's DEMO-XXXX codes). */
   readonly invites?: readonly HrInvite[];
   readonly inviteRule?: (code: string) => HrInvite | undefined;
@@ -70,6 +74,14 @@ export interface HrEndpointServer {
   readonly unlocks: { inviteCode: string; kioskId: string; outcome: 'granted' | HrErrorCode }[];
   /** Kiosk incidents recorded (each id once). */
   readonly incidents: KioskIncident[];
+  /** Stage releases answered, for assertions. */
+  readonly stageReleases: { inviteCode: string; kioskId: string; stageIndex: number; outcome: 'granted' | HrErrorCode }[];
+  /**
+   * This endpoint's own record of submitted stages (per invite), which `releaseStage` checks. In
+   * production HR learns submissions from the session data the hub syncs; here tests (and the
+   * demo) feed it, never the release request itself.
+   */
+  recordStageSubmitted(inviteCode: string, stageId: string): void;
   close(): Promise<void>;
 }
 
@@ -140,6 +152,8 @@ export async function startHrEndpointServer(options: HrEndpointOptions): Promise
   const incidents: KioskIncident[] = [];
   const incidentBodies = new Map<string, string>();
   const keysByHash = new Map(options.packs.map((p) => [p.packHash, p]));
+  const stageReleases: HrEndpointServer['stageReleases'] = [];
+  const submittedStages = new Map<string, Set<string>>();
   const inviteOf = (code: string): HrInvite | undefined => options.invites?.find((i) => i.code === code) ?? options.inviteRule?.(code);
 
   const kioskOf = (req: http.IncomingMessage): { kioskId: string; centreId: string } | undefined => {
@@ -168,6 +182,28 @@ export async function startHrEndpointServer(options: HrEndpointOptions): Promise
     if (!pack || pack.packId !== r.packId || invite.packId !== r.packId) return refuse(409, 'PACK_MISMATCH', 'this invite is not for that pack version');
     unlocks.push({ inviteCode: r.inviteCode, kioskId: kiosk.kioskId, outcome: 'granted' });
     return new Answer(200, grantUnlock(r, pack.contentKey, options.signingKey, new Date(now)));
+  };
+
+  const releaseStage = (r: StageKeyRequest, kiosk: { kioskId: string; centreId: string }): Answer => {
+    const refuse = (status: number, code: HrErrorCode, message: string): Answer => {
+      stageReleases.push({ inviteCode: r.inviteCode, kioskId: kiosk.kioskId, stageIndex: r.stageIndex, outcome: code });
+      return refusal(status, code, message);
+    };
+    if (r.kioskId !== kiosk.kioskId) return refuse(403, 'KIOSK_MISMATCH', 'the token belongs to another kiosk');
+    const invite = inviteOf(r.inviteCode);
+    if (!invite) return refuse(404, 'INVITE_UNKNOWN', 'no such invite');
+    if (invite.revoked) return refuse(409, 'INVITE_REVOKED', 'the invite was withdrawn');
+    if (invite.centreId !== kiosk.centreId) return refuse(403, 'NOT_THIS_CENTRE', 'the invite is for another test centre');
+    const pack = keysByHash.get(r.packHash);
+    if (!pack || pack.packId !== r.packId || invite.packId !== r.packId || !pack.stageMaster || !pack.stageIds) return refuse(409, 'PACK_MISMATCH', 'this invite is not for that pack version, or the pack is not released stage by stage');
+    const outcome = grantStageKey(r, { master: pack.stageMaster, outlineStageIds: pack.stageIds, submittedStageIds: submittedStages.get(r.inviteCode) ?? new Set(), hrKey: options.signingKey, now: new Date(clock.now()) });
+    if (!outcome.ok) {
+      if (outcome.reason === 'not_submitted') return refuse(409, 'STAGE_NOT_SUBMITTED', 'this endpoint has no record of every earlier stage submitted');
+      if (outcome.reason === 'wrong_stage') return refuse(409, 'STAGE_MISMATCH', 'the stages named are not the pack\'s stages at that index');
+      return refuse(400, 'BAD_REQUEST', 'the request is not a stage key request');
+    }
+    stageReleases.push({ inviteCode: r.inviteCode, kioskId: kiosk.kioskId, stageIndex: r.stageIndex, outcome: 'granted' });
+    return new Answer(200, { grant: outcome.grant, signature: outcome.signature });
   };
 
   const reportNoShows = (report: NoShowReport, key: string, raw: Buffer): Answer => {
@@ -227,6 +263,8 @@ export async function startHrEndpointServer(options: HrEndpointOptions): Promise
         return new Answer(200, op.operationId === 'health' ? { ok: true, time: new Date(clock.now()).toISOString() } : undefined);
       case 'unlockPack':
         return unlock(body as UnlockRequest, kiosk!);
+      case 'releaseStage':
+        return releaseStage(body as StageKeyRequest, kiosk!);
       case 'getSchedule': {
         if (params.centreId !== kiosk!.centreId) return refusal(403, 'NOT_THIS_CENTRE', 'another centre');
         const text = options.schedules?.[`${params.centreId}/${params.day}`];
@@ -290,6 +328,12 @@ export async function startHrEndpointServer(options: HrEndpointOptions): Promise
     noShowBatches,
     unlocks,
     incidents,
+    stageReleases,
+    recordStageSubmitted(inviteCode, stageId) {
+      const set = submittedStages.get(inviteCode) ?? new Set<string>();
+      set.add(stageId);
+      submittedStages.set(inviteCode, set);
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

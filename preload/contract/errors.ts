@@ -22,6 +22,8 @@ export const packErrorCodes = [
   'RESUME_UNREADABLE',
   'PACK_VERSION_REUSED',
   'UNLOCK_CODE_LOCKED',
+  'STAGE_RELEASE_UNREACHABLE',
+  'STAGE_RELEASE_REFUSED',
 ] as const;
 
 /**

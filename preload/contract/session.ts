@@ -96,6 +96,11 @@ export const CurrentView = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('not_started'), session: SessionView }),
   z.object({ kind: z.literal('interrupted'), session: SessionView }),
   z.object({ kind: z.literal('ended'), session: SessionView }),
+  /**
+   * Every released question is answered and the next stage's questions are not on this kiosk yet
+   * (pack format v2): the kiosk is fetching them; `problem` is the error code of a failed attempt.
+   */
+  z.object({ kind: z.literal('stage_pending'), session: SessionView, stageIndex: z.number().int().min(1).max(9), stageTitle: LocalizedText, problem: z.string().max(64).optional() }),
 ]);
 export type CurrentView = z.infer<typeof CurrentView>;
 

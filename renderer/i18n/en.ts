@@ -453,6 +453,8 @@ export const en = {
   'question.retakeConfirm.no': 'Keep my answer',
   'error.UNLOCK_CODE_LOCKED': 'Too many wrong unlock codes. Please wait a few minutes, or ask the staff.',
   'error.PACK_VERSION_REUSED': 'This interview is not installed correctly on this kiosk. Please ask the staff.',
+  'error.STAGE_RELEASE_UNREACHABLE': 'The kiosk cannot reach the HR system for the next part. Nothing is lost and your time is stopped. Please try again or raise your hand.',
+  'error.STAGE_RELEASE_REFUSED': 'The HR system did not release the next part yet. Nothing is lost and your time is stopped. Please raise your hand for the proctor.',
   // page presence, drafts and reconnecting (H1)
   'error.PAGE_SUPERSEDED': 'The interview continues in another window; this one no longer records.',
   'page.superseded.heading': 'The interview continues in another window',
@@ -538,6 +540,11 @@ export const en = {
   'accp.cancel': 'Cancel',
   'accp.apply': 'Apply accommodations',
   'error.ACCOMMODATION_CODE_LOCKED': 'Too many wrong accommodation codes for this interview. Nothing was changed; HR can set accommodations in the schedule.',
+  'stagePending.title': 'Next part: {title}',
+  'stagePending.body': 'Your answers so far are saved. The kiosk is getting the questions of the next part. Your time is not running while you wait.',
+  'stagePending.problem': 'The kiosk could not get the next part from the HR system yet. Nothing you recorded is lost and your time is stopped. Please raise your hand for the proctor, or try again.',
+  'stagePending.retry': 'Try again',
+  'screen.stagePending': 'Waiting for the next part',
 } as const;
 
 export type MessageKey = keyof typeof en;

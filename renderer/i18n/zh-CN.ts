@@ -454,6 +454,8 @@ export const zhCN: Record<MessageKey, string> = {
   'question.retakeConfirm.no': '保留刚才的回答',
   'error.UNLOCK_CODE_LOCKED': '解锁码输错次数过多，请稍等几分钟再试，或联系现场工作人员。',
   'error.PACK_VERSION_REUSED': '本终端上的面试安装有误，请联系现场工作人员。',
+  'error.STAGE_RELEASE_UNREACHABLE': '终端无法连接 HR 系统获取下一部分题目。内容不会丢失，计时已停止，请重试或举手联系监考老师。',
+  'error.STAGE_RELEASE_REFUSED': 'HR 系统暂未开放下一部分题目。内容不会丢失，计时已停止，请举手联系监考老师。',
   // page presence, drafts and reconnecting (H1)
   'error.PAGE_SUPERSEDED': '面试已在另一个窗口中继续，本窗口不再录制。',
   'page.superseded.heading': '面试已在另一个窗口中继续',
@@ -539,4 +541,9 @@ export const zhCN: Record<MessageKey, string> = {
   'accp.cancel': '取消',
   'accp.apply': '应用便利安排',
   'error.ACCOMMODATION_CODE_LOCKED': '本场面试的便利安排授权码错误次数过多，未做任何更改；HR 可在面试安排中设置便利安排。',
+  'stagePending.title': '下一部分：{title}',
+  'stagePending.body': '您之前的回答都已保存。终端正在获取下一部分的题目，等待期间不计时。',
+  'stagePending.problem': '终端暂时无法从 HR 系统获取下一部分题目。您录制的内容不会丢失，计时已停止。请举手联系监考老师，或点击重试。',
+  'stagePending.retry': '重试',
+  'screen.stagePending': '等待下一部分',
 };

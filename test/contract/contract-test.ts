@@ -21,6 +21,7 @@ import { demoHrEndpointOptions, startHrEndpointServer, type HrEndpointServer } f
 import type { SigningKeyPair } from '../../main/services/packs/pack-crypto';
 import { HrEndpointClient } from '../../main/services/packs/hr-client';
 import { buildSchedule } from '../../main/services/packs/schedule';
+import { stageKeyOf } from '../../main/services/packs/stage-content';
 import { DEFAULT_PROBE_OPTIONS, NetworkProbe } from '../../main/services/precheck/network-probe';
 import { exchange, prismViolations, startPrism, type Exchange, type PrismProxy, type RawRequest } from './harness';
 import { DocumentOracle, HR_DOCUMENT } from './oracle';
@@ -83,11 +84,18 @@ const schedule = buildSchedule(
 );
 if (!schedule.ok) throw new Error(schedule.error.message);
 const demo = demoHrEndpointOptions(root, 0);
+// A pack sealed stage by stage (format v2, release "hr"): the endpoint holds its stage master key.
+const STAGED = { packId: 'staged-pack', packVersion: '1.0.0', packHash: createHash('sha256').update('contract staged pack').digest('hex'), contentKey: randomBytes(32), stageMaster: randomBytes(32), stageIds: ['intro', 'professional', 'closing'] };
 
 const server: HrEndpointServer = await startHrEndpointServer({
   ...demo,
   kiosks: { ...demo.kiosks, [otherToken]: { kioskId: 'other-kiosk-02', centreId: prov.centreId } },
+  packs: [...demo.packs, STAGED],
   invites: [
+    { code: 'STAGED-0001', packId: STAGED.packId, centreId: prov.centreId },
+    { code: 'STAGED-0002', packId: STAGED.packId, centreId: prov.centreId },
+    { code: 'STAGED-REVOKED', packId: STAGED.packId, centreId: prov.centreId, revoked: true },
+    { code: 'STAGED-OTHERC', packId: STAGED.packId, centreId: 'another-centre' },
     { code: 'REVOKED-0001', packId: 'software-engineer', centreId: prov.centreId, revoked: true },
     { code: 'OTHERC-0001', packId: 'software-engineer', centreId: 'another-centre' },
     { code: 'EARLY-0001', packId: 'software-engineer', centreId: prov.centreId, notBefore: Date.now() + 86_400_000 },
@@ -139,6 +147,9 @@ try {
 }
 const baseOf = (via: Via): string => (via === 'strict' ? strict.url : via === 'lenient' ? lenient.url : server.url);
 
+// The endpoint's own record: STAGED-0001 has submitted its first stage, STAGED-0002 nothing.
+server.recordStageSubmitted('STAGED-0001', 'intro');
+
 // ------------------------------------------------------------------ request builders
 const auth = (t = token, scheme = 'Bearer'): Record<string, string> => ({ authorization: `${scheme} ${t}` });
 const jsonHeaders = (t = token): Record<string, string> => ({ ...auth(t), 'content-type': 'application/json' });
@@ -149,6 +160,12 @@ const unlockBody = (over: Record<string, unknown> = {}, drop?: string): string =
   return JSON.stringify(body);
 };
 const unlockReq = (body: string, headers = jsonHeaders()): RawRequest => ({ method: 'POST', path: '/v1/unlock', headers, body });
+const stageBody = (over: Record<string, unknown> = {}, drop?: string): string => {
+  const body: Record<string, unknown> = { packId: STAGED.packId, packVersion: STAGED.packVersion, packHash: STAGED.packHash, inviteCode: 'STAGED-0001', kioskId: prov.kioskId, stageIndex: 1, stageId: 'professional', submittedStageId: 'intro', kioskPublicKey: b64(32), nonce: b64(16), ...over };
+  if (drop) delete body[drop];
+  return JSON.stringify(body);
+};
+const stageReq = (body: string, headers = jsonHeaders()): RawRequest => ({ method: 'POST', path: '/v1/stages/release', headers, body });
 const noShowEvent = (code: string, over: Record<string, unknown> = {}): Record<string, unknown> => ({
   type: 'no_show',
   inviteCode: code,
@@ -225,6 +242,35 @@ for (const [what, body] of unlockBad) add({ name: `unlock ${what}`, op: 'unlockP
 // Prism never answers a body that is not JSON (it hangs): checked directly by the oracle.
 add({ name: 'unlock body not JSON', op: 'unlockPack', expect: 400, via: 'direct', req: unlockReq('{"inviteCode":') });
 add({ name: 'no-shows body not JSON', op: 'reportNoShows', expect: 400, via: 'direct', req: { method: 'POST', path: '/v1/no-shows', headers: { ...jsonHeaders(), 'idempotency-key': keyOf([]) }, body: '{"events":[' } });
+
+// stage release (pack format v2): success and every refusal
+add({ name: 'stage granted', op: 'releaseStage', expect: 200, via: 'strict', req: stageReq(stageBody()), requestInvalid: false });
+add({ name: 'stage granted, charset in content type', op: 'releaseStage', expect: 200, via: 'strict', req: stageReq(stageBody(), { ...auth(), 'content-type': 'application/json; charset=utf-8' }), requestInvalid: false });
+add({ name: 'stage by another kiosk token', op: 'releaseStage', expect: 403, via: 'strict', req: stageReq(stageBody(), jsonHeaders(otherToken)), requestInvalid: false });
+add({ name: 'stage of another centre', op: 'releaseStage', expect: 403, via: 'strict', req: stageReq(stageBody({ inviteCode: 'STAGED-OTHERC' })), requestInvalid: false });
+add({ name: 'stage unknown invite', op: 'releaseStage', expect: 404, via: 'strict', req: stageReq(stageBody({ inviteCode: 'NOPE-0001' })), requestInvalid: false });
+add({ name: 'stage revoked invite', op: 'releaseStage', expect: 409, via: 'strict', req: stageReq(stageBody({ inviteCode: 'STAGED-REVOKED' })), requestInvalid: false });
+add({ name: 'stage of a v1 pack', op: 'releaseStage', expect: 409, via: 'strict', req: stageReq(stageBody({ inviteCode: 'DEMO-2026', packId: seKey.packId, packHash: seKey.packHash })), requestInvalid: false });
+add({ name: 'stage id not the outline\'s', op: 'releaseStage', expect: 409, via: 'strict', req: stageReq(stageBody({ stageId: 'closing' })), requestInvalid: false });
+add({ name: 'stage without the submission on record', op: 'releaseStage', expect: 409, via: 'strict', req: stageReq(stageBody({ inviteCode: 'STAGED-0002' })), requestInvalid: false });
+add({ name: 'stage 2 before stage 1 is on record', op: 'releaseStage', expect: 409, via: 'strict', req: stageReq(stageBody({ stageIndex: 2, stageId: 'closing', submittedStageId: 'professional' })), requestInvalid: false });
+add({ name: 'stage internal failure', op: 'releaseStage', expect: 500, via: 'strict', req: stageReq(stageBody(), { ...jsonHeaders(), ...fault('throw') }), requestInvalid: false });
+add({ name: 'stage unavailable', op: 'releaseStage', expect: 503, via: 'strict', req: stageReq(stageBody(), { ...jsonHeaders(), ...fault('unavailable') }), requestInvalid: false });
+add({ name: 'stage without token', op: 'releaseStage', expect: 401, via: 'lenient', req: stageReq(stageBody(), { 'content-type': 'application/json' }), requestInvalid: true });
+add({ name: 'stage as text', op: 'releaseStage', expect: 415, via: 'lenient', req: stageReq(stageBody(), { ...auth(), 'content-type': 'text/plain' }), requestInvalid: true });
+add({ name: 'stage 20 KB body', op: 'releaseStage', expect: 413, via: 'lenient', req: stageReq(JSON.stringify({ pad: 'x'.repeat(20_000) })), requestInvalid: true });
+for (const [what, body] of [
+  ...['packId', 'packVersion', 'packHash', 'inviteCode', 'kioskId', 'stageIndex', 'stageId', 'submittedStageId', 'kioskPublicKey', 'nonce'].map((f): [string, string] => [`missing ${f}`, stageBody({}, f)]),
+  ['extra member', stageBody({ centreId: prov.centreId })],
+  ['stageIndex 0', stageBody({ stageIndex: 0 })],
+  ['stageIndex 10', stageBody({ stageIndex: 10 })],
+  ['stageIndex 1.5', stageBody({ stageIndex: 1.5 })],
+  ['packVersion with a leading zero', stageBody({ packVersion: '01.0.0' })],
+  ['stageId in upper case', stageBody({ stageId: 'Professional' })],
+  ['nonce 4 bytes', stageBody({ nonce: b64(4) })],
+] as [string, string][]) {
+  add({ name: `stage ${what}`, op: 'releaseStage', expect: 400, via: 'lenient', req: stageReq(body), requestInvalid: true });
+}
 
 // schedules
 add({ name: 'schedule of the day', op: 'getSchedule', expect: 200, via: 'strict', req: { method: 'GET', path: schedPath(prov.centreId, DAY), headers: auth() }, requestInvalid: false });
@@ -328,6 +374,7 @@ add({ name: 'precheck upload 17 MiB', op: 'precheckUpload', expect: 413, via: 'd
 const pathCases: PathCase[] = [
   { name: 'DELETE health', expect: 405, req: { method: 'DELETE', path: '/v1/health' } },
   { name: 'GET unlock', expect: 405, req: { method: 'GET', path: '/v1/unlock', headers: auth() } },
+  { name: 'GET stage release', expect: 405, req: { method: 'GET', path: '/v1/stages/release', headers: auth() } },
   { name: 'PUT no-shows', expect: 405, req: { method: 'PUT', path: '/v1/no-shows', headers: jsonHeaders(), body: '{}' } },
   { name: 'POST precheck time', expect: 405, req: { method: 'POST', path: '/precheck/time', headers: { 'content-type': 'application/json' }, body: '{}' } },
   { name: 'GET precheck upload', expect: 405, req: { method: 'GET', path: '/precheck/upload' } },
@@ -404,6 +451,12 @@ const expectKiosk = (what: string, ok: boolean, detail: unknown): void => {
 const granted = await client.unlock({ inviteCode: 'DEMO-2026', packId: seKey.packId, packHash: seKey.packHash, hrPublicKey: readJson<{ publicKey: string }>('build/provisioning/demo-hr-endpoint-key.json').publicKey });
 expectKiosk('unlock granted and opened', granted.ok, granted);
 const unknown = await client.unlock({ inviteCode: 'NOPE-0002', packId: seKey.packId, packHash: seKey.packHash, hrPublicKey: 'AAAA' });
+const hrPublic = readJson<{ publicKey: string }>('build/provisioning/demo-hr-endpoint-key.json').publicKey;
+const stageFields = { packId: STAGED.packId, packVersion: STAGED.packVersion, packHash: STAGED.packHash, inviteCode: 'STAGED-0001', stageIndex: 1, stageId: 'professional', submittedStageId: 'intro' };
+const stageKey = await client.releaseStage(stageFields, hrPublic);
+expectKiosk('stage key released and opened', stageKey.ok && stageKey.value.equals(stageKeyOf(STAGED.stageMaster, { id: STAGED.packId, version: STAGED.packVersion }, 1, 'professional')), stageKey.ok ? 'another key' : stageKey);
+const stageRefused = await client.releaseStage({ ...stageFields, inviteCode: 'STAGED-0002' }, hrPublic);
+expectKiosk('stage refused without the submission on record', !stageRefused.ok && stageRefused.error.code === 'STAGE_RELEASE_REFUSED' && stageRefused.error.message.includes('STAGE_NOT_SUBMITTED'), stageRefused);
 expectKiosk('unknown invite refused', !unknown.ok && unknown.error.code === 'UNLOCK_REFUSED' && unknown.error.message.includes('INVITE_UNKNOWN'), unknown);
 // Prism re-serialises JSON bodies it proxies, so bytes are compared on a direct fetch.
 const sched = await client.fetchSchedule(DAY);

@@ -61,3 +61,18 @@ export function lastJournalRowOfType(db: Db, sessionId: string, type: string): J
 export function journalRowsOfTypeNewestFirst(db: Db, sessionId: string, type: string): JournalRow[] {
   return stmt(db, `SELECT * FROM journal WHERE session_id = ? AND type = ? ORDER BY seq DESC`).all(sessionId, type) as JournalRow[];
 }
+
+/** The résumé tags found at check-in (the `checked_in` event's tailoring), to tailor a stage released later. */
+export function checkedInTagHits(db: Db, sessionId: string): { tagId: string; count: number; matched: string[] }[] {
+  const row = stmt(db, `SELECT payload FROM journal WHERE session_id = ? AND type = 'checked_in' ORDER BY seq LIMIT 1`).get(sessionId) as { payload: string } | undefined;
+  if (!row) return [];
+  try {
+    const tags = (JSON.parse(row.payload) as { tailoring?: { tags?: unknown } }).tailoring?.tags;
+    if (!Array.isArray(tags)) return [];
+    return tags
+      .filter((t): t is { tag: string; count: number; matched: unknown } => t !== null && typeof t === 'object' && typeof (t as { tag?: unknown }).tag === 'string' && typeof (t as { count?: unknown }).count === 'number')
+      .map((t) => ({ tagId: t.tag, count: t.count, matched: Array.isArray(t.matched) ? t.matched.filter((m): m is string => typeof m === 'string') : [] }));
+  } catch {
+    return [];
+  }
+}

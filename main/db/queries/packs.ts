@@ -74,6 +74,47 @@ export function purgeUnusedContentKeys(db: Db, exceptPackHashes: readonly string
     .run(...exceptPackHashes, ...(unlockedBefore !== undefined ? [unlockedBefore] : [])).changes;
 }
 
+// ---------------------------------------------------------------- stage keys (pack format v2)
+
+/** A stage key released to one session: wrapped by the KeyProtector, never the raw 32 bytes. */
+export interface StageKeyRow {
+  session_id: string;
+  stage_index: number;
+  stage_id: string;
+  pack_hash: string;
+  wrapped_key: Buffer;
+  protector: ProtectorKind;
+  release_mode: 'offline' | 'hr';
+  envelope_sha256: string;
+  released_at: number;
+}
+
+export function putStageKey(db: Db, row: StageKeyRow): void {
+  stmt(db,
+    `INSERT INTO session_stage_keys (session_id, stage_index, stage_id, pack_hash, wrapped_key, protector, release_mode, envelope_sha256, released_at)
+     VALUES (@session_id, @stage_index, @stage_id, @pack_hash, @wrapped_key, @protector, @release_mode, @envelope_sha256, @released_at)`,
+  ).run(row);
+}
+
+/** The stage keys released to a session for this pack, lowest stage first. */
+export function sessionStageKeys(db: Db, sessionId: string, packHash: string): StageKeyRow[] {
+  return stmt(db, `SELECT * FROM session_stage_keys WHERE session_id = ? AND pack_hash = ? ORDER BY stage_index`).all(sessionId, packHash) as StageKeyRow[];
+}
+
+/**
+ * Forgets the stage keys of sessions that can no longer run (the same states as content keys) or
+ * whose data was erased, with `secure_delete` on so the wrapped bytes are overwritten, not left in
+ * a free page.
+ */
+export function purgeEndedStageKeys(db: Db): number {
+  db.pragma('secure_delete = ON');
+  return stmt(db,
+    `DELETE FROM session_stage_keys WHERE session_id NOT IN (
+       SELECT id FROM sessions WHERE state IN ('checked_in','consented','prechecked','in_progress','interrupted','exited')
+     ) OR session_id IN (SELECT session_id FROM session_erasures)`,
+  ).run().changes;
+}
+
 // ---------------------------------------------------------------- offline unlock attempts
 
 export function insertUnlockAttempt(db: Db, packId: string, at: number, succeeded: boolean): void {

@@ -73,7 +73,10 @@ export type JournalEventType =
   // a proctor alert pauses the interview (main/services/session/proctor-pause.ts)
   | 'proctor_paused'
   | 'proctor_pause_refused'
-  | 'proctor_pause_lifted';
+  | 'proctor_pause_lifted'
+  // pack format v2 (stage-flow.ts): stage index and id, release mode, the envelope's sha256; never a key
+  | 'stage_content_released'
+  | 'stage_release_failed';
 
 export interface JournalEntry {
   readonly sessionId: string;

@@ -8,6 +8,7 @@ import { err, ok, type Result } from '../../common/result';
 import { hrContract, type HrContract } from '../contract/hr-contract';
 import { packErrorText } from './pack-errors';
 import { incidentIdOf, newUnlockRequest, noShowIdempotencyKey, openGrant, parseHrError, type KioskIncident, type NoShowWireEvent } from './hr-protocol';
+import { newStageKeyRequest, openStageGrant, type StageKeyGrant, type StageKeyRequest } from './stage-content';
 
 export interface HrClientOptions {
   readonly baseUrl: string;
@@ -132,6 +133,28 @@ export class HrEndpointClient {
     const opened = openGrant(r.json, request, secret, target.hrPublicKey);
     // An answer we cannot trust is treated like no answer: the proctor's code still works.
     if (!opened.ok) return err('UNLOCK_CODE_REQUIRED', `${packErrorText.UNLOCK_CODE_REQUIRED.en} (${opened.reason})`);
+    return ok(opened.key);
+  }
+
+  /**
+   * Asks for the key of stage `stageIndex` of a pack sealed stage by stage (`releaseStage`), after
+   * `submittedStageId` was submitted. The answer must be signed by `hrPublicKey` and echo exactly
+   * this request (fresh X25519 key and nonce); anything else is refused. Unreachable, 5xx or an
+   * answer that cannot be trusted → `STAGE_RELEASE_UNREACHABLE` (retry); a documented 4xx refusal →
+   * `STAGE_RELEASE_REFUSED`.
+   */
+  async releaseStage(fields: Omit<StageKeyRequest, 'kioskId' | 'kioskPublicKey' | 'nonce'>, hrPublicKey: string): Promise<Result<Buffer>> {
+    const { request, secret } = newStageKeyRequest({ ...fields, kioskId: this.options.kioskId });
+    const invalid = this.contract.checkRequestBody('releaseStage', request);
+    if (invalid) return err('STAGE_RELEASE_REFUSED', `${packErrorText.STAGE_RELEASE_REFUSED.en} (the request does not fit the HR document: ${invalid})`);
+    const r = await this.call('POST', '/v1/stages/release', JSON.stringify(request));
+    if (!r.reached) return err('STAGE_RELEASE_UNREACHABLE', `${packErrorText.STAGE_RELEASE_UNREACHABLE.en} (${r.error})`);
+    if (r.status >= 400 && r.status < 500) return err('STAGE_RELEASE_REFUSED', `${packErrorText.STAGE_RELEASE_REFUSED.en} (${this.refusalText('releaseStage', r)})`);
+    if (r.status !== 200) return err('STAGE_RELEASE_UNREACHABLE', `${packErrorText.STAGE_RELEASE_UNREACHABLE.en} (HR endpoint answered ${r.status})`);
+    const bad = this.contract.checkResponse('releaseStage', 200, r.contentType, r.json);
+    if (bad) return err('STAGE_RELEASE_REFUSED', `${packErrorText.STAGE_RELEASE_REFUSED.en} (the answer does not fit the HR document: ${bad})`);
+    const opened = openStageGrant(r.json as { grant: StageKeyGrant; signature: string }, request, secret, hrPublicKey);
+    if (!opened.ok) return err('STAGE_RELEASE_REFUSED', `${packErrorText.STAGE_RELEASE_REFUSED.en} (${opened.reason})`);
     return ok(opened.key);
   }
 

@@ -100,6 +100,14 @@ export const packErrorText: Record<PackErrorCode, LocalizedText> = {
     'zh-CN': '解锁码输错次数过多，已暂时锁定。请稍后再试，或联系 HR 通过网络解锁。',
     en: 'Too many wrong unlock codes: unlocking is paused for a while. Try again later, or ask HR to unlock online.',
   },
+  STAGE_RELEASE_UNREACHABLE: {
+    'zh-CN': '无法连接 HR 服务器获取下一部分题目。已录制的内容不会丢失，等待期间不计时；请重试或联系监考人员。',
+    en: 'The HR server cannot be reached for the next part\u2019s questions. Nothing recorded is lost and no time runs while waiting; retry, or call the proctor.',
+  },
+  STAGE_RELEASE_REFUSED: {
+    'zh-CN': 'HR 服务器拒绝开放下一部分题目（其记录中上一部分尚未提交，或回复无法验证）。请联系监考人员。',
+    en: 'The HR server refused to release the next part (its record does not show the previous part submitted, or its answer could not be verified). Call the proctor.',
+  },
 };
 
 /** A refusal with a precise location (`stages[1].questions[2].answerSeconds`) when there is one. */

@@ -48,8 +48,10 @@ import {
   Validity,
   type FlatQuestion,
 } from './pack-schema';
+import type { StagedOutline } from './pack-provider';
 import type { TrustStore } from './provisioning';
 import { openStage, sealStages, StageContent, stageKeyOf, type StageRelease } from './stage-content';
+import { createHash } from 'node:crypto';
 
 export const ENVELOPE_VERSION = 1;
 /** A 200-question pack is ~0.5 MB; anything this big is not a pack. */
@@ -253,6 +255,8 @@ export interface LoadedPackContent {
   readonly pack: Pack;
   readonly hash: string;
   readonly questions: readonly FlatQuestion[];
+  /** v2 opened stage by stage: `pack` holds the released stages only (see `StagedOutline`). */
+  readonly staged?: StagedOutline;
 }
 
 /** Everything that can be checked without the content key. */
@@ -386,6 +390,113 @@ function assembleStages(m: PackManifest, c: Record<string, unknown>, given: Read
     out.push({ ...shell, questions: q.value });
   }
   return ok({ ...rest, stages: out });
+}
+
+/** The decrypted v1 content object (a v2 pack's content too: stage 0 plus the later stages' shells). */
+function openContent(m: PackManifest, contentKey: Buffer): Result<Record<string, unknown>> {
+  const plain = open(contentKey, m.content.sealed, contentAad(m));
+  if (!plain) return refuse('UNLOCK_CODE_INVALID', `the key does not open pack ${m.id}`);
+  let content: unknown;
+  try {
+    content = JSON.parse(plain.toString('utf8'));
+  } catch {
+    return refuse('PACK_INVALID', 'the decrypted content is not JSON');
+  } finally {
+    plain.fill(0);
+  }
+  if (content === null || typeof content !== 'object' || Array.isArray(content)) return refuse('PACK_INVALID', 'the decrypted content is not an object');
+  return ok(content as Record<string, unknown>);
+}
+
+/** sha256 of a sealed stage envelope as signed in the manifest (what the journal names, never the key). */
+export function stageEnvelopeSha256(m: PackManifest, index: number): string | undefined {
+  const e = m.stageContent?.stages.find((s) => s.index === index);
+  return e ? createHash('sha256').update(canonicalize(e.sealed)).digest('hex') : undefined;
+}
+
+/**
+ * `release: "offline"`: stage `index`'s key, derived from the stage master key carried in the
+ * content. The kiosk calls this only when the previous stage has been submitted (policy, not
+ * cryptography: docs/pack-format-v2.md).
+ */
+export function offlineStageKey(verified: VerifiedPack, contentKey: Buffer, index: number): Result<Buffer> {
+  const m = verified.manifest;
+  const sc = m.stageContent;
+  if (!sc) return refuse('PACK_INVALID', `pack ${m.id} is not released stage by stage`);
+  if (sc.release !== 'offline') return refuse('PACK_LOCKED', `stage ${index} of ${m.id} is released by the HR endpoint`);
+  const stage = m.outline.stages[index];
+  if (!stage || index < 1) return refuse('PACK_INVALID', `pack ${m.id} has no stage ${index}`);
+  const c = openContent(m, contentKey);
+  if (!c.ok) return c;
+  const master = typeof c.value.stageMaster === 'string' ? Buffer.from(c.value.stageMaster, 'base64') : undefined;
+  if (!master || master.length !== 32) return refuse('PACK_INVALID', 'an offline-release pack carries its stage master key in the content', 'content.stageMaster');
+  const key = stageKeyOf(master, m, index, stage.id);
+  master.fill(0);
+  return ok(key);
+}
+
+/**
+ * v2, stage by stage: stage 0 from the content plus the later stages whose keys were released
+ * (`released`: index → key), in outline order and stopping at the first stage not released. The
+ * result holds no question of an unreleased stage; its `staged` outline gives the counts and
+ * titles the progress UI needs. A v1 pack is decrypted whole, as by `decryptPack`.
+ */
+export function decryptReleasedStages(verified: VerifiedPack, contentKey: Buffer, released: ReadonlyMap<number, Buffer>): Result<LoadedPackContent> {
+  const m = verified.manifest;
+  const sc = m.stageContent;
+  if (!sc) return decryptPack(verified, contentKey);
+  const opened = openContent(m, contentKey);
+  if (!opened.ok) return opened;
+  const { stageMaster, ...rest } = opened.value;
+  if (sc.release === 'offline' && (typeof stageMaster !== 'string' || Buffer.from(stageMaster, 'base64').length !== 32)) return refuse('PACK_INVALID', 'an offline-release pack carries its stage master key in the content', 'content.stageMaster');
+  if (sc.release === 'hr' && stageMaster !== undefined) return refuse('PACK_INVALID', 'an HR-release pack must not carry its stage master key', 'content.stageMaster');
+  const extra = Object.keys(rest).filter((k) => !['competencies', 'tags', 'stages'].includes(k));
+  if (extra.length > 0) return refuse('PACK_INVALID', `unknown content field ${JSON.stringify(extra[0])}`);
+  if (!Array.isArray(rest.stages)) return refuse('PACK_INVALID', 'the decrypted content has no stage list');
+  const shells = rest.stages as unknown[];
+  if (shells.length !== m.outline.stages.length || sc.stages.length !== m.outline.stages.length - 1) return refuse('PACK_INCONSISTENT', 'the sealed stages do not match the outline', 'stageContent.stages');
+  const out: unknown[] = [shells[0]];
+  for (let i = 1; i < shells.length; i++) {
+    const shell = shells[i];
+    if (shell === null || typeof shell !== 'object' || Array.isArray(shell) || 'questions' in shell) return refuse('PACK_INVALID', `stage ${i} must hold no questions in the content`, `content.stages[${i}]`);
+    const key = released.get(i);
+    if (!key) break;
+    const q = openStage(m, sc, i, m.outline.stages[i]!.id, key);
+    if (!q.ok) return q;
+    out.push({ ...shell, questions: q.value });
+  }
+  const merged = {
+    schemaVersion: m.schemaVersion,
+    id: m.id,
+    version: m.version,
+    title: m.title,
+    demo: m.demo,
+    validity: m.validity,
+    ...(m.hrEndpoint ? { hrEndpoint: m.hrEndpoint } : {}),
+    policy: m.policy,
+    competencies: rest.competencies,
+    tags: rest.tags,
+    stages: out,
+  };
+  // The runtime profile: an authoring rule such as "every competency measured twice" spans stages not released yet.
+  const linted = lintPack(merged, 'runtime');
+  if (!linted.pack) {
+    const first = linted.issues[0]!;
+    return refuse('PACK_INVALID', `${first.message} [${first.code}]`, first.path);
+  }
+  const firstError = linted.issues.find((i) => i.severity === 'error');
+  if (firstError) return refuse('PACK_INCONSISTENT', `${firstError.message} [${firstError.code}]`, firstError.path);
+  const pack = linted.pack;
+  if (canonicalize(outlineOf(pack).stages) !== canonicalize(m.outline.stages.slice(0, out.length)) || pack.competencies.length !== m.outline.competencyCount) {
+    return refuse('PACK_INCONSISTENT', 'the content does not match the outline the manifest shows', 'outline');
+  }
+  const staged: StagedOutline = {
+    release: sc.release,
+    releasedStages: out.length,
+    stages: m.outline.stages.map((s) => ({ id: s.id, title: s.title, questionCount: s.questionCount })),
+    totalQuestions: m.outline.questionCount,
+  };
+  return ok({ pack, hash: verified.hash, questions: flattenQuestions(pack), staged });
 }
 
 function outlineOf(pack: Pack): PackManifest['outline'] {

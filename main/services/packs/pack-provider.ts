@@ -9,18 +9,57 @@ import demoPackJson from '../../../build/packs/demo-interview.json';
 import { err, ok, type Result } from '../../common/result';
 import { canonicalize } from './canonical-json';
 import { formatPath, lintPack } from './pack-lint';
-import { flattenQuestions, type FlatQuestion, type Pack } from './pack-schema';
+import { flattenQuestions, type FlatQuestion, type Pack, type PackText } from './pack-schema';
 
 export interface LoadedPack {
   readonly pack: Pack;
   /** sha256 of the pack's canonical JSON (RFC 8785); sessions pin it so a changed pack is noticed. */
   readonly hash: string;
   readonly questions: readonly FlatQuestion[];
+  /**
+   * Pack format v2 opened stage by stage (docs/pack-format-v2.md): `pack` and `questions` hold the
+   * stages released so far (a prefix of the outline); this says what follows, without questions.
+   * Absent for v1 packs and plaintext packs, which are whole.
+   */
+  readonly staged?: StagedOutline;
+}
+
+export interface StagedOutline {
+  readonly release: 'hr' | 'offline';
+  /** How many stages (from the first) are in `pack.stages`; the rest are not released yet. */
+  readonly releasedStages: number;
+  /** Every stage of the outline: ids, titles and counts only. */
+  readonly stages: readonly { readonly id: string; readonly title: PackText; readonly questionCount: number }[];
+  readonly totalQuestions: number;
+}
+
+/** Questions in the whole interview, released or not. */
+export function totalQuestionsOf(p: LoadedPack): number {
+  return p.staged?.totalQuestions ?? p.questions.length;
+}
+
+/** Stages in the whole interview, released or not. */
+export function stageCountOf(p: LoadedPack): number {
+  return p.staged?.stages.length ?? p.pack.stages.length;
+}
+
+/**
+ * The devices the interview needs. A stage not yet released (v2) may hold video or audio
+ * questions the kiosk cannot see (the signed outline carries no answer modes), so until every
+ * stage is released both camera and microphone are required: the check never passes a candidate
+ * whose later stage then cannot be recorded.
+ */
+export function devicesNeeded(p: LoadedPack): { camera: boolean; microphone: boolean } {
+  if (p.staged && p.staged.releasedStages < p.staged.stages.length) return { camera: true, microphone: true };
+  return { camera: p.questions.some((q) => q.question.mode === 'video'), microphone: p.questions.some((q) => q.question.mode !== 'text') };
 }
 
 export interface PackProvider {
-  /** The pack ready to run (verified and unlocked), or undefined. */
-  get(packId: string): LoadedPack | undefined;
+  /**
+   * The pack ready to run (verified and unlocked), or undefined. With `sessionId`, a pack released
+   * stage by stage comes with the stages released to that session; without, stage 0 only.
+   */
+  get(packId: string, sessionId?: string): LoadedPack | undefined;
 }
 
 export const RESUME_MEDIA_TYPES = ['text/plain', 'application/pdf', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'] as const;

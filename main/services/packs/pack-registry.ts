@@ -25,16 +25,20 @@ import {
   getContentKey,
   getInstalledPack,
   insertUnlockAttempt,
+  purgeEndedStageKeys,
   purgeUnusedContentKeys,
   putContentKey,
+  putStageKey,
+  sessionStageKeys,
   upsertInstalledPack,
   type UnlockVia,
 } from '../../db/queries/packs';
 import type { KeyProtector } from './key-protector';
-import { CLOCK_SKEW_MS, decryptPack, MAX_PACK_BYTES, refuse, unwrapWithCodeAsync, verifyPack, type VerifiedPack } from './pack-format';
+import { CLOCK_SKEW_MS, decryptReleasedStages, MAX_PACK_BYTES, offlineStageKey, refuse, stageEnvelopeSha256, unwrapWithCodeAsync, verifyPack, type VerifiedPack } from './pack-format';
+import { openStage } from './stage-content';
 import { PACK_VERSION_PATTERN } from './pack-schema';
 import { MemoryRollbackGuard, type RollbackGuard } from './rollback-guard';
-import type { PackErrorCode } from './pack-errors';
+import { packErrorText, type PackErrorCode } from './pack-errors';
 import type { LoadedPack, PackProvider } from './pack-provider';
 import type { TrustStore } from './provisioning';
 
@@ -90,6 +94,8 @@ export class PackRegistry implements PackProvider {
   private readonly log: Logger;
   private readonly verified = new Map<string, VerifiedPack & { file: string }>();
   private readonly unlocked = new Map<string, LoadedPack>();
+  /** v2 packs: per session, the pack with the stages released to it (and how many rows made it). */
+  private readonly sessionPacks = new Map<string, { hash: string; released: number; pack: LoadedPack }>();
   private refusedList: PackRefusal[] = [];
 
   private readonly rollback: RollbackGuard;
@@ -133,6 +139,7 @@ export class PackRegistry implements PackProvider {
         }
       }
       purgeUnusedContentKeys(this.deps.db);
+      purgeEndedStageKeys(this.deps.db);
     });
     this.log.info('packs verified', { ready: this.verified.size, refused: this.refusedList.length });
     return { ready: [...this.verified.keys()], refused: this.refusedList };
@@ -218,6 +225,7 @@ export class PackRegistry implements PackProvider {
     });
     this.verified.set(m.id, { ...v.value, file: name });
     this.unlocked.delete(m.id);
+    this.sessionPacks.clear();
     return ok({ packId: m.id, version: m.version, hash: v.value.hash });
   }
 
@@ -234,20 +242,20 @@ export class PackRegistry implements PackProvider {
     return this.get(packId) ? 'ready' : 'locked';
   }
 
-  /** The unlocked pack, decrypting with a stored content key when one exists (after a restart). */
-  get(packId: string): LoadedPack | undefined {
+  /**
+   * The unlocked pack, decrypting with a stored content key when one exists (after a restart). A
+   * pack released stage by stage (v2) holds stage 0 only, or, given a session, the stages released
+   * to that session (their wrapped keys in `session_stage_keys`), never a later one.
+   */
+  get(packId: string, sessionId?: string): LoadedPack | undefined {
+    const v = this.verified.get(packId);
+    if (sessionId !== undefined && v?.manifest.stageContent) return this.forSession(v, sessionId);
     const cached = this.unlocked.get(packId);
     if (cached) return cached;
-    const v = this.verified.get(packId);
     if (!v) return undefined;
-    const stored = getContentKey(this.deps.db, v.hash);
-    if (!stored) return undefined;
-    const key = this.deps.keys.unprotect(stored.wrapped_key);
-    if (!key) {
-      this.log.error('stored content key cannot be unwrapped on this machine', { packId, protector: stored.protector });
-      return undefined;
-    }
-    const r = decryptPack(v, key);
+    const key = this.storedContentKey(v);
+    if (!key) return undefined;
+    const r = decryptReleasedStages(v, key, new Map());
     key.fill(0);
     if (!r.ok) {
       this.log.error('stored content key does not open the pack', { packId, code: r.error.code });
@@ -257,10 +265,96 @@ export class PackRegistry implements PackProvider {
     return r.value;
   }
 
+  private storedContentKey(v: VerifiedPack): Buffer | undefined {
+    const stored = getContentKey(this.deps.db, v.hash);
+    if (!stored) return undefined;
+    const key = this.deps.keys.unprotect(stored.wrapped_key);
+    if (!key) this.log.error('stored content key cannot be unwrapped on this machine', { packId: v.manifest.id, protector: stored.protector });
+    return key;
+  }
+
+  private forSession(v: VerifiedPack, sessionId: string): LoadedPack | undefined {
+    const rows = sessionStageKeys(this.deps.db, sessionId, v.hash);
+    if (rows.length === 0) {
+      // None released, or purged when the session ended: nothing of a later stage stays in memory.
+      this.sessionPacks.delete(sessionId);
+      return this.get(v.manifest.id);
+    }
+    const cached = this.sessionPacks.get(sessionId);
+    if (cached && cached.hash === v.hash && cached.released === rows.length) return cached.pack;
+    const key = this.storedContentKey(v);
+    if (!key) return undefined;
+    const stageKeys = new Map<number, Buffer>();
+    for (const row of rows) {
+      const k = this.deps.keys.unprotect(row.wrapped_key);
+      if (!k) {
+        this.log.error('stored stage key cannot be unwrapped on this machine', { packId: v.manifest.id, stage: row.stage_index });
+        continue;
+      }
+      stageKeys.set(row.stage_index, k);
+    }
+    const r = decryptReleasedStages(v, key, stageKeys);
+    key.fill(0);
+    for (const k of stageKeys.values()) k.fill(0);
+    if (!r.ok) {
+      this.log.error('stored stage keys do not open the pack', { packId: v.manifest.id, code: r.error.code });
+      return undefined;
+    }
+    this.sessionPacks.set(sessionId, { hash: v.hash, released: rows.length, pack: r.value });
+    return r.value;
+  }
+
+  /** Drops a session's released stages from memory (the session ended or its keys were purged). */
+  forgetSession(sessionId: string): void {
+    this.sessionPacks.delete(sessionId);
+  }
+
+  /**
+   * `release: "offline"`: stage `index`'s key derived from the master key in the content. The
+   * caller (the session flow) asks only once stage `index - 1` has been submitted.
+   */
+  offlineStageKey(packId: string, index: number): Result<Buffer> {
+    const v = this.verified.get(packId);
+    if (!v) return err('PACK_NOT_FOUND', `the interview pack ${packId} is not installed on this kiosk`);
+    const key = this.storedContentKey(v);
+    if (!key) return err('PACK_LOCKED', packErrorText.PACK_LOCKED.en);
+    const r = offlineStageKey(v, key, index);
+    key.fill(0);
+    return r;
+  }
+
+  /**
+   * Stores stage `index`'s key for one session, wrapped by the KeyProtector, after checking that it
+   * opens that stage's envelope. Runs inside the caller's transaction (which journals the release).
+   */
+  recordStageKey(sessionId: string, packId: string, index: number, stageKey: Buffer, mode: 'offline' | 'hr'): Result<{ stageId: string; envelopeSha256: string }> {
+    const v = this.verified.get(packId);
+    if (!v) return err('PACK_NOT_FOUND', `the interview pack ${packId} is not installed on this kiosk`);
+    const m = v.manifest;
+    const stage = m.outline.stages[index];
+    const envelopeSha256 = stageEnvelopeSha256(m, index);
+    if (!m.stageContent || !stage || !envelopeSha256) return err('PACK_INVALID', `pack ${packId} has no sealed stage ${index}`);
+    const opened = openStage(m, m.stageContent, index, stage.id, stageKey);
+    if (!opened.ok) return opened;
+    putStageKey(this.deps.db, {
+      session_id: sessionId,
+      stage_index: index,
+      stage_id: stage.id,
+      pack_hash: v.hash,
+      wrapped_key: this.deps.keys.protect(stageKey),
+      protector: this.deps.keys.kind,
+      release_mode: mode,
+      envelope_sha256: envelopeSha256,
+      released_at: this.deps.clock.now(),
+    });
+    this.sessionPacks.delete(sessionId);
+    return ok({ stageId: stage.id, envelopeSha256 });
+  }
+
   unlockWithKey(packId: string, contentKey: Buffer, via: UnlockVia): Result<LoadedPack> {
     const v = this.verified.get(packId);
     if (!v) return err('PACK_NOT_FOUND', `the interview pack ${packId} is not installed on this kiosk`);
-    const r = decryptPack(v, contentKey);
+    const r = decryptReleasedStages(v, contentKey, new Map());
     if (!r.ok) return r;
     const wrapped = this.deps.keys.protect(contentKey);
     transact(this.deps.db, () => {

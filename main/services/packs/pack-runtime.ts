@@ -12,13 +12,15 @@ import type { Logger } from '../../common/logger';
 import type { AppError } from '../../common/result';
 import type { Db } from '../../db/connection';
 import { transact } from '../../db/transaction';
-import { allNoShows, markNoShowIncident, markNoShowQuarantined, markNoShowReported, purgeUnusedContentKeys, quarantinedNoShowsOwingIncident, unreportedNoShows } from '../../db/queries/packs';
+import { allNoShows, markNoShowIncident, markNoShowQuarantined, markNoShowReported, purgeEndedStageKeys, purgeUnusedContentKeys, quarantinedNoShowsOwingIncident, unreportedNoShows } from '../../db/queries/packs';
 import type { ResumeCodeIssuer } from '../session/resume-codes';
 import { CheckInPreparer } from './check-in-preparer';
 import { FileKeyProtector, MemoryKeyProtector, type KeyProtector } from './key-protector';
 import { HrEndpointClient } from './hr-client';
 import { CompositeInviteDirectory, DemoInviteDirectory, RESUME_MEDIA_TYPES, type InviteDirectory, type LoadedPack, type PackProvider, type ResumeDocument } from './pack-provider';
 import { PackRegistry } from './pack-registry';
+import { RegistryStageKeys } from './stage-keys';
+import type { StageKeySource } from '../session/stage-flow';
 import { loadProvisioning, proctorTokenKeysOf, type LoadedProvisioning } from './provisioning';
 import type { ProctorTokenKey } from '../../common/proctor-token';
 import { JiebaSegmenter } from './resume-tags';
@@ -64,6 +66,8 @@ export interface PackRuntime {
   /** Hub keys for proctor tokens, and where this kiosk is (tokens are bound to both). */
   readonly proctorTokens: { readonly keys: readonly ProctorTokenKey[]; readonly kioskId: string; readonly centreId: string };
   readonly keyProtector: KeyProtector;
+  /** Stage keys of packs sealed stage by stage (v2), for the session flow; absent without provisioning. */
+  readonly stages: StageKeySource | undefined;
   /** Forgets content keys no session needs any more (secure_delete); returns how many. */
   purgeContentKeys(): number;
   /** Records no-shows for invites whose window has ended; returns the new ones. */
@@ -115,6 +119,7 @@ export function createPackRuntime(o: PackRuntimeOptions): PackRuntime {
     resumeCodes: resumeCodesFor(undefined, o.dataDir, keyProtector, o.clock).codes,
     proctorTokens: { keys: [], kioskId: 'unprovisioned', centreId: 'unprovisioned' },
     keyProtector,
+    stages: undefined,
     purgeContentKeys: () => 0,
     sweepNoShows: () => [],
     reportNoShows: async () => 0,
@@ -175,8 +180,15 @@ export function createPackRuntime(o: PackRuntimeOptions): PackRuntime {
     resumeCodes: resume.codes,
     proctorTokens: { keys: proctorTokenKeysOf(p.config), kioskId: p.config.kioskId, centreId: p.config.centreId },
     keyProtector,
-    // A key unlocked in the last 10 minutes may belong to a check-in still being prepared.
-    purgeContentKeys: () => transact(o.db, () => purgeUnusedContentKeys(o.db, [], o.clock.now() - 10 * 60 * 1000)),
+    stages: new RegistryStageKeys({ registry, ...(hr ? { hr } : {}), ...(p.config.hrEndpoint ? { hrPublicKey: p.config.hrEndpoint.publicKey } : {}) }),
+    // A key unlocked in the last 10 minutes may belong to a check-in still being prepared. Stage
+    // keys go with their session (secure_delete on, as for content keys).
+    purgeContentKeys: () =>
+      transact(o.db, () => {
+        const n = purgeUnusedContentKeys(o.db, [], o.clock.now() - 10 * 60 * 1000);
+        purgeEndedStageKeys(o.db);
+        return n;
+      }),
     sweepNoShows: () => sweepNoShows(o.db, o.clock, kioskState),
     async reportNoShows() {
       if (!hr) return 0;

@@ -21,7 +21,7 @@ import type { SessionView } from '../../../preload/contract/session';
 import type { Clock } from '../../common/clock';
 import type { Logger } from '../../common/logger';
 import { err, ok, type Result } from '../../common/result';
-import type { LoadedPack } from '../packs/pack-provider';
+import { devicesNeeded, type LoadedPack } from '../packs/pack-provider';
 import { evaluateCamera, evaluateMicrophone, evaluateSpeakers, machineDeviceChecks } from './checks/devices';
 import { integrityChecks } from './checks/integrity';
 import { networkChecks } from './checks/network';
@@ -92,7 +92,8 @@ export const RUN_TTL_MS = 15 * 60 * 1000;
 
 /** What the interview asks of the machine, from its questions. */
 export function packNeeds(pack: LoadedPack | null, policy: PrecheckPolicy): PackNeeds {
-  if (!pack) return { camera: true, microphone: true, recordingMb: (60 * 60 * (policy.disk.videoKbps + policy.disk.audioKbps)) / 8 / 1024 };
+  const hourOfVideoMb = (60 * 60 * (policy.disk.videoKbps + policy.disk.audioKbps)) / 8 / 1024;
+  if (!pack) return { camera: true, microphone: true, recordingMb: hourOfVideoMb };
   let kbits = 0;
   for (const q of pack.questions) {
     const mode = q.question.mode;
@@ -100,11 +101,10 @@ export function packNeeds(pack: LoadedPack | null, policy: PrecheckPolicy): Pack
     const rate = mode === 'video' ? policy.disk.videoKbps + policy.disk.audioKbps : policy.disk.audioKbps;
     kbits += q.question.answerSeconds * (q.question.retakes + 1) * rate;
   }
-  return {
-    camera: pack.questions.some((q) => q.question.mode === 'video'),
-    microphone: pack.questions.some((q) => q.question.mode !== 'text'),
-    recordingMb: kbits / 8 / 1024,
-  };
+  // A v2 pack's stages not released yet are not visible here (modes, durations): devices as
+  // devicesNeeded says, and at least the unknown pack's hour of video on disk.
+  const unreleased = pack.staged !== undefined && pack.staged.releasedStages < pack.staged.stages.length;
+  return { ...devicesNeeded(pack), recordingMb: unreleased ? Math.max(kbits / 8 / 1024, hourOfVideoMb) : kbits / 8 / 1024 };
 }
 
 export function policyOf(pack: LoadedPack | null): PrecheckPolicy {

@@ -46,7 +46,7 @@ export class CandidateFeedback {
   policy(sessionId: string): Result<ScoringPolicyView> {
     const s = getSession(this.deps.db, sessionId);
     if (!s) return err('SESSION_NOT_FOUND', 'no such interview session on this kiosk');
-    const p = this.deps.packs.get(s.pack_id);
+    const p = this.deps.packs.get(s.pack_id, s.id);
     if (!p) return err('PACK_NOT_FOUND', `the interview pack ${s.pack_id} is not available`);
     const policy = scoringPolicyOf(p.pack);
     return ok({ hints: policy.hints, candidateVerdict: policy.candidateVerdict });
@@ -61,7 +61,7 @@ export class CandidateFeedback {
     if (!s) return err('SESSION_NOT_FOUND', 'no such interview session on this kiosk');
     if (s.state !== 'in_progress') return err('ILLEGAL_TRANSITION', `the interview is ${s.state}, not in progress`);
     if (s.question_index !== questionIndex) return err('QUESTION_MISMATCH', `question ${questionIndex} is not the open question`);
-    const p = this.deps.packs.get(s.pack_id);
+    const p = this.deps.packs.get(s.pack_id, s.id);
     if (!p || p.hash !== s.pack_hash) return err('PACK_NOT_FOUND', 'the interview pack is not available');
     const q = p.questions[questionIndex];
     if (!q || q.question.mode !== 'text') return err('ANSWER_MODE_MISMATCH', 'hints are for typed answers only');
@@ -85,7 +85,7 @@ export class CandidateFeedback {
     const s = getSession(db, sessionId);
     if (!s) return err('SESSION_NOT_FOUND', 'no such interview session on this kiosk');
     if (s.state !== 'completed') return err('ILLEGAL_TRANSITION', 'the feedback report is available once the interview is completed');
-    const p = this.deps.packs.get(s.pack_id);
+    const p = this.deps.packs.get(s.pack_id, s.id);
     if (!p) return err('PACK_NOT_FOUND', `the interview pack ${s.pack_id} is not available`);
     const answers: { score: AnswerScore; text: string }[] = [];
     let scoringPending = 0;

@@ -11,7 +11,7 @@ import { recordInviteAccommodations } from './accommodations';
 import { insertSessionVariants } from '../../db/queries/packs';
 import { getSession, getSessionByInvite, insertIncident, insertSession, updateSession } from '../../db/queries/sessions';
 import { transact } from '../../db/transaction';
-import type { LoadedPack } from '../packs/pack-provider';
+import { devicesNeeded, totalQuestionsOf, type LoadedPack } from '../packs/pack-provider';
 import { untailored, type Tailoring } from '../packs/variants';
 import type { PrecheckRunSummary } from '../precheck/precheck-service';
 import type { AnswerClock } from './answer-clock';
@@ -122,8 +122,7 @@ export class Admission {
   reportPrecheck(sessionId: string, camera: string, microphone: string): Result<SessionView> {
     return this.ctx.withSession(sessionId, (s, pack, now) => {
       if (!canTransition(s.state, 'precheck')) return this.ctx.illegal(s, 'precheck');
-      const needsCamera = pack.questions.some((q) => q.question.mode === 'video');
-      const needsMic = pack.questions.some((q) => q.question.mode !== 'text');
+      const { camera: needsCamera, microphone: needsMic } = devicesNeeded(pack);
       const blocking: string[] = [];
       if (needsCamera && camera !== 'ok') blocking.push('camera');
       if (needsMic && microphone !== 'ok') blocking.push('microphone');
@@ -192,7 +191,7 @@ export class Admission {
           perform: () => {
             try {
               transact(this.ctx.db, () => {
-                this.ctx.deps.journal.append(s.id, 'interview_started', { questionCount: pack.questions.length }, now);
+                this.ctx.deps.journal.append(s.id, 'interview_started', { questionCount: totalQuestionsOf(pack) }, now);
                 this.ctx.transition(s, 'start', now);
                 this.clock.openQuestion(s.id, pack, 0, now);
               });

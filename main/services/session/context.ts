@@ -24,6 +24,7 @@ import type { FlatQuestion } from '../packs/pack-schema';
 import type { ProctorAuthority } from './proctor-authority';
 import type { ProctorPauseState } from './proctor-pause';
 import type { ResumeCodeIssuer } from './resume-codes';
+import type { StageFlow, StageKeySource } from './stage-flow';
 import { canTransition, targetOf, type Transition } from './state-machine';
 
 export interface SessionServiceDeps {
@@ -48,6 +49,8 @@ export interface SessionServiceDeps {
    * can run off the IPC path. Must return at once and never throw into the session.
    */
   readonly onAnswerSubmitted?: (sessionId: string, questionIndex: number, attempt: number) => void;
+  /** Releases the stages of a pack sealed stage by stage (v2); without it such packs stop after stage 0. */
+  readonly stages?: StageKeySource;
 }
 
 export class SessionContext {
@@ -63,6 +66,8 @@ export class SessionContext {
   private readonly forgetters: Array<(sessionId: string) => void> = [];
   /** Per session: the accommodated pack, rebuilt when the pack or the accommodations change. */
   private readonly accommodated = new Map<string, { base: LoadedPack; json: string; pack: LoadedPack }>();
+  /** Per-stage release of v2 packs (stage-flow.ts); set once by the SessionService. */
+  stageFlow: StageFlow | undefined;
 
   constructor(readonly deps: SessionServiceDeps) {
     this.log = deps.logger.scope('session');
@@ -82,7 +87,7 @@ export class SessionContext {
 
   /** The session's pack as this candidate takes it: with their accommodations applied (accommodations.ts). */
   packOf(s: SessionRow): LoadedPack | undefined {
-    const base = this.deps.packs.get(s.pack_id);
+    const base = this.deps.packs.get(s.pack_id, s.id);
     if (!base) return undefined;
     const json = getSessionAccommodations(this.db, s.id)?.accommodations;
     if (!json) return base;

@@ -26,7 +26,7 @@ import {
   type SessionRow,
 } from '../../db/queries/sessions';
 import { transact } from '../../db/transaction';
-import type { LoadedPack } from '../packs/pack-provider';
+import { totalQuestionsOf, type LoadedPack } from '../packs/pack-provider';
 import type { AnswerClock } from './answer-clock';
 import type { ProctorCodeError, ProctorGrant } from './proctor-authority';
 import { newIncidentId, type SessionContext } from './context';
@@ -131,7 +131,7 @@ export class Interruptions {
       return ok({
         sessionId: s.id,
         answeredCount: countAnswers(this.ctx.db, s.id),
-        questionCount: pack.questions.length,
+        questionCount: totalQuestionsOf(pack),
         committedChunks: sessionChunkCount(this.ctx.db, s.id),
         terms,
       });
@@ -251,7 +251,22 @@ export class Interruptions {
           this.ctx.transition(s, 'restart_checkin', now, { interrupted_at: null, interruption: null, failed_codes: 0, exit_reason: null });
           return;
         }
-        const q = pack.questions[s.question_index]!;
+        const q = pack.questions[s.question_index];
+        if (!q) {
+          // v2, waiting for the next stage when it stopped: no question was open, nothing to reconcile.
+          this.ctx.transition(s, 'resume', now, { resume_count: s.resume_count + 1, interrupted_at: null, interruption: null, failed_codes: 0, exit_reason: null });
+          journal.append(s.id, 'resumed', {
+            questionIndex: s.question_index,
+            interruption: s.interruption,
+            kind: s.interruption === 'crash' ? 'process_crash' : s.interruption,
+            interruptedMs: Math.max(0, now - (s.interrupted_at ?? now)),
+            timerMode: pack.pack.policy.resume.timerMode,
+            withCode: needsCode,
+            elapsedMs: 0,
+            segment: 0,
+          }, now);
+          return;
+        }
         // While chunks flow the ticker leaves the clock to the chunk events, so an interruption
         // that was not a crash (a storage failure) may find the progress row older than them.
         const progress = this.reconcileElapsed(s) ?? getProgress(db, s.id, q.index);
@@ -335,7 +350,7 @@ export class Interruptions {
       inviteCode: s.invite_code,
       state: s.state,
       questionIndex: s.question_index,
-      questionCount: pack.questions.length,
+      questionCount: totalQuestionsOf(pack),
       answerRemainingMs: Math.round(answerRemainingMs),
       needsResumeCode: s.state !== 'in_progress' && (terms.aloneUntil === null || now > terms.aloneUntil || proctorPauseOutstanding(this.ctx.db, s.id)),
       interruptedAt: s.state === 'in_progress' ? null : s.interrupted_at,

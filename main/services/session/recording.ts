@@ -11,7 +11,7 @@ import { attemptChunkStats, getChunkMeta, insertChunk, segmentChunkCount } from 
 import { countAnswers, getProgress, getSession, insertAnswer, sessionsInStates, updateSession, upsertProgress, type SessionRow, type SessionStateValue } from '../../db/queries/sessions';
 import { afterCommit, transact } from '../../db/transaction';
 import { CHUNK_COMMIT_WAL_BYTES } from '../../db/wal-maintenance';
-import type { LoadedPack } from '../packs/pack-provider';
+import { totalQuestionsOf, type LoadedPack } from '../packs/pack-provider';
 import type { FlatQuestion } from '../packs/pack-schema';
 import { PERSIST_INTERVAL_MS, type AnswerClock } from './answer-clock';
 import type { SessionContext } from './context';
@@ -263,7 +263,9 @@ export class Recording {
       if (q.question.mode !== 'text' && text !== undefined) return err('ANSWER_MODE_MISMATCH', 'this question is answered by recording');
       this.submitInternal(s, pack, q, text, now, false);
       this.ctx.deps.wal?.checkpointIfNeeded();
-      return ok(this.views.currentView(getSession(this.ctx.db, s.id)!, pack, now));
+      const after = getSession(this.ctx.db, s.id)!;
+      // A stage released by this submission (v2) is in the session's pack from now on.
+      return ok(this.views.currentView(after, this.ctx.packOf(after) ?? pack, now));
     });
   }
 
@@ -390,7 +392,11 @@ export class Recording {
       }
       this.clock.delete(s.id);
       const next = q.index + 1;
-      if (next >= pack.questions.length) {
+      if (next >= pack.questions.length && next < totalQuestionsOf(pack)) {
+        // v2: the last released question; the next stage is released (offline: here) or requested.
+        updateSession(db, s.id, { question_index: next, updated_at: now });
+        this.ctx.stageFlow?.afterLastReleasedSubmitted(s, pack, next, now);
+      } else if (next >= pack.questions.length) {
         this.ctx.transition(s, 'complete', now, { question_index: q.index });
         journal.append(s.id, 'interview_completed', { receiptId: receiptIdFor(s.id), answered: countAnswers(db, s.id) }, now);
       } else {

@@ -50,6 +50,7 @@ import { PagePresence } from './page-presence';
 import { ProctorPause, type PauseReason } from './proctor-pause';
 import { Recording } from './recording';
 import { SessionViews } from './views';
+import { StageFlow } from './stage-flow';
 
 export type { SessionServiceDeps } from './context';
 export { PERSIST_INTERVAL_MS } from './answer-clock';
@@ -81,6 +82,7 @@ export class SessionService {
     this.fairClock = new FairClock(ctx, clock, views);
     this.restBreaks = new RestBreaks(ctx, clock, views);
     this.proctorPause = new ProctorPause(ctx, clock, views);
+    ctx.stageFlow = new StageFlow(ctx, clock);
   }
 
   // ------------------------------------------------------------------ lifecycle

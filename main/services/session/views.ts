@@ -10,7 +10,7 @@ import { getSessionVariant } from '../../db/queries/packs';
 import { getDraft } from '../../db/queries/drafts';
 import { countAnswers, getProgress, type ProgressRow, type SessionRow } from '../../db/queries/sessions';
 import { transact } from '../../db/transaction';
-import type { LoadedPack } from '../packs/pack-provider';
+import { stageCountOf, totalQuestionsOf, type LoadedPack } from '../packs/pack-provider';
 import type { FlatQuestion } from '../packs/pack-schema';
 import { promptOf } from '../packs/variants';
 import { dialogPolicyOf, type AnswerClock } from './answer-clock';
@@ -42,8 +42,8 @@ export class SessionViews {
       packId: s.pack_id,
       packTitle: pack?.pack.title ?? { 'zh-CN': s.pack_id, en: s.pack_id },
       consentVersion: pack?.pack.policy.consentVersion ?? '',
-      questionCount: pack?.questions.length ?? 0,
-      stageCount: pack?.pack.stages.length ?? 0,
+      questionCount: pack ? totalQuestionsOf(pack) : 0,
+      stageCount: pack ? stageCountOf(pack) : 0,
       answeredCount: countAnswers(this.ctx.db, s.id),
       resumeCount: s.resume_count,
       maxResumes: pack?.pack.policy.resume.maxResumes ?? 0,
@@ -66,10 +66,10 @@ export class SessionViews {
     return {
       sessionId: s.id,
       questionIndex: q.index,
-      questionCount: pack.questions.length,
+      questionCount: totalQuestionsOf(pack),
       questionId: q.question.id,
       stageIndex: q.stageIndex,
-      stageCount: pack.pack.stages.length,
+      stageCount: stageCountOf(pack),
       stageTitle: q.stage.title,
       indexInStage: q.indexInStage,
       questionsInStage: q.stage.questions.length,
@@ -105,7 +105,12 @@ export class SessionViews {
     switch (s.state) {
       case 'in_progress': {
         const q = pack.questions[s.question_index];
-        if (!q) return { kind: 'ended', session };
+        if (!q) {
+          // v2: every released question is answered; the next stage is being released.
+          const pending = this.ctx.stageFlow?.pendingOf(s, pack);
+          if (pending && this.ctx.stageFlow) return this.ctx.stageFlow.pendingView(s, pack, pending, session, now);
+          return { kind: 'ended', session };
+        }
         if (!getProgress(this.ctx.db, s.id, q.index)) transact(this.ctx.db, () => this.clock.openQuestion(s.id, pack, q.index, now));
         return { kind: 'question', session, question: this.questionView(s, pack, q, now) };
       }

@@ -61,7 +61,7 @@ const LEDGER = path.join(root, 'test/mutation/ledger.json');
 const SCOPE = ['main/services/', 'main/db/', 'main/ipc/', 'preload/contract/'];
 const EXCLUDED = new Set(['main/ipc/electron-transport.ts']);
 /** The exclusions of stryker.config.mjs, kept when --mutate replaces its list. */
-const EXCLUDE_GLOBS = ['!main/ipc/electron-transport.ts', '!**/types.ts'];
+const EXCLUDE_GLOBS = ['!main/ipc/electron-transport.ts', '!**/types.ts', '!**/*.generated.ts'];
 
 interface Args {
   json: boolean;
@@ -148,7 +148,7 @@ function git(args: string[]): string[] {
 
 /** Whether a repository path is product code Stryker mutates (the scope of stryker.config.mjs). */
 function inScope(f: string): boolean {
-  return f.endsWith('.ts') && path.posix.basename(f) !== 'types.ts' && SCOPE.some((s) => f.startsWith(s)) && !EXCLUDED.has(f);
+  return f.endsWith('.ts') && !f.endsWith('.generated.ts') && path.posix.basename(f) !== 'types.ts' && SCOPE.some((s) => f.startsWith(s)) && !EXCLUDED.has(f);
 }
 
 /** In-scope TypeScript files that differ from `ref`'s merge base, or are uncommitted. */

@@ -22,6 +22,9 @@ export default {
     '!main/ipc/electron-transport.ts',
     // Type-only modules produce no runtime mutants worth the checker's time.
     '!**/types.ts',
+    // Generated from docs/ (npm run contract:gen): data, not logic, and a unit test compares its
+    // text on disk with the document, which an instrumented copy can never match.
+    '!**/*.generated.ts',
   ],
   // test/e2e stays in the sandbox: unit tests import its harness (ROOT); vitest.mutation.config.ts
   // runs only test/unit, so no browser test runs against a mutant.

@@ -90,3 +90,25 @@ describe('signed files the sample found unpinned', () => {
     }
   });
 });
+
+describe('the data-folder lock the sample found unpinned', () => {
+  it('release removes the holder file only while it still names this process', async () => {
+    const { mkdtempSync, existsSync, writeFileSync, rmSync } = await import('node:fs');
+    const os = await import('node:os');
+    const { acquireDataDirLock, LOCK_INFO } = await import('../../main/db/data-dir-lock');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kiosk-lock-'));
+    try {
+      const mine = acquireDataDirLock(dir, { pid: 4242, isAlive: () => false });
+      expect(existsSync(path.join(dir, LOCK_INFO))).toBe(true);
+      // Another start has since written its own holder (e.g. it took over after a hang).
+      writeFileSync(path.join(dir, LOCK_INFO), JSON.stringify({ ...mine.holder, pid: 4343 }));
+      mine.release();
+      expect(existsSync(path.join(dir, LOCK_INFO)), "another process's holder file must survive our release").toBe(true);
+      const again = acquireDataDirLock(dir, { pid: 4444, isAlive: () => false });
+      again.release();
+      expect(existsSync(path.join(dir, LOCK_INFO)), 'our own holder file goes with our release').toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

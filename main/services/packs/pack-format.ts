@@ -337,6 +337,18 @@ export function decryptPack(verified: VerifiedPack, contentKey: Buffer, stageKey
     if (!assembled.ok) return assembled;
     c = assembled.value;
   }
+  const extra = Object.keys(c).filter((k) => !['competencies', 'tags', 'stages'].includes(k));
+  if (extra.length > 0) return refuse('PACK_INVALID', `unknown content field ${JSON.stringify(extra[0])}`);
+  const linted = lintedPack(m, c.competencies, c.tags, c.stages, 'authoring');
+  if (!linted.ok) return linted;
+  const pack = linted.value;
+  const outline = outlineOf(pack);
+  if (canonicalize(outline) !== canonicalize(m.outline)) return refuse('PACK_INCONSISTENT', 'the content does not match the outline the manifest shows', 'outline');
+  return ok({ pack, hash: verified.hash, questions: flattenQuestions(pack) });
+}
+
+/** The manifest's signed fields and the decrypted content as one pack, checked by the pack linter. */
+function lintedPack(m: PackManifest, competencies: unknown, tags: unknown, stages: unknown, profile: 'authoring' | 'runtime'): Result<Pack> {
   const merged = {
     schemaVersion: m.schemaVersion,
     id: m.id,
@@ -346,34 +358,39 @@ export function decryptPack(verified: VerifiedPack, contentKey: Buffer, stageKey
     validity: m.validity,
     ...(m.hrEndpoint ? { hrEndpoint: m.hrEndpoint } : {}),
     policy: m.policy,
-    competencies: c.competencies,
-    tags: c.tags,
-    stages: c.stages,
+    competencies,
+    tags,
+    stages,
   };
-  const extra = Object.keys(c).filter((k) => !['competencies', 'tags', 'stages'].includes(k));
-  if (extra.length > 0) return refuse('PACK_INVALID', `unknown content field ${JSON.stringify(extra[0])}`);
-  const linted = lintPack(merged, 'authoring');
+  const linted = lintPack(merged, profile);
   if (!linted.pack) {
     const first = linted.issues[0]!;
     return refuse('PACK_INVALID', `${first.message} [${first.code}]`, first.path);
   }
   const firstError = linted.issues.find((i) => i.severity === 'error');
   if (firstError) return refuse('PACK_INCONSISTENT', `${firstError.message} [${firstError.code}]`, firstError.path);
-  const pack = linted.pack;
-  const outline = outlineOf(pack);
-  if (canonicalize(outline) !== canonicalize(m.outline)) return refuse('PACK_INCONSISTENT', 'the content does not match the outline the manifest shows', 'outline');
-  return ok({ pack, hash: verified.hash, questions: flattenQuestions(pack) });
+  return ok(linted.pack);
+}
+
+/**
+ * The stage master key a v2 pack's content must (offline release) or must not (HR release) carry:
+ * offline gives the 32-byte key, HR gives undefined.
+ */
+function stageMasterOf(release: 'offline' | 'hr', content: Record<string, unknown>): Result<Buffer | undefined> {
+  const raw = content.stageMaster;
+  if (release === 'hr') return raw === undefined ? ok(undefined) : refuse('PACK_INVALID', 'an HR-release pack must not carry its stage master key', 'content.stageMaster');
+  const master = typeof raw === 'string' ? Buffer.from(raw, 'base64') : undefined;
+  if (!master || master.length !== 32) return refuse('PACK_INVALID', 'an offline-release pack carries its stage master key in the content', 'content.stageMaster');
+  return ok(master);
 }
 
 /** v2: the later stages' questions, each opened with its own key, put back into the content. */
 function assembleStages(m: PackManifest, c: Record<string, unknown>, given: ReadonlyMap<number, Buffer> | undefined): Result<Record<string, unknown>> {
   const sc = m.stageContent!;
-  const { stageMaster, ...rest } = c;
-  let master: Buffer | undefined;
-  if (sc.release === 'offline') {
-    if (typeof stageMaster !== 'string' || Buffer.from(stageMaster, 'base64').length !== 32) return refuse('PACK_INVALID', 'an offline-release pack carries its stage master key in the content', 'content.stageMaster');
-    master = Buffer.from(stageMaster, 'base64');
-  } else if (stageMaster !== undefined) return refuse('PACK_INVALID', 'an HR-release pack must not carry its stage master key', 'content.stageMaster');
+  const { stageMaster: _master, ...rest } = c;
+  const masterOf = stageMasterOf(sc.release, c);
+  if (!masterOf.ok) return masterOf;
+  const master = masterOf.value;
   if (!Array.isArray(rest.stages)) return refuse('PACK_INVALID', 'the decrypted content has no stage list');
   const stages = rest.stages as unknown[];
   const expected = m.outline.stages.length - 1;
@@ -428,8 +445,9 @@ export function offlineStageKey(verified: VerifiedPack, contentKey: Buffer, inde
   if (!stage || index < 1) return refuse('PACK_INVALID', `pack ${m.id} has no stage ${index}`);
   const c = openContent(m, contentKey);
   if (!c.ok) return c;
-  const master = typeof c.value.stageMaster === 'string' ? Buffer.from(c.value.stageMaster, 'base64') : undefined;
-  if (!master || master.length !== 32) return refuse('PACK_INVALID', 'an offline-release pack carries its stage master key in the content', 'content.stageMaster');
+  const masterOf = stageMasterOf('offline', c.value);
+  if (!masterOf.ok) return masterOf;
+  const master = masterOf.value!;
   const key = stageKeyOf(master, m, index, stage.id);
   master.fill(0);
   return ok(key);
@@ -447,9 +465,10 @@ export function decryptReleasedStages(verified: VerifiedPack, contentKey: Buffer
   if (!sc) return decryptPack(verified, contentKey);
   const opened = openContent(m, contentKey);
   if (!opened.ok) return opened;
-  const { stageMaster, ...rest } = opened.value;
-  if (sc.release === 'offline' && (typeof stageMaster !== 'string' || Buffer.from(stageMaster, 'base64').length !== 32)) return refuse('PACK_INVALID', 'an offline-release pack carries its stage master key in the content', 'content.stageMaster');
-  if (sc.release === 'hr' && stageMaster !== undefined) return refuse('PACK_INVALID', 'an HR-release pack must not carry its stage master key', 'content.stageMaster');
+  const { stageMaster: _master, ...rest } = opened.value;
+  const masterOf = stageMasterOf(sc.release, opened.value);
+  if (!masterOf.ok) return masterOf;
+  masterOf.value?.fill(0);
   const extra = Object.keys(rest).filter((k) => !['competencies', 'tags', 'stages'].includes(k));
   if (extra.length > 0) return refuse('PACK_INVALID', `unknown content field ${JSON.stringify(extra[0])}`);
   if (!Array.isArray(rest.stages)) return refuse('PACK_INVALID', 'the decrypted content has no stage list');
@@ -465,28 +484,10 @@ export function decryptReleasedStages(verified: VerifiedPack, contentKey: Buffer
     if (!q.ok) return q;
     out.push({ ...shell, questions: q.value });
   }
-  const merged = {
-    schemaVersion: m.schemaVersion,
-    id: m.id,
-    version: m.version,
-    title: m.title,
-    demo: m.demo,
-    validity: m.validity,
-    ...(m.hrEndpoint ? { hrEndpoint: m.hrEndpoint } : {}),
-    policy: m.policy,
-    competencies: rest.competencies,
-    tags: rest.tags,
-    stages: out,
-  };
   // The runtime profile: an authoring rule such as "every competency measured twice" spans stages not released yet.
-  const linted = lintPack(merged, 'runtime');
-  if (!linted.pack) {
-    const first = linted.issues[0]!;
-    return refuse('PACK_INVALID', `${first.message} [${first.code}]`, first.path);
-  }
-  const firstError = linted.issues.find((i) => i.severity === 'error');
-  if (firstError) return refuse('PACK_INCONSISTENT', `${firstError.message} [${firstError.code}]`, firstError.path);
-  const pack = linted.pack;
+  const linted = lintedPack(m, rest.competencies, rest.tags, out, 'runtime');
+  if (!linted.ok) return linted;
+  const pack = linted.value;
   if (canonicalize(outlineOf(pack).stages) !== canonicalize(m.outline.stages.slice(0, out.length)) || pack.competencies.length !== m.outline.competencyCount) {
     return refuse('PACK_INCONSISTENT', 'the content does not match the outline the manifest shows', 'outline');
   }

@@ -221,6 +221,11 @@ export function insertIncident(db: Db, row: { id: string; session_id: string; ki
   stmt(db, `INSERT INTO incidents (id, session_id, kind, at, body) VALUES (@id, @session_id, @kind, @at, @body)`).run(row);
 }
 
+/** How many incidents of one kind a session has (the ordinal of the next exit note). */
+export function countIncidentsOfKind(db: Db, sessionId: string, kind: string): number {
+  return (stmt(db, `SELECT COUNT(*) AS n FROM incidents WHERE session_id = ? AND kind = ?`).get(sessionId, kind) as { n: number }).n;
+}
+
 export function getIncident(db: Db, id: string): { id: string; session_id: string; kind: string; at: number; body: string } | undefined {
   return stmt(db, `SELECT * FROM incidents WHERE id = ?`).get(id) as
     | { id: string; session_id: string; kind: string; at: number; body: string }

@@ -13,6 +13,7 @@ import { segmentChunkCount, sessionChunkCount } from '../../db/queries/media';
 import { getErasure } from '../../db/queries/session-keys';
 import {
   countAnswers,
+  countIncidentsOfKind,
   getKioskState,
   getProgress,
   getSession,
@@ -25,6 +26,7 @@ import {
   type ProgressRow,
   type SessionRow,
 } from '../../db/queries/sessions';
+import { exitNoteField } from '../../db/text-sealing';
 import { transact } from '../../db/transaction';
 import { totalQuestionsOf, type LoadedPack } from '../packs/pack-provider';
 import type { AnswerClock } from './answer-clock';
@@ -159,10 +161,12 @@ export class Interruptions {
           : 'resume_with_proctor';
       transact(db, () => {
         this.clock.persist(s.id, now);
+        // The free text is sealed under the session key (erasure shreds the key; the journal stays).
+        const note = exitNoteField(db, s.id, s.question_index, countIncidentsOfKind(db, s.id, 'exit'), text);
         const entry = journal.append(s.id, 'exit_confirmed', {
           incidentId,
           reason,
-          text: text ?? null,
+          ...note,
           questionIndex: s.question_index,
           environment,
         }, now);
@@ -171,7 +175,7 @@ export class Interruptions {
           session_id: s.id,
           kind: 'exit',
           at: now,
-          body: JSON.stringify({ reason, text: text ?? null, environment, terms, journalSeq: entry.seq, lastEvents: journal.recent(s.id, 50).map((e) => ({ seq: e.seq, type: e.type, at: e.at })) }),
+          body: JSON.stringify({ reason, ...note, environment, terms, journalSeq: entry.seq, lastEvents: journal.recent(s.id, 50).map((e) => ({ seq: e.seq, type: e.type, at: e.at })) }),
         });
         this.ctx.transition(s, 'exit', now, { exit_reason: reason, interrupted_at: wasInterruptedAt, interruption: 'exit' });
       });

@@ -14,7 +14,8 @@ export interface ChunkIdentity {
   readonly seq: number;
 }
 
-export type TextKind = 'draft' | 'answer';
+/** `exit_note`: the free text a candidate typed when leaving (its "attempt" is the exit's ordinal). */
+export type TextKind = 'draft' | 'answer' | 'exit_note';
 
 function checkSession(id: string): string {
   if (!SESSION_ID.test(id)) throw new RangeError('a session id is 1-100 letters, digits, - or _');

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ChunkSealer } from '../../../../main/common/chunk-sealer';
@@ -267,5 +267,55 @@ describe('migration 0010: BLOBs move into files', () => {
     expect(damaged).toEqual([{ sessionId, questionIndex: 1, attempt: 0, segment: 0, fromSeq: 1, toSeq: 1, reason: 'mismatch' }]);
     expect([...iterateChunks(db, sessionId)].map((c) => c.intact)).toEqual([true, false, true]);
     db.close();
+  });
+});
+
+describe('SegmentMediaStore: bounds and mixed damage', () => {
+  const openMediaFds = (dir: string): number =>
+    readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`).startsWith(dir + path.sep);
+      } catch {
+        return false;
+      }
+    }).length;
+
+  it.runIf(existsSync('/proc/self/fd'))('keeps at most maxOpenFiles segment files open once their syncs are done, and still writes to a closed one', async () => {
+    const f = makeFixture();
+    const dir = path.join(path.dirname(f.dbPath), 'media-bound');
+    const store = new SegmentMediaStore(f.db, { dir, maxOpenFiles: 2 });
+    for (let segment = 0; segment < 5; segment++) {
+      const staged = store.stage({ session_id: 's-bound', question_index: 0, attempt: 0, segment, seq: 0 }, chunk(64, segment + 1));
+      staged.commit();
+      await staged.durable;
+    }
+    expect(openMediaFds(dir)).toBeLessThanOrEqual(2);
+    expect(openMediaFds(dir)).toBeGreaterThan(0);
+    // Segment 0 was closed: appending to it again reopens it (one more file open, then one closed).
+    const again = store.stage({ session_id: 's-bound', question_index: 0, attempt: 0, segment: 0, seq: 1 }, chunk(64, 9));
+    again.commit();
+    await again.durable;
+    expect(openMediaFds(dir)).toBeLessThanOrEqual(2);
+    await store.close();
+  });
+
+  it('journals a wrong chunk and a missing one in the same segment, each once with its own reason', async () => {
+    const f = makeFixture();
+    const sessionId = await videoAnswering(f);
+    await record(f, sessionId, 4);
+    const file = segmentFile(f.db, sessionId);
+    const bytes = readFileSync(file);
+    bytes[2 * 3000 + 5] = bytes[2 * 3000 + 5]! ^ 0xff; // chunk 2 altered (within the re-hashed tail)
+    writeFileSync(file, bytes.subarray(0, 3000 * 3 + 10)); // chunk 3 cut short
+    const g = f.reopen();
+    const damaged = events(g.db, sessionId, 'media_damaged');
+    expect(damaged).toEqual(
+      expect.arrayContaining([
+        { questionIndex: 1, attempt: 0, segment: 0, fromSeq: 2, toSeq: 2, reason: 'mismatch' },
+        { questionIndex: 1, attempt: 0, segment: 0, fromSeq: 3, toSeq: 3, reason: 'missing' },
+      ]),
+    );
+    expect(damaged).toHaveLength(2);
+    expect([...iterateChunks(g.db, sessionId)].map((c) => c.intact)).toEqual([true, true, false, false]);
   });
 });

@@ -178,3 +178,80 @@ describe('SyncEngine batches', () => {
     kiosk.db.close();
   });
 });
+
+describe('SyncEngine edges', () => {
+  it('says there is more while a full batch went out, and idle once the rest fit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sync-engine-'));
+    dirs.push(dir);
+    const kiosk = openSyncKiosk(dir);
+    await kiosk.interview(1, 256);
+    const owed = owedKeys(kiosk.db);
+    const total = owed.rows + owed.events.length;
+    expect(total).toBeGreaterThan(8);
+    const { hub, received } = scriptedHub(0);
+    const engine = new SyncEngine({ db: kiosk.db, hub, batchSize: 4 });
+    const outcomes: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      const o = await engine.tick();
+      outcomes.push(o);
+      if (o !== 'more') break;
+    }
+    expect(outcomes.length).toBeGreaterThan(2);
+    expect(outcomes.slice(0, -1).every((o) => o === 'more')).toBe(true);
+    expect(outcomes.at(-1)).toBe('idle');
+    expect(engine.state()).toMatchObject({ pending: 0 });
+    expect(received.map((i) => i.key)).toEqual(owed.keys);
+    kiosk.db.close();
+  });
+
+  it('a record that vanished without an erasure is named (RECORD_MISSING), not passed off as erased', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sync-engine-'));
+    dirs.push(dir);
+    const kiosk = openSyncKiosk(dir);
+    const session = await kiosk.interview(1, 256);
+    kiosk.db.prepare(`INSERT INTO outbox (idem_key, kind, session_id, ref, created_at) VALUES (?, 'score', ?, ?, 1)`).run(`score:${session}:9:0`, session, JSON.stringify({ questionIndex: 9, attempt: 0 }));
+    const { hub, received } = scriptedHub(0);
+    const engine = new SyncEngine({ db: kiosk.db, hub, batchSize: 1000 });
+    await engine.tick();
+    expect(engine.state().lastError).toBe('RECORD_MISSING');
+    expect(received.map((i) => i.key)).not.toContain(`score:${session}:9:0`);
+    kiosk.db.close();
+  });
+
+  it('when the hub says a chunk\'s media never arrived, the upload starts again from scratch', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sync-engine-'));
+    dirs.push(dir);
+    const kiosk = openSyncKiosk(dir);
+    await kiosk.interview(1, 256);
+    const resumeUrls: Array<string | null> = [];
+    let uploads = 0;
+    let refused = false;
+    const hub = {
+      sendItems: (items: readonly HubItem[]): Promise<HubItemResult[]> =>
+        Promise.resolve(
+          items.map((i) => {
+            if (!refused && i.kind === 'media_chunk') {
+              refused = true;
+              return { key: i.key, status: 'rejected' as const, code: 'MEDIA_NOT_UPLOADED' };
+            }
+            return { key: i.key, status: 'stored' as const };
+          }),
+        ),
+      upload: (_d: Buffer, _m: unknown, r: string | null, onUrl: (u: string) => void): Promise<void> => {
+        resumeUrls.push(r);
+        uploads += 1;
+        onUrl(`http://hub.invalid/v1/uploads/u${uploads}`);
+        return Promise.resolve();
+      },
+    } as unknown as HubClient;
+    const engine = new SyncEngine({ db: kiosk.db, hub, batchSize: 1000 });
+    expect(await engine.tick()).toBe('failed');
+    expect(engine.state().lastError).toBe('MEDIA_NOT_UPLOADED');
+    const firstPass = resumeUrls.length;
+    expect(await engine.tick()).toBe('idle');
+    // The refused chunk's media is uploaded again with no URL to resume: a new upload.
+    expect(resumeUrls[firstPass]).toBeNull();
+    expect(engine.state()).toMatchObject({ pending: 0 });
+    kiosk.db.close();
+  });
+});

@@ -315,3 +315,22 @@ describe('per-stage release by the HR endpoint', () => {
     expect(existsSync(dataDir)).toBe(true);
   });
 });
+
+describe('per-stage release with accommodations', () => {
+  it('an offline-released stage starts with the candidate\'s rest break, like a v1 pack', async () => {
+    const { packsDir } = signed('offline');
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'v2-data-'));
+    const core = open(dataDir, packsDir, new ManualClock(Date.now()));
+    const id = await startedSession(core, 'DEMO-ACC1');
+    const next = submit(core, id, 0);
+    expect(next.kind).toBe('question');
+    expect(next.kind === 'question' && next.question.stageIndex).toBe(1);
+    expect(next.kind === 'question' && next.question.restBreak).toEqual({ remainingMs: 60_000, maxMs: 60_000 });
+    // The released stage gets the candidate's extra time too.
+    const plain = (source() as { stages: { questions: { answerSeconds: number }[] }[] }).stages[1]!.questions[0]!;
+    expect(next.kind === 'question' && [next.question.timeMultiplier, next.question.answerSeconds]).toEqual([1.5, Math.ceil(plain.answerSeconds * 1.5)]);
+    expect(events(core, id, 'rest_break_started')).toEqual([{ questionIndex: 1, stageIndex: 1, maxMs: 60_000 }]);
+    const again = core.sessions.current(id);
+    expect(again.ok && again.value.kind === 'question' && again.value.question.restBreak).toEqual({ remainingMs: 60_000, maxMs: 60_000 });
+  });
+});

@@ -69,7 +69,8 @@ export function accommodatePack(loaded: LoadedPack, a: Accommodations): LoadedPa
       mode: toText ? 'text' : fq.question.mode,
     },
   }));
-  return { pack: loaded.pack, hash: loaded.hash, questions };
+  // Everything else of the loaded pack (a v2 pack's staged outline above all) stays as it is.
+  return { ...loaded, questions };
 }
 
 /** The subject a proctor's accommodation code is bound to: this session, these exact settings. */

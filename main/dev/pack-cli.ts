@@ -5,7 +5,9 @@
  *   init    --id ID --out pack.json                        a complete example pack to edit
  *   lint    pack.json [--json]                             shape and meaning, with paths and codes
  *   sign    pack.json --key key.json [--out x.ikpack] [--unlock-code C | --no-unlock-code]
- *           [--stage-release hr|offline]                   format v2: stages 2..n sealed one by one
+ *           [--stage-release hr|offline|none]              format v2 (default for 2+ stages: hr when the
+ *                                                          pack names an HR endpoint, else offline);
+ *                                                          none = v1, the whole content under one key
  *                                                          encrypt the questions and sign; writes
  *                                                          x.key.json (content key for the HR endpoint)
  *   verify  x.ikpack [--provisioning P] [--unlock-code C | --content-key K.json] [--at ISO] [--json]
@@ -23,7 +25,7 @@ import type { Result } from '../common/result';
 import { generateSigningKey, type SigningKeyPair } from '../services/packs/pack-crypto';
 import { packErrorText, type PackErrorCode } from '../services/packs/pack-errors';
 import { buildPack, decryptPack, unwrapWithCode, verifyPack, type LoadedPackContent } from '../services/packs/pack-format';
-import { stageKeyOf } from '../services/packs/stage-content';
+import { defaultStageRelease, stageKeyOf } from '../services/packs/stage-content';
 import { formatIssue, lintPack } from '../services/packs/pack-lint';
 import { loadPack, RESUME_MEDIA_TYPES, type LoadedPack, type ResumeDocument } from '../services/packs/pack-provider';
 import { loadProvisioning } from '../services/packs/provisioning';
@@ -192,9 +194,11 @@ async function main(argv: string[]): Promise<number> {
       if (!file || !values.key) throw new UsageError('sign needs pack.json and --key key.json');
       const key = readKey(values.key);
       const unlockCode = values['no-unlock-code'] ? null : values['unlock-code'];
-      const stageRelease = values['stage-release'];
-      if (stageRelease !== undefined && stageRelease !== 'hr' && stageRelease !== 'offline') throw new UsageError('--stage-release is hr or offline');
-      const built = buildPack(readJson(file), key, { issuedAt: new Date(), ...(unlockCode !== undefined ? { unlockCode } : {}), ...(stageRelease ? { stageRelease } : {}) });
+      const source = readJson(file);
+      const chosen = defaultStageRelease(source, values['stage-release']);
+      if (!chosen.ok) throw new UsageError('--stage-release is hr, offline or none');
+      const stageRelease = chosen.release;
+      const built = buildPack(source, key, { issuedAt: new Date(), ...(unlockCode !== undefined ? { unlockCode } : {}), ...(stageRelease ? { stageRelease } : {}) });
       if (!built.ok) return refusal(out, built, { file });
       const target = values.out ?? file.replace(/(\.pack)?\.json$/, '') + '.ikpack';
       const sidecar = target.replace(/\.ikpack$/, '') + '.key.json';

@@ -68,7 +68,7 @@ describe.skipIf(!hasChromium)('the fair clock cap', () => {
     execFileSync(process.execPath, [
       '--import', 'tsx', 'main/dev/pack-cli.ts', 'sign', path.join(work, 'se.pack.json'),
       '--key', 'build/provisioning/demo-signing-key.json', '--out', path.join(packsDir, 'software-engineer.ikpack'),
-      '--unlock-code', demo.demoUnlockCodes['software-engineer']!,
+      '--unlock-code', demo.demoUnlockCodes['software-engineer']!, '--stage-release', 'none',
     ]);
   });
   afterAll(() => {

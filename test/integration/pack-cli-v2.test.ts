@@ -39,4 +39,25 @@ describe('npm run pack -- sign --stage-release (pack format v2)', () => {
     const bad = cli(['sign', src, '--key', key, '--out', path.join(dir, 'x.ikpack'), '--stage-release', 'later', '--json']);
     expect(bad.status).toBe(2);
   });
+
+  it('seals a pack of two or more stages stage by stage unless told otherwise: hr when it names an HR endpoint, offline when not, v1 with none or one stage', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pack-v2-default-'));
+    const source = JSON.parse(readFileSync(path.join(root, src), 'utf8')) as { stages: Array<{ questions: unknown[] }>; hrEndpoint?: unknown };
+    const sign = (pack: object, name: string, extra: string[] = []) => {
+      const file = path.join(dir, `${name}.pack.json`);
+      writeFileSync(file, JSON.stringify(pack));
+      const s = cli(['sign', file, '--key', key, '--out', path.join(dir, `${name}.ikpack`), '--no-unlock-code', ...extra, '--json']);
+      expect(s.status, s.stderr).toBe(0);
+      return lastJson(s.stdout).stageRelease;
+    };
+    expect(source.stages.length).toBeGreaterThanOrEqual(2);
+    expect(source.hrEndpoint).toBeDefined();
+    const { hrEndpoint: _hr, ...withoutHr } = source;
+    void _hr;
+    expect(sign(source, 'with-hr')).toBe('hr');
+    expect(sign(withoutHr, 'no-hr')).toBe('offline');
+    expect(sign(source, 'v1', ['--stage-release', 'none'])).toBeNull();
+    // Every question in one stage: nothing to hold back.
+    expect(sign({ ...withoutHr, stages: [{ ...source.stages[0]!, questions: source.stages.flatMap((st) => st.questions) }] }, 'one-stage')).toBeNull();
+  });
 });

@@ -55,6 +55,22 @@ export interface PackIds {
 
 const StageQuestions = z.array(Question).min(1).max(50);
 
+/**
+ * What `npm run pack -- sign` writes when the author did not say (`--stage-release`): a pack of two
+ * or more stages is sealed stage by stage (format v2) — released by its HR endpoint when it names
+ * one, else offline on the kiosk; a one-stage pack (nothing to hold back) stays v1. `none` asks for
+ * v1 explicitly. Anything else is refused (undefined `ok: false`).
+ */
+export function defaultStageRelease(source: unknown, flag: string | undefined): { ok: true; release: StageRelease | undefined } | { ok: false } {
+  if (flag === 'none') return { ok: true, release: undefined };
+  if (flag === 'hr' || flag === 'offline') return { ok: true, release: flag };
+  if (flag !== undefined) return { ok: false };
+  const src = source !== null && typeof source === 'object' ? (source as { stages?: unknown; hrEndpoint?: unknown }) : {};
+  const stages = Array.isArray(src.stages) ? src.stages.length : 0;
+  if (stages < 2) return { ok: true, release: undefined };
+  return { ok: true, release: src.hrEndpoint !== undefined && src.hrEndpoint !== null ? 'hr' : 'offline' };
+}
+
 export function stageAad(ids: PackIds, index: number, stageId: string): string {
   return `interview-kiosk/stage-content/v2|${ids.id}|${ids.version}|${index}|${stageId}`;
 }

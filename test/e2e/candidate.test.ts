@@ -10,7 +10,8 @@ import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_PROCTOR_SECRET } from '../../main/app/composition-root';
 import { HmacResumeCodes } from '../../main/services/session/resume-codes';
-import { fileKeyring } from '../../main/services/storage/crypto/file-keys';
+import { openExitNote } from '../../main/db/text-sealing';
+import { fileKeyring, useFileKeys } from '../../main/services/storage/crypto/file-keys';
 import { readRemux } from '../../main/services/storage/remux-file';
 import {
   acceptConsent,
@@ -209,7 +210,18 @@ describe.skipIf(!hasChromium)('candidate experience', () => {
     await expect(byTestId(page, 'incident-id').innerText()).resolves.toMatch(/INC-\d{8}-[0-9A-F]{8}/);
     await captureScreen(page, '07-exit-receipt');
     const exit = readJournal(k.dataDir).find((e) => e.type === 'exit_confirmed');
-    expect(exit && JSON.parse(exit.payload)).toMatchObject({ reason: 'network', text: '家里的网络一直掉线' });
+    // The note is sealed under the session key (erasure shreds it); it opens with the kiosk's key.
+    expect(exit && JSON.parse(exit.payload)).toMatchObject({ reason: 'network', text: null, textSealed: expect.any(String) });
+    expect(exit!.payload).not.toContain('家里的网络一直掉线');
+    {
+      const db = new Database(path.join(k.dataDir, 'interview-kiosk.sqlite'), { readonly: true });
+      try {
+        expect(useFileKeys(db, k.dataDir)).toBe(true);
+        expect(openExitNote(db, exit!.session_id, JSON.parse(exit!.payload) as Record<string, unknown>)).toBe('家里的网络一直掉线');
+      } finally {
+        db.close();
+      }
+    }
     // The stale heartbeat's answer reached the page after the receipt's. Two page tasks later
     // (the proxy's messages and evaluate share one channel to the page, in order) the page has
     // acted on it if it was going to: it asked for nothing and still shows the receipt.

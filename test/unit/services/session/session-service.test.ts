@@ -207,7 +207,11 @@ describe('SessionService: resume policy', () => {
 
     const h = g.reopen();
     h.clock.advance(61_000);
-    for (let i = 0; i < 3; i++) expect(h.service.resume('DEMO-2026', 'ZZZZZ-ZZZZZ')).toMatchObject({ ok: false, error: { code: 'RESUME_CODE_INVALID' } });
+    for (let i = 0; i < 2; i++) expect(h.service.resume('DEMO-2026', 'ZZZZZ-ZZZZZ')).toMatchObject({ ok: false, error: { code: 'RESUME_CODE_INVALID' } });
+    expect(must(h.service.resumeOffer(sessionId)).terms.canReturn).toBe(true);
+    expect(h.service.resume('DEMO-2026', 'ZZZZZ-ZZZZZ')).toMatchObject({ ok: false, error: { code: 'RESUME_CODE_INVALID' } });
+    // One attempt before the limit, the welcome-back facts still promise a return; at the limit they do not.
+    expect(must(h.service.resumeOffer(sessionId)).terms).toMatchObject({ canReturn: false, returnUntil: null, aloneUntil: null });
     expect(h.service.resume('DEMO-2026', h.codes.codeFor(sessionId, 1))).toMatchObject({ ok: false, error: { code: 'RESUME_CODE_LOCKED' } });
     expect(types(h, sessionId).filter((t) => t === 'resume_refused').length).toBeGreaterThanOrEqual(4);
   });

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../../../main/common/logger';
+import { setTextSealer } from '../../../../../main/db/text-sealing';
 import { SqliteJournal } from '../../../../../main/services/journal/journal';
 import { MemoryKeyProtector } from '../../../../../main/services/packs/key-protector';
 import { eraseSession } from '../../../../../main/services/storage/crypto/erasure';
@@ -37,5 +38,29 @@ describe('a deleted session cannot be continued', () => {
     erase(f, sessionId);
     expect(f.service.resume('DEMO-ERASE2', undefined)).toMatchObject({ ok: false, error: { code: 'NOT_RESUMABLE' } });
     expect(journalTypes(f, sessionId).at(-1)).toBe('deleted');
+  });
+});
+
+describe('what an erasure reports about the key', () => {
+  it('says the key was shredded when the session had one, and not when nothing was ever sealed', () => {
+    const f = makeFixture();
+    const keyring = new SessionKeyring({ db: f.db, protector: new MemoryKeyProtector(), clock: f.clock, logger: silentLogger });
+    setTextSealer(f.db, keyring);
+    const sealed = startedSession(f, 'DEMO-ERASE3').sessionId;
+    must(f.service.submitAnswer(sealed, 0, 0, 'a sealed answer'));
+    must(f.service.requestExit(sealed));
+    must(f.service.confirmExit(sealed, 'privacy'));
+    const withKey = erase(f, sealed);
+    expect(withKey.keyShredded).toBe(true);
+    const deleted = (f.db.prepare(`SELECT payload FROM journal WHERE session_id = ? AND type = 'deleted'`).get(sealed) as { payload: string }).payload;
+    expect(JSON.parse(deleted)).toMatchObject({ keyShredded: true, keyFingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) });
+
+    const g = makeFixture();
+    const plain = startedSession(g, 'DEMO-ERASE4').sessionId;
+    must(g.service.requestExit(plain));
+    must(g.service.confirmExit(plain, 'privacy'));
+    const withoutKey = erase(g, plain);
+    expect(withoutKey.keyShredded).toBe(false);
+    expect(JSON.parse((g.db.prepare(`SELECT payload FROM journal WHERE session_id = ? AND type = 'deleted'`).get(plain) as { payload: string }).payload)).toMatchObject({ keyShredded: false, keyFingerprint: null });
   });
 });

@@ -110,6 +110,18 @@ describe('SessionService with accommodations', () => {
     expect(verifyJournal(f.db, sessionId).ok).toBe(true);
   });
 
+  it('ends a rest break at the very millisecond it runs out', () => {
+    const f = makeFixture();
+    const { sessionId } = startedSession(f, 'DEMO-ACC1');
+    submitText(f, sessionId);
+    f.clock.advance(59_999);
+    f.service.tick();
+    expect(journal(f, sessionId, 'rest_break_ended')).toEqual([]);
+    f.clock.advance(1);
+    f.service.tick();
+    expect(journal(f, sessionId, 'rest_break_ended')).toEqual([{ questionIndex: 1, restedMs: 60_000, maxMs: 60_000, by: 'time_up' }]);
+  });
+
   it('ends a rest break by itself when its time is up, charging only the time after it', () => {
     const f = makeFixture();
     const { sessionId } = startedSession(f, 'DEMO-ACC1');

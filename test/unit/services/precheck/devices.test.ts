@@ -54,6 +54,10 @@ describe('camera measured in the page', () => {
     expect(evaluateCamera({ ...goodCamera, meanFrameDiff: 0 }, policy, videoNeeds)['camera.image']).toMatchObject({ status: 'fail', remediationKey: 'precheck.fix.camera.frozen' });
     expect(evaluateCamera({ ...goodCamera, meanLuma: 25 }, policy, videoNeeds)['camera.image']).toMatchObject({ status: 'warn', remediationKey: 'precheck.fix.camera.dark' });
   });
+  it('fails a picture below the minimum in one dimension only', () => {
+    expect(evaluateCamera({ ...goodCamera, width: 400, height: 720 }, policy, videoNeeds)['camera.frames']).toMatchObject({ status: 'fail', remediationKey: 'precheck.fix.camera.resolution' });
+    expect(evaluateCamera({ ...goodCamera, width: 1280, height: 200 }, policy, videoNeeds)['camera.frames']).toMatchObject({ status: 'fail', remediationKey: 'precheck.fix.camera.resolution' });
+  });
   it('fails a camera that opens but sends no frames', () => {
     expect(evaluateCamera({ ...goodCamera, framesSampled: 0, fps: 0 }, policy, videoNeeds)['camera.frames']).toMatchObject({ status: 'fail', remediationKey: 'precheck.fix.camera.noFrames' });
   });
@@ -77,6 +81,13 @@ describe('microphone measured in the page', () => {
   it('fails a muted microphone (muted track or digital silence)', () => {
     expect(evaluateMicrophone({ ...goodMic, trackMuted: true }, policy, videoNeeds)['microphone.present']).toMatchObject({ status: 'fail', remediationKey: 'precheck.fix.microphone.muted' });
     expect(evaluateMicrophone({ ...goodMic, noiseFloorDb: -120, speechDb: -120 }, policy, videoNeeds)['microphone.level']).toMatchObject({ status: 'fail', remediationKey: 'precheck.fix.microphone.muted' });
+  });
+  it('takes exactly -85 dBFS of voice as digital silence', () => {
+    expect(evaluateMicrophone({ ...goodMic, noiseFloorDb: -120, speechDb: -85 }, policy, videoNeeds)['microphone.level']).toMatchObject({ status: 'fail', remediationKey: 'precheck.fix.microphone.muted' });
+    expect(evaluateMicrophone({ ...goodMic, noiseFloorDb: -120, speechDb: -84 }, policy, videoNeeds)['microphone.level'].remediationKey).not.toBe('precheck.fix.microphone.muted');
+  });
+  it('only warns about a quiet microphone a text interview does not need', () => {
+    expect(evaluateMicrophone({ ...goodMic, speechDb: -58 }, policy, textOnly)['microphone.level']).toMatchObject({ status: 'warn', remediationKey: 'precheck.fix.microphone.quiet' });
   });
   it('fails a denied microphone', () => {
     expect(evaluateMicrophone({ ...goodMic, permission: 'denied' }, policy, videoNeeds)['microphone.present']).toMatchObject({ status: 'fail', remediationKey: 'precheck.fix.microphone.denied' });

@@ -10,12 +10,12 @@
  * with the reason printed and exit 0.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { METRICS, RESULTS, SCREENS } from './candidate-kit';
 import { chromiumPath, ROOT } from './harness';
-import type { RunSummary } from '../support/summary-reporter';
+import { summarise, type RunSummary } from '../support/summary-reporter';
 
 // --json is accepted for symmetry with the other proof commands: the last line is always JSON.
 // Positionals are vitest file filters (e.g. test/e2e/unlock.test.ts), for a developer's partial run.
@@ -37,14 +37,51 @@ mkdirSync(RESULTS, { recursive: true });
 const report = path.join(RESULTS, 'e2e.json');
 const summaryFile = path.join(RESULTS, 'e2e-summary.json');
 rmSync(summaryFile, { force: true });
-const run = spawnSync(
-  process.execPath,
-  [
-    path.join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--project', 'e2e', ...positionals,
-    '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, '--reporter=./test/support/summary-reporter.ts',
-  ],
-  { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, KIOSK_TEST_SUMMARY: summaryFile } },
-);
+
+type JsonReport = { numTotalTests: number; numPassedTests: number; numFailedTests: number; numPendingTests: number; testResults?: unknown[]; success?: boolean };
+
+/** One vitest run of the e2e project; its JSON report and summary go to the given files. */
+function vitestRun(args: readonly string[], reportFile: string, summary: string, workers: string): number | null {
+  rmSync(reportFile, { force: true });
+  rmSync(summary, { force: true });
+  const r = spawnSync(
+    process.execPath,
+    [
+      path.join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--project', 'e2e', ...args,
+      '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`, '--reporter=./test/support/summary-reporter.ts',
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, KIOSK_TEST_SUMMARY: summary, E2E_FILE_WORKERS: workers } },
+  );
+  return r.status;
+}
+
+// E2E_SOLO_FILES (comma-separated, set by .ci/run): files whose scenarios measure the page's own
+// timing (next question, long tasks) run first, one file at a time; every other file then runs
+// E2E_FILE_WORKERS at a time. A developer's run with file filters runs just those, as before.
+const solo = positionals.length === 0 ? (process.env.E2E_SOLO_FILES ?? '').split(',').map((f) => f.trim()).filter(Boolean) : [];
+const workers = process.env.E2E_FILE_WORKERS ?? '1';
+let status: number | null;
+if (solo.length > 0) {
+  const parts = [
+    { args: solo, report: path.join(RESULTS, 'e2e-solo.json'), summary: path.join(RESULTS, 'e2e-solo-summary.json'), workers: '1' },
+    { args: solo.flatMap((f) => ['--exclude', f]), report: path.join(RESULTS, 'e2e-rest.json'), summary: path.join(RESULTS, 'e2e-rest-summary.json'), workers },
+  ];
+  const statuses = parts.map((p) => vitestRun(p.args, p.report, p.summary, p.workers));
+  status = statuses.every((x) => x === 0) ? 0 : 1;
+  // One report and one summary, as a single run would have written them.
+  const reports = parts.filter((p) => existsSync(p.report)).map((p) => JSON.parse(readFileSync(p.report, 'utf8')) as JsonReport);
+  const summaries = parts.filter((p) => existsSync(p.summary)).map((p) => JSON.parse(readFileSync(p.summary, 'utf8')) as RunSummary);
+  if (reports.length === parts.length) {
+    const sum = (k: 'numTotalTests' | 'numPassedTests' | 'numFailedTests' | 'numPendingTests') => reports.reduce((n, x) => n + x[k], 0);
+    writeFileSync(report, JSON.stringify({ numTotalTests: sum('numTotalTests'), numPassedTests: sum('numPassedTests'), numFailedTests: sum('numFailedTests'), numPendingTests: sum('numPendingTests'), success: reports.every((x) => x.success !== false), testResults: reports.flatMap((x) => x.testResults ?? []) }));
+  }
+  if (summaries.length === parts.length) {
+    writeFileSync(summaryFile, JSON.stringify(summarise(summaries.flatMap((x) => x.tests)), null, 1));
+  }
+} else {
+  status = vitestRun(positionals, report, summaryFile, workers);
+}
+const run = { status };
 const ran: RunSummary | null = existsSync(summaryFile) ? (JSON.parse(readFileSync(summaryFile, 'utf8')) as RunSummary) : null;
 const r = existsSync(report)
   ? (JSON.parse(readFileSync(report, 'utf8')) as { numTotalTests: number; numPassedTests: number; numFailedTests: number; numPendingTests: number })
@@ -64,6 +101,8 @@ for (const t of retriedTests) console.error(`[e2e] passed only after ${t.retries
 const base = {
   // Files run at once (E2E_FILE_WORKERS, vitest.config.ts): stated so a timing miss can be read against it.
   fileWorkers: Math.min(4, Math.max(1, Number.parseInt(process.env.E2E_FILE_WORKERS ?? '1', 10) || 1)),
+  // Files run first and alone (E2E_SOLO_FILES): the ones that measure the page's own timing.
+  ...(solo.length > 0 ? { soloFiles: solo } : {}),
   scenarios: r.numTotalTests,
   passed: r.numPassedTests,
   failed: r.numFailedTests,

@@ -26,6 +26,19 @@ export interface RunSummary {
   readonly tests: readonly RanTest[];
 }
 
+/** The counts of a list of tests that ran (also used to merge two runs' summaries). */
+export function summarise(tests: readonly RanTest[]): RunSummary {
+  return {
+    total: tests.length,
+    passed: tests.filter((t) => t.state === 'passed').length,
+    failed: tests.filter((t) => t.state === 'failed').length,
+    skipped: tests.filter((t) => t.state === 'skipped' || t.state === 'pending').length,
+    retries: tests.reduce((n, t) => n + t.retries, 0),
+    modules: [...new Set(tests.map((t) => t.module))].sort(),
+    tests,
+  };
+}
+
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
     const root = process.cwd();
@@ -44,15 +57,7 @@ export default class SummaryReporter implements Reporter {
         });
       }
     }
-    const summary: RunSummary = {
-      total: tests.length,
-      passed: tests.filter((t) => t.state === 'passed').length,
-      failed: tests.filter((t) => t.state === 'failed').length,
-      skipped: tests.filter((t) => t.state === 'skipped' || t.state === 'pending').length,
-      retries: tests.reduce((n, t) => n + t.retries, 0),
-      modules: [...new Set(tests.map((t) => t.module))].sort(),
-      tests,
-    };
+    const summary = summarise(tests);
     const out = process.env.KIOSK_TEST_SUMMARY ?? path.join('test-results', 'vitest-summary.json');
     mkdirSync(path.dirname(out), { recursive: true });
     writeFileSync(out, JSON.stringify(summary, null, 1));

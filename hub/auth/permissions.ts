@@ -45,6 +45,18 @@ export const PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
   // the candidate's at-home page (the invite code is the credential) or a kiosk
   'POST /v1/invite-codes/:code/reschedule-requests': { allowed: ['anonymous', 'kiosk'], candidateData: false },
   'POST /v1/invite-codes/:code/precheck': { allowed: ['anonymous', 'kiosk'], candidateData: false },
+  // the HR and proctor console (#14): the web app is public files; its API is role-gated here
+  'GET /console': { allowed: PRINCIPALS, candidateData: false },
+  'GET /console/*': { allowed: PRINCIPALS, candidateData: false },
+  'GET /v1/console/me': { allowed: HR_ROLES, candidateData: false },
+  'GET /v1/console/board': { allowed: ['hr_admin', 'proctor'], candidateData: true },
+  'POST /v1/console/alerts/ack': { allowed: ['hr_admin', 'proctor'], candidateData: false },
+  'POST /v1/console/resume-codes': { allowed: ['hr_admin', 'proctor'], candidateData: false },
+  'GET /v1/console/review': { allowed: ['hr_admin', 'recruiter'], candidateData: true },
+  'GET /v1/console/review/:reviewId': { allowed: ['hr_admin', 'recruiter'], candidateData: true },
+  'POST /v1/console/review/:reviewId/decisions': { allowed: ['hr_admin', 'recruiter'], candidateData: false },
+  'POST /v1/console/review/:reviewId/second-review': { allowed: ['hr_admin', 'recruiter'], candidateData: false },
+  'GET /v1/console/journal': { allowed: ['hr_admin', 'auditor'], candidateData: false },
   // tus resumable uploads: an upload token issued to a signed kiosk request
   'POST /v1/uploads': { allowed: ['kiosk'], candidateData: false },
   'HEAD /v1/uploads/:id': { allowed: ['kiosk'], candidateData: false },

@@ -72,7 +72,7 @@ export function App() {
           <span className="brand-sub">{me ? `${me.user} · ${t(`role.${me.role}` as MessageKey)}` : t('app.sub')}</span>
         </div>
         <div className="topbar-actions">
-          <button type="button" className="btn ghost" data-testid="lang-switch" lang={lang === 'zh-CN' ? 'en' : 'zh-CN'} onClick={() => setLang(lang === 'zh-CN' ? 'en' : 'zh-CN')}>
+          <button type="button" className="btn ghost" data-testid="language-toggle" lang={lang === 'zh-CN' ? 'en' : 'zh-CN'} onClick={() => setLang(lang === 'zh-CN' ? 'en' : 'zh-CN')}>
             {t('app.switchTo')}
           </button>
           {me && (

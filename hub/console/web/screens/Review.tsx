@@ -248,6 +248,8 @@ function ReviewDetail(p: { t: T; lang: Lang; reviewId: string; blind: boolean; o
           <h3>{t('review.recording')}</h3>
           {d.mediaWithheld ? (
             <p className="muted">{t('review.withheld')}</p>
+          ) : (d.media ?? []).length === 0 ? (
+            <p className="muted">{t('review.noRecording')}</p>
           ) : (
             (d.media ?? []).map((m, i) =>
               media[m.key] ? (

@@ -15,6 +15,7 @@ import { HR_ROLES, PERMISSIONS, type HrRole, type Principal } from './auth/permi
 import { ingestItems, itemsRequestSchema } from './ingest';
 import { HubError } from './errors';
 import { registerInviteRoutes } from './invites/routes';
+import { registerAnalyticsRoutes } from './analytics/routes';
 import { reminderConfigFromEnv, type ReminderConfig } from './reminders/config';
 import type { UploadStore } from './storage/upload-store';
 
@@ -297,6 +298,10 @@ export async function buildHub(opts: HubOptions): Promise<FastifyInstance> {
 
   registerInviteRoutes(app, { db, now, config: opts.reminders ?? reminderConfigFromEnv(process.env), parse, auth });
   registerTus(app, opts);
+
+  // ---- HR analytics (#14): reports, exports and HR's outcome/demographic imports (hub/analytics) ----
+  registerAnalyticsRoutes(app, { db, now, auth });
+  // ---- end of HR analytics ----
 
   await app.ready();
   const missing = registered.filter((r) => !PERMISSIONS[r]);

@@ -193,12 +193,14 @@ const parseJson = (t: unknown): Record<string, unknown> => {
 /** Recomputes the facts of the given sessions of one kiosk (call inside the ingest transaction). */
 export async function refreshSessionFacts(c: pg.PoolClient, kioskId: string, sessionIds: Iterable<string>): Promise<void> {
   for (const sessionId of new Set(sessionIds)) {
-    const [sess, evs, its, kiosk] = await Promise.all([
-      c.query<{ body: Record<string, unknown> }>('SELECT body FROM hub_sessions WHERE kiosk_id=$1 AND session_id=$2', [kioskId, sessionId]),
-      c.query<{ seq: number; type: string; at: string; payload: string }>('SELECT seq, type, at, payload FROM journal_events WHERE kiosk_id=$1 AND session_id=$2 AND type = ANY($3) ORDER BY seq', [kioskId, sessionId, FACT_EVENT_TYPES as unknown as string[]]),
-      c.query<{ kind: string; body: Record<string, unknown> }>("SELECT kind, body FROM items WHERE kiosk_id=$1 AND session_id=$2 AND kind IN ('score','review')", [kioskId, sessionId]),
-      c.query<{ name: string }>('SELECT name FROM kiosks WHERE id=$1', [kioskId]),
-    ]);
+    // One client inside a transaction: its queries run one after another.
+    const sess = await c.query<{ body: Record<string, unknown> }>('SELECT body FROM hub_sessions WHERE kiosk_id=$1 AND session_id=$2', [kioskId, sessionId]);
+    const evs = await c.query<{ seq: number; type: string; at: string; payload: string }>(
+      'SELECT seq, type, at, payload FROM journal_events WHERE kiosk_id=$1 AND session_id=$2 AND type = ANY($3) ORDER BY seq',
+      [kioskId, sessionId, FACT_EVENT_TYPES as unknown as string[]],
+    );
+    const its = await c.query<{ kind: string; body: Record<string, unknown> }>("SELECT kind, body FROM items WHERE kiosk_id=$1 AND session_id=$2 AND kind IN ('score','review')", [kioskId, sessionId]);
+    const kiosk = await c.query<{ name: string }>('SELECT name FROM kiosks WHERE id=$1', [kioskId]);
     const session = sess.rows[0]?.body ?? null;
     const events = evs.rows.map((e) => ({ seq: e.seq, type: e.type, at: Number(e.at), payload: parseJson(e.payload) }));
     if (!session && events.length === 0 && its.rows.length === 0) continue;

@@ -16,6 +16,7 @@ import { HR_ROLES, PERMISSIONS, type HrRole, type Principal } from './auth/permi
 import { ingestItems, itemsRequestSchema } from './ingest';
 import { HubError } from './errors';
 import { registerInviteRoutes } from './invites/routes';
+import { registerAnalyticsRoutes } from './analytics/routes';
 import { reminderConfigFromEnv, type ReminderConfig } from './reminders/config';
 import type { UploadStore } from './storage/upload-store';
 import { registerConsoleRoutes } from './console/server/routes';
@@ -315,6 +316,9 @@ export async function buildHub(opts: HubOptions): Promise<FastifyInstance> {
   });
   registerConsoleStatic(app, opts.console?.dir ?? fileURLToPath(new URL('../dist/console', import.meta.url)));
   // ---- end of console ----
+  // ---- HR analytics (#14): reports, exports and HR's outcome/demographic imports (hub/analytics) ----
+  registerAnalyticsRoutes(app, { db, now, auth });
+  // ---- end of HR analytics ----
 
   await app.ready();
   const missing = registered.filter((r) => !PERMISSIONS[r]);

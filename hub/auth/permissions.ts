@@ -57,6 +57,13 @@ export const PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
   'POST /v1/console/review/:reviewId/decisions': { allowed: ['hr_admin', 'recruiter'], candidateData: false },
   'POST /v1/console/review/:reviewId/second-review': { allowed: ['hr_admin', 'recruiter'], candidateData: false },
   'GET /v1/console/journal': { allowed: ['hr_admin', 'auditor'], candidateData: false },
+  // HR analytics (#14): aggregate reports (which report a role sees is in hub/analytics/reports.ts;
+  // a proctor sees none), their exports, and HR's imports of outcomes and demographic categories
+  'GET /v1/analytics': { allowed: HR_ROLES, candidateData: false },
+  'GET /v1/analytics/:name': { allowed: ['hr_admin', 'recruiter', 'auditor'], candidateData: true },
+  'GET /v1/analytics/:name/export': { allowed: ['hr_admin', 'recruiter', 'auditor'], candidateData: true },
+  'POST /v1/analytics/imports/outcomes': { allowed: ['hr_admin'], candidateData: true },
+  'POST /v1/analytics/imports/demographics': { allowed: ['hr_admin'], candidateData: true },
   // tus resumable uploads: an upload token issued to a signed kiosk request
   'POST /v1/uploads': { allowed: ['kiosk'], candidateData: false },
   'HEAD /v1/uploads/:id': { allowed: ['kiosk'], candidateData: false },

@@ -163,7 +163,7 @@ describe('HR and proctor console', () => {
     try {
       const token = await signIn(b.page, 'pro', pw('pro'));
       expect(await navOf(b.page)).toEqual(['board']);
-      for (const [m, p] of [['GET', '/v1/console/review'], ['GET', '/v1/console/journal'], ['GET', '/v1/items']] as const) expect(await status(token, m, p), p).toBe(403);
+      for (const [m, p] of [['GET', '/v1/console/review'], ['GET', '/v1/console/journal'], ['GET', '/v1/analytics/exits'], ['GET', '/v1/items']] as const) expect(await status(token, m, p), p).toBe(403);
       await setLang(b.page, 'en');
       const row = byTestId(b.page, 'kiosk-row').first();
       await expect.poll(() => row.getAttribute('data-state')).toBe('interrupted');

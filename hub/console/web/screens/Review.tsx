@@ -174,17 +174,22 @@ function ReviewDetail(p: { t: T; lang: Lang; reviewId: string; blind: boolean; o
   const [secondReason, setSecondReason] = useState('');
   const [msg, setMsg] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const [media, setMedia] = useState<Record<string, string>>({});
-  const load = useCallback(async () => {
-    try {
-      const detail = await api<Detail>('GET', `/v1/console/review/${p.reviewId}?blind=${p.blind ? '1' : '0'}`);
-      setD(detail);
-      setLevels(Object.fromEntries(detail.competencies.map((c) => [c.competencyId, Math.max(1, Math.min(5, c.level || 1))])));
-    } catch (e) {
-      p.onApiError(e);
-      setMsg({ kind: 'error', text: t('app.error', { code: e instanceof ApiError ? e.code : 'NETWORK' }) });
-    }
-  }, [p, t]);
-  useEffect(() => void load(), [load]);
+  const { reviewId, blind, onApiError } = p;
+  const load = useCallback(
+    async (resetLevels: boolean) => {
+      try {
+        const detail = await api<Detail>('GET', `/v1/console/review/${reviewId}?blind=${blind ? '1' : '0'}`);
+        setD(detail);
+        // The reviewer's choices survive a reload (after a decision, a language switch).
+        if (resetLevels) setLevels((prev) => (Object.keys(prev).length > 0 ? prev : Object.fromEntries(detail.competencies.map((c) => [c.competencyId, Math.max(1, Math.min(5, c.level || 1))]))));
+      } catch (e) {
+        onApiError(e);
+        setMsg({ kind: 'error', text: t('app.error', { code: e instanceof ApiError ? e.code : 'NETWORK' }) });
+      }
+    },
+    [reviewId, blind, onApiError, t],
+  );
+  useEffect(() => void load(true), [load]);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setMsg(null);
@@ -197,7 +202,7 @@ function ReviewDetail(p: { t: T; lang: Lang; reviewId: string; blind: boolean; o
         ...(note.trim() ? { note: note.trim() } : {}),
       });
       setMsg({ kind: 'ok', text: t('review.saved', { round: r.round }) });
-      await load();
+      await load(false);
     } catch (err) {
       p.onApiError(err);
       setMsg({ kind: 'error', text: err instanceof ApiError && err.code === 'REASON_REQUIRED' ? t('review.needReason') : t('app.error', { code: err instanceof ApiError ? err.code : 'NETWORK' }) });
@@ -209,7 +214,7 @@ function ReviewDetail(p: { t: T; lang: Lang; reviewId: string; blind: boolean; o
       await api('POST', `/v1/console/review/${p.reviewId}/second-review`, { reason: secondReason });
       setMsg({ kind: 'ok', text: t('review.secondRequested') });
       setSecondReason('');
-      await load();
+      await load(false);
     } catch (err) {
       p.onApiError(err);
       setMsg({ kind: 'error', text: t('app.error', { code: err instanceof ApiError ? err.code : 'NETWORK' }) });

@@ -80,7 +80,9 @@ describe('HR and proctor console', () => {
   }
 
   beforeAll(async () => {
-    const { buildConsole } = (await import('../../build/scripts/build-console.mjs')) as { buildConsole: (o: { ifStale: boolean }) => Promise<unknown> };
+    // The console as `npm run hub` would serve it (built here when dist/console is stale).
+    const script = '../../build/scripts/build-console.mjs';
+    const { buildConsole } = (await import(script)) as { buildConsole: (o: { ifStale: boolean }) => Promise<unknown> };
     await buildConsole({ ifStale: true });
     process.env.HUB_RESUME_CODE_SECRET = SECRET.toString('base64');
     hub = await startTestHub();

@@ -7,7 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enrolKiosk } from '../../main/services/sync/hub-client';
+import { enrolKiosk, HubClient } from '../../main/services/sync/hub-client';
 import { signedHeaders, type KioskCredential } from '../../main/services/sync/signing';
 import { HUB_HOOK_TIMEOUT_MS, hubTestDbLabel, startTestHub, type TestHub } from '../support/hub-harness';
 
@@ -93,11 +93,33 @@ describe(`console API (${hubTestDbLabel()})`, () => {
     expect((await hub.api('POST', `/v1/console/review/${item.reviewId}/decisions`, hub.adminToken, { ...body, blind: false })).status).toBe(201);
   });
 
+  it('recordings: listed in recording order (segment, then chunk number), withheld when blind', async () => {
+    const client = new HubClient(kiosk);
+    const keys: string[] = [];
+    for (const seq of [10, 2]) {
+      const data = randomBytes(2000);
+      const key = `media:${S}:2:0:0:${seq}`;
+      await client.upload(data, { key, sha256: createHash('sha256').update(data).digest('hex') }, null, () => undefined);
+      keys.push(key);
+      await ingest([{ key, kind: 'media_chunk', body: { sessionId: S, questionIndex: 2, attempt: 0, segment: 0, seq, mimeType: 'video/webm', size: data.length, sha256: createHash('sha256').update(data).digest('hex') } }]);
+    }
+    await ingest([{ key: `score:${S}:2:0`, kind: 'score', body: { sessionId: S, question_index: 2, attempt: 0, question_id: 'Q3', status: 'scored', band: 'borderline', total: 50, result: { competencies: [] } } }]);
+    const q = await hub.api('GET', '/v1/console/review', rec);
+    const id = (q.json.queue as Array<{ reviewId: string; questionId: string }>).find((x) => x.questionId === 'Q3')!.reviewId;
+    const named = await hub.api('GET', `/v1/console/review/${id}`, rec);
+    expect((named.json.media as Array<{ seq: number }>).map((m) => m.seq)).toEqual([2, 10]);
+    const blind = await hub.api('GET', `/v1/console/review/${id}?blind=1`, rec);
+    expect(blind.json).toMatchObject({ mediaWithheld: true });
+    expect(blind.json.media).toBeUndefined();
+    expect(keys).toHaveLength(2);
+  });
+
   it('the console journal is append-only in the database', async () => {
     await expect(hub.db.pool.query("UPDATE console_journal SET reason = 'x'")).rejects.toThrow(/append-only/);
     await expect(hub.db.pool.query('DELETE FROM console_journal')).rejects.toThrow(/append-only/);
     expect(await count('review_decision')).toBe(2);
   });
+
 
   it('resume codes: no secret on this hub → 503 and the request journaled; unknown or finished sessions refused', async () => {
     const r = await hub.api('POST', '/v1/console/resume-codes', pro, { kioskId: kiosk.kioskId, sessionId: S, reason: 'device' });

@@ -20,7 +20,7 @@ export interface ReviewDetail {
   readonly secondRequests: number;
   readonly candidate?: { readonly name: string | null; readonly inviteCode: string; readonly candidateRef: string | null } | undefined;
   readonly source?: { readonly kioskId: string; readonly sessionId: string } | undefined;
-  readonly media?: readonly { readonly key: string; readonly mimeType: string | null; readonly size: number | null }[] | undefined;
+  readonly media?: readonly { readonly key: string; readonly segment: number; readonly seq: number; readonly mimeType: string | null; readonly size: number | null }[] | undefined;
   readonly mediaWithheld?: boolean;
 }
 

@@ -280,7 +280,7 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
       [s.kiosk_id, sessionId],
     );
     const media = await db.pool.query<{ idem_key: string; body: Record<string, unknown> }>(
-      "SELECT idem_key, body FROM items WHERE kiosk_id=$1 AND session_id=$2 AND kind='media_chunk' AND (body->>'questionIndex')::int = $3 AND (body->>'attempt')::int = $4 ORDER BY idem_key LIMIT 100",
+      "SELECT idem_key, body FROM items WHERE kiosk_id=$1 AND session_id=$2 AND kind='media_chunk' AND (body->>'questionIndex')::int = $3 AND (body->>'attempt')::int = $4 ORDER BY (body->>'segment')::int NULLS FIRST, (body->>'seq')::int NULLS FIRST, idem_key LIMIT 500",
       [s.kiosk_id, sessionId, questionIndex, attempt],
     );
     const log = await decisionsOf(p.reviewId);
@@ -302,7 +302,8 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
       secondRequests: log.filter((d) => d.action === 'second_review_requested').length,
       candidate: { name: who.rows[0]?.candidate_name ?? null, inviteCode: who.rows[0]?.invite_code ?? '', candidateRef: who.rows[0]?.candidate_ref ?? null },
       source: { kioskId: s.kiosk_id, sessionId },
-      media: media.rows.map((m) => ({ key: m.idem_key, mimeType: str(m.body.mimeType), size: num(m.body.size) })),
+      // In recording order: a segment's chunks concatenate into one playable file.
+      media: media.rows.map((m) => ({ key: m.idem_key, segment: num(m.body.segment) ?? 0, seq: num(m.body.seq) ?? 0, mimeType: str(m.body.mimeType), size: num(m.body.size) })),
     };
     return q.blind === '1' ? redactForBlind(detail) : detail;
   });

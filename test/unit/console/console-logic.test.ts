@@ -123,7 +123,7 @@ describe('blind review redaction', () => {
     secondRequests: 0,
     candidate: { name: '张三', inviteCode: 'INV-1', candidateRef: 'ref-9' },
     source: { kioskId: 'k_1', sessionId: 'S1' },
-    media: [{ key: 'media:S1:0:0:0:1', mimeType: 'video/webm', size: 10 }],
+    media: [{ key: 'media:S1:0:0:0:1', segment: 0, seq: 1, mimeType: 'video/webm', size: 10 }],
   };
   it('removes name, invite code, candidate ref, kiosk and session ids and the recording, at any depth; keeps the words and levels', () => {
     const r = redactForBlind(detail);

@@ -55,7 +55,7 @@ interface Detail {
   competencies: Competency[];
   decisions: Decision[];
   candidate?: { name: string | null; inviteCode: string };
-  media?: { key: string }[];
+  media?: { key: string; segment: number; seq: number; mimeType: string | null }[];
   source?: { kioskId: string };
   mediaWithheld?: boolean;
 }
@@ -220,11 +220,16 @@ function ReviewDetail(p: { t: T; lang: Lang; reviewId: string; blind: boolean; o
       setMsg({ kind: 'error', text: t('app.error', { code: err instanceof ApiError ? err.code : 'NETWORK' }) });
     }
   };
-  const play = async (key: string) => {
+  // A segment is one recording: its chunks, fetched in order and joined, play as one file.
+  const segments = new Map<number, { key: string; mimeType: string | null }[]>();
+  for (const m of d?.media ?? []) segments.set(m.segment, [...(segments.get(m.segment) ?? []), m]);
+  const play = async (segment: number) => {
     if (!d?.source) return;
     try {
-      const { blob } = await fetchBlob(`/v1/media/${encodeURIComponent(d.source.kioskId)}/${encodeURIComponent(key)}`);
-      setMedia((m) => ({ ...m, [key]: URL.createObjectURL(blob) }));
+      const parts: Blob[] = [];
+      for (const m of segments.get(segment) ?? []) parts.push((await fetchBlob(`/v1/media/${encodeURIComponent(d.source.kioskId)}/${encodeURIComponent(m.key)}`)).blob);
+      const type = segments.get(segment)?.[0]?.mimeType ?? 'video/webm';
+      setMedia((prev) => ({ ...prev, [String(segment)]: URL.createObjectURL(new Blob(parts, { type })) }));
     } catch (err) {
       p.onApiError(err);
     }
@@ -256,11 +261,11 @@ function ReviewDetail(p: { t: T; lang: Lang; reviewId: string; blind: boolean; o
           ) : (d.media ?? []).length === 0 ? (
             <p className="muted">{t('review.noRecording')}</p>
           ) : (
-            (d.media ?? []).map((m, i) =>
-              media[m.key] ? (
-                <video key={m.key} controls src={media[m.key]} className="recording" aria-label={t('review.loadRecording', { n: i + 1 })} />
+            [...segments.keys()].map((seg, i) =>
+              media[String(seg)] ? (
+                <video key={seg} controls src={media[String(seg)]} className="recording" aria-label={t('review.loadRecording', { n: i + 1 })} data-testid="recording" />
               ) : (
-                <button key={m.key} type="button" className="btn small" onClick={() => void play(m.key)}>
+                <button key={seg} type="button" className="btn small" onClick={() => void play(seg)} data-testid="recording-play">
                   {t('review.loadRecording', { n: i + 1 })}
                 </button>
               ),

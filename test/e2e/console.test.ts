@@ -70,6 +70,8 @@ function score(questionIndex: number, band: string, status: string) {
 describe('HR and proctor console', () => {
   let hub: TestHub;
   let kiosk: KioskCredential;
+  // One Chromium for every role (each signs in afresh): launching one per test cost ~2 s each.
+  let b: Awaited<ReturnType<typeof launchBrowser>>;
   const pw = (role: string) => `console-${role}-password`;
 
   async function signedItems(items: unknown[]): Promise<Array<{ status: string }>> {
@@ -117,13 +119,20 @@ describe('HR and proctor console', () => {
       { key: `score:${SESSION}:2:0`, kind: 'score', body: score(2, 'pass', 'scored') },
     ]);
     expect(results.map((r) => r.status)).toEqual(Array(results.length).fill('stored'));
+    b = await launchBrowser({ fakeMedia: false });
   }, HUB_HOOK_TIMEOUT_MS);
   afterAll(async () => {
+    await b?.close();
     await hub?.close();
   }, HUB_HOOK_TIMEOUT_MS);
 
-  async function signIn(page: Page, user: string, password: string): Promise<string> {
+  async function freshConsole(page: Page): Promise<void> {
     await page.goto(`${hub.url}/console/`);
+    await page.evaluate(() => sessionStorage.clear());
+    await page.reload();
+  }
+  async function signIn(page: Page, user: string, password: string): Promise<string> {
+    await freshConsole(page);
     await byTestId(page, 'login-form').waitFor();
     await byTestId(page, 'login-username').fill(user);
     await byTestId(page, 'login-password').fill(password);
@@ -146,23 +155,19 @@ describe('HR and proctor console', () => {
   });
 
   it('the login screen, and a wrong password refused', async () => {
-    const b = await launchBrowser({ fakeMedia: false });
-    try {
-      await b.page.goto(`${hub.url}/console/`);
+    {
+      await freshConsole(b.page);
       await byTestId(b.page, 'login-form').waitFor();
       await captureScreen(b.page, 'console-login');
       await byTestId(b.page, 'login-username').fill('pro');
       await byTestId(b.page, 'login-password').fill('wrong-password-here');
       await byTestId(b.page, 'login-submit').click();
       await byTestId(b.page, 'login-error').waitFor();
-    } finally {
-      await b.close();
     }
   });
 
-  it('proctor: only the board; sees the kiosk interrupted at question 2 of 3, the raised hand and today’s schedule; issues a resume code the kiosk accepts', async () => {
-    const b = await launchBrowser({ fakeMedia: false });
-    try {
+  it('proctor: only the board; sees the kiosk interrupted, the raised hand and today’s schedule with the late candidate; issues a resume code the kiosk accepts', async () => {
+    {
       const token = await signIn(b.page, 'pro', pw('pro'));
       expect(await navOf(b.page)).toEqual(['board']);
       for (const [m, p] of [['GET', '/v1/console/review'], ['GET', '/v1/console/journal'], ['GET', '/v1/analytics/exits'], ['GET', '/v1/items']] as const) expect(await status(token, m, p), p).toBe(403);
@@ -189,14 +194,11 @@ describe('HR and proctor console', () => {
         { actor: 'user:pro', action: 'alert_acknowledged', session_id: null, reason: 'acknowledged' },
       ]);
       await setLang(b.page, 'zh-CN');
-    } finally {
-      await b.close();
     }
   });
 
   it('recruiter: review and analytics only; reviews a borderline answer blind, refused without a reason code, recorded with one; a second reviewer follows', async () => {
-    const b = await launchBrowser({ fakeMedia: false });
-    try {
+    {
       const token = await signIn(b.page, 'rec', pw('rec'));
       expect(await navOf(b.page)).toEqual(['review', 'analytics']);
       for (const [m, p] of [['GET', '/v1/console/board'], ['GET', '/v1/console/journal']] as const) expect(await status(token, m, p), p).toBe(403);
@@ -232,14 +234,11 @@ describe('HR and proctor console', () => {
       expect(await status(rec2, 'POST', `/v1/console/review/${reviewId}/decisions`, { ...body, reasonCode: undefined })).toBe(400);
       expect(await status(rec2, 'POST', `/v1/console/review/${reviewId}/decisions`, body)).toBe(201);
       expect(await status(rec2, 'POST', `/v1/console/review/${reviewId}/decisions`, body)).toBe(409);
-    } finally {
-      await b.close();
     }
   });
 
   it('auditor: analytics and the journal; hr_admin: every screen; each analytics table exports as CSV and XLSX', async () => {
-    const b = await launchBrowser({ fakeMedia: false });
-    try {
+    {
       const audToken = await signIn(b.page, 'aud', pw('aud'));
       expect(await navOf(b.page)).toEqual(['analytics', 'journal']);
       for (const [m, p] of [['GET', '/v1/console/board'], ['GET', '/v1/console/review']] as const) expect(await status(audToken, m, p), p).toBe(403);
@@ -265,8 +264,6 @@ describe('HR and proctor console', () => {
           else expect(bytes.subarray(0, 2).toString('latin1'), r.name).toBe('PK');
         }
       }
-    } finally {
-      await b.close();
     }
   });
 });

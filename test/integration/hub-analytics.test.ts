@@ -73,7 +73,7 @@ describe(`hub analytics (${hubTestDbLabel()})`, () => {
     return res;
   };
   const postCsv = async (path: string, role: string, text: string | Buffer) => {
-    const res = await fetch(`${hub.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${tokens[role]}`, 'content-type': 'text/csv' }, body: text });
+    const res = await fetch(`${hub.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${tokens[role]}`, 'content-type': 'text/csv' }, body: typeof text === 'string' ? text : new Uint8Array(text) });
     return { status: res.status, json: (await res.json()) as Record<string, unknown> };
   };
 

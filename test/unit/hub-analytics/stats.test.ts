@@ -5,13 +5,13 @@
  * principles (logarithms and exponentials, not Math.atanh/tanh as the code uses).
  */
 import { describe, expect, it } from 'vitest';
-import { dimensionsOf, fisherCi, impactRatios, median, pearsonFromSums, validityFlag } from '../../../hub/analytics/stats';
+import { dimensionsOf, fisherCi, impactRatios, median, pearsonFromSums, validityFlag, type CategoryGroup } from '../../../hub/analytics/stats';
 
 describe('LL144 impact ratios', () => {
   // 200 assessed: male 100 (50 selected, 60 above the median), female 80 (30, 32), "x" 2 (2, 2), unknown 18.
   // Known = 182; x is 2/182 = 1.1 % < 2 %: excluded from the ratio although its rates (1.0) are the highest.
   // Selection: male 0.5, female 0.375 → female 0.375/0.5 = 0.75. Scoring: male 0.6, female 0.4 → 0.4/0.6 = 0.6667.
-  const groups = [
+  const groups: CategoryGroup[] = [
     { categories: { sex: 'male' }, n: 100, selected: 50, aboveMedian: 60 },
     { categories: { sex: 'female' }, n: 80, selected: 30, aboveMedian: 32 },
     { categories: { sex: 'x' }, n: 2, selected: 2, aboveMedian: 2 },

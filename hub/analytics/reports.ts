@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type pg from 'pg';
 import type { HrRole } from '../auth/permissions';
 import { HubError } from '../errors';
+import { exactMedians } from './medians';
 import { dimensionsOf, fisherCi, IMPACT_THRESHOLD, impactRatios, MIN_N_FOR_NULL_FLAG, validityFlag, type CategoryGroup } from './stats';
 
 export type Text = { readonly 'zh-CN': string; readonly en: string };
@@ -131,10 +132,8 @@ async function sessionCount(db: Db, f: Filters): Promise<number> {
  */
 async function fairByQuestion(db: Db, f: Filters): Promise<Array<{ q: string; demo: string | null; n: number; above: number }>> {
   const p1: unknown[] = [];
-  const med = await db.query<{ q: string; med: number }>(
-    `SELECT a.question_id AS q, percentile_cont(0.5) WITHIN GROUP (ORDER BY a.total) AS med FROM analytics_answers a WHERE a.status = 'scored' AND ${where(f, p1, 'a')} GROUP BY a.question_id`,
-    p1,
-  );
+  const medians = await exactMedians(db, { from: 'analytics_answers a', value: 'a.total', group: 'a.question_id', where: `a.status = 'scored' AND ${where(f, p1, 'a')}`, params: p1, populations: ['true'] });
+  const med = { rows: [...medians].flatMap(([q, m]) => (m[0] === null || m[0] === undefined ? [] : [{ q, med: m[0] }])) };
   if (med.rows.length === 0) return [];
   const p2: unknown[] = [med.rows.map((r) => r.q), med.rows.map((r) => Number(r.med))];
   const r = await db.query<{ q: string; demo: string | null; n: number; above: number }>(
@@ -390,12 +389,9 @@ const builders: Record<ReportName, (db: Db, f: Filters) => Promise<Built>> = {
     const inStage = (st: string) => (st === 'interview' ? 's.selected IS NOT NULL' : `s.${st} IS NOT NULL`);
     const decision = (st: string) => (st === 'interview' ? 's.selected' : `s.${st}`);
     // Medians first (one narrow pass), then the grouping pass compares against them as parameters.
-    const med = await db.query<{ job: string } & Record<string, number | null>>(
-      `SELECT s.job, ${stages.map((st) => `percentile_cont(0.5) WITHIN GROUP (ORDER BY s.score_mean) FILTER (WHERE ${inStage(st)}) AS m_${st}`).join(', ')}
-       FROM analytics_sessions s WHERE s.score_mean IS NOT NULL AND ${w} GROUP BY s.job`,
-      params,
-    );
-    const p2: unknown[] = [med.rows.map((m) => m.job), ...stages.map((st) => med.rows.map((m) => (m[`m_${st}`] === null || m[`m_${st}`] === undefined ? null : Number(m[`m_${st}`]))))];
+    const medians = await exactMedians(db, { from: 'analytics_sessions s', value: 's.score_mean', group: 's.job', where: w, params, populations: stages.map(inStage) });
+    const jobs = [...medians.keys()];
+    const p2: unknown[] = [jobs, ...stages.map((_, i) => jobs.map((j) => medians.get(j)![i] ?? null))];
     const w2 = where(f, p2, 's');
     const r = await db.query<{ job: string; demo: string | null } & Record<string, number>>(
       `SELECT s.job, s.demo, ${stages

@@ -7,6 +7,7 @@
  */
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exactMedians, middleRanks } from '../../hub/analytics/medians';
 import { parseCsv } from '../../hub/invites/csv';
 import { GENESIS, journalEventHash } from '../../hub/journal-chain';
 import { enrolKiosk } from '../../main/services/sync/hub-client';
@@ -204,5 +205,26 @@ describe(`hub analytics (${hubTestDbLabel()})`, () => {
     expect(ws.getRow(1).getCell(1).value).toBe('Dimension');
     expect(ws.getRow(2).getCell(3).value).toBe(json.rows[0]!.n);
     expect((await get('/v1/analytics/outcomes/export?format=pdf', 'recruiter')).status).toBe(400);
+  });
+
+  it('bucketed exact medians equal PostgreSQL percentile_cont (ties, fractions, even and odd counts, empty populations)', async () => {
+    expect(middleRanks(5)).toEqual([3]);
+    expect(middleRanks(4)).toEqual([2, 3]);
+    expect(middleRanks(0)).toEqual([]);
+    await hub.db.pool.query('CREATE TABLE med_probe (g text, v double precision, p boolean)');
+    await hub.db.pool.query(
+      `INSERT INTO med_probe SELECT 'g' || (i % 7), CASE WHEN i % 3 = 0 THEN 50 ELSE ((i * 7919) % 1000) / 10.0 END, (i * 31) % 5 < 2 FROM generate_series(1, 2001) i`,
+    );
+    await hub.db.pool.query(`INSERT INTO med_probe VALUES ('single', 42.5, false), ('pair', 10, true), ('pair', 11.5, true)`);
+    const got = await exactMedians(hub.db.pool, { from: 'med_probe m', value: 'm.v', group: 'm.g', where: 'true', params: [], populations: ['true', 'm.p'] });
+    const want = await hub.db.pool.query<{ g: string; a: number; b: number | null }>(
+      'SELECT g, percentile_cont(0.5) WITHIN GROUP (ORDER BY v) AS a, percentile_cont(0.5) WITHIN GROUP (ORDER BY v) FILTER (WHERE p) AS b FROM med_probe GROUP BY g',
+    );
+    expect(want.rows.length).toBe(9);
+    for (const w of want.rows) {
+      expect(got.get(w.g)![0], w.g).toBeCloseTo(Number(w.a), 9);
+      if (w.b === null) expect(got.get(w.g)![1], w.g).toBeNull();
+      else expect(got.get(w.g)![1], w.g).toBeCloseTo(Number(w.b), 9);
+    }
   });
 });

@@ -224,33 +224,61 @@ export async function refreshSessionFacts(c: pg.PoolClient, kioskId: string, ses
 
 const ts = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
+export interface HrColumns {
+  readonly final_round: boolean | null;
+  readonly offer: boolean | null;
+  readonly probation: boolean | null;
+  readonly demo: string | null;
+}
+
+async function hrColumnsOf(c: pg.PoolClient, code: string | null): Promise<HrColumns> {
+  if (!code) return { final_round: null, offer: null, probation: null, demo: null };
+  const o = await c.query<{ final_round: boolean | null; offer: boolean | null; probation: boolean | null }>('SELECT final_round, offer, probation FROM hr_outcomes WHERE invite_code=$1', [code]);
+  const d = await c.query<{ demo: string }>('SELECT categories::text AS demo FROM hr_demographics WHERE invite_code=$1', [code]);
+  return { final_round: o.rows[0]?.final_round ?? null, offer: o.rows[0]?.offer ?? null, probation: o.rows[0]?.probation ?? null, demo: d.rows[0]?.demo ?? null };
+}
+
+/**
+ * Copies HR's outcomes and demographic categories onto the fact rows of the given invite codes
+ * (after an import), so reports read one table. Demographics stay aggregate-only: no report shows
+ * a row per person.
+ */
+export async function syncHrColumns(c: pg.PoolClient | pg.Pool, codes: readonly string[]): Promise<void> {
+  for (const t of ['analytics_sessions', 'analytics_answers', 'analytics_competencies']) {
+    await c.query(`UPDATE ${t} t SET final_round = o.final_round, offer = o.offer, probation = o.probation FROM hr_outcomes o WHERE o.invite_code = t.invite_code AND t.invite_code = ANY($1::text[])`, [codes]);
+  }
+  for (const t of ['analytics_sessions', 'analytics_answers']) {
+    await c.query(`UPDATE ${t} t SET demo = d.categories::text FROM hr_demographics d WHERE d.invite_code = t.invite_code AND t.invite_code = ANY($1::text[])`, [codes]);
+  }
+}
+
 export async function writeFacts(c: pg.PoolClient, kioskId: string, sessionId: string, f: Facts): Promise<void> {
   for (const t of ['analytics_sessions', 'analytics_answers', 'analytics_competencies', 'analytics_prechecks']) {
     await c.query(`DELETE FROM ${t} WHERE kiosk_id=$1 AND session_id=$2`, [kioskId, sessionId]);
   }
   const s = f.session;
+  const hr = await hrColumnsOf(c, s.inviteCode);
   await c.query(
-    `INSERT INTO analytics_sessions (kiosk_id, session_id, invite_code, job, centre, started_at, state, completed, exited, exit_reason, exit_question, exit_at, exit_elapsed_ms, returned, resumes, answers, score_mean, selected)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)`,
-    [kioskId, sessionId, s.inviteCode, s.job, s.centre, ts(s.startedAt), s.state, s.completed, s.exited, s.exitReason, s.exitQuestion, ts(s.exitAt), s.exitElapsedMs, s.returned, s.resumes, s.answers, s.scoreMean, s.selected],
+    `INSERT INTO analytics_sessions (kiosk_id, session_id, invite_code, job, centre, started_at, state, completed, exited, exit_reason, exit_question, exit_at, exit_elapsed_ms, returned, resumes, answers, score_mean, selected, final_round, offer, probation, demo)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22)`,
+    [kioskId, sessionId, s.inviteCode, s.job, s.centre, ts(s.startedAt), s.state, s.completed, s.exited, s.exitReason, s.exitQuestion, ts(s.exitAt), s.exitElapsedMs, s.returned, s.resumes, s.answers, s.scoreMean, s.selected, hr.final_round, hr.offer, hr.probation, hr.demo],
   );
+  const qid = new Map<number, AnswerFact>();
   for (const a of f.answers) {
+    qid.set(a.questionIndex, a);
     await c.query(
-      `INSERT INTO analytics_answers (kiosk_id, session_id, question_index, question_id, job, centre, started_at, total, band, status, for_review, overrides) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
-      [kioskId, sessionId, a.questionIndex, a.questionId, s.job, s.centre, ts(s.startedAt), a.total, a.band, a.status, a.forReview, a.overrides],
+      `INSERT INTO analytics_answers (kiosk_id, session_id, question_index, question_id, invite_code, job, centre, started_at, total, band, status, for_review, overrides, final_round, offer, probation, demo)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)`,
+      [kioskId, sessionId, a.questionIndex, a.questionId, s.inviteCode, s.job, s.centre, ts(s.startedAt), a.total, a.band, a.status, a.forReview, a.overrides, hr.final_round, hr.offer, hr.probation, hr.demo],
     );
   }
   for (const k of f.competencies) {
-    await c.query(`INSERT INTO analytics_competencies (kiosk_id, session_id, question_index, competency_id, job, started_at, level, overridden) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, [
-      kioskId,
-      sessionId,
-      k.questionIndex,
-      k.competencyId,
-      s.job,
-      ts(s.startedAt),
-      k.level,
-      k.overridden,
-    ]);
+    const a = qid.get(k.questionIndex);
+    await c.query(
+      `INSERT INTO analytics_competencies (kiosk_id, session_id, question_index, question_id, competency_id, invite_code, job, centre, started_at, level, overridden, for_review, final_round, offer, probation)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
+      [kioskId, sessionId, k.questionIndex, a?.questionId ?? `q${k.questionIndex}`, k.competencyId, s.inviteCode, s.job, s.centre, ts(s.startedAt), k.level, k.overridden, a?.forReview ?? false, hr.final_round, hr.offer, hr.probation],
+    );
   }
   for (const p of f.prechecks) {
     await c.query(

@@ -7,6 +7,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { HubDatabase } from '../db/database';
 import { CsvError, parseCsv } from '../invites/csv';
+import { syncHrColumns } from './facts';
 
 export const MAX_IMPORT_ROWS = 20_000;
 export const MAX_CATEGORY_COLUMNS = 6;
@@ -183,6 +184,7 @@ export async function applyImport(db: HubDatabase, kind: ImportKind, text: strin
         [codes, parsed.rows.map((r) => JSON.stringify(r.categories)), importId],
       );
     }
+    await syncHrColumns(c, codes);
     await c.query('INSERT INTO analytics_imports (id, kind, actor, rows, sha256) VALUES ($1,$2,$3,$4,$5)', [importId, kind, actor, parsed.rows.length, sha]);
   });
   return { ok: true, importId, rows: parsed.rows.length };

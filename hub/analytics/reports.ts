@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type pg from 'pg';
 import type { HrRole } from '../auth/permissions';
 import { HubError } from '../errors';
+import { exactMedians } from './medians';
 import { dimensionsOf, fisherCi, IMPACT_THRESHOLD, impactRatios, MIN_N_FOR_NULL_FLAG, validityFlag, type CategoryGroup } from './stats';
 
 export type Text = { readonly 'zh-CN': string; readonly en: string };
@@ -93,18 +94,60 @@ const T = (zh: string, en: string): Text => ({ 'zh-CN': zh, en });
 const col = (key: string, zh: string, en: string, kind: ColumnKind): Column => ({ key, label: T(zh, en), kind });
 const DIM = col('dimension', '维度', 'Dimension', 'text');
 const VALUE = col('value', '取值', 'Value', 'text');
+/** The demographic categories copied onto a fact row (JSON text), or none. */
+function demoOf(text: string | null): Record<string, string> {
+  if (!text) return {};
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return {};
+    return Object.fromEntries(Object.entries(v as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  } catch {
+    return {};
+  }
+}
+
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const rate = (a: number, b: number): number | null => (b > 0 ? a / b : null);
 
-async function sessionCount(db: pg.Pool, f: Filters): Promise<number> {
+/** What a report's queries run on: one client, inside the report's read-only transaction. */
+type Db = Pick<pg.PoolClient, 'query'>;
+
+/** Runs the queries one after another on the report's client (a client runs one query at a time). */
+async function inOrder<T extends readonly unknown[]>(_db: Db, thunks: { [K in keyof T]: () => Promise<T[K]> }): Promise<T> {
+  const out: unknown[] = [];
+  for (const t of thunks as ReadonlyArray<() => Promise<unknown>>) out.push(await t());
+  return out as unknown as T;
+}
+
+async function sessionCount(db: Db, f: Filters): Promise<number> {
   const params: unknown[] = [];
   const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM analytics_sessions s WHERE ${where(f, params, 's')}`, params);
   return r.rows[0]?.n ?? 0;
 }
 
+/**
+ * Per question and demographic combination: answers, and answers above that question's median.
+ * The medians come first in their own narrow query and are passed in, so the grouping pass never
+ * re-sorts (a parallel plan would otherwise sort once per worker).
+ */
+async function fairByQuestion(db: Db, f: Filters): Promise<Array<{ q: string; demo: string | null; n: number; above: number }>> {
+  const p1: unknown[] = [];
+  const medians = await exactMedians(db, { from: 'analytics_answers a', value: 'a.total', group: 'a.question_id', where: `a.status = 'scored' AND ${where(f, p1, 'a')}`, params: p1, populations: ['true'] });
+  const med = { rows: [...medians].flatMap(([q, m]) => (m[0] === null || m[0] === undefined ? [] : [{ q, med: m[0] }])) };
+  if (med.rows.length === 0) return [];
+  const p2: unknown[] = [med.rows.map((r) => r.q), med.rows.map((r) => Number(r.med))];
+  const r = await db.query<{ q: string; demo: string | null; n: number; above: number }>(
+    `SELECT a.question_id AS q, a.demo, count(*)::int AS n, count(*) FILTER (WHERE a.total > m.med)::int AS above
+     FROM analytics_answers a JOIN unnest($1::text[], $2::float8[]) AS m(q, med) ON m.q = a.question_id
+     WHERE a.status = 'scored' AND ${where(f, p2, 'a')} GROUP BY a.question_id, a.demo`,
+    p2,
+  );
+  return r.rows;
+}
+
 type Built = Omit<Report, 'name' | 'title' | 'meta'> & { meta?: Partial<Report['meta']> };
 
-const builders: Record<ReportName, (db: pg.Pool, f: Filters) => Promise<Built>> = {
+const builders: Record<ReportName, (db: Db, f: Filters) => Promise<Built>> = {
   async exits(db, f) {
     const params: unknown[] = [];
     const r = await db.query<{ d: string; v: string; n: number; med: number | null }>(
@@ -155,11 +198,15 @@ const builders: Record<ReportName, (db: pg.Pool, f: Filters) => Promise<Built>> 
     const r = await db.query<{ d: string; v: string; n: number; ns: number; rs: number }>(
       `WITH inv AS (
          SELECT i.id, i.status = 'no_show' AS no_show, coalesce(i.no_show_reason, CASE WHEN i.status='no_show' THEN 'unknown' ELSE '-' END) AS reason,
-                CASE WHEN EXISTS (SELECT 1 FROM reminder_jobs j WHERE j.invite_id = i.id AND j.state = 'sent') THEN i.channel ELSE 'none' END AS channel,
+                CASE WHEN rj.invite_id IS NOT NULL THEN i.channel ELSE 'none' END AS channel,
                 lpad(${hourOf('to_timestamp(i.window_start / 1000.0)')}::text, 2, '0') AS hour,
-                coalesce((SELECT CASE WHEN p.overall = 'NOT_READY' THEN 'run_not_passed' ELSE 'passed' END FROM invite_prechecks p WHERE p.invite_id = i.id ORDER BY p.id DESC LIMIT 1), 'not_run') AS home_check,
-                (SELECT count(*) FROM reschedule_requests q WHERE q.invite_id = i.id)::int AS reschedules
-         FROM invites i WHERE i.status <> 'cancelled' AND ${w})
+                CASE WHEN pc.overall IS NULL THEN 'not_run' WHEN pc.overall = 'NOT_READY' THEN 'run_not_passed' ELSE 'passed' END AS home_check,
+                coalesce(rr.n, 0)::int AS reschedules
+         FROM invites i
+         LEFT JOIN (SELECT DISTINCT invite_id FROM reminder_jobs WHERE state = 'sent') rj ON rj.invite_id = i.id
+         LEFT JOIN (SELECT DISTINCT ON (invite_id) invite_id, overall FROM invite_prechecks ORDER BY invite_id, id DESC) pc ON pc.invite_id = i.id
+         LEFT JOIN (SELECT invite_id, count(*) AS n FROM reschedule_requests GROUP BY invite_id) rr ON rr.invite_id = i.id
+         WHERE i.status <> 'cancelled' AND ${w})
        SELECT CASE WHEN GROUPING(reason)=0 THEN 'no_show_reason' WHEN GROUPING(channel)=0 THEN 'reminder_channel' WHEN GROUPING(hour)=0 THEN 'hour' ELSE 'home_check' END AS d,
               coalesce(reason, channel, hour, home_check) AS v, count(*)::int AS n, count(*) FILTER (WHERE no_show)::int AS ns, sum(reschedules)::int AS rs
        FROM inv GROUP BY GROUPING SETS ((reason), (channel), (hour), (home_check)) ORDER BY 1, 2`,
@@ -201,20 +248,20 @@ const builders: Record<ReportName, (db: pg.Pool, f: Filters) => Promise<Built>> 
     const p1: unknown[] = [];
     const p2: unknown[] = [];
     const p3: unknown[] = [];
-    const [sess, ans, comp] = await Promise.all([
-      db.query<{ d: string; v: string; n: number; done: number; pass: number; mean: number | null }>(
+    const [sess, ans, comp] = await inOrder(db, [
+      () => db.query<{ d: string; v: string; n: number; done: number; pass: number; mean: number | null }>(
         `SELECT CASE WHEN GROUPING(s.job)=0 THEN 'job' ELSE 'stage' END AS d, coalesce(s.job, s.stage) AS v, count(*)::int AS n,
                 count(*) FILTER (WHERE s.completed)::int AS done, count(*) FILTER (WHERE s.selected)::int AS pass, avg(s.score_mean) AS mean
          FROM analytics_sessions s WHERE ${where(f, p1, 's')} GROUP BY GROUPING SETS ((s.job), (s.stage)) ORDER BY 1, 2`,
         p1,
       ),
-      db.query<{ v: string; n: number; pass: number; mean: number | null }>(
+      () => db.query<{ v: string; n: number; pass: number; mean: number | null }>(
         `SELECT a.question_id AS v, count(*)::int AS n, count(*) FILTER (WHERE a.band = 'pass')::int AS pass, avg(a.total) AS mean FROM analytics_answers a WHERE ${where(f, p2, 'a')} GROUP BY a.question_id ORDER BY 1`,
         p2,
       ),
-      db.query<{ v: string; n: number; pass: number; mean: number | null }>(
+      () => db.query<{ v: string; n: number; pass: number; mean: number | null }>(
         `SELECT c.competency_id AS v, count(*)::int AS n, count(*) FILTER (WHERE c.level >= 3)::int AS pass, avg(c.level) AS mean
-         FROM analytics_competencies c JOIN analytics_sessions s USING (kiosk_id, session_id) WHERE ${where(f, p3, 's')} GROUP BY c.competency_id ORDER BY 1`,
+         FROM analytics_competencies c WHERE ${where(f, p3, 'c')} GROUP BY c.competency_id ORDER BY 1`,
         p3,
       ),
     ]);
@@ -257,14 +304,14 @@ const builders: Record<ReportName, (db: pg.Pool, f: Filters) => Promise<Built>> 
   async 'review-overrides'(db, f) {
     const p1: unknown[] = [];
     const p2: unknown[] = [];
-    const [q, c] = await Promise.all([
-      db.query<{ v: string; n: number; o: number }>(
+    const [q, c] = await inOrder(db, [
+      () => db.query<{ v: string; n: number; o: number }>(
         `SELECT a.question_id AS v, count(*)::int AS n, count(*) FILTER (WHERE a.overrides > 0)::int AS o FROM analytics_answers a WHERE a.for_review AND ${where(f, p1, 'a')} GROUP BY a.question_id ORDER BY 1`,
         p1,
       ),
-      db.query<{ v: string; n: number; o: number }>(
+      () => db.query<{ v: string; n: number; o: number }>(
         `SELECT c.competency_id AS v, count(*)::int AS n, count(*) FILTER (WHERE c.overridden)::int AS o
-         FROM analytics_competencies c JOIN analytics_answers a USING (kiosk_id, session_id, question_index) WHERE a.for_review AND ${where(f, p2, 'a')} GROUP BY c.competency_id ORDER BY 1`,
+         FROM analytics_competencies c WHERE c.for_review AND ${where(f, p2, 'c')} GROUP BY c.competency_id ORDER BY 1`,
         p2,
       ),
     ]);
@@ -277,29 +324,23 @@ const builders: Record<ReportName, (db: pg.Pool, f: Filters) => Promise<Built>> 
   },
 
   async validity(db, f) {
-    const params: unknown[] = [];
-    const w = where(f, params, 's');
+    const p1: unknown[] = [];
+    const p2: unknown[] = [];
     const outcomes = f.stage && f.stage !== 'interview' ? [f.stage] : [...OUTCOME_STAGES];
-    const corrSql = (unit: 'answer' | 'competency') =>
-      outcomes
-        .map((o) =>
-          unit === 'answer'
-            ? `SELECT a.question_id AS q, '' AS c, '${o}' AS o, count(*)::int AS n, corr(a.total, o.${o}::int) AS r FROM analytics_answers a JOIN analytics_sessions s USING (kiosk_id, session_id) JOIN hr_outcomes o ON o.invite_code = s.invite_code WHERE o.${o} IS NOT NULL AND ${w} GROUP BY a.question_id`
-            : `SELECT a.question_id AS q, c.competency_id AS c, '${o}' AS o, count(*)::int AS n, corr(c.level, o.${o}::int) AS r FROM analytics_competencies c JOIN analytics_answers a USING (kiosk_id, session_id, question_index) JOIN analytics_sessions s USING (kiosk_id, session_id) JOIN hr_outcomes o ON o.invite_code = s.invite_code WHERE o.${o} IS NOT NULL AND ${w} GROUP BY a.question_id, c.competency_id`,
-        )
-        .join(' UNION ALL ');
-    const [corr, fair] = await Promise.all([
-      db.query<{ q: string; c: string; o: string; n: number; r: number | null }>(`SELECT * FROM (${corrSql('answer')} UNION ALL ${corrSql('competency')}) x ORDER BY q, c, o`, params),
-      db.query<{ q: string; categories: Record<string, string> | null; n: number; above: number }>(
-        `WITH b AS (SELECT a.question_id, a.total, d.categories FROM analytics_answers a JOIN analytics_sessions s USING (kiosk_id, session_id) LEFT JOIN hr_demographics d ON d.invite_code = s.invite_code WHERE a.status = 'scored' AND ${w}),
-              m AS (SELECT question_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY total) AS med FROM b GROUP BY question_id)
-         SELECT b.question_id AS q, b.categories, count(*)::int AS n, count(*) FILTER (WHERE b.total > m.med)::int AS above FROM b JOIN m USING (question_id) GROUP BY b.question_id, b.categories`,
-        params,
-      ),
+    const aggs = (x: string) => OUTCOME_STAGES.map((o) => `count(*) FILTER (WHERE ${o} IS NOT NULL)::int AS n_${o}, corr(${x}, ${o}::int) AS r_${o}`).join(', ');
+    type CorrRow = { q: string; c: string } & Record<string, number | null>;
+    const [byAnswer, byCompetency, fairRows] = await inOrder(db, [
+      () => db.query<CorrRow>(`SELECT a.question_id AS q, '' AS c, ${aggs('a.total')} FROM analytics_answers a WHERE a.status = 'scored' AND ${where(f, p1, 'a')} GROUP BY a.question_id`, p1),
+      () => db.query<CorrRow>(`SELECT c.question_id AS q, c.competency_id AS c, ${aggs('c.level')} FROM analytics_competencies c WHERE ${where(f, p2, 'c')} GROUP BY c.question_id, c.competency_id`, p2),
+      () => fairByQuestion(db, f),
     ]);
+    const corr = [...byAnswer.rows, ...byCompetency.rows]
+      .flatMap((x) => outcomes.map((o) => ({ q: x.q, c: x.c, o, n: Number(x[`n_${o}`] ?? 0), r: x[`r_${o}`] === null || x[`r_${o}`] === undefined ? null : Number(x[`r_${o}`]) })))
+      .filter((x) => x.n > 0)
+      .sort((a, b) => (a.q < b.q ? -1 : a.q > b.q ? 1 : a.c < b.c ? -1 : a.c > b.c ? 1 : OUTCOME_STAGES.indexOf(a.o as never) - OUTCOME_STAGES.indexOf(b.o as never)));
     // Per question: the lowest scoring-rate impact ratio over each single demographic category.
     const byQ = new Map<string, CategoryGroup[]>();
-    for (const g of fair.rows) byQ.set(g.q, [...(byQ.get(g.q) ?? []), { categories: g.categories ?? {}, n: g.n, selected: 0, aboveMedian: g.above }]);
+    for (const g of fairRows) byQ.set(g.q, [...(byQ.get(g.q) ?? []), { categories: demoOf(g.demo), n: g.n, selected: 0, aboveMedian: g.above }]);
     const minRatio = new Map<string, number | null>();
     for (const [q, groups] of byQ) {
       const names = [...new Set(groups.flatMap((g) => Object.keys(g.categories)))].sort();
@@ -307,8 +348,8 @@ const builders: Record<ReportName, (db: pg.Pool, f: Filters) => Promise<Built>> 
       const ratios = res.rows.map((r) => r.scoringImpactRatio).filter((x): x is number => x !== null);
       minRatio.set(q, ratios.length ? Math.min(...ratios) : null);
     }
-    const rows = corr.rows.map((x) => {
-      const ci = fisherCi(x.r === null ? null : Number(x.r), x.n);
+    const rows = corr.map((x) => {
+      const ci = fisherCi(x.r, x.n);
       const mr = x.c === '' ? (minRatio.get(x.q) ?? null) : null;
       return { question: x.q, competency: x.c || '—', outcome: x.o, n: x.n, r: ci.r, ciLow: ci.low, ciHigh: ci.high, minImpactRatio: mr, flag: validityFlag(ci, mr) ?? '' };
     });
@@ -344,23 +385,30 @@ const builders: Record<ReportName, (db: pg.Pool, f: Filters) => Promise<Built>> 
     const params: unknown[] = [];
     const w = where(f, params, 's');
     const stages = f.stage ? [f.stage] : [...STAGES];
-    const pop = stages
-      .map((st) =>
-        st === 'interview'
-          ? `SELECT s.job, 'interview' AS stage, s.score_mean AS score, s.selected AS sel, d.categories FROM analytics_sessions s LEFT JOIN hr_demographics d ON d.invite_code = s.invite_code WHERE s.score_mean IS NOT NULL AND s.selected IS NOT NULL AND ${w}`
-          : `SELECT s.job, '${st}' AS stage, s.score_mean AS score, o.${st} AS sel, d.categories FROM analytics_sessions s JOIN hr_outcomes o ON o.invite_code = s.invite_code LEFT JOIN hr_demographics d ON d.invite_code = s.invite_code WHERE s.score_mean IS NOT NULL AND o.${st} IS NOT NULL AND ${w}`,
-      )
-      .join(' UNION ALL ');
-    const r = await db.query<{ job: string; stage: string; categories: Record<string, string> | null; n: number; sel: number; above: number }>(
-      `WITH p AS (${pop}), m AS (SELECT job, stage, percentile_cont(0.5) WITHIN GROUP (ORDER BY score) AS med FROM p GROUP BY job, stage)
-       SELECT p.job, p.stage, p.categories, count(*)::int AS n, count(*) FILTER (WHERE p.sel)::int AS sel, count(*) FILTER (WHERE p.score > m.med)::int AS above
-       FROM p JOIN m USING (job, stage) GROUP BY p.job, p.stage, p.categories`,
-      params,
+    // The population of a stage: sessions with a score and a decision at that stage.
+    const inStage = (st: string) => (st === 'interview' ? 's.selected IS NOT NULL' : `s.${st} IS NOT NULL`);
+    const decision = (st: string) => (st === 'interview' ? 's.selected' : `s.${st}`);
+    // Medians first (one narrow pass), then the grouping pass compares against them as parameters.
+    const medians = await exactMedians(db, { from: 'analytics_sessions s', value: 's.score_mean', group: 's.job', where: w, params, populations: stages.map(inStage) });
+    const jobs = [...medians.keys()];
+    const p2: unknown[] = [jobs, ...stages.map((_, i) => jobs.map((j) => medians.get(j)![i] ?? null))];
+    const w2 = where(f, p2, 's');
+    const r = await db.query<{ job: string; demo: string | null } & Record<string, number>>(
+      `SELECT s.job, s.demo, ${stages
+        .map((st) => `count(*) FILTER (WHERE ${inStage(st)})::int AS n_${st}, count(*) FILTER (WHERE ${decision(st)})::int AS s_${st}, count(*) FILTER (WHERE ${inStage(st)} AND s.score_mean > m.m_${st})::int AS a_${st}`)
+        .join(', ')}
+       FROM analytics_sessions s JOIN unnest($1::text[], ${stages.map((_, i) => `$${i + 2}::float8[]`).join(', ')}) AS m(job, ${stages.map((st) => `m_${st}`).join(', ')}) USING (job)
+       WHERE s.score_mean IS NOT NULL AND ${w2} GROUP BY s.job, s.demo`,
+      p2,
     );
     const sets = new Map<string, CategoryGroup[]>();
     for (const x of r.rows) {
-      const k = `${x.job}\u0000${x.stage}`;
-      sets.set(k, [...(sets.get(k) ?? []), { categories: x.categories ?? {}, n: x.n, selected: x.sel, aboveMedian: x.above }]);
+      for (const st of stages) {
+        const n = Number(x[`n_${st}`] ?? 0);
+        if (n === 0) continue;
+        const k = `${x.job}\u0000${st}`;
+        sets.set(k, [...(sets.get(k) ?? []), { categories: demoOf(x.demo), n, selected: Number(x[`s_${st}`] ?? 0), aboveMedian: Number(x[`a_${st}`] ?? 0) }]);
+      }
     }
     const rows: Array<Record<string, Cell>> = [];
     const highlight: Array<{ row: number; column: string; reason: string }> = [];
@@ -440,8 +488,25 @@ const builders: Record<ReportName, (db: pg.Pool, f: Filters) => Promise<Built>> 
   },
 };
 
-export async function runReport(db: pg.Pool, name: ReportName, f: Filters, now: () => number = Date.now): Promise<Report> {
-  const [built, sessions] = await Promise.all([builders[name](db, f), sessionCount(db, f)]);
-  const { meta, ...rest } = built;
-  return { name, title: REPORT_INFO[name].title, ...rest, meta: { sessions, generatedAt: new Date(now()).toISOString(), ...(meta ?? {}) } };
+/**
+ * Runs one report: its queries in one read-only transaction (one consistent snapshot, so the
+ * counts of one report agree with each other) with enough working memory that a median's sort of
+ * a few hundred thousand narrow rows stays in memory (PostgreSQL's 4 MB default spills to disk).
+ */
+export async function runReport(pool: pg.Pool, name: ReportName, f: Filters, now: () => number = Date.now): Promise<Report> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN TRANSACTION READ ONLY');
+    await client.query("SET LOCAL work_mem = '32MB'");
+    const built = await builders[name](client, f);
+    const sessions = await sessionCount(client, f);
+    await client.query('COMMIT');
+    const { meta, ...rest } = built;
+    return { name, title: REPORT_INFO[name].title, ...rest, meta: { sessions, generatedAt: new Date(now()).toISOString(), ...(meta ?? {}) } };
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    client.release();
+  }
 }

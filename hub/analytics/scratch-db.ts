@@ -6,10 +6,10 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openDatabase, type HubDatabase } from '../db/database';
 
-export async function scratchDatabase(url: string | undefined): Promise<{ db: HubDatabase; label: string; drop: () => Promise<void> }> {
+export async function scratchDatabase(url: string | undefined): Promise<{ db: HubDatabase; label: string; url: string; drop: () => Promise<void> }> {
   if (!url) {
     const db = await openDatabase({});
-    return { db, label: 'embedded', drop: () => db.close() };
+    return { db, label: 'embedded', url: db.url, drop: () => db.close() };
   }
   const name = `hub_analytics_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
@@ -22,6 +22,7 @@ export async function scratchDatabase(url: string | undefined): Promise<{ db: Hu
   return {
     db,
     label: 'postgres',
+    url: u.toString(),
     drop: async () => {
       await db.close();
       const c = new pg.Client({ connectionString: url });

@@ -31,6 +31,11 @@ export const hubMigration0003: HubMigration = {
       answers         integer NOT NULL DEFAULT 0,
       score_mean      double precision,
       selected        boolean,
+      -- copied from hr_outcomes / hr_demographics (at ingest and at each import) so reports scan one table
+      final_round     boolean,
+      offer           boolean,
+      probation       boolean,
+      demo            text,
       PRIMARY KEY (kiosk_id, session_id)
     );
     CREATE INDEX analytics_sessions_time ON analytics_sessions (started_at);
@@ -44,6 +49,7 @@ export const hubMigration0003: HubMigration = {
       session_id      text NOT NULL,
       question_index  integer NOT NULL,
       question_id     text NOT NULL,
+      invite_code     text,
       job             text NOT NULL,
       centre          text NOT NULL,
       started_at      timestamptz NOT NULL,
@@ -52,23 +58,35 @@ export const hubMigration0003: HubMigration = {
       status          text NOT NULL,
       for_review      boolean NOT NULL,
       overrides       integer NOT NULL DEFAULT 0,
+      final_round     boolean,
+      offer           boolean,
+      probation       boolean,
+      demo            text,
       PRIMARY KEY (kiosk_id, session_id, question_index)
     );
     CREATE INDEX analytics_answers_time ON analytics_answers (started_at);
-    CREATE INDEX analytics_answers_q ON analytics_answers (question_id);
+    CREATE INDEX analytics_answers_invite ON analytics_answers (invite_code);
 
     CREATE TABLE analytics_competencies (
       kiosk_id        text NOT NULL,
       session_id      text NOT NULL,
       question_index  integer NOT NULL,
+      question_id     text NOT NULL,
       competency_id   text NOT NULL,
+      invite_code     text,
       job             text NOT NULL,
+      centre          text NOT NULL,
       started_at      timestamptz NOT NULL,
       level           integer NOT NULL,
       overridden      boolean NOT NULL DEFAULT false,
+      for_review      boolean NOT NULL,
+      final_round     boolean,
+      offer           boolean,
+      probation       boolean,
       PRIMARY KEY (kiosk_id, session_id, question_index, competency_id)
     );
     CREATE INDEX analytics_competencies_time ON analytics_competencies (started_at);
+    CREATE INDEX analytics_competencies_invite ON analytics_competencies (invite_code);
 
     -- one row per check of each kiosk pre-check run
     CREATE TABLE analytics_prechecks (

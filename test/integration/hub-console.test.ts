@@ -58,6 +58,18 @@ describe(`console API (${hubTestDbLabel()})`, () => {
     expect(b.json.resumeCodes).toBe('unavailable');
   });
 
+  it('any signed kiosk request is a heartbeat: a kiosk silent past the threshold is offline until it calls again', async () => {
+    const code = await hub.api('POST', '/v1/enrolment-codes', hub.adminToken, {});
+    const quiet = await enrolKiosk(hub.url, String(code.json.code), 'K-quiet');
+    const stateOf = async () => ((await hub.api('GET', '/v1/console/board', pro)).json.kiosks as Array<{ name: string; state: { kind: string } }>).find((x) => x.name === 'K-quiet')!.state.kind;
+    expect(await stateOf()).toBe('offline');
+    const res = await fetch(`${hub.url}/v1/kiosk/sync-state`, { headers: signedHeaders(quiet, 'GET', '/v1/kiosk/sync-state', '', Date.now()) });
+    expect(res.status).toBe(200);
+    expect(await stateOf()).toBe('idle');
+    await hub.db.pool.query("UPDATE kiosk_nonces SET seen_at = now() - interval '6 minutes' WHERE kiosk_id = $1", [quiet.kioskId]);
+    expect(await stateOf()).toBe('offline');
+  });
+
   it('review decisions: refused without a reason, with an unknown competency, a bad level or extra fields; nothing journaled by a refusal', async () => {
     const q = await hub.api('GET', '/v1/console/review', rec);
     const id = (q.json.queue as Array<{ reviewId: string }>)[0]!.reviewId;

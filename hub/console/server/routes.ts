@@ -82,7 +82,8 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
     const q = parse(z.object({ tzOffsetMinutes: z.coerce.number().int().min(-840).max(840).default(480) }), req.query);
     const t = now();
     const kiosks = await db.pool.query<{ id: string; name: string; last_seen_at: Date | null; open_gaps: number; items: number }>(
-      `SELECT k.id, k.name, k.last_seen_at,
+      // Heartbeat: the kiosk's last ingest, or any later signed request (each leaves a nonce row).
+      `SELECT k.id, k.name, GREATEST(k.last_seen_at, (SELECT max(n.seen_at) FROM kiosk_nonces n WHERE n.kiosk_id = k.id)) AS last_seen_at,
         (SELECT count(*)::int FROM chain_flags f WHERE f.kiosk_id = k.id AND f.kind = 'gap' AND f.resolved_at IS NULL) AS open_gaps,
         (SELECT count(*)::int FROM items i WHERE i.kiosk_id = k.id) AS items
        FROM kiosks k ORDER BY k.name LIMIT 500`,

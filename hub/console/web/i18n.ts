@@ -78,7 +78,7 @@ const en = {
   'resume.note': 'Note (optional)',
   'resume.issue': 'Issue code',
   'resume.cancel': 'Close',
-  'resume.code': 'Code for resume {count}: {code}',
+  'resume.code': 'Code for resume no. {count}: {code}',
   'resume.codeHint': 'Type it on the kiosk. It works for this session and this resume only, and is journaled with your name.',
   'resume.unavailable': 'This hub holds no centre resume-code secret; your request is journaled. Use the centre code sheet.',
   'resume.stale': 'Based on the session as synced at {time}.',

@@ -248,7 +248,7 @@ function ResumeDialog(p: { t: T; lang: Lang; kiosk: BoardKiosk; available: boole
       {result && (
         <div className="code-box" role="status">
           <p className="code" data-testid="resume-code">
-            {t('resume.code', { count: result.resumeCount, code: result.code })}
+            {t('resume.code', { count: result.resumeCount + 1, code: result.code })}
           </p>
           <p className="muted small">{t('resume.codeHint')}</p>
           <p className="muted small">{t('resume.stale', { time: fmtTime(p.lang, result.snapshotAt) })}</p>

@@ -4,7 +4,8 @@ import type { HubMigration } from './index';
  * The HR and proctor console (#14). `console_journal` is append-only (a trigger refuses UPDATE and
  * DELETE): every resume code issued, review decision, second-review request and alert
  * acknowledgement, with who, when, for what and why. `review_subjects` maps the opaque review id a
- * blind reviewer sees to the synced score it stands for.
+ * blind reviewer sees to the synced score it stands for. An index on kiosk_nonces serves the
+ * board's heartbeat (the newest signed request per kiosk).
  */
 export const hubMigration0004: HubMigration = {
   version: 4,
@@ -28,6 +29,9 @@ export const hubMigration0004: HubMigration = {
       BEGIN RAISE EXCEPTION 'console_journal is append-only'; END $$;
     CREATE TRIGGER console_journal_no_change BEFORE UPDATE OR DELETE ON console_journal
       FOR EACH ROW EXECUTE FUNCTION console_journal_append_only();
+
+    -- The board's heartbeat is a kiosk's newest signed request: one index probe per kiosk.
+    CREATE INDEX kiosk_nonces_latest ON kiosk_nonces (kiosk_id, seen_at DESC);
 
     CREATE TABLE review_subjects (
       review_id     text PRIMARY KEY,

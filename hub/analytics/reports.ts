@@ -9,7 +9,7 @@ import type pg from 'pg';
 import type { HrRole } from '../auth/permissions';
 import { HubError } from '../errors';
 import { exactMedians } from './medians';
-import { dimensionsOf, fisherCi, IMPACT_THRESHOLD, impactRatios, MIN_N_FOR_NULL_FLAG, validityFlag, type CategoryGroup } from './stats';
+import { dimensionsOf, fisherCi, IMPACT_THRESHOLD, impactRatios, MIN_N_FOR_NULL_FLAG, pearsonFromSums, validityFlag, type CategoryGroup } from './stats';
 
 export type Text = { readonly 'zh-CN': string; readonly en: string };
 export type ColumnKind = 'text' | 'integer' | 'number' | 'percent' | 'ratio';
@@ -123,26 +123,6 @@ async function sessionCount(db: Db, f: Filters): Promise<number> {
   const params: unknown[] = [];
   const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM analytics_sessions s WHERE ${where(f, params, 's')}`, params);
   return r.rows[0]?.n ?? 0;
-}
-
-/**
- * Per question and demographic combination: answers, and answers above that question's median.
- * The medians come first in their own narrow query and are passed in, so the grouping pass never
- * re-sorts (a parallel plan would otherwise sort once per worker).
- */
-async function fairByQuestion(db: Db, f: Filters): Promise<Array<{ q: string; demo: string | null; n: number; above: number }>> {
-  const p1: unknown[] = [];
-  const medians = await exactMedians(db, { from: 'analytics_answers a', value: 'a.total', group: 'a.question_id', where: `a.status = 'scored' AND ${where(f, p1, 'a')}`, params: p1, populations: ['true'] });
-  const med = { rows: [...medians].flatMap(([q, m]) => (m[0] === null || m[0] === undefined ? [] : [{ q, med: m[0] }])) };
-  if (med.rows.length === 0) return [];
-  const p2: unknown[] = [med.rows.map((r) => r.q), med.rows.map((r) => Number(r.med))];
-  const r = await db.query<{ q: string; demo: string | null; n: number; above: number }>(
-    `SELECT a.question_id AS q, a.demo, count(*)::int AS n, count(*) FILTER (WHERE a.total > m.med)::int AS above
-     FROM analytics_answers a JOIN unnest($1::text[], $2::float8[]) AS m(q, med) ON m.q = a.question_id
-     WHERE a.status = 'scored' AND ${where(f, p2, 'a')} GROUP BY a.question_id, a.demo`,
-    p2,
-  );
-  return r.rows;
 }
 
 type Built = Omit<Report, 'name' | 'title' | 'meta'> & { meta?: Partial<Report['meta']> };
@@ -324,18 +304,52 @@ const builders: Record<ReportName, (db: Db, f: Filters) => Promise<Built>> = {
   },
 
   async validity(db, f) {
-    const p1: unknown[] = [];
-    const p2: unknown[] = [];
     const outcomes = f.stage && f.stage !== 'interview' ? [f.stage] : [...OUTCOME_STAGES];
-    const aggs = (x: string) => OUTCOME_STAGES.map((o) => `count(*) FILTER (WHERE ${o} IS NOT NULL)::int AS n_${o}, corr(${x}, ${o}::int) AS r_${o}`).join(', ');
-    type CorrRow = { q: string; c: string } & Record<string, number | null>;
-    const [byAnswer, byCompetency, fairRows] = await inOrder(db, [
-      () => db.query<CorrRow>(`SELECT a.question_id AS q, '' AS c, ${aggs('a.total')} FROM analytics_answers a WHERE a.status = 'scored' AND ${where(f, p1, 'a')} GROUP BY a.question_id`, p1),
-      () => db.query<CorrRow>(`SELECT c.question_id AS q, c.competency_id AS c, ${aggs('c.level')} FROM analytics_competencies c WHERE ${where(f, p2, 'c')} GROUP BY c.question_id, c.competency_id`, p2),
-      () => fairByQuestion(db, f),
-    ]);
-    const corr = [...byAnswer.rows, ...byCompetency.rows]
-      .flatMap((x) => outcomes.map((o) => ({ q: x.q, c: x.c, o, n: Number(x[`n_${o}`] ?? 0), r: x[`r_${o}`] === null || x[`r_${o}`] === undefined ? null : Number(x[`r_${o}`]) })))
+    // Answers: one pass grouped by question and demographic combination yields both the scoring
+    // rates for the fairness flag and the running sums of the correlation (Pearson from sums).
+    const p1: unknown[] = [];
+    const medians = await exactMedians(db, { from: 'analytics_answers a', value: 'a.total', group: 'a.question_id', where: `a.status = 'scored' AND ${where(f, p1, 'a')}`, params: p1, populations: ['true'] });
+    const qs = [...medians.keys()].filter((q) => typeof medians.get(q)![0] === 'number');
+    const p2: unknown[] = [qs, qs.map((q) => medians.get(q)![0])];
+    const sums = OUTCOME_STAGES.map(
+      (o) =>
+        `count(*) FILTER (WHERE a.${o} IS NOT NULL)::int AS n_${o}, sum(a.total) FILTER (WHERE a.${o} IS NOT NULL) AS sx_${o}, sum(a.total * a.total) FILTER (WHERE a.${o} IS NOT NULL) AS sxx_${o}, count(*) FILTER (WHERE a.${o})::int AS sy_${o}, sum(a.total) FILTER (WHERE a.${o}) AS sxy_${o}`,
+    ).join(', ');
+    const grouped = await db.query<{ q: string; demo: string | null; n: number; above: number } & Record<string, number | null>>(
+      `SELECT a.question_id AS q, a.demo, count(*)::int AS n, count(*) FILTER (WHERE a.total > m.med)::int AS above, ${sums}
+       FROM analytics_answers a JOIN unnest($1::text[], $2::float8[]) AS m(q, med) ON m.q = a.question_id
+       WHERE a.status = 'scored' AND ${where(f, p2, 'a')} GROUP BY a.question_id, a.demo`,
+      p2,
+    );
+    const p3: unknown[] = [];
+    const aggs = OUTCOME_STAGES.map((o) => `count(*) FILTER (WHERE c.${o} IS NOT NULL)::int AS n_${o}, corr(c.level, c.${o}::int) AS r_${o}`).join(', ');
+    const byCompetency = await db.query<{ q: string; c: string } & Record<string, number | null>>(
+      `SELECT c.question_id AS q, c.competency_id AS c, ${aggs} FROM analytics_competencies c WHERE ${where(f, p3, 'c')} GROUP BY c.question_id, c.competency_id`,
+      p3,
+    );
+    const fairRows = grouped.rows.map((g) => ({ q: g.q, demo: g.demo, n: g.n, above: g.above }));
+    const perQuestion = new Map<string, Record<string, { n: number; sx: number; sxx: number; sy: number; sxy: number }>>();
+    for (const g of grouped.rows) {
+      const acc = perQuestion.get(g.q) ?? Object.fromEntries(OUTCOME_STAGES.map((o) => [o, { n: 0, sx: 0, sxx: 0, sy: 0, sxy: 0 }]));
+      for (const o of OUTCOME_STAGES) {
+        const t = acc[o]!;
+        t.n += Number(g[`n_${o}`] ?? 0);
+        t.sx += Number(g[`sx_${o}`] ?? 0);
+        t.sxx += Number(g[`sxx_${o}`] ?? 0);
+        t.sy += Number(g[`sy_${o}`] ?? 0);
+        t.sxy += Number(g[`sxy_${o}`] ?? 0);
+      }
+      perQuestion.set(g.q, acc);
+    }
+    const answerCorr = [...perQuestion].flatMap(([q, acc]) =>
+      outcomes.map((o) => {
+        const t = acc[o]!;
+        // The outcome is 0/1, so the sum of its squares is its sum.
+        return { q, c: '', o, n: t.n, r: pearsonFromSums(t.n, t.sx, t.sy, t.sxx, t.sy, t.sxy) };
+      }),
+    );
+    const competencyCorr = byCompetency.rows.flatMap((x) => outcomes.map((o) => ({ q: x.q, c: x.c, o, n: Number(x[`n_${o}`] ?? 0), r: x[`r_${o}`] === null || x[`r_${o}`] === undefined ? null : Number(x[`r_${o}`]) })));
+    const corr = [...answerCorr, ...competencyCorr]
       .filter((x) => x.n > 0)
       .sort((a, b) => (a.q < b.q ? -1 : a.q > b.q ? 1 : a.c < b.c ? -1 : a.c > b.c ? 1 : OUTCOME_STAGES.indexOf(a.o as never) - OUTCOME_STAGES.indexOf(b.o as never)));
     // Per question: the lowest scoring-rate impact ratio over each single demographic category.

@@ -182,6 +182,13 @@ describe(`hub analytics (${hubTestDbLabel()})`, () => {
     expect(fr.n).toBe(N);
     expect(Number(fr.r)).toBeGreaterThan(0.7);
     expect(Number(fr.ciLow)).toBeGreaterThan(0);
+    // The report's r (from running sums) equals PostgreSQL's own corr over the raw tables.
+    const pg = await hub.db.pool.query<{ r: number }>(
+      "SELECT corr((i.body->>'total')::float8, o.final_round::int) AS r FROM items i JOIN hub_sessions s ON s.session_id = i.session_id JOIN hr_outcomes o ON o.invite_code = s.invite_code WHERE i.kind = 'score'",
+    );
+    expect(Number(fr.r)).toBeCloseTo(Number(pg.rows[0]!.r), 9);
+    const offer = val.rows.find((r) => r.question === 'q.teamwork' && r.competency === '—' && r.outcome === 'offer')!;
+    expect(offer.n).toBe(14); // i % 3 == 0 for i < 40; the other rows were blank (unknown)
   });
 
   it('exports parse back to the same rows: CSV with a BOM and formula-safe cells, and XLSX', async () => {

@@ -10,6 +10,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import type { HubDatabase } from './db/database';
 import { canonicalJson, GENESIS, journalEventHash } from './journal-chain';
+import { refreshSessionFacts } from './analytics/facts';
 
 export const ITEM_KINDS = [
   'session',
@@ -106,10 +107,14 @@ async function ingestJournalEvent(c: pg.PoolClient, kioskId: string, item: Inges
   return { key: item.key, status: 'stored' };
 }
 
+function sessionOf(item: IngestItem): string | null {
+  return typeof item.body.sessionId === 'string' ? item.body.sessionId : typeof item.body.id === 'string' && item.kind === 'session' ? item.body.id : null;
+}
+
 async function ingestOne(c: pg.PoolClient, kioskId: string, item: IngestItem): Promise<ItemResult> {
   const bodyText = canonicalJson(item.body);
   const bodyHash = sha256(bodyText);
-  const sessionId = typeof item.body.sessionId === 'string' ? item.body.sessionId : typeof item.body.id === 'string' && item.kind === 'session' ? item.body.id : null;
+  const sessionId = sessionOf(item);
   const prior = await c.query<{ body_sha256: string; kind: string }>('SELECT body_sha256, kind FROM items WHERE kiosk_id=$1 AND idem_key=$2', [kioskId, item.key]);
   const p = prior.rows[0];
   if (p) {
@@ -191,6 +196,9 @@ export async function ingestItems(db: HubDatabase, kioskId: string, items: reado
         else throw err;
       }
     }
+    // Analytics facts of every session this batch changed, in the same transaction (#14).
+    const touched = items.filter((it, i) => out[i]?.status === 'stored').map(sessionOf).filter((s): s is string => s !== null);
+    await refreshSessionFacts(c, kioskId, touched);
     await c.query('UPDATE kiosks SET last_seen_at = now() WHERE id = $1', [kioskId]);
     return out;
   });

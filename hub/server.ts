@@ -5,6 +5,7 @@
  * reads of candidate data are written to the audit log before the response leaves.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Server as TusServer } from '@tus/server';
 import { z } from 'zod';
@@ -15,8 +16,12 @@ import { HR_ROLES, PERMISSIONS, type HrRole, type Principal } from './auth/permi
 import { ingestItems, itemsRequestSchema } from './ingest';
 import { HubError } from './errors';
 import { registerInviteRoutes } from './invites/routes';
+import { registerAnalyticsRoutes } from './analytics/routes';
 import { reminderConfigFromEnv, type ReminderConfig } from './reminders/config';
 import type { UploadStore } from './storage/upload-store';
+import { registerConsoleRoutes } from './console/server/routes';
+import { registerConsoleStatic } from './console/server/static';
+import { resumeSecretFromEnv } from './console/server/resume-code';
 
 export interface HubOptions {
   readonly db: HubDatabase;
@@ -29,6 +34,8 @@ export interface HubOptions {
   readonly requestTimeoutMs?: number;
   /** Reminder offsets and channels (default: reminderConfigFromEnv(process.env)). */
   readonly reminders?: ReminderConfig;
+  /** The HR and proctor console (#14): its built files and the centre's resume-code secret. */
+  readonly console?: { readonly dir?: string; readonly resumeSecret?: Buffer | null; readonly offlineAfterMs?: number };
 }
 
 interface Auth {
@@ -297,6 +304,21 @@ export async function buildHub(opts: HubOptions): Promise<FastifyInstance> {
 
   registerInviteRoutes(app, { db, now, config: opts.reminders ?? reminderConfigFromEnv(process.env), parse, auth });
   registerTus(app, opts);
+
+  // ---- HR and proctor console (#14): its API under /v1/console, its web app at /console/ ----
+  registerConsoleRoutes(app, {
+    db,
+    now,
+    parse,
+    auth,
+    resumeSecret: opts.console?.resumeSecret !== undefined ? opts.console.resumeSecret : resumeSecretFromEnv(process.env),
+    ...(opts.console?.offlineAfterMs ? { offlineAfterMs: opts.console.offlineAfterMs } : {}),
+  });
+  registerConsoleStatic(app, opts.console?.dir ?? fileURLToPath(new URL('../dist/console', import.meta.url)));
+  // ---- end of console ----
+  // ---- HR analytics (#14): reports, exports and HR's outcome/demographic imports (hub/analytics) ----
+  registerAnalyticsRoutes(app, { db, now, auth });
+  // ---- end of HR analytics ----
 
   await app.ready();
   const missing = registered.filter((r) => !PERMISSIONS[r]);

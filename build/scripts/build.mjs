@@ -2,6 +2,7 @@
 import { build as esbuild } from 'esbuild';
 import { existsSync, readFileSync } from 'node:fs';
 import { build as viteBuild } from 'vite';
+import { buildConsole } from './build-console.mjs';
 
 const started = performance.now();
 // Runtime dependencies stay external (electron-builder packs node_modules; native ones are rebuilt
@@ -9,6 +10,8 @@ const started = performance.now();
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const runtimeDeps = Object.keys(pkg.dependencies ?? {}).filter((d) => d !== 'zod');
 await viteBuild({ configFile: 'vite.config.ts', logLevel: 'warn' });
+// The hub's HR and proctor console (#14): its own Vite config, output dist/console.
+await buildConsole();
 
 // The release public key (Ed25519; PEM file path or raw base64) compiled into main: it checks the signed
 // hash list of app.asar.unpacked at start. Empty in development builds: a packaged build without it
@@ -51,4 +54,4 @@ await Promise.all([
     external: ['electron'],
   }),
 ]);
-console.log(`[build] renderer, main and preload built in ${Math.round(performance.now() - started)} ms`);
+console.log(`[build] renderer, console, main and preload built in ${Math.round(performance.now() - started)} ms`);

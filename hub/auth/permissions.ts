@@ -45,6 +45,25 @@ export const PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
   // the candidate's at-home page (the invite code is the credential) or a kiosk
   'POST /v1/invite-codes/:code/reschedule-requests': { allowed: ['anonymous', 'kiosk'], candidateData: false },
   'POST /v1/invite-codes/:code/precheck': { allowed: ['anonymous', 'kiosk'], candidateData: false },
+  // the HR and proctor console (#14): the web app is public files; its API is role-gated here
+  'GET /console': { allowed: PRINCIPALS, candidateData: false },
+  'GET /console/*': { allowed: PRINCIPALS, candidateData: false },
+  'GET /v1/console/me': { allowed: HR_ROLES, candidateData: false },
+  'GET /v1/console/board': { allowed: ['hr_admin', 'proctor'], candidateData: true },
+  'POST /v1/console/alerts/ack': { allowed: ['hr_admin', 'proctor'], candidateData: false },
+  'POST /v1/console/resume-codes': { allowed: ['hr_admin', 'proctor'], candidateData: false },
+  'GET /v1/console/review': { allowed: ['hr_admin', 'recruiter'], candidateData: true },
+  'GET /v1/console/review/:reviewId': { allowed: ['hr_admin', 'recruiter'], candidateData: true },
+  'POST /v1/console/review/:reviewId/decisions': { allowed: ['hr_admin', 'recruiter'], candidateData: false },
+  'POST /v1/console/review/:reviewId/second-review': { allowed: ['hr_admin', 'recruiter'], candidateData: false },
+  'GET /v1/console/journal': { allowed: ['hr_admin', 'auditor'], candidateData: false },
+  // HR analytics (#14): aggregate reports (which report a role sees is in hub/analytics/reports.ts;
+  // a proctor sees none), their exports, and HR's imports of outcomes and demographic categories
+  'GET /v1/analytics': { allowed: HR_ROLES, candidateData: false },
+  'GET /v1/analytics/:name': { allowed: ['hr_admin', 'recruiter', 'auditor'], candidateData: true },
+  'GET /v1/analytics/:name/export': { allowed: ['hr_admin', 'recruiter', 'auditor'], candidateData: true },
+  'POST /v1/analytics/imports/outcomes': { allowed: ['hr_admin'], candidateData: true },
+  'POST /v1/analytics/imports/demographics': { allowed: ['hr_admin'], candidateData: true },
   // tus resumable uploads: an upload token issued to a signed kiosk request
   'POST /v1/uploads': { allowed: ['kiosk'], candidateData: false },
   'HEAD /v1/uploads/:id': { allowed: ['kiosk'], candidateData: false },

@@ -42,8 +42,24 @@ const EXPECTED: Record<string, { allowed: P[]; path: string; body?: unknown; aud
   'GET /v1/reminders': { allowed: ['hr_admin', 'recruiter'], path: '/v1/reminders', audited: true },
   'GET /v1/reschedule-requests': { allowed: ['hr_admin', 'recruiter'], path: '/v1/reschedule-requests', audited: true },
   'GET /v1/no-shows': { allowed: ['hr_admin', 'recruiter', 'proctor'], path: '/v1/no-shows', audited: true },
+  'GET /v1/analytics': { allowed: HR, path: '/v1/analytics' },
+  'GET /v1/analytics/:name': { allowed: ['hr_admin', 'recruiter', 'auditor'], path: '/v1/analytics/exits', audited: true },
+  'GET /v1/analytics/:name/export': { allowed: ['hr_admin', 'recruiter', 'auditor'], path: '/v1/analytics/exits/export?format=csv', audited: true },
+  'POST /v1/analytics/imports/outcomes': { allowed: ['hr_admin'], path: '/v1/analytics/imports/outcomes', body: {} },
+  'POST /v1/analytics/imports/demographics': { allowed: ['hr_admin'], path: '/v1/analytics/imports/demographics', body: {} },
   'POST /v1/invite-codes/:code/reschedule-requests': { allowed: ['anonymous', 'kiosk'], path: '/v1/invite-codes/NOSUCHCODE99/reschedule-requests', body: {} },
   'POST /v1/invite-codes/:code/precheck': { allowed: ['anonymous', 'kiosk'], path: '/v1/invite-codes/NOSUCHCODE99/precheck', body: {} },
+  'GET /console': { allowed: ALL, path: '/console' },
+  'GET /console/*': { allowed: ALL, path: '/console/index.html' },
+  'GET /v1/console/me': { allowed: HR, path: '/v1/console/me' },
+  'GET /v1/console/board': { allowed: ['hr_admin', 'proctor'], path: '/v1/console/board', audited: true },
+  'POST /v1/console/alerts/ack': { allowed: ['hr_admin', 'proctor'], path: '/v1/console/alerts/ack', body: {} },
+  'POST /v1/console/resume-codes': { allowed: ['hr_admin', 'proctor'], path: '/v1/console/resume-codes', body: {} },
+  'GET /v1/console/review': { allowed: ['hr_admin', 'recruiter'], path: '/v1/console/review', audited: true },
+  'GET /v1/console/review/:reviewId': { allowed: ['hr_admin', 'recruiter'], path: `/v1/console/review/r_${'0'.repeat(32)}` },
+  'POST /v1/console/review/:reviewId/decisions': { allowed: ['hr_admin', 'recruiter'], path: `/v1/console/review/r_${'0'.repeat(32)}/decisions`, body: {} },
+  'POST /v1/console/review/:reviewId/second-review': { allowed: ['hr_admin', 'recruiter'], path: `/v1/console/review/r_${'0'.repeat(32)}/second-review`, body: {} },
+  'GET /v1/console/journal': { allowed: ['hr_admin', 'auditor'], path: '/v1/console/journal' },
   'POST /v1/uploads': { allowed: ['kiosk'], path: '/v1/uploads' },
   'HEAD /v1/uploads/:id': { allowed: ['kiosk'], path: '/v1/uploads/nonexistent' },
   'PATCH /v1/uploads/:id': { allowed: ['kiosk'], path: '/v1/uploads/nonexistent' },
@@ -131,6 +147,11 @@ describe(`hub permissions (${hubTestDbLabel()})`, () => {
     expect(rows).toContain('recruiter GET /v1/reminders');
     expect(rows).toContain('hr_admin GET /v1/reschedule-requests');
     expect(rows).toContain('proctor GET /v1/no-shows');
+    expect(rows).toContain('proctor GET /v1/console/board');
+    expect(rows).toContain('recruiter GET /v1/console/review');
+    expect(rows).toContain('auditor GET /v1/analytics/:name');
+    expect(rows).toContain('recruiter GET /v1/analytics/:name/export');
+    expect(rows.some((r) => r.startsWith('proctor GET /v1/analytics/'))).toBe(false);
     expect(rows.filter((r) => r.startsWith('auditor GET /v1/sessions ') || r === 'auditor GET /v1/sessions' || r.startsWith('kiosk') || r.startsWith('anonymous'))).toEqual([]);
     expect(log.rows.every((r) => r.actor.length > 0)).toBe(true);
   });

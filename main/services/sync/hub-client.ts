@@ -82,6 +82,14 @@ export class HubClient {
     return json;
   }
 
+  /**
+   * A signed call that changes nothing (the hub's sync-state): tells the hub this kiosk is alive
+   * while it has nothing to send, so the proctor console does not show it offline.
+   */
+  async heartbeat(): Promise<void> {
+    await this.signed('GET', '/v1/kiosk/sync-state');
+  }
+
   async sendItems(items: readonly HubItem[]): Promise<HubItemResult[]> {
     const json = await this.signed('POST', '/v1/kiosk/items', { items });
     const results = (json as { results?: unknown } | null)?.results;

@@ -64,6 +64,11 @@ export interface SyncEngineOptions {
    * clock's start; the lead wires it to the retention engine).
    */
   readonly onHubConfirmed?: (sessionIds: readonly string[], at: number) => void;
+  /**
+   * While there is nothing to send, a signed no-op call at most this often (default 60 s; 0: never)
+   * is the kiosk's heartbeat on the hub's proctor board (offline after 5 minutes of silence).
+   */
+  readonly heartbeatMs?: number;
   /** Backoff bounds (defaults 1 s and 5 min; tests shorten them). */
   readonly backoffBaseMs?: number;
   readonly backoffCapMs?: number;
@@ -86,6 +91,7 @@ export class SyncEngine {
   private stopped = true;
   private failures = 0;
   private lastSuccessAt: number | null = null;
+  private lastContactAt: number | null = null;
   private lastError: string | null = null;
   private nextAttemptAt: number | null = null;
   private phase: SyncPhase = 'stopped';
@@ -152,6 +158,7 @@ export class SyncEngine {
       const rows = pendingOutbox(db, this.batchSize);
       const events = rows.length < this.batchSize ? pendingEvents(db, this.batchSize - rows.length) : [];
       if (rows.length === 0 && events.length === 0) {
+        await this.heartbeatIfDue();
         this.phase = 'idle';
         return 'idle';
       }
@@ -250,6 +257,7 @@ export class SyncEngine {
       if (uploadFailure) throw uploadFailure;
       this.failures = 0;
       this.lastSuccessAt = at;
+      this.lastContactAt = at;
       this.lastError = firstSkip?.code ?? null;
       this.phase = 'idle';
       return rows.length + events.length >= this.batchSize && held.size === 0 ? 'more' : 'idle';
@@ -260,6 +268,22 @@ export class SyncEngine {
       return 'failed';
     } finally {
       this.running = false;
+    }
+  }
+
+  /** The idle heartbeat: never throws, never counts as a sync failure (the next batch will tell). */
+  private async heartbeatIfDue(): Promise<void> {
+    const every = this.opts.heartbeatMs ?? 60_000;
+    // A hub client without it (a test's scripted hub) is not asked.
+    const hub = this.opts.hub as Partial<Pick<HubClient, 'heartbeat'>>;
+    if (every <= 0 || typeof hub.heartbeat !== 'function') return;
+    const t = this.now();
+    if (this.lastContactAt !== null && t - this.lastContactAt < every) return;
+    this.lastContactAt = t;
+    try {
+      await hub.heartbeat.call(this.opts.hub);
+    } catch {
+      /* offline: the board says so, which is the truth */
     }
   }
 

@@ -1,0 +1,90 @@
+/**
+ * Exact medians (percentile_cont(0.5) semantics: the middle value, or the mean of the two middle
+ * values) without sorting every row: a first pass counts values per unit-wide bucket (a hash
+ * aggregate), the middle rank(s) are located in JS, and a second pass sorts only the rows of the
+ * one or two buckets that hold them. Several populations (SQL conditions) share both passes.
+ */
+import type pg from 'pg';
+
+export interface MedianSpec {
+  /** FROM clause, e.g. `analytics_sessions s`. */
+  readonly from: string;
+  /** The value (0–100 scores here; any finite range works). */
+  readonly value: string;
+  /** The grouping key (text). */
+  readonly group: string;
+  readonly where: string;
+  readonly params: readonly unknown[];
+  /** One SQL condition per population. */
+  readonly populations: readonly string[];
+}
+
+type Db = Pick<pg.PoolClient, 'query'>;
+
+/** The 1-based ranks whose values make the median of n values. */
+export function middleRanks(n: number): number[] {
+  if (n <= 0) return [];
+  return n % 2 ? [(n + 1) / 2] : [n / 2, n / 2 + 1];
+}
+
+export async function exactMedians(db: Db, spec: MedianSpec): Promise<Map<string, Array<number | null>>> {
+  const pops = spec.populations;
+  const counts = await db.query<{ g: string; b: number } & Record<string, number>>(
+    `SELECT ${spec.group} AS g, floor(${spec.value})::int AS b, ${pops.map((c, i) => `count(*) FILTER (WHERE ${c})::int AS c${i}`).join(', ')}
+     FROM ${spec.from} WHERE ${spec.value} IS NOT NULL AND ${spec.where} GROUP BY 1, 2`,
+    [...spec.params],
+  );
+  const byGroup = new Map<string, Array<{ b: number; c: number[] }>>();
+  for (const r of counts.rows) byGroup.set(r.g, [...(byGroup.get(r.g) ?? []), { b: r.b, c: pops.map((_, i) => Number(r[`c${i}`] ?? 0)) }]);
+  // For each group and population: which bucket holds each middle rank, and the rank inside it.
+  const wanted: Array<{ g: string; pop: number; bucket: number; rankInBucket: number }> = [];
+  const out = new Map<string, Array<number | null>>();
+  for (const [g, buckets] of byGroup) {
+    buckets.sort((x, y) => x.b - y.b);
+    out.set(g, pops.map(() => null));
+    pops.forEach((_, i) => {
+      const n = buckets.reduce((t, x) => t + x.c[i]!, 0);
+      for (const rank of middleRanks(n)) {
+        let before = 0;
+        for (const x of buckets) {
+          if (before + x.c[i]! >= rank) {
+            wanted.push({ g, pop: i, bucket: x.b, rankInBucket: rank - before });
+            break;
+          }
+          before += x.c[i]!;
+        }
+      }
+    });
+  }
+  if (wanted.length === 0) return out;
+  const pairs = [...new Map(wanted.map((w) => [`${w.g}\u0000${w.bucket}`, w])).values()];
+  const params = [...spec.params, pairs.map((p) => p.g), pairs.map((p) => p.bucket)];
+  const k = spec.params.length;
+  const rows = await db.query<{ g: string; b: number; v: number } & Record<string, boolean>>(
+    `SELECT ${spec.group} AS g, floor(${spec.value})::int AS b, (${spec.value})::float8 AS v, ${pops.map((c, i) => `(${c}) AS p${i}`).join(', ')}
+     FROM ${spec.from} WHERE ${spec.value} IS NOT NULL AND ${spec.where}
+       AND (${spec.group}, floor(${spec.value})::int) IN (SELECT * FROM unnest($${k + 1}::text[], $${k + 2}::int[]))`,
+    params,
+  );
+  const values = new Map<string, number[]>();
+  for (const r of rows.rows) {
+    pops.forEach((_, i) => {
+      if (!r[`p${i}`]) return;
+      const key = `${r.g}\u0000${i}\u0000${r.b}`;
+      values.set(key, [...(values.get(key) ?? []), Number(r.v)]);
+    });
+  }
+  for (const v of values.values()) v.sort((a, b) => a - b);
+  const picked = new Map<string, number[]>();
+  for (const w of wanted) {
+    const v = values.get(`${w.g}\u0000${w.pop}\u0000${w.bucket}`)?.[w.rankInBucket - 1];
+    if (v === undefined) continue;
+    const key = `${w.g}\u0000${w.pop}`;
+    picked.set(key, [...(picked.get(key) ?? []), v]);
+  }
+  for (const [key, vs] of picked) {
+    const [g, pop] = key.split('\u0000') as [string, string];
+    out.get(g)![Number(pop)] = vs.reduce((a, b) => a + b, 0) / vs.length;
+  }
+  return out;
+}

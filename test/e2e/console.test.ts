@@ -1,0 +1,269 @@
+/**
+ * The HR and proctor console (#14) in Debian Chromium against a real hub (Fastify on embedded
+ * PGlite, or HUB_TEST_DATABASE_URL), seeded only through the hub's routes: an enrolled kiosk's
+ * signed ingest (a session mid-interview, its journal, a raised hand, a borderline and a
+ * needs-human-scoring answer) and HR's invite route. Each role signs in and sees only its screens
+ * while the server refuses the rest; the proctor issues a resume code the kiosk's own verifier
+ * accepts; a recruiter reviews blind and is refused without a reason code; a second reviewer
+ * follows; every analytics table is exported; every screen is captured in both languages with
+ * axe-core run on it.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { enrolKiosk } from '../../main/services/sync/hub-client';
+import { signedHeaders, type KioskCredential } from '../../main/services/sync/signing';
+import { HmacResumeCodes } from '../../main/services/session/resume-codes';
+import { HUB_HOOK_TIMEOUT_MS, startTestHub, type TestHub } from '../support/hub-harness';
+import { launchBrowser } from './harness';
+import { byTestId, captureScreen, setLang } from './candidate-kit';
+
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+const GENESIS = '0'.repeat(64);
+const SECRET = randomBytes(32);
+const SESSION = `S-${randomBytes(4).toString('hex')}`;
+
+function events(sessionId: string, specs: Array<{ type: string; payload: object }>): Array<Record<string, unknown>> {
+  let prev = GENESIS;
+  return specs.map((s, i) => {
+    const seq = i + 1;
+    const at = Date.now() - 60_000 + seq;
+    const payload = JSON.stringify(s.payload);
+    const hash = sha(`${prev}\n${sessionId}\n${seq}\n${s.type}\n${at}\n${payload}`);
+    const e = { sessionId, seq, type: s.type, at, payload, prevHash: prev, hash };
+    prev = hash;
+    return e;
+  });
+}
+
+function score(questionIndex: number, band: string, status: string) {
+  const text = '我负责了数据库迁移，把停机时间从两小时缩短到十分钟。';
+  return {
+    session_id: SESSION,
+    sessionId: SESSION,
+    question_index: questionIndex,
+    attempt: 0,
+    question_id: `Q${questionIndex + 1}`,
+    status,
+    scorer_version: 'test-1',
+    engine: 'rubric',
+    model_sha256: null,
+    total: band === 'borderline' ? 58.5 : 0,
+    band,
+    computed_at: Date.now(),
+    result: {
+      questionId: `Q${questionIndex + 1}`,
+      status,
+      band,
+      total: 58.5,
+      needsReview: status === 'needs_human_scoring',
+      reasons: [{ code: 'near_threshold' }],
+      competencies: [
+        { competencyId: 'ownership', level: 3, score: 0.58, threshold: 0.6, weight: 1, band, evidence: [{ start: 1, end: 3, text: text.slice(1, 3), kind: 'indicator_phrase', level: 3, matched: '负责' }], whyNotHigher: [] },
+        { competencyId: 'impact', level: 2, score: 0.4, threshold: 0.6, weight: 1, band, evidence: [{ start: 14, end: 24, text: text.slice(14, 24), kind: 'quantity' }], whyNotHigher: [] },
+      ],
+    },
+  };
+}
+
+describe('HR and proctor console', () => {
+  let hub: TestHub;
+  let kiosk: KioskCredential;
+  // One Chromium for every role (each signs in afresh): launching one per test cost ~2 s each.
+  let b: Awaited<ReturnType<typeof launchBrowser>>;
+  const pw = (role: string) => `console-${role}-password`;
+
+  async function signedItems(items: unknown[]): Promise<Array<{ status: string }>> {
+    const text = JSON.stringify({ items });
+    const res = await fetch(`${hub.url}/v1/kiosk/items`, { method: 'POST', headers: { ...signedHeaders(kiosk, 'POST', '/v1/kiosk/items', text, Date.now()), 'content-type': 'application/json' }, body: text });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { results: Array<{ status: string }> }).results;
+  }
+
+  beforeAll(async () => {
+    // The console as `npm run hub` would serve it (built here when dist/console is stale).
+    const script = '../../build/scripts/build-console.mjs';
+    const { buildConsole } = (await import(script)) as { buildConsole: (o: { ifStale: boolean }) => Promise<unknown> };
+    await buildConsole({ ifStale: true });
+    process.env.HUB_RESUME_CODE_SECRET = SECRET.toString('base64');
+    hub = await startTestHub();
+    delete process.env.HUB_RESUME_CODE_SECRET;
+    for (const [u, role] of [['rec', 'recruiter'], ['rec2', 'recruiter'], ['pro', 'proctor'], ['aud', 'auditor']] as const) {
+      expect((await hub.api('POST', '/v1/users', hub.adminToken, { username: u, password: pw(u), role })).status).toBe(201);
+    }
+    const code = await hub.api('POST', '/v1/enrolment-codes', hub.adminToken, {});
+    kiosk = await enrolKiosk(hub.url, String(code.json.code), 'Kiosk A-01');
+    const invite = await hub.api('POST', '/v1/invites', hub.adminToken, {
+      candidateName: '张三', email: 'zhang@example.com', channel: 'email', jobId: 'JOB-1', centre: 'SH-1', location: 'centre',
+      windowStart: new Date(Date.now() - 20 * 60_000).toISOString(), windowEnd: new Date(Date.now() + 40 * 60_000).toISOString(),
+    });
+    expect(invite.status).toBe(201);
+    const inviteCode = String((invite.json.invite as { code: string }).code);
+    const later = await hub.api('POST', '/v1/invites', hub.adminToken, {
+      candidateName: 'Li Si', email: 'li@example.com', channel: 'email', jobId: 'JOB-1', centre: 'SH-1', location: 'centre',
+      windowStart: new Date(Date.now() + 60 * 60_000).toISOString(), windowEnd: new Date(Date.now() + 120 * 60_000).toISOString(),
+    });
+    expect(later.status).toBe(201);
+    const ev = events(SESSION, [
+      { type: 'interview_started', payload: { questionCount: 3 } },
+      { type: 'question_started', payload: { questionIndex: 0 } },
+      { type: 'hand_raised', payload: { incidentId: 'INC-1', screen: 'question' } },
+    ]);
+    const results = await signedItems([
+      { key: `session:${SESSION}:1`, kind: 'session', body: { id: SESSION, inviteCode, state: 'interrupted', questionIndex: 1, resumeCount: 0, interruption: 'crash', candidateRef: 'cand-77' } },
+      ...ev.map((e) => ({ key: `ev:${SESSION}:${String(e.seq)}`, kind: 'journal_event', body: e })),
+      { key: 'incident:INC-1', kind: 'incident', body: { id: 'INC-1', session_id: SESSION, sessionId: SESSION, kind: 'hand_raised', at: Date.now() - 30_000, body: { screen: 'question' } } },
+      { key: `score:${SESSION}:0:0`, kind: 'score', body: score(0, 'borderline', 'scored') },
+      { key: `score:${SESSION}:1:0`, kind: 'score', body: score(1, 'below', 'needs_human_scoring') },
+      { key: `score:${SESSION}:2:0`, kind: 'score', body: score(2, 'pass', 'scored') },
+    ]);
+    expect(results.map((r) => r.status)).toEqual(Array(results.length).fill('stored'));
+    b = await launchBrowser({ fakeMedia: false });
+  }, HUB_HOOK_TIMEOUT_MS);
+  afterAll(async () => {
+    await b?.close();
+    await hub?.close();
+  }, HUB_HOOK_TIMEOUT_MS);
+
+  async function freshConsole(page: Page): Promise<void> {
+    await page.goto(`${hub.url}/console/`);
+    await page.evaluate(() => sessionStorage.clear());
+    await page.reload();
+  }
+  async function signIn(page: Page, user: string, password: string): Promise<string> {
+    await freshConsole(page);
+    await byTestId(page, 'login-form').waitFor();
+    await byTestId(page, 'login-username').fill(user);
+    await byTestId(page, 'login-password').fill(password);
+    await byTestId(page, 'login-submit').click();
+    await byTestId(page, 'sign-out').waitFor();
+    return page.evaluate(() => sessionStorage.getItem('console.token') ?? '');
+  }
+  const navOf = async (page: Page) => (await page.locator('[data-testid^="nav-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')))).map((s) => String(s).slice(4));
+  const status = async (token: string, method: string, path: string, body?: unknown) =>
+    (await fetch(`${hub.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) })).status;
+
+  it('serves the console with a strict CSP and refuses paths outside it', async () => {
+    const res = await fetch(`${hub.url}/console/`);
+    expect(res.status).toBe(200);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(await res.text()).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    for (const bad of ['/console/../package.json', '/console/%2e%2e/%2e%2e/package.json', '/console/.built', '/console/assets/nope.js']) expect((await fetch(`${hub.url}${bad}`)).status, bad).toBeGreaterThanOrEqual(400);
+  });
+
+  it('the login screen, and a wrong password refused', async () => {
+    {
+      await freshConsole(b.page);
+      await byTestId(b.page, 'login-form').waitFor();
+      await captureScreen(b.page, 'console-login');
+      await byTestId(b.page, 'login-username').fill('pro');
+      await byTestId(b.page, 'login-password').fill('wrong-password-here');
+      await byTestId(b.page, 'login-submit').click();
+      await byTestId(b.page, 'login-error').waitFor();
+    }
+  });
+
+  it('proctor: only the board; sees the kiosk interrupted, the raised hand and today’s schedule with the late candidate; issues a resume code the kiosk accepts', async () => {
+    {
+      const token = await signIn(b.page, 'pro', pw('pro'));
+      expect(await navOf(b.page)).toEqual(['board']);
+      for (const [m, p] of [['GET', '/v1/console/review'], ['GET', '/v1/console/journal'], ['GET', '/v1/analytics/exits'], ['GET', '/v1/items']] as const) expect(await status(token, m, p), p).toBe(403);
+      await setLang(b.page, 'en');
+      const row = byTestId(b.page, 'kiosk-row').first();
+      await expect.poll(() => row.getAttribute('data-state')).toBe('interrupted');
+      await byTestId(b.page, 'alerts-waiting').waitFor();
+      expect(await byTestId(b.page, 'schedule-row').count()).toBeGreaterThanOrEqual(1);
+      expect(await b.page.locator('[data-testid="schedule-row"][data-status="late"]').count()).toBe(1);
+      await captureScreen(b.page, 'console-board');
+      await byTestId(b.page, 'resume-open').click();
+      await byTestId(b.page, 'resume-reason').selectOption('crash');
+      await byTestId(b.page, 'resume-issue').click();
+      const text = (await byTestId(b.page, 'resume-code').textContent()) ?? '';
+      const code = /([0-9A-Z]{5}-[0-9A-Z]{5})/.exec(text)?.[1] ?? '';
+      expect(new HmacResumeCodes(SECRET).verify(SESSION, 0, code)).toBe(true);
+      expect(new HmacResumeCodes(SECRET).verify(SESSION, 1, code)).toBe(false);
+      await captureScreen(b.page, 'console-resume-code');
+      await byTestId(b.page, 'alert-ack').first().click();
+      await expect.poll(() => byTestId(b.page, 'alerts-waiting').count()).toBe(0);
+      const j = await hub.db.pool.query<{ actor: string; action: string; session_id: string; reason: string }>("SELECT actor, action, session_id, reason FROM console_journal WHERE action IN ('resume_code_issued','alert_acknowledged') ORDER BY id");
+      expect(j.rows).toEqual([
+        { actor: 'user:pro', action: 'resume_code_issued', session_id: SESSION, reason: 'crash' },
+        { actor: 'user:pro', action: 'alert_acknowledged', session_id: null, reason: 'acknowledged' },
+      ]);
+      await setLang(b.page, 'zh-CN');
+    }
+  });
+
+  it('recruiter: review and analytics only; reviews a borderline answer blind, refused without a reason code, recorded with one; a second reviewer follows', async () => {
+    {
+      const token = await signIn(b.page, 'rec', pw('rec'));
+      expect(await navOf(b.page)).toEqual(['review', 'analytics']);
+      for (const [m, p] of [['GET', '/v1/console/board'], ['GET', '/v1/console/journal']] as const) expect(await status(token, m, p), p).toBe(403);
+      expect(await status(token, 'POST', '/v1/console/resume-codes', { kioskId: kiosk.kioskId, sessionId: SESSION, reason: 'crash' })).toBe(403);
+      await b.page.goto(`${hub.url}/console/#/review`);
+      await byTestId(b.page, 'review-table').waitFor();
+      // Queue: the needs-human-scoring answer before the borderline one; the passing answer is not there.
+      expect(await b.page.locator('[data-testid="review-row"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-reason')))).toEqual(['needs_human_scoring', 'borderline']);
+      await captureScreen(b.page, 'console-review-queue');
+      await b.page.locator('[data-testid="review-row"][data-reason="borderline"] [data-testid="review-open"]').click();
+      await b.page.locator('[data-testid="screen-review-detail"][data-blind="true"]').waitFor();
+      expect(await byTestId(b.page, 'review-candidate').count()).toBe(0);
+      expect(await b.page.content()).not.toContain('张三');
+      await captureScreen(b.page, 'console-review-detail');
+      await byTestId(b.page, 'level-ownership').selectOption('4');
+      await byTestId(b.page, 'review-submit').click();
+      await expect.poll(() => byTestId(b.page, 'review-message').textContent()).toMatch(/reason code|理由代码/);
+      expect((await hub.db.pool.query("SELECT count(*)::int AS n FROM console_journal WHERE action='review_decision'")).rows[0].n).toBe(0);
+      await byTestId(b.page, 'review-reason').selectOption('evidence_missed');
+      await byTestId(b.page, 'review-submit').click();
+      await byTestId(b.page, 'review-history').waitFor();
+      const d = await hub.db.pool.query<{ actor: string; reason: string; detail: { round: number; blind: boolean; levels: unknown[] } }>("SELECT actor, reason, detail FROM console_journal WHERE action='review_decision'");
+      expect(d.rows).toEqual([{ actor: 'user:rec', reason: 'evidence_missed', detail: { round: 1, blind: true, note: null, levels: [{ competencyId: 'ownership', from: 3, to: 4 }, { competencyId: 'impact', from: 2, to: 2 }] } }]);
+      // The same reviewer cannot record the second review; another can, once it is requested.
+      await byTestId(b.page, 'second-reason').fill('evidence is thin');
+      await byTestId(b.page, 'second-request').click();
+      await expect.poll(() => byTestId(b.page, 'review-message').textContent()).toMatch(/second review|二次复核/);
+      const reviewId = (await hub.db.pool.query<{ review_id: string }>("SELECT review_id FROM console_journal WHERE action='review_decision'")).rows[0]!.review_id;
+      const body = { levels: [{ competencyId: 'ownership', level: 3 }], reasonCode: 'rubric_gap', blind: true };
+      expect(await status(token, 'POST', `/v1/console/review/${reviewId}/decisions`, body)).toBe(409);
+      const rec2 = await hub.login('rec2', pw('rec2'));
+      expect(await status(rec2, 'GET', `/v1/console/review/${reviewId}?blind=1`)).toBe(200);
+      expect(await status(rec2, 'POST', `/v1/console/review/${reviewId}/decisions`, { ...body, reasonCode: undefined })).toBe(400);
+      expect(await status(rec2, 'POST', `/v1/console/review/${reviewId}/decisions`, body)).toBe(201);
+      expect(await status(rec2, 'POST', `/v1/console/review/${reviewId}/decisions`, body)).toBe(409);
+    }
+  });
+
+  it('auditor: analytics and the journal; hr_admin: every screen; each analytics table exports as CSV and XLSX', async () => {
+    {
+      const audToken = await signIn(b.page, 'aud', pw('aud'));
+      expect(await navOf(b.page)).toEqual(['analytics', 'journal']);
+      for (const [m, p] of [['GET', '/v1/console/board'], ['GET', '/v1/console/review']] as const) expect(await status(audToken, m, p), p).toBe(403);
+      await b.page.goto(`${hub.url}/console/#/journal`);
+      await byTestId(b.page, 'journal-table').waitFor();
+      expect(await byTestId(b.page, 'journal-row').count()).toBeGreaterThanOrEqual(4);
+      await captureScreen(b.page, 'console-journal');
+      await byTestId(b.page, 'sign-out').click();
+      await signIn(b.page, 'admin', 'correct horse battery staple');
+      expect(await navOf(b.page)).toEqual(['board', 'review', 'analytics', 'journal']);
+      await b.page.goto(`${hub.url}/console/#/analytics`);
+      await byTestId(b.page, 'screen-analytics').waitFor();
+      const list = (await (await fetch(`${hub.url}/v1/analytics`, { headers: { authorization: `Bearer ${hub.adminToken}` } })).json()) as { reports: Array<{ name: string }> };
+      expect(list.reports.length).toBeGreaterThan(0);
+      for (const r of list.reports) await byTestId(b.page, `report-${r.name}`).locator('table, p').first().waitFor();
+      await captureScreen(b.page, 'console-analytics');
+      for (const r of list.reports) {
+        for (const format of ['csv', 'xlsx'] as const) {
+          const [download] = await Promise.all([b.page.waitForEvent('download'), byTestId(b.page, `export-${r.name}-${format}`).click()]);
+          const file = await download.path();
+          const bytes = readFileSync(file);
+          if (format === 'csv') expect(bytes.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])), r.name).toBe(true);
+          else expect(bytes.subarray(0, 2).toString('latin1'), r.name).toBe('PK');
+        }
+      }
+    }
+  });
+});

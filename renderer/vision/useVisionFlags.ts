@@ -64,6 +64,7 @@ export function useVisionFlags(opts: { stream: MediaStream | null; active: boole
           send(m.events);
           worker?.terminate();
         } else {
+          console.warn('[vision] analysis unavailable:', m.message);
           worker?.terminate();
           worker = null;
         }

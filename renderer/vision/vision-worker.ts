@@ -6,7 +6,7 @@
  */
 import { Human } from '@vladmandic/human';
 import { VisionFlagTracker, type VisionFlagEvent, type VisionHint } from '../../shared/vision/flags';
-import { visionHumanConfig } from '../../shared/vision/human-config';
+import { VISION_TF_FLAGS, visionHumanConfig } from '../../shared/vision/human-config';
 import { facesFromHuman, frameStats } from '../../shared/vision/observation';
 import type { VisionPolicy } from '../../shared/vision/policy';
 
@@ -37,6 +37,7 @@ const thumbCtx = thumb.getContext('2d', { willReadFrequently: true });
 async function init(base: string, policy: VisionPolicy): Promise<void> {
   try {
     const h = new Human(visionHumanConfig(new URL('models/human/', base).href, new URL('models/wasm/', base).href) as never);
+    for (const [k, v] of Object.entries(VISION_TF_FLAGS)) h.tf.env().set(k, v);
     await h.load();
     await h.tf.ready();
     human = h;

@@ -105,3 +105,11 @@ export function visionHumanConfig(modelBasePath: string, wasmPath: string): Visi
     segmentation: { enabled: false },
   };
 }
+
+/**
+ * TensorFlow.js environment flags set BEFORE Human initialises its backend (Human applies its own
+ * `flags` only after, too late): one wasm thread. The threaded build would spawn pthread workers from
+ * blob: scripts, which the kiosk's CSP (script-src 'self') refuses, and would take more than the
+ * one core the bench budgets.
+ */
+export const VISION_TF_FLAGS = { WASM_HAS_MULTITHREAD_SUPPORT: false } as const;

@@ -16,15 +16,16 @@
  * What this does NOT measure: the renderer's worker (Chromium's wasm engine, camera frames); that
  * runs the same config but is proved only by the unit tests of the pure flag logic.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { visionHumanConfig } from '../../shared/vision/human-config';
-import { FACE_CROPS, FACE_SOURCE, HEIGHT, IMAGE_SET, SCENE_CROP, SCENE_SOURCE, WIDTH, type Placement, type TestImage } from './vision-image-set';
+import { VISION_TF_FLAGS, visionHumanConfig } from '../../shared/vision/human-config';
+import { HEIGHT, IMAGE_SET, WIDTH } from './vision-image-set';
+import { buildImage, magick } from './vision-frames';
 
 const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, reps: { type: 'string', default: '2' }, keep: { type: 'string' }, only: { type: 'string' } } });
 const REPS = Math.max(1, Number(values.reps));
@@ -33,46 +34,6 @@ const TARGET = { p50Ms: 80, cpuShareAt2fps: 0.25, faceCountAccuracy: 1 };
 const root = path.resolve(import.meta.dirname, '../..');
 const require = createRequire(import.meta.url);
 const humanDir = path.join(root, 'node_modules/@vladmandic/human');
-
-function magick(): string {
-  // /usr/local/bin may hold a stand-in `convert`; Debian's ImageMagick 6 is /usr/bin/convert-im6.q16.
-  for (const c of ['/usr/bin/convert-im6.q16', '/usr/bin/magick', '/usr/bin/convert']) if (existsSync(c)) return c;
-  throw new Error('Debian ImageMagick not found: apt-get install -y imagemagick');
-}
-
-function faceLayer(p: Placement): string[] {
-  const c = FACE_CROPS[p.face];
-  if (!c) throw new Error(`no face crop ${p.face}`);
-  const src = path.join(humanDir, FACE_SOURCE);
-  const s = p.size;
-  const h = Math.round((s * c.h) / c.w);
-  const args = ['(', src, '-crop', `${c.w}x${c.h}+${c.x}+${c.y}`, '+repage', '-resize', `${s}x${h}!`, '-alpha', 'set', '-virtual-pixel', 'transparent'];
-  if (p.transform === 'turn') {
-    // The right edge pulled in and shortened: a head turned ~35° away, as a perspective approximation.
-    args.push('-distort', 'Perspective', `0,0 0,0  ${s},0 ${Math.round(s * 0.72)},${Math.round(h * 0.1)}  ${s},${h} ${Math.round(s * 0.72)},${Math.round(h * 0.9)}  0,${h} 0,${h}`);
-  } else if (p.transform === 'roll') {
-    args.push('-background', 'none', '-rotate', '28');
-  }
-  args.push(')', '-geometry', `${p.x >= 0 ? '+' : ''}${p.x}${p.y >= 0 ? '+' : ''}${p.y}`, '-composite');
-  return args;
-}
-
-function buildImage(bin: string, img: TestImage, dir: string): string {
-  const args: string[] = [];
-  if (img.background === 'plain') args.push('-size', `${WIDTH}x${HEIGHT}`, 'gradient:#9aa0a6-#d8d2c8');
-  else args.push(path.join(humanDir, SCENE_SOURCE), '-crop', `${SCENE_CROP.w}x${SCENE_CROP.h}+${SCENE_CROP.x}+${SCENE_CROP.y}`, '+repage', '-resize', `${WIDTH}x${HEIGHT}!`);
-  for (const p of img.faces) args.push(...faceLayer(p));
-  if (img.dark) args.push('-evaluate', 'multiply', '0.3');
-  // A hand or a sticker over the lens: near-black, almost uniform, a little sensor noise.
-  if (img.covered) args.push('-fill', '#0b0b0c', '-colorize', '97%', '-attenuate', '0.2', '+noise', 'Gaussian');
-  const png = path.join(dir, `${img.id}.png`);
-  const raw = path.join(dir, `${img.id}.rgb`);
-  args.push('-alpha', 'off', '-write', png, '-depth', '8', `rgb:${raw}`);
-  execFileSync(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  const size = statSync(raw).size;
-  if (size !== WIDTH * HEIGHT * 3) throw new Error(`${img.id}: raw frame is ${size} bytes`);
-  return raw;
-}
 
 function serve(dir: string): Promise<{ server: Server; base: string }> {
   const types: Record<string, string> = { '.json': 'application/json', '.bin': 'application/octet-stream', '.wasm': 'application/wasm' };
@@ -114,6 +75,7 @@ async function main(): Promise<void> {
   const { Human } = require(path.join(humanDir, 'dist/human.node-wasm.js')) as typeof import('@vladmandic/human');
   const config = visionHumanConfig(`${base}/human/`, path.join(modelsDir, 'wasm') + path.sep);
   const human = new Human(config as never);
+  for (const [k, v] of Object.entries(VISION_TF_FLAGS)) human.tf.env().set(k, v);
   await human.load();
   await human.tf.ready();
   const backend = human.tf.getBackend();

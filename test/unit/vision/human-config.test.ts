@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { VISION_MODEL_FILES, visionHumanConfig } from '../../../shared/vision/human-config';
+import { VISION_MODEL_FILES, VISION_TF_FLAGS, visionHumanConfig } from '../../../shared/vision/human-config';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 
@@ -44,6 +44,10 @@ describe('the Human configuration', () => {
     expect(config.cacheSensitivity).toBe(0);
     expect(config.cacheModels).toBe(false);
     expect(JSON.stringify(config)).not.toMatch(/https?:|cdn|jsdelivr|unpkg/i);
+  });
+
+  it('forces one wasm thread (the threaded build spawns blob: workers the CSP refuses)', () => {
+    expect(VISION_TF_FLAGS).toEqual({ WASM_HAS_MULTITHREAD_SUPPORT: false });
   });
 });
 

@@ -25,7 +25,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { VISION_TF_FLAGS, visionHumanConfig } from '../../shared/vision/human-config';
 import { HEIGHT, IMAGE_SET, WIDTH } from './vision-image-set';
-import { buildImage, magick } from './vision-frames';
+import { buildImages, magick } from './vision-frames';
 
 const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, reps: { type: 'string', default: '2' }, keep: { type: 'string' }, only: { type: 'string' } } });
 const REPS = Math.max(1, Number(values.reps));
@@ -66,7 +66,8 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const set = values.only ? IMAGE_SET.filter((i) => i.id.startsWith(values.only!)) : IMAGE_SET;
   const t0 = Date.now();
-  const frames = set.map((img) => ({ img, raw: readFileSync(buildImage(bin, img, dir)) }));
+  const raws = await buildImages(bin, set, dir, Math.max(1, Math.min(4, os.availableParallelism())));
+  const frames = set.map((img, i) => ({ img, raw: readFileSync(raws[i]!) }));
   const buildMs = Date.now() - t0;
 
   // One thread: the wasm backend reads this before it initialises.
@@ -95,6 +96,7 @@ async function main(): Promise<void> {
   for (const f of frames) await detect(f.raw);
 
   const wall: number[] = [];
+  const cpuMs: number[] = [];
   let cpuUs = 0;
   const perImage = new Map<string, number[]>();
   for (let r = 0; r < REPS; r++) {
@@ -105,6 +107,7 @@ async function main(): Promise<void> {
       wall.push(performance.now() - w0);
       const c = process.cpuUsage(c0);
       cpuUs += c.user + c.system;
+      cpuMs.push((c.user + c.system) / 1000);
       perImage.set(f.img.id, [...(perImage.get(f.img.id) ?? []), n]);
     }
   }
@@ -125,6 +128,9 @@ async function main(): Promise<void> {
 
   const p50Ms = Number(pct(wall, 0.5).toFixed(1));
   const p95Ms = Number(pct(wall, 0.95).toFixed(1));
+  // CPU time per frame (reported, not gated): wall time on a loaded shared machine includes waiting
+  // for a core; this does not, so a p50Ms miss with a low cpuP50Ms means contention, not the model.
+  const cpuP50Ms = Number(pct(cpuMs, 0.5).toFixed(1));
   const cpuShareAt2fps = Number(((2 * cpuUs) / 1e6 / wall.length).toFixed(3));
   const faceCountAccuracy = Number((correct / frames.length).toFixed(3));
   const pass = p50Ms <= TARGET.p50Ms && cpuShareAt2fps <= TARGET.cpuShareAt2fps && faceCountAccuracy >= TARGET.faceCountAccuracy;
@@ -132,7 +138,7 @@ async function main(): Promise<void> {
 
   const result = {
     bench: 'vision', backend, threads: 1, humanVersion: human.version, images: frames.length, frames: wall.length, reps: REPS, buildImagesMs: buildMs,
-    p50Ms, p95Ms, cpuShareAt2fps, faceCountAccuracy, perVariant: byVariant, target: TARGET, pass,
+    p50Ms, p95Ms, cpuP50Ms, cpuShareAt2fps, faceCountAccuracy, perVariant: byVariant, target: TARGET, pass,
   };
   if (!values.json) {
     console.log(`vision bench: ${frames.length} images × ${REPS}, wasm 1 thread; p50 ${p50Ms} ms, p95 ${p95Ms} ms, cpu share at 2 fps ${cpuShareAt2fps}, face-count accuracy ${faceCountAccuracy}`);

@@ -2,11 +2,13 @@
  * Builds the vision test frames (test/bench/vision-image-set.ts) with Debian's ImageMagick from
  * photos shipped in @vladmandic/human: used by `npm run bench:vision` and by the fake-camera E2E.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { FACE_CROPS, FACE_SOURCE, HEIGHT, SCENE_CROP, SCENE_SOURCE, WIDTH, type Placement, type TestImage } from './vision-image-set';
 
+const execFileAsync = promisify(execFile);
 const humanDir = path.resolve(import.meta.dirname, '../../node_modules/@vladmandic/human');
 
 export function magick(): string {
@@ -32,7 +34,7 @@ function faceLayer(p: Placement): string[] {
   return args;
 }
 
-export function buildImage(bin: string, img: TestImage, dir: string): string {
+function imageArgs(img: TestImage, dir: string): { args: string[]; raw: string } {
   const args: string[] = [];
   if (img.background === 'plain') args.push('-size', `${WIDTH}x${HEIGHT}`, 'gradient:#9aa0a6-#d8d2c8');
   else args.push(path.join(humanDir, SCENE_SOURCE), '-crop', `${SCENE_CROP.w}x${SCENE_CROP.h}+${SCENE_CROP.x}+${SCENE_CROP.y}`, '+repage', '-resize', `${WIDTH}x${HEIGHT}!`);
@@ -43,9 +45,35 @@ export function buildImage(bin: string, img: TestImage, dir: string): string {
   const png = path.join(dir, `${img.id}.png`);
   const raw = path.join(dir, `${img.id}.rgb`);
   args.push('-alpha', 'off', '-write', png, '-depth', '8', `rgb:${raw}`);
-  execFileSync(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  return { args, raw };
+}
+
+function checked(img: TestImage, raw: string): string {
   const size = statSync(raw).size;
   if (size !== WIDTH * HEIGHT * 3) throw new Error(`${img.id}: raw frame is ${size} bytes`);
   return raw;
 }
 
+/** Builds one frame; returns the path of its raw 8-bit RGB file (a PNG is written beside it). */
+export function buildImage(bin: string, img: TestImage, dir: string): string {
+  const { args, raw } = imageArgs(img, dir);
+  execFileSync(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  return checked(img, raw);
+}
+
+/** Builds every frame, `parallel` ImageMagick processes at a time; raw paths in input order. */
+export async function buildImages(bin: string, imgs: readonly TestImage[], dir: string, parallel = 2): Promise<string[]> {
+  const out: string[] = new Array<string>(imgs.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < imgs.length) {
+      const i = next++;
+      const img = imgs[i]!;
+      const { args, raw } = imageArgs(img, dir);
+      await execFileAsync(bin, args);
+      out[i] = checked(img, raw);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, parallel) }, lane));
+  return out;
+}

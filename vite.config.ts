@@ -1,5 +1,7 @@
 import react from '@vitejs/plugin-react';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
 
@@ -21,12 +23,35 @@ function ffmpegCore(): Plugin {
   };
 }
 
+/**
+ * The vision models and tfjs wasm binaries (issue #15) are served from our own origin at ./models/:
+ * build/scripts/copy-models.mjs copies them from node_modules into native-models/ and checks them
+ * against the committed sha256 manifest; each file is hashed again here before it is copied.
+ */
+function visionModels(): Plugin {
+  return {
+    name: 'kiosk-vision-models',
+    apply: 'build',
+    writeBundle(options) {
+      execFileSync(process.execPath, [path.resolve('build/scripts/copy-models.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] });
+      const manifest = JSON.parse(readFileSync('native-models/manifest.json', 'utf8')) as { models: { kind?: string; files: { path: string; sha256: string }[] }[] };
+      for (const f of manifest.models.filter((m) => m.kind === 'vision').flatMap((m) => m.files)) {
+        const src = path.resolve('native-models', f.path);
+        if (createHash('sha256').update(readFileSync(src)).digest('hex') !== f.sha256) throw new Error(`native-models/${f.path}: sha256 does not match the manifest`);
+        const dest = path.join(options.dir ?? 'dist/renderer', 'models', f.path);
+        mkdirSync(path.dirname(dest), { recursive: true });
+        copyFileSync(src, dest);
+      }
+    },
+  };
+}
+
 // The renderer only. Relative base so the same build loads from app://kiosk/ (Electron) and from
 // the development web shell on 127.0.0.1.
 export default defineConfig({
   root: 'renderer',
   base: './',
-  plugins: [react(), ffmpegCore()],
+  plugins: [react(), ffmpegCore(), visionModels()],
   // ffmpeg.wasm's class worker is an ES module worker.
   worker: { format: 'es' },
   build: {

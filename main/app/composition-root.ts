@@ -35,6 +35,7 @@ import { SegmentMediaStore } from '../services/storage/media-store';
 import { mkdirDurably } from '../services/storage/durable-file';
 import { JiebaSegmenter } from '../services/packs/resume-tags';
 import { CandidateFeedback } from '../services/scoring/candidate-feedback';
+import { VisionFlagRecorder } from '../services/integrity/vision-flags';
 import { ScoringRunner } from '../services/scoring/scoring-runner';
 import { setTextSealer } from '../db/text-sealing';
 import { DEFAULT_RETENTION_DAYS } from '../services/packs/pack-schema';
@@ -278,7 +279,8 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
   const lockdown = new LockdownRecorder({ db, journal, clock, packs: packRuntime.packs, logger, mainObservesWindow: options.shell === 'electron' });
   const known = (code: string): boolean => getSessionByInvite(db, code) !== undefined || packRuntime.invites.lookup(code) !== undefined;
   const inviteGate = new InviteGate({ db, clock, logger, known, ...(options.invitePolicy ? { policy: options.invitePolicy } : {}) });
-  const router = new IpcRouter(createHandlers(sessions, assistance, precheck, packRuntime.preparer, inviteGate, lockdown, feedback), logger);
+  const vision = new VisionFlagRecorder({ db, journal, clock, packs: packRuntime.packs });
+  const router = new IpcRouter(createHandlers(sessions, assistance, precheck, packRuntime.preparer, inviteGate, lockdown, feedback, vision), logger);
   const integrity =
     (options.integrityMonitor ?? (options.shell === 'electron' || options.integrityScan !== undefined))
       ? new IntegrityMonitor({

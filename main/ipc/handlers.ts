@@ -1,5 +1,6 @@
 import type { CheckInPreparer } from '../services/packs/check-in-preparer';
 import type { LockdownRecorder } from '../services/integrity/lockdown-recorder';
+import type { VisionFlagRecorder } from '../services/integrity/vision-flags';
 import type { CandidateFeedback } from '../services/scoring/candidate-feedback';
 import type { PrecheckService } from '../services/precheck/precheck-service';
 import type { AssistanceService } from '../services/session/assistance';
@@ -17,6 +18,7 @@ export function createHandlers(
   gate: InviteGate,
   lockdown?: LockdownRecorder,
   feedback?: CandidateFeedback,
+  vision?: VisionFlagRecorder,
 ): Handlers {
   return {
     // The invite gate normalises the typed code and throttles wrong ones before anything else runs.
@@ -66,5 +68,7 @@ export function createHandlers(
     endRestBreak: (r) => sessions.endRestBreak(r.sessionId, r.questionIndex),
     setAccommodations: (r) => sessions.setAccommodations(r),
     liftProctorPause: (r) => sessions.liftProctorPause(r.sessionId, r.code),
+    visionPolicy: (r) => (vision ? vision.policy(r.sessionId) : err('INTERNAL', 'camera flags are not running on this kiosk')),
+    visionFlag: (r) => (vision ? vision.report(r) : err('INTERNAL', 'camera flags are not running on this kiosk')),
   };
 }

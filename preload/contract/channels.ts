@@ -49,6 +49,7 @@ import { RestBreakRequest, SetAccommodationsRequest } from './accommodations';
 import { LockdownAck, LockdownPolicyRequest, LockdownPolicyView, LockdownReport } from './lockdown';
 import { AttachPageRequest, DialogClockRequest, DraftAck, PageEvent, PagePresence, PageRequest, ProctorLiftRequest, SaveDraftRequest } from './page';
 import { FeedbackReportView, HintAck, HintShownRequest, ScoringPolicyView } from './scoring';
+import { VisionFlagAck, VisionFlagReport, VisionPolicyView } from './vision';
 
 export const CHANNEL_PREFIX = 'kiosk:';
 
@@ -97,6 +98,9 @@ export const operations = {
   scoringPolicy: { channel: 'kiosk:scoring:policy', request: SessionRequest, response: ScoringPolicyView },
   hintShown: { channel: 'kiosk:scoring:hintShown', request: HintShownRequest, response: HintAck },
   feedbackReport: { channel: 'kiosk:scoring:report', request: SessionRequest, response: FeedbackReportView },
+  // camera integrity flags (issue #15): journaled for a human, never a score
+  visionPolicy: { channel: 'kiosk:vision:policy', request: SessionRequest, response: VisionPolicyView },
+  visionFlag: { channel: 'kiosk:vision:flag', request: VisionFlagReport, response: VisionFlagAck },
 } as const satisfies Record<string, OperationSpec>;
 
 export type Operations = typeof operations;

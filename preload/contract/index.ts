@@ -7,3 +7,4 @@ export * from './channels';
 export type * from './api';
 export * from './page';
 export * from './scoring';
+export * from './vision';

@@ -146,6 +146,9 @@ export const en = {
   'question.mode.text': 'Written answer',
   'question.micLevel': 'Microphone level',
   'question.selfView': 'Your camera',
+  // camera hints (issue #15): kind, never accusing; flags go to a human, never a score
+  'vision.keepFaceInView': 'Please keep your face in view',
+  'vision.cameraCovered': 'The camera seems to be covered — please check the lens',
   'question.retakeLeft': '{count, plural, =0 {This answer cannot be recorded again.} one {You may record this answer again one more time.} other {You may record this answer again # more times.}}',
   'question.urgent': '{seconds, plural, one {# second left} other {# seconds left}}',
   'question.timeUp': 'Time is up. Saving your answer…',

@@ -148,6 +148,9 @@ export const zhCN: Record<MessageKey, string> = {
   'question.mode.text': '文字作答',
   'question.micLevel': '麦克风音量',
   'question.selfView': '您的摄像头画面',
+  // camera hints (issue #15): kind, never accusing; flags go to a human, never a score
+  'vision.keepFaceInView': '请保持面部在画面中',
+  'vision.cameraCovered': '摄像头似乎被遮挡了，请检查镜头',
   'question.retakeLeft': '{count, plural, =0 {本题不能再重新录制。} other {本题还可以重新录制 # 次。}}',
   'question.urgent': '还剩 {seconds} 秒',
   'question.timeUp': '作答时间已到，正在保存您的回答…',

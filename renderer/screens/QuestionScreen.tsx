@@ -14,6 +14,7 @@ import { acquireStream, lostDevice, releaseStream } from '../media';
 import { AnswerCapture, type RecordedSegment } from '../recording/answer-capture';
 import { remuxQueue } from '../recording/remux-instance';
 import { StarHint } from '../scoring/StarHint';
+import { useVisionFlags } from '../vision/useVisionFlags';
 import { announce, publishDialogClock } from '../a11y/live';
 
 const DEVICE_POLL_MS = 500;
@@ -71,6 +72,8 @@ export function QuestionScreen({
   const selfView = useRef<HTMLVideoElement>(null);
   const isMedia = view.mode !== 'text';
   const needsCamera = view.mode === 'video';
+  // Camera integrity flags (issue #15): journaled for a human, never a score; the hint is for the candidate.
+  const visionHint = useVisionFlags({ stream, active: needsCamera && recording, sessionId: view.sessionId, questionIndex: view.questionIndex, attempt: view.attempt });
   const [clockEpoch, setClockEpoch] = useState(0);
   const viewKey = `${view.questionIndex}:${view.attempt}:${view.segment}:${view.phase}:${view.restBreak ? 'rest' : 'on'}`;
   const countdownKey = `${viewKey}:${clockEpoch}`;
@@ -502,6 +505,11 @@ export function QuestionScreen({
       {isMedia && view.phase === 'answering' && (
         <div className="recorder-row">
           {needsCamera && stream && <video ref={selfView} className="self-view" autoPlay muted playsInline aria-label={t('question.selfView')} />}
+          {needsCamera && visionHint && (
+            <p className="vision-hint" role="status" data-testid="vision-hint" data-hint={visionHint}>
+              {t(visionHint === 'camera_covered' ? 'vision.cameraCovered' : 'vision.keepFaceInView')}
+            </p>
+          )}
           <div className="stack grow">
             <p className="hint">{t(view.mode === 'video' ? 'question.recordHint.video' : 'question.recordHint.audio')}</p>
             <p className={`recording-state${recording ? ' on' : ''}`} data-testid="saved-chunks" data-chunks={acked} data-recording={recording ? 'true' : 'false'}>

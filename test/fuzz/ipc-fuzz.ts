@@ -131,6 +131,18 @@ const SPECS: Record<OperationName, OpSpec> = {
     required: { sessionId: 'uuid', accommodations: 'object', proctorCode: 'text', proctorName: 'text', reason: 'text' },
   },
   liftProctorPause: { seed: () => ({ sessionId: SESSION, code: pick(['AAAA-BBBB', 'x', '监考']) }), required: { sessionId: 'uuid', code: 'string' } },
+  visionPolicy: { seed: () => ({ sessionId: SESSION }), required: { sessionId: 'uuid' } },
+  visionFlag: {
+    seed: () => ({
+      sessionId: SESSION,
+      questionIndex: int(3),
+      attempt: int(2),
+      flag: rand() < 0.5
+        ? { status: 'started', kind: pick(['no_face', 'multiple_faces', 'looking_away', 'camera_covered', 'camera_frozen']), heldMs: int(10_000), confidence: rand() }
+        : { status: 'ended', kind: pick(['no_face', 'multiple_faces']), durationMs: int(60_000), confidence: rand(), frames: 1 + int(100), reason: pick(['cleared', 'gap', 'finished']) },
+    }),
+    required: { sessionId: 'uuid', questionIndex: 'int', attempt: 'int', flag: 'object' },
+  },
 };
 
 /** A value that is certainly not of this kind. */

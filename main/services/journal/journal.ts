@@ -76,7 +76,9 @@ export type JournalEventType =
   | 'proctor_pause_lifted'
   // pack format v2 (stage-flow.ts): stage index and id, release mode, the envelope's sha256; never a key
   | 'stage_content_released'
-  | 'stage_release_failed';
+  | 'stage_release_failed'
+  // camera integrity flags (issue #15, main/services/integrity/vision-flags.ts): for a human, never a score
+  | 'vision_flag';
 
 export interface JournalEntry {
   readonly sessionId: string;

@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { AnswerMode, TimerMode } from '../../../preload/contract/common';
+import { VisionPackPolicy } from '../../../shared/vision/policy';
 
 export const PACK_SCHEMA_VERSION = 1;
 
@@ -254,6 +255,9 @@ export const PackPolicy = z
     scoring: ScoringPackPolicy.optional(),
     fairClock: FairClockPolicy.optional(),
     accommodations: AccommodationPolicy.optional(),
+    // Camera integrity flags (issue #15, shared/vision/policy.ts): optional without a default, so a
+    // pack without it decodes exactly as signed; resolveVisionPolicy fills in the kiosk's defaults.
+    vision: VisionPackPolicy.optional(),
   })
   .strict();
 export type PackPolicy = z.infer<typeof PackPolicy>;

@@ -279,6 +279,7 @@ function covered(segs: Segment[], frame: number): boolean {
 }
 
 async function main(): Promise<void> {
+  const wallStart = performance.now();
   need('espeak-ng');
   need('sox');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kiosk-vad-bench-'));
@@ -413,6 +414,8 @@ async function main(): Promise<void> {
       frameMsP50: round2(percentile(times, 50)),
       frameMsP95: round2(percentile(times, 95)),
       generateMs: Math.round(genMs),
+      inferenceMs: Math.round(inferenceMs),
+      wallMs: Math.round(performance.now() - wallStart),
       seed: SEED,
       target: TARGET,
       pass,

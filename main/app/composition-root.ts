@@ -34,6 +34,7 @@ import { SessionService } from '../services/session/session-service';
 import { SegmentMediaStore } from '../services/storage/media-store';
 import { mkdirDurably } from '../services/storage/durable-file';
 import { JiebaSegmenter } from '../services/packs/resume-tags';
+import { SpeechReporter } from '../services/audio/speech-reporter';
 import { CandidateFeedback } from '../services/scoring/candidate-feedback';
 import { ScoringRunner } from '../services/scoring/scoring-runner';
 import { setTextSealer } from '../db/text-sealing';
@@ -278,7 +279,8 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
   const lockdown = new LockdownRecorder({ db, journal, clock, packs: packRuntime.packs, logger, mainObservesWindow: options.shell === 'electron' });
   const known = (code: string): boolean => getSessionByInvite(db, code) !== undefined || packRuntime.invites.lookup(code) !== undefined;
   const inviteGate = new InviteGate({ db, clock, logger, known, ...(options.invitePolicy ? { policy: options.invitePolicy } : {}) });
-  const router = new IpcRouter(createHandlers(sessions, assistance, precheck, packRuntime.preparer, inviteGate, lockdown, feedback), logger);
+  const speech = new SpeechReporter({ db, journal, clock, packs: packRuntime.packs }); // audio (issue #15)
+  const router = new IpcRouter(createHandlers(sessions, assistance, precheck, packRuntime.preparer, inviteGate, lockdown, feedback, speech), logger);
   const integrity =
     (options.integrityMonitor ?? (options.shell === 'electron' || options.integrityScan !== undefined))
       ? new IntegrityMonitor({

@@ -1,6 +1,7 @@
 import type { CheckInPreparer } from '../services/packs/check-in-preparer';
 import type { LockdownRecorder } from '../services/integrity/lockdown-recorder';
 import type { CandidateFeedback } from '../services/scoring/candidate-feedback';
+import type { SpeechReporter } from '../services/audio/speech-reporter';
 import type { PrecheckService } from '../services/precheck/precheck-service';
 import type { AssistanceService } from '../services/session/assistance';
 import type { InviteGate } from '../services/session/invite-gate';
@@ -17,6 +18,7 @@ export function createHandlers(
   gate: InviteGate,
   lockdown?: LockdownRecorder,
   feedback?: CandidateFeedback,
+  speech?: SpeechReporter,
 ): Handlers {
   return {
     // The invite gate normalises the typed code and throttles wrong ones before anything else runs.
@@ -66,5 +68,9 @@ export function createHandlers(
     endRestBreak: (r) => sessions.endRestBreak(r.sessionId, r.questionIndex),
     setAccommodations: (r) => sessions.setAccommodations(r),
     liftProctorPause: (r) => sessions.liftProctorPause(r.sessionId, r.code),
+    // --- audio (issue #15) ---
+    audioPolicy: (r) => (speech ? speech.policy(r.sessionId) : err('INTERNAL', 'voice activity is not running on this kiosk')),
+    reportSpeech: (r) => (speech ? speech.report(r) : err('INTERNAL', 'voice activity is not running on this kiosk')),
+    // --- end audio ---
   };
 }

@@ -49,6 +49,9 @@ import { RestBreakRequest, SetAccommodationsRequest } from './accommodations';
 import { LockdownAck, LockdownPolicyRequest, LockdownPolicyView, LockdownReport } from './lockdown';
 import { AttachPageRequest, DialogClockRequest, DraftAck, PageEvent, PagePresence, PageRequest, ProctorLiftRequest, SaveDraftRequest } from './page';
 import { FeedbackReportView, HintAck, HintShownRequest, ScoringPolicyView } from './scoring';
+// --- audio (issue #15) ---
+import { AudioPolicyRequest, AudioPolicyView, SpeechReportAck, SpeechReportRequest } from './audio';
+// --- end audio ---
 
 export const CHANNEL_PREFIX = 'kiosk:';
 
@@ -97,6 +100,10 @@ export const operations = {
   scoringPolicy: { channel: 'kiosk:scoring:policy', request: SessionRequest, response: ScoringPolicyView },
   hintShown: { channel: 'kiosk:scoring:hintShown', request: HintShownRequest, response: HintAck },
   feedbackReport: { channel: 'kiosk:scoring:report', request: SessionRequest, response: FeedbackReportView },
+  // --- audio (issue #15): voice activity during spoken answers, journaled for HR, never scored ---
+  audioPolicy: { channel: 'kiosk:audio:policy', request: AudioPolicyRequest, response: AudioPolicyView },
+  reportSpeech: { channel: 'kiosk:audio:report', request: SpeechReportRequest, response: SpeechReportAck },
+  // --- end audio ---
 } as const satisfies Record<string, OperationSpec>;
 
 export type Operations = typeof operations;

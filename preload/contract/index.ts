@@ -7,3 +7,6 @@ export * from './channels';
 export type * from './api';
 export * from './page';
 export * from './scoring';
+// --- audio (issue #15) ---
+export * from './audio';
+// --- end audio ---

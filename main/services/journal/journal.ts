@@ -76,7 +76,13 @@ export type JournalEventType =
   | 'proctor_pause_lifted'
   // pack format v2 (stage-flow.ts): stage index and id, release mode, the envelope's sha256; never a key
   | 'stage_content_released'
-  | 'stage_release_failed';
+  | 'stage_release_failed'
+  // --- audio (issue #15): voice activity during spoken answers, for HR; flags go to a human, never a score ---
+  | 'cant_hear_shown'
+  | 'cant_hear_cleared'
+  | 'speech_summary'
+  | 'background_speech_flagged';
+  // --- end audio ---
 
 export interface JournalEntry {
   readonly sessionId: string;

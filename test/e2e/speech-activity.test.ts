@@ -27,9 +27,9 @@ function run(cmd: string, args: string[]): void {
 }
 
 /**
- * 25 s of short beeps (what Chromium's own fake microphone plays, so the pre-check's microphone
- * step hears something over its floor), then 95 s of digital silence. Whether the answer's stream
- * starts at the top of the file or not, it reaches the silence within 25 s.
+ * 10 s of short beeps (what Chromium's own fake microphone plays, so the pre-check's microphone
+ * step hears something over its floor), then 110 s of digital silence. Whether the answer's stream
+ * starts at the top of the file or not, it reaches the silence within 10 s.
  */
 function silentWav(): string {
   const beep = path.join(dir, 'beep.wav');
@@ -37,8 +37,8 @@ function silentWav(): string {
   const quiet = path.join(dir, 'quiet.wav');
   const f = path.join(dir, 'silent.wav');
   run('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', beep, 'synth', '0.2', 'sine', '1000', 'vol', '0.5', 'pad', '0', '0.8']);
-  run('sox', [beep, beeps, 'repeat', '24']);
-  run('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', quiet, 'synth', '95', 'sine', '440', 'vol', '0']);
+  run('sox', [beep, beeps, 'repeat', '9']);
+  run('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', quiet, 'synth', '110', 'sine', '440', 'vol', '0']);
   run('sox', [beeps, quiet, f]);
   return f;
 }
@@ -79,6 +79,7 @@ describe.skipIf(!hasChromium || !hasTools)('voice activity during spoken answers
     expect(shown).toHaveLength(1);
     expect(shown[0]).toMatchObject({ questionIndex: idx, seconds: 8 });
     expect(shown[0]!['atMs']).toBeGreaterThanOrEqual(8000);
+    console.log(`[e2e] speech-activity: hint at ${String(shown[0]!['atMs'])} ms of the answer`);
     const summary = journalEvents(k, 'speech_summary')[0]!;
     expect(summary).toMatchObject({ questionIndex: idx, engine: 'silero_v5', speakingMs: 0, segments: 0 });
     expect(summary['durationMs']).toBeGreaterThanOrEqual(8000);
@@ -95,7 +96,7 @@ describe.skipIf(!hasChromium || !hasTools)('voice activity during spoken answers
     const hint = byTestId(page, 'cant-hear');
     // Longer than the 8 s the silent run needed, sampled all along.
     const seen: string[] = [];
-    for (let i = 0; i < 48; i++) {
+    for (let i = 0; i < 40; i++) {
       seen.push((await hint.getAttribute('data-showing')) ?? 'missing');
       await page.waitForTimeout(250);
     }

@@ -17,6 +17,7 @@
  * recall = ground-truth speech frames inside a detected segment / ground-truth speech frames.
  * falseAlarmsPerMinute = detected segments in the no-speech clips / their length in minutes.
  * rtf = inference time / audio time (one thread). Exit 1 when a target is missed.
+ * `--control never|always` replaces the model's output with a constant: both must exit 1.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -39,6 +40,17 @@ const opt = (name: string, dflt: number, max = 1000) => {
   return v;
 };
 const JSON_OUT = flag('json');
+// A control replaces the model's output, to show the gate can fail: `never` (nothing is speech)
+// must miss recall, `always` (everything is speech) must miss the pause and false-alarm targets.
+const CONTROL = ((): 'none' | 'never' | 'always' => {
+  const i = argv.indexOf('--control');
+  const v = i >= 0 ? argv[i + 1] : 'none';
+  if (v !== 'none' && v !== 'never' && v !== 'always') {
+    console.log(JSON.stringify({ bench: 'vad', error: '--control must be none, never or always', pass: false }));
+    process.exit(2);
+  }
+  return v;
+})();
 const CLIPS = opt('clips', 2); // per language × noise × SNR
 const SEED = opt('seed', 20261207, 2 ** 31);
 const FA_SECONDS = opt('fa-seconds', 20); // per no-speech clip kind
@@ -267,7 +279,8 @@ async function probabilities(vad: SileroVad, audio: Float32Array, times: number[
   for (let f = 0; f + FRAME <= audio.length; f += FRAME) {
     const frame = audio.subarray(f, f + FRAME);
     const t0 = performance.now();
-    out.push(await vad.process(frame));
+    const p = await vad.process(frame);
+    out.push(CONTROL === 'never' ? 0 : CONTROL === 'always' ? 1 : p);
     times.push(performance.now() - t0);
   }
   return out;
@@ -417,6 +430,7 @@ async function main(): Promise<void> {
       inferenceMs: Math.round(inferenceMs),
       wallMs: Math.round(performance.now() - wallStart),
       seed: SEED,
+      control: CONTROL,
       target: TARGET,
       pass,
     };

@@ -11,7 +11,9 @@ import {
   backgroundSpeechFlags,
   CantHearTracker,
   DEFAULT_CANT_HEAR_CONFIG,
+  FrameAssembler,
   frameDbfs,
+  levelOnlyProbability,
   quietLevelDbfs,
   SILERO_FRAME_SAMPLES,
   SILERO_SAMPLE_RATE,
@@ -74,7 +76,7 @@ export class SpeechMonitor {
   private readonly levels: number[] = [];
   /** Levels of frames sent to the worker, waiting for their probabilities (in order). */
   private readonly inFlight: number[] = [];
-  private pending = new Float32Array(0);
+  private readonly frames = new FrameAssembler(SILERO_FRAME_SAMPLES);
   private engine: SpeechEngine = 'silero_v5';
   private modelReady = false;
   private waiting: Float32Array[] = [];
@@ -128,7 +130,7 @@ export class SpeechMonitor {
   }
 
   private byLevel(db: number): void {
-    this.accept(db >= this.quietDbfs + 10 ? 1 : 0, db);
+    this.accept(levelOnlyProbability(db, this.quietDbfs), db);
   }
 
   private send(batch: Float32Array): void {
@@ -138,17 +140,13 @@ export class SpeechMonitor {
 
   private onAudio(input: Float32Array): void {
     if (this.stopped) return;
-    const all = new Float32Array(this.pending.length + input.length);
-    all.set(this.pending);
-    all.set(input, this.pending.length);
-    const whole = Math.floor(all.length / SILERO_FRAME_SAMPLES) * SILERO_FRAME_SAMPLES;
-    this.pending = all.slice(whole);
+    const batch = this.frames.push(input);
+    const whole = batch.length;
     if (whole === 0) return;
-    const batch = all.slice(0, whole);
     if (this.engine === 'level_only') {
       for (let i = 0; i < whole; i += SILERO_FRAME_SAMPLES) this.byLevel(frameDbfs(batch.subarray(i, i + SILERO_FRAME_SAMPLES)));
     } else if (this.modelReady) this.send(batch);
-    else if (this.waiting.length * (batch.length / SILERO_FRAME_SAMPLES) < MAX_PENDING_FRAMES) this.waiting.push(batch);
+    else if (this.waiting.length * (whole / SILERO_FRAME_SAMPLES) < MAX_PENDING_FRAMES) this.waiting.push(batch);
   }
 
   private accept(p: number, db: number): void {

@@ -364,3 +364,43 @@ export function frameDbfs(samples: ArrayLike<number>): number {
   const rms = Math.sqrt(sum / samples.length);
   return rms > 0 ? Math.max(SILENT_DBFS, 20 * Math.log10(rms)) : SILENT_DBFS;
 }
+
+/**
+ * Cuts audio arriving in blocks of any size (an audio callback's 2048 samples, say) into whole
+ * detector frames, keeping the remainder for the next block. Bounded: a block larger than
+ * `maxBlock` samples is refused (a bug or a hostile caller), nothing is kept from it.
+ */
+export class FrameAssembler {
+  private rest = new Float32Array(0);
+
+  constructor(
+    readonly frameSamples: number = SILERO_FRAME_SAMPLES,
+    private readonly maxBlock: number = 1 << 16,
+  ) {
+    if (!Number.isInteger(frameSamples) || frameSamples < 1) throw new RangeError('frameSamples must be a positive integer');
+  }
+
+  /** The whole frames completed by this block, concatenated (length a multiple of frameSamples). */
+  push(block: ArrayLike<number>): Float32Array {
+    if (block.length > this.maxBlock) throw new RangeError(`a block of ${block.length} samples is over ${this.maxBlock}`);
+    const all = new Float32Array(this.rest.length + block.length);
+    all.set(this.rest);
+    for (let i = 0; i < block.length; i++) {
+      const v = block[i]!;
+      all[this.rest.length + i] = Number.isFinite(v) ? v : 0;
+    }
+    const whole = all.length - (all.length % this.frameSamples);
+    this.rest = all.slice(whole);
+    return all.slice(0, whole);
+  }
+
+  /** Samples waiting for the next block. */
+  get pending(): number {
+    return this.rest.length;
+  }
+}
+
+/** Without the model: a frame counts as speech when it is `overDb` above the quiet level. */
+export function levelOnlyProbability(dbfs: number, quietDbfs: number, overDb = 10): 0 | 1 {
+  return cleanLevel(dbfs) >= quietDbfs + overDb ? 1 : 0;
+}

@@ -301,3 +301,45 @@ describe('fairness: speech timing never enters a score', () => {
     for (const id of FEATURE_IDS) expect(id).not.toMatch(/speech|speak|pause|silence|vad|voice|audio|timing|duration/i);
   });
 });
+
+describe('FrameAssembler', () => {
+  it('property: any block sizes yield exactly the input, in order, in whole frames', async () => {
+    const { FrameAssembler } = await import('../../../../shared/audio/speech-activity');
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 3000 }), { maxLength: 12 }), (sizes) => {
+        const a = new FrameAssembler(512);
+        let next = 0;
+        let seen = 0;
+        let inOrder = true;
+        for (const n of sizes) {
+          const block = Float32Array.from({ length: n }, () => next++);
+          const frames = a.push(block);
+          expect(frames.length % 512).toBe(0);
+          for (const v of frames) if (v !== seen++) inOrder = false;
+        }
+        expect(inOrder).toBe(true);
+        expect(seen + a.pending).toBe(next);
+        expect(a.pending).toBeLessThan(512);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('turns NaN samples into silence and refuses oversized blocks without keeping them', async () => {
+    const { FrameAssembler } = await import('../../../../shared/audio/speech-activity');
+    const a = new FrameAssembler(4, 8);
+    expect(Array.from(a.push([1, Number.NaN, 3, Number.POSITIVE_INFINITY, 5]))).toEqual([1, 0, 3, 0]);
+    expect(() => a.push(new Float32Array(9))).toThrow(RangeError);
+    expect(a.pending).toBe(1);
+    expect(() => new FrameAssembler(0)).toThrow(RangeError);
+  });
+});
+
+describe('levelOnlyProbability (the fallback without the model)', () => {
+  it('is speech only 10 dB over the quiet level', async () => {
+    const { levelOnlyProbability } = await import('../../../../shared/audio/speech-activity');
+    expect(levelOnlyProbability(-45, -55)).toBe(1);
+    expect(levelOnlyProbability(-45.1, -55)).toBe(0);
+    expect(levelOnlyProbability(Number.NaN, -55)).toBe(0);
+  });
+});

@@ -1,7 +1,8 @@
 /**
  * Voice activity as HR sees it (issue #15, audio half): the pack's audio policy for the page, and
  * the journal record of what the page's detector derived — the "we can't hear you" hint shown and
- * cleared, one speech summary per spoken answer, and background-speech flags where the pack asks.
+ * cleared, a speech summary per spoken answer (one per recorded stretch when a recording was
+ * interrupted and resumed), and background-speech flags where the pack asks.
  * Information and flags for a human: nothing here is read by the scorer (a fairness test checks
  * that no scoring module reaches the audio code).
  *
@@ -21,6 +22,11 @@ import { audioPolicyOf } from '../packs/pack-schema';
 
 /** Hint events journaled per answer at most (a page reporting in a loop cannot flood the journal). */
 export const MAX_HINT_EVENTS_PER_ANSWER = 40;
+/**
+ * Summaries per answer at most: a recording interrupted (device lost, reload, crash) and resumed
+ * in the same attempt is summarised once per stretch; each is journaled with its `part`.
+ */
+export const MAX_SUMMARIES_PER_ANSWER = 8;
 /** Answers per session whose report counters are kept (beyond it, the oldest are forgotten). */
 const MAX_TRACKED_ANSWERS = 2000;
 
@@ -33,7 +39,7 @@ export interface SpeechReporterDeps {
 
 export class SpeechReporter {
   /** Per session and answer: hint events journaled, whether a summary was, and whether the hint shows. */
-  private readonly seen = new Map<string, { hints: number; summary: boolean; showing: boolean }>();
+  private readonly seen = new Map<string, { hints: number; summaries: number; showing: boolean }>();
 
   constructor(private readonly deps: SpeechReporterDeps) {}
 
@@ -56,14 +62,14 @@ export class SpeechReporter {
     const policy = audioPolicyOf(p.pack);
     if (!policy.vad) return err('ILLEGAL_TRANSITION', 'this interview pack has voice activity turned off');
     const key = `${r.sessionId}:${r.questionIndex}:${r.attempt}`;
-    const seen = this.seen.get(key) ?? { hints: 0, summary: false, showing: false };
+    const seen = this.seen.get(key) ?? { hints: 0, summaries: 0, showing: false };
 
     if (r.kind === 'speech_summary') {
       // The summary may arrive just after the answer was submitted: the open question or any before it.
       if (!['in_progress', 'interrupted', 'completed'].includes(s.state)) return err('ILLEGAL_TRANSITION', `the interview is ${s.state}`);
       if (r.questionIndex > s.question_index) return err('QUESTION_MISMATCH', `question ${r.questionIndex} has not been reached`);
       if (r.backgroundSpeech.length > 0 && policy.backgroundSpeech !== 'flag') return err('ILLEGAL_TRANSITION', 'this interview pack does not ask for background-speech flags');
-      if (seen.summary) return ok({ recorded: false });
+      if (seen.summaries >= MAX_SUMMARIES_PER_ANSWER) return ok({ recorded: false });
       const at = this.deps.clock.now();
       const base = { questionIndex: r.questionIndex, attempt: r.attempt, engine: r.engine };
       transact(this.deps.db, () => {
@@ -72,6 +78,7 @@ export class SpeechReporter {
           'speech_summary',
           {
             ...base,
+            part: seen.summaries,
             durationMs: r.durationMs,
             speakingMs: r.speakingMs,
             segments: r.segments,
@@ -92,7 +99,7 @@ export class SpeechReporter {
           );
         }
       });
-      this.remember(key, { ...seen, summary: true });
+      this.remember(key, { ...seen, summaries: seen.summaries + 1 });
       return ok({ recorded: true });
     }
 
@@ -108,7 +115,7 @@ export class SpeechReporter {
     return ok({ recorded: true });
   }
 
-  private remember(key: string, v: { hints: number; summary: boolean; showing: boolean }): void {
+  private remember(key: string, v: { hints: number; summaries: number; showing: boolean }): void {
     this.seen.delete(key);
     this.seen.set(key, v);
     if (this.seen.size > MAX_TRACKED_ANSWERS) {

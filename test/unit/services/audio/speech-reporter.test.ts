@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../../main/common/clock';
 import { silentLogger } from '../../../../main/common/logger';
 import { openDatabase, type Db } from '../../../../main/db/connection';
-import { SpeechReporter, MAX_HINT_EVENTS_PER_ANSWER } from '../../../../main/services/audio/speech-reporter';
+import { SpeechReporter, MAX_HINT_EVENTS_PER_ANSWER, MAX_SUMMARIES_PER_ANSWER } from '../../../../main/services/audio/speech-reporter';
 import { OsEnvironmentProbe } from '../../../../main/services/environment/environment';
 import { SqliteJournal } from '../../../../main/services/journal/journal';
 import { DemoInviteDirectory, demoPack, loadPack, StaticPackProvider, type LoadedPack } from '../../../../main/services/packs/pack-provider';
@@ -144,13 +144,32 @@ describe('"we can\'t hear you" events', () => {
 });
 
 describe('speech summaries and background-speech flags', () => {
-  it('journals one summary per answer, also just after the answer was submitted', () => {
+  it('journals a summary per recorded stretch of an answer, numbered, bounded, also just after submit', () => {
     const r = rig(demoPack());
-    expect(must(r.reporter.report(summary(r.sessionId, { questionIndex: 0 + 1 }))).recorded).toBe(true);
-    expect(must(r.reporter.report(summary(r.sessionId))).recorded).toBe(false);
-    expect(r.events('speech_summary')).toEqual([
-      { type: 'speech_summary', questionIndex: 1, attempt: 0, engine: 'silero_v5', durationMs: 60_000, speakingMs: 41_000, segments: 12, leadingSilenceMs: 2_500, longestPauseMs: 4_100, longPauses: 2, noiseFloorDbfs: -62, backgroundSpeechFlags: 0 },
-    ]);
+    expect(must(r.reporter.report(summary(r.sessionId))).recorded).toBe(true);
+    // The same answer resumed after an interruption: a second stretch, journaled as part 1.
+    expect(must(r.reporter.report(summary(r.sessionId, { durationMs: 20_000, speakingMs: 9_000, leadingSilenceMs: 0, longestPauseMs: 1_000 }))).recorded).toBe(true);
+    const got = r.events('speech_summary');
+    expect(got[0]).toEqual({
+      type: 'speech_summary',
+      questionIndex: 1,
+      attempt: 0,
+      engine: 'silero_v5',
+      part: 0,
+      durationMs: 60_000,
+      speakingMs: 41_000,
+      segments: 12,
+      leadingSilenceMs: 2_500,
+      longestPauseMs: 4_100,
+      longPauses: 2,
+      noiseFloorDbfs: -62,
+      backgroundSpeechFlags: 0,
+    });
+    expect(got[1]).toMatchObject({ part: 1, durationMs: 20_000, speakingMs: 9_000 });
+    for (let i = 0; i < MAX_SUMMARIES_PER_ANSWER * 2; i++) r.reporter.report(summary(r.sessionId));
+    expect(r.events('speech_summary')).toHaveLength(MAX_SUMMARIES_PER_ANSWER);
+    // Another attempt is another answer.
+    expect(must(r.reporter.report(summary(r.sessionId, { attempt: 1 }))).recorded).toBe(true);
   });
 
   it('refuses background-speech flags unless the pack asks for them', () => {

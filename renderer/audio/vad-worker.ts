@@ -28,7 +28,9 @@ async function hex(bytes: ArrayBuffer): Promise<string> {
 
 async function init(base: string): Promise<void> {
   const root = new URL('vad/', base);
-  if (root.origin !== self.location.origin) throw new Error('the model must come from our own origin');
+  // protocol//host rather than .origin: app://kiosk (Electron's standard scheme) may have an opaque origin.
+  const here = new URL(self.location.href);
+  if (`${root.protocol}//${root.host}` !== `${here.protocol}//${here.host}`) throw new Error('the model must come from our own origin');
   ort.env.wasm.numThreads = 1;
   ort.env.wasm.proxy = false;
   // The wasm runtime is the asset Vite emitted beside this worker (same origin; CSP allows wasm).

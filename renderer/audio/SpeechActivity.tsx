@@ -3,7 +3,7 @@ import type { AudioPolicyView } from '../../preload/contract/audio';
 import { useI18n } from '../i18n';
 import { kiosk } from '../ipc/kiosk';
 import { measuredNoiseFloor } from './noise-floor';
-import { SpeechMonitor } from './speech-monitor';
+import { prewarmVad, SpeechMonitor } from './speech-monitor';
 
 interface Props {
   readonly sessionId: string;
@@ -13,6 +13,8 @@ interface Props {
   readonly recording: boolean;
 }
 
+const SUMMARY_DELAY_MS = 1500;
+
 /** The session's audio policy, asked once per session (the detector stays off until main answers). */
 function useAudioPolicy(sessionId: string): AudioPolicyView | null {
   const [policy, setPolicy] = useState<AudioPolicyView | null>(null);
@@ -21,7 +23,10 @@ function useAudioPolicy(sessionId: string): AudioPolicyView | null {
     void kiosk()
       .audioPolicy({ sessionId })
       .then((r) => {
-        if (live && r.ok) setPolicy(r.value);
+        if (live && r.ok) {
+          if (r.value.vad) prewarmVad(); // after a resume the pre-check did not warm it
+          setPolicy(r.value);
+        }
       })
       .catch(() => undefined);
     return () => {
@@ -68,25 +73,30 @@ export function SpeechActivity({ sessionId, questionIndex, attempt, stream, reco
     return () => {
       monitor.current = null;
       setCantHear(false);
-      const r = m.stop();
-      const s = r.stats;
-      if (s.durationMs < 1000) return;
-      const ms = (x: number) => Math.max(0, Math.min(s.durationMs, Math.round(x)));
-      void kiosk()
-        .reportSpeech({
-          ...ref,
-          kind: 'speech_summary',
-          engine: r.engine,
-          durationMs: Math.round(s.durationMs),
-          speakingMs: ms(s.speakingMs),
-          segments: s.segments,
-          leadingSilenceMs: ms(s.leadingSilenceMs),
-          longestPauseMs: ms(s.longestPauseMs),
-          longPauses: s.longPauses,
-          noiseFloorDbfs,
-          backgroundSpeech: r.backgroundSpeech.slice(0, 50).map((f) => ({ ...f, startMs: ms(f.startMs), endMs: ms(f.endMs) })),
-        })
-        .catch(() => undefined);
+      m.stop();
+      // Summarised and reported a moment after the recording stops, so neither competes with the
+      // submit and the next question for the page or for main.
+      window.setTimeout(() => {
+        const r = m.summary();
+        const s = r.stats;
+        if (s.durationMs < 1000) return;
+        const ms = (x: number) => Math.max(0, Math.min(s.durationMs, Math.round(x)));
+        void kiosk()
+          .reportSpeech({
+            ...ref,
+            kind: 'speech_summary',
+            engine: r.engine,
+            durationMs: Math.round(s.durationMs),
+            speakingMs: ms(s.speakingMs),
+            segments: s.segments,
+            leadingSilenceMs: ms(s.leadingSilenceMs),
+            longestPauseMs: ms(s.longestPauseMs),
+            longPauses: s.longPauses,
+            noiseFloorDbfs,
+            backgroundSpeech: r.backgroundSpeech.slice(0, 50).map((f) => ({ ...f, startMs: ms(f.startMs), endMs: ms(f.endMs) })),
+          })
+          .catch(() => undefined);
+      }, SUMMARY_DELAY_MS);
     };
   }, [policy, recording, stream, sessionId, questionIndex, attempt]);
 

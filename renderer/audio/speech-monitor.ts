@@ -67,6 +67,15 @@ function vadWorker(): { worker: Worker; ready: Promise<boolean> } | null {
   }
 }
 
+/**
+ * Starts the worker and its model load (a 15 MB wasm compile) ahead of the first spoken answer, so
+ * that work does not compete with the recording for the page's CPU. Called when the pre-check has
+ * heard the microphone; harmless to call again.
+ */
+export function prewarmVad(): void {
+  vadWorker();
+}
+
 export class SpeechMonitor {
   private readonly ctx: AudioContext;
   private readonly nodes: AudioNode[] = [];
@@ -157,14 +166,17 @@ export class SpeechMonitor {
     if (e) this.opts.onCantHear(e, this.engine);
   }
 
-  /** Stops listening and summarises the answer (frames still in the worker are not waited for). */
-  stop(): SpeechMonitorResult {
-    if (!this.stopped) {
-      this.stopped = true;
-      this.vad?.worker.removeEventListener('message', this.onWorker);
-      for (const n of this.nodes) n.disconnect();
-      void this.ctx.close().catch(() => undefined);
-    }
+  /** Stops listening (frames still in the worker are not waited for). */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.vad?.worker.removeEventListener('message', this.onWorker);
+    for (const n of this.nodes) n.disconnect();
+    void this.ctx.close().catch(() => undefined);
+  }
+
+  /** The answer so far, summarised by the pure code in shared/audio. */
+  summary(): SpeechMonitorResult {
     return {
       engine: this.engine,
       stats: answerSpeechStats(this.probs),

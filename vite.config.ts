@@ -46,12 +46,29 @@ function visionModels(): Plugin {
   };
 }
 
+/**
+ * Voice activity (issue #15): the Silero VAD v5 model, served from our own origin next to
+ * index.html (not committed; the worker checks its hash). onnxruntime-web's wasm runtime needs no
+ * copy: Vite emits it into assets/ from the runtime's own `new URL(…, import.meta.url)`.
+ */
+function vadAssets(): Plugin {
+  return {
+    name: 'kiosk-vad-assets',
+    apply: 'build',
+    writeBundle(options) {
+      const out = path.join(options.dir ?? 'dist/renderer', 'vad');
+      mkdirSync(out, { recursive: true });
+      copyFileSync(path.resolve('node_modules/@ricky0123/vad-web/dist/silero_vad_v5.onnx'), path.join(out, 'silero_vad_v5.onnx'));
+    },
+  };
+}
+
 // The renderer only. Relative base so the same build loads from app://kiosk/ (Electron) and from
 // the development web shell on 127.0.0.1.
 export default defineConfig({
   root: 'renderer',
   base: './',
-  plugins: [react(), ffmpegCore(), visionModels()],
+  plugins: [react(), ffmpegCore(), visionModels(), vadAssets()],
   // ffmpeg.wasm's class worker is an ES module worker.
   worker: { format: 'es' },
   build: {

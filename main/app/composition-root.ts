@@ -34,6 +34,7 @@ import { SessionService } from '../services/session/session-service';
 import { SegmentMediaStore } from '../services/storage/media-store';
 import { mkdirDurably } from '../services/storage/durable-file';
 import { JiebaSegmenter } from '../services/packs/resume-tags';
+import { SpeechReporter } from '../services/audio/speech-reporter';
 import { CandidateFeedback } from '../services/scoring/candidate-feedback';
 import { VisionFlagRecorder } from '../services/integrity/vision-flags';
 import { ScoringRunner } from '../services/scoring/scoring-runner';
@@ -280,7 +281,8 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
   const known = (code: string): boolean => getSessionByInvite(db, code) !== undefined || packRuntime.invites.lookup(code) !== undefined;
   const inviteGate = new InviteGate({ db, clock, logger, known, ...(options.invitePolicy ? { policy: options.invitePolicy } : {}) });
   const vision = new VisionFlagRecorder({ db, journal, clock, packs: packRuntime.packs });
-  const router = new IpcRouter(createHandlers(sessions, assistance, precheck, packRuntime.preparer, inviteGate, lockdown, feedback, vision), logger);
+  const speech = new SpeechReporter({ db, journal, clock, packs: packRuntime.packs }); // audio (issue #15)
+  const router = new IpcRouter(createHandlers(sessions, assistance, precheck, packRuntime.preparer, inviteGate, lockdown, feedback, vision, speech), logger);
   const integrity =
     (options.integrityMonitor ?? (options.shell === 'electron' || options.integrityScan !== undefined))
       ? new IntegrityMonitor({

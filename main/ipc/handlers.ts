@@ -2,6 +2,7 @@ import type { CheckInPreparer } from '../services/packs/check-in-preparer';
 import type { LockdownRecorder } from '../services/integrity/lockdown-recorder';
 import type { VisionFlagRecorder } from '../services/integrity/vision-flags';
 import type { CandidateFeedback } from '../services/scoring/candidate-feedback';
+import type { SpeechReporter } from '../services/audio/speech-reporter';
 import type { PrecheckService } from '../services/precheck/precheck-service';
 import type { AssistanceService } from '../services/session/assistance';
 import type { InviteGate } from '../services/session/invite-gate';
@@ -19,6 +20,7 @@ export function createHandlers(
   lockdown?: LockdownRecorder,
   feedback?: CandidateFeedback,
   vision?: VisionFlagRecorder,
+  speech?: SpeechReporter,
 ): Handlers {
   return {
     // The invite gate normalises the typed code and throttles wrong ones before anything else runs.
@@ -70,5 +72,9 @@ export function createHandlers(
     liftProctorPause: (r) => sessions.liftProctorPause(r.sessionId, r.code),
     visionPolicy: (r) => (vision ? vision.policy(r.sessionId) : err('INTERNAL', 'camera flags are not running on this kiosk')),
     visionFlag: (r) => (vision ? vision.report(r) : err('INTERNAL', 'camera flags are not running on this kiosk')),
+    // --- audio (issue #15) ---
+    audioPolicy: (r) => (speech ? speech.policy(r.sessionId) : err('INTERNAL', 'voice activity is not running on this kiosk')),
+    reportSpeech: (r) => (speech ? speech.report(r) : err('INTERNAL', 'voice activity is not running on this kiosk')),
+    // --- end audio ---
   };
 }

@@ -50,6 +50,9 @@ import { LockdownAck, LockdownPolicyRequest, LockdownPolicyView, LockdownReport 
 import { AttachPageRequest, DialogClockRequest, DraftAck, PageEvent, PagePresence, PageRequest, ProctorLiftRequest, SaveDraftRequest } from './page';
 import { FeedbackReportView, HintAck, HintShownRequest, ScoringPolicyView } from './scoring';
 import { VisionFlagAck, VisionFlagReport, VisionPolicyView } from './vision';
+// --- audio (issue #15) ---
+import { AudioPolicyRequest, AudioPolicyView, SpeechReportAck, SpeechReportRequest } from './audio';
+// --- end audio ---
 
 export const CHANNEL_PREFIX = 'kiosk:';
 
@@ -101,6 +104,10 @@ export const operations = {
   // camera integrity flags (issue #15): journaled for a human, never a score
   visionPolicy: { channel: 'kiosk:vision:policy', request: SessionRequest, response: VisionPolicyView },
   visionFlag: { channel: 'kiosk:vision:flag', request: VisionFlagReport, response: VisionFlagAck },
+  // --- audio (issue #15): voice activity during spoken answers, journaled for HR, never scored ---
+  audioPolicy: { channel: 'kiosk:audio:policy', request: AudioPolicyRequest, response: AudioPolicyView },
+  reportSpeech: { channel: 'kiosk:audio:report', request: SpeechReportRequest, response: SpeechReportAck },
+  // --- end audio ---
 } as const satisfies Record<string, OperationSpec>;
 
 export type Operations = typeof operations;

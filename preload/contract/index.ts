@@ -8,3 +8,6 @@ export type * from './api';
 export * from './page';
 export * from './scoring';
 export * from './vision';
+// --- audio (issue #15) ---
+export * from './audio';
+// --- end audio ---

@@ -468,6 +468,9 @@ export const en = {
   'dialog.clockPaused': 'While this window is open, your answer time is paused (up to {minutes} minutes per question).',
   'screen.superseded': 'Continued in another window',
   // STAR hints and the feedback report (issue #10)
+  // --- audio (issue #15) ---
+  'audio.cantHear': "We can't hear you. If you are answering, please move closer to the microphone, speak a little louder, or check that it is not muted.",
+  // --- end audio ---
   'hint.label': 'Tip',
   'hint.add_situation': 'You could start with the background: what was the situation?',
   'hint.add_task': 'You could say what your task or goal was.',

@@ -469,6 +469,9 @@ export const zhCN: Record<MessageKey, string> = {
   'dialog.clockPaused': '此窗口打开期间，答题计时暂停（每题最多暂停 {minutes} 分钟）。',
   'screen.superseded': '已在其他窗口继续',
   // STAR 提示与反馈报告（#10）
+  // --- audio (issue #15) ---
+  'audio.cantHear': '我们听不到您的声音。如果您正在作答，请靠近麦克风、稍微大声一些，或检查麦克风是否被静音。',
+  // --- end audio ---
   'hint.label': '小提示',
   'hint.add_situation': '可以先简单交代一下背景：当时是什么情况？',
   'hint.add_task': '可以说明一下您当时的任务或目标是什么。',

@@ -19,6 +19,8 @@ import { CAMERA_TEST_MS, measureCamera } from '../precheck/camera-test';
 import { openDevices, type OpenedDevices } from '../precheck/devices';
 import { checkTitle } from '../precheck/format';
 import { LevelProbe, MIN_DB, noiseFloorOf, QUIET_MS, SPEAK_MS, speechLevelOf } from '../precheck/microphone-test';
+import { rememberNoiseFloor } from '../audio/noise-floor';
+import { prewarmVad } from '../audio/speech-monitor';
 import { playTone, TONE_MS } from '../precheck/speaker-test';
 
 /** The product's measuring times; main sends shorter ones only from the development web shell. */
@@ -294,6 +296,8 @@ function MicrophoneStep({
       p.close();
       probe.current = null;
       const track = d.stream!.getAudioTracks()[0];
+      rememberNoiseFloor(noiseFloorOf(quiet)); // audio (issue #15): "we can't hear you" is judged against it
+      prewarmVad(); // audio (issue #15): load the VAD model now, not during the first recorded answer
       onDone({
         permission: 'granted',
         devices: Math.max(1, d.audioInputs),

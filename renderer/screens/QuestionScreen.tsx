@@ -15,6 +15,7 @@ import { AnswerCapture, type RecordedSegment } from '../recording/answer-capture
 import { remuxQueue } from '../recording/remux-instance';
 import { StarHint } from '../scoring/StarHint';
 import { useVisionFlags } from '../vision/useVisionFlags';
+import { SpeechActivity } from '../audio/SpeechActivity';
 import { announce, publishDialogClock } from '../a11y/live';
 
 const DEVICE_POLL_MS = 500;
@@ -518,6 +519,7 @@ export function QuestionScreen({
               {t('question.saved', { chunks: acked })}
             </p>
             <LevelMeter stream={stream} label={t('question.micLevel')} compact />
+            <SpeechActivity sessionId={view.sessionId} questionIndex={view.questionIndex} attempt={view.attempt} stream={stream} recording={recording} />
             {retakesLeft > 0 && <p className="hint">{t('question.retakeLeft', { count: retakesLeft })}</p>}
           </div>
         </div>

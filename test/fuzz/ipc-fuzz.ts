@@ -143,6 +143,30 @@ const SPECS: Record<OperationName, OpSpec> = {
     }),
     required: { sessionId: 'uuid', questionIndex: 'int', attempt: 'int', flag: 'object' },
   },
+  // --- audio (issue #15) ---
+  audioPolicy: { seed: () => ({ sessionId: SESSION }), required: { sessionId: 'uuid' } },
+  reportSpeech: {
+    seed: () =>
+      rand() < 0.5
+        ? { sessionId: SESSION, questionIndex: int(3), attempt: int(2), kind: pick(['cant_hear_shown', 'cant_hear_cleared']), atMs: int(600_000), engine: pick(['silero_v5', 'level_only']) }
+        : {
+            sessionId: SESSION,
+            questionIndex: int(3),
+            attempt: int(2),
+            kind: 'speech_summary',
+            engine: pick(['silero_v5', 'level_only']),
+            durationMs: 60_000,
+            speakingMs: int(60_000),
+            segments: int(50),
+            leadingSilenceMs: int(10_000),
+            longestPauseMs: int(10_000),
+            longPauses: int(5),
+            noiseFloorDbfs: pick([null, -60, -45.5]),
+            backgroundSpeech: rand() < 0.5 ? [] : [{ startMs: 1000, endMs: 4000, levelDbfs: -50, dropDb: 20, confidence: 0.6 }],
+          },
+    required: { sessionId: 'uuid', questionIndex: 'int', attempt: 'int', kind: 'enum', engine: 'enum' },
+  },
+  // --- end audio ---
 };
 
 /** A value that is certainly not of this kind. */

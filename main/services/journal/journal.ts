@@ -78,7 +78,13 @@ export type JournalEventType =
   | 'stage_content_released'
   | 'stage_release_failed'
   // camera integrity flags (issue #15, main/services/integrity/vision-flags.ts): for a human, never a score
-  | 'vision_flag';
+  | 'vision_flag'
+  // --- audio (issue #15): voice activity during spoken answers, for HR; flags go to a human, never a score ---
+  | 'cant_hear_shown'
+  | 'cant_hear_cleared'
+  | 'speech_summary'
+  | 'background_speech_flagged';
+  // --- end audio ---
 
 export interface JournalEntry {
   readonly sessionId: string;

@@ -241,6 +241,37 @@ export const AccommodationPolicy = z
   .strict();
 export type AccommodationPolicy = z.infer<typeof AccommodationPolicy>;
 
+// --- audio (issue #15, audio half) ---
+/**
+ * Voice activity during spoken answers (shared/audio/speech-activity.ts): speaking time and
+ * silences are journaled for HR, the candidate is told when the microphone cannot hear them, and
+ * background speech is flagged for a human only where the pack asks. Never part of a score.
+ * Optional without a default: a pack without it decodes exactly as signed (`audioPolicyOf` fills in).
+ */
+export const AudioPackPolicy = z
+  .object({
+    /** Run the voice-activity detector during spoken answers (default on). */
+    vad: z.boolean().optional(),
+    /** Seconds of no speech near the noise floor before "we can't hear you" (default 8). */
+    cantHearSeconds: z.number().int().min(4).max(60).optional(),
+    /** Flag speech well below the candidate's own level for a human (default off). */
+    backgroundSpeech: z.enum(['off', 'flag']).optional(),
+  })
+  .strict();
+export type AudioPackPolicy = z.infer<typeof AudioPackPolicy>;
+
+export interface ResolvedAudioPolicy {
+  readonly vad: boolean;
+  readonly cantHearSeconds: number;
+  readonly backgroundSpeech: 'off' | 'flag';
+}
+
+export function audioPolicyOf(pack: { readonly policy: { readonly audio?: AudioPackPolicy | undefined } }): ResolvedAudioPolicy {
+  const a = pack.policy.audio;
+  return { vad: a?.vad ?? true, cantHearSeconds: a?.cantHearSeconds ?? 8, backgroundSpeech: a?.backgroundSpeech ?? 'off' };
+}
+// --- end audio ---
+
 export const PackPolicy = z
   .object({
     resume: ResumePolicy,
@@ -258,6 +289,9 @@ export const PackPolicy = z
     // Camera integrity flags (issue #15, shared/vision/policy.ts): optional without a default, so a
     // pack without it decodes exactly as signed; resolveVisionPolicy fills in the kiosk's defaults.
     vision: VisionPackPolicy.optional(),
+    // --- audio (issue #15, audio half): optional without a default, like scoring ---
+    audio: AudioPackPolicy.optional(),
+    // --- end audio ---
   })
   .strict();
 export type PackPolicy = z.infer<typeof PackPolicy>;

@@ -8,7 +8,8 @@
  * `--repeats` times in two shapes: the whole year unfiltered, and one centre's month (what the
  * console loads by default). Prints p50/p95 per report and shape and overall.
  *
- * Target: p95 < 300 ms for every report and overall (both shapes). Last line: one JSON object with
+ * Target: p95 < 300 ms for every report and overall (both shapes; `--gate centre-month`: the
+ * default console view only, the year-wide figures still printed with their own pass). Last line: one JSON object with
  * `target` and `pass`; exit 1 on a miss. Without --database-url it runs on embedded PGlite (slow;
  * for a smoke run use a small --sessions).
  */
@@ -24,6 +25,9 @@ const { values } = parseArgs({
     sessions: { type: 'string', default: '100000' },
     repeats: { type: 'string', default: '10' },
     'target-p95-ms': { type: 'string', default: '300' },
+    // all (default): both shapes must meet the target. centre-month: only what the console loads
+    // by default gates the exit status; the year-wide figures are still printed with their own pass.
+    gate: { type: 'string', default: 'all' },
     // keep the seeded database (prints its URL on stderr) for EXPLAIN; PostgreSQL only
     keep: { type: 'boolean', default: false },
   },
@@ -31,6 +35,11 @@ const { values } = parseArgs({
 const SESSIONS = Number(values.sessions);
 const REPEATS = Number(values.repeats);
 const TARGET = Number(values['target-p95-ms']);
+const GATE = values.gate === 'centre-month' ? 'centreMonth' : values.gate === 'all' ? 'all' : null;
+if (GATE === null) {
+  console.log(JSON.stringify({ error: 'bad --gate (all or centre-month)', pass: false }));
+  process.exit(2);
+}
 if (!Number.isInteger(SESSIONS) || SESSIONS < 100 || SESSIONS > 2_000_000 || !Number.isInteger(REPEATS) || REPEATS < 3 || REPEATS > 1000) {
   console.log(JSON.stringify({ error: 'bad --sessions (100..2000000) or --repeats (3..1000)', pass: false, target: { p95Ms: TARGET } }));
   process.exit(2);
@@ -109,6 +118,7 @@ async function main(): Promise<number> {
     const shapes: Record<string, Filters> = { year: {}, centreMonth: { centre: 'centre-3', from: '2026-06-01T00:00:00+08:00', to: '2026-07-01T00:00:00+08:00' } };
     const perReport: Record<string, { p50Ms: number; p95Ms: number; rows: number }> = {};
     const all: number[] = [];
+    const byShape: Record<string, number[]> = {};
     for (const [shape, f] of Object.entries(shapes)) {
       for (const name of REPORT_NAMES) {
         await runReport(scratch.db.pool, name, f); // warm-up, not counted
@@ -122,6 +132,7 @@ async function main(): Promise<number> {
         }
         ms.sort((a, b) => a - b);
         all.push(...ms);
+        (byShape[shape] ??= []).push(...ms);
         perReport[`${shape}:${name}`] = { p50Ms: pct(ms, 0.5), p95Ms: pct(ms, 0.95), rows };
       }
     }
@@ -129,9 +140,19 @@ async function main(): Promise<number> {
     const overall = { p50Ms: pct(all, 0.5), p95Ms: pct(all, 0.95), samples: all.length };
     const worst = Object.entries(perReport).sort((a, b) => b[1].p95Ms - a[1].p95Ms)[0]!;
     const empty = Object.entries(perReport).filter(([, v]) => v.rows === 0).map(([k]) => k);
-    const pass = overall.p95Ms < TARGET && worst[1].p95Ms < TARGET && empty.length === 0;
+    // Each shape on its own: its overall p95 and its worst report against the target.
+    const shapeResult = (shape: string) => {
+      const v = [...(byShape[shape] ?? [])].sort((a, b) => a - b);
+      const w = Object.entries(perReport).filter(([k]) => k.startsWith(`${shape}:`)).sort((a, b) => b[1].p95Ms - a[1].p95Ms)[0];
+      const p95Ms = pct(v, 0.95);
+      return { p95Ms, worst: w ? { report: w[0], p95Ms: w[1].p95Ms } : null, pass: v.length > 0 && p95Ms < TARGET && (w?.[1].p95Ms ?? Infinity) < TARGET };
+    };
+    const shapesOut = { yearWide: shapeResult('year'), centreMonth: shapeResult('centreMonth') };
+    const pass =
+      empty.length === 0 &&
+      (GATE === 'centreMonth' ? shapesOut.centreMonth.pass : overall.p95Ms < TARGET && worst[1].p95Ms < TARGET);
     if (!values.json) for (const [k, v] of Object.entries(perReport)) console.error(`${k.padEnd(32)} p50 ${v.p50Ms} ms  p95 ${v.p95Ms} ms  rows ${v.rows}`);
-    console.log(JSON.stringify({ db: scratch.label, sessions: SESSIONS, repeats: REPEATS, seedMs, reports: perReport, overall, worst: { report: worst[0], p95Ms: worst[1].p95Ms }, emptyReports: empty, target: { p95Ms: TARGET, everyReport: true }, pass, ms: Date.now() - t0 }));
+    console.log(JSON.stringify({ db: scratch.label, sessions: SESSIONS, repeats: REPEATS, seedMs, reports: perReport, overall, worst: { report: worst[0], p95Ms: worst[1].p95Ms }, ...shapesOut, emptyReports: empty, gate: GATE, target: { p95Ms: TARGET, everyReport: true, shapes: GATE === 'centreMonth' ? ['centreMonth'] : ['year', 'centreMonth'] }, pass, ms: Date.now() - t0 }));
     return pass ? 0 : 1;
   } finally {
     if (values.keep && scratch.label === 'postgres') console.error(`kept: ${scratch.url}`);

@@ -6,6 +6,7 @@
  */
 import { Human } from '@vladmandic/human';
 import { VisionFlagTracker, type VisionFlagEvent, type VisionHint } from '../../shared/vision/flags';
+import { detectFaces, humanFaceDetector, type FaceDetectorLike } from '../../shared/vision/edge-rescue';
 import { VISION_TF_FLAGS, visionHumanConfig } from '../../shared/vision/human-config';
 import { facesFromHuman, frameStats } from '../../shared/vision/observation';
 import type { VisionPolicy } from '../../shared/vision/policy';
@@ -28,6 +29,8 @@ interface WorkerScope {
 const scope = self as unknown as WorkerScope;
 
 let human: Human | null = null;
+type FrameTensor = ReturnType<Human['tf']['tensor4d']>;
+let detector: FaceDetectorLike<FrameTensor> | null = null;
 let tracker: VisionFlagTracker | null = null;
 let prevLuma: Uint8Array | null = null;
 // Frame statistics on a 64×48 thumbnail: enough for covered/frozen, cheap.
@@ -41,6 +44,7 @@ async function init(base: string, policy: VisionPolicy): Promise<void> {
     await h.load();
     await h.tf.ready();
     human = h;
+    detector = humanFaceDetector<FrameTensor>(h as never);
     tracker = new VisionFlagTracker(policy);
     scope.postMessage({ type: 'ready' });
   } catch (e) {
@@ -50,12 +54,20 @@ async function init(base: string, policy: VisionPolicy): Promise<void> {
 
 async function frame(at: number, bitmap: ImageBitmap): Promise<void> {
   try {
-    if (!human || !tracker || !thumbCtx) return;
+    if (!human || !detector || !tracker || !thumbCtx) return;
     thumbCtx.drawImage(bitmap, 0, 0, 64, 48);
     const stats = frameStats(thumbCtx.getImageData(0, 0, 64, 48).data, prevLuma);
     prevLuma = stats.luma;
-    const result = await human.detect(bitmap);
-    const faces = facesFromHuman(result.face);
+    // The frame as a [1, h, w, 3] tensor, so the shared edge rescue (as in bench:vision) can pad it.
+    const tf = human.tf;
+    const input = tf.tidy(() => tf.expandDims(tf.browser.fromPixels(bitmap), 0)) as FrameTensor;
+    let detected;
+    try {
+      detected = await detectFaces(detector, input);
+    } finally {
+      tf.dispose(input);
+    }
+    const faces = facesFromHuman(detected.faces);
     const r = tracker.push({ at, faces, frame: { meanLuma: stats.meanLuma, lumaStdDev: stats.lumaStdDev, diffToPrev: stats.diffToPrev } });
     scope.postMessage(r.ok ? { type: 'result', events: r.events, hint: r.hint, faces: faces.length } : { type: 'result', events: [], hint: null, faces: faces.length });
   } catch {

@@ -83,6 +83,8 @@ export function visionHumanConfig(modelBasePath: string, wasmPath: string): Visi
         // 0.2, not Human's 0.5: at 0.5 no face half out of the frame was found (0/6 in the bench);
         // at 0.2, 5/6, with no extra face on the empty, busy-scene and 2/4-face images. A false extra
         // face only reaches a human after the multiple-faces duration, so recall is the better trade.
+        // The sixth is found by the mirror-padded edge rescue pass (shared/vision/edge-rescue.ts),
+        // not by lowering this further or keeping invalid meshes (both add faces to empty scenes).
         minConfidence: 0.2,
         iouThreshold: 0.2,
         minSize: 0,

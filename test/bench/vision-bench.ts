@@ -13,6 +13,11 @@
  * fps loop needs), faceCountAccuracy over the whole set and per variant. Targets: p50 ≤ 80 ms,
  * cpuShareAt2fps ≤ 0.25, accuracy 1.0. Exit 1 on a miss. The last stdout line is one JSON object.
  *
+ * Detection goes through shared/vision/edge-rescue.ts's detectFaces, as in the renderer: a frame
+ * with no face is analysed once more mirror-padded, so a face cut by the frame edge is not lost.
+ * `rescuedImages` counts the images whose faces came from that pass. `--no-edge-rescue` is an
+ * ablation (plain human.detect): it shows what the rescue pass buys and never passes.
+ *
  * What this does NOT measure: the renderer's worker (Chromium's wasm engine, camera frames); that
  * runs the same config but is proved only by the unit tests of the pure flag logic.
  */
@@ -23,11 +28,14 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { detectFaces, humanFaceDetector } from '../../shared/vision/edge-rescue';
 import { VISION_TF_FLAGS, visionHumanConfig } from '../../shared/vision/human-config';
 import { HEIGHT, IMAGE_SET, WIDTH } from './vision-image-set';
 import { buildImages, magick } from './vision-frames';
 
-const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, reps: { type: 'string', default: '2' }, keep: { type: 'string' }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, reps: { type: 'string', default: '2' }, keep: { type: 'string' }, only: { type: 'string' }, 'no-edge-rescue': { type: 'boolean', default: false } } });
+// Ablation only (the result says so and cannot pass): the plain detector without the edge rescue pass.
+const EDGE_RESCUE = !values['no-edge-rescue'];
 const REPS = Math.max(1, Number(values.reps));
 const TARGET = { p50Ms: 80, cpuShareAt2fps: 0.25, faceCountAccuracy: 1 };
 
@@ -82,11 +90,16 @@ async function main(): Promise<void> {
   const backend = human.tf.getBackend();
   if (backend !== 'wasm') throw new Error(`backend is ${backend}, not wasm`);
 
-  const detect = async (raw: Buffer): Promise<number> => {
+  // The renderer's worker runs the same shared detectFaces (shared/vision/edge-rescue.ts).
+  const detector = humanFaceDetector(human as never);
+  let rescued = 0;
+  const detect = async (raw: Buffer, count = false): Promise<number> => {
     const t = human.tf.tensor4d(new Int32Array(raw), [1, HEIGHT, WIDTH, 3], 'int32');
     try {
-      const r = await human.detect(t as never);
-      return r.face.length;
+      if (!EDGE_RESCUE) return (await human.detect(t as never)).face.length;
+      const r = await detectFaces(detector, t as never);
+      if (count && r.rescued) rescued++;
+      return r.faces.length;
     } finally {
       human.tf.dispose(t);
     }
@@ -98,16 +111,18 @@ async function main(): Promise<void> {
   const wall: number[] = [];
   const cpuMs: number[] = [];
   let cpuUs = 0;
+  const noFaceCpuUs: number[] = [];
   const perImage = new Map<string, number[]>();
   for (let r = 0; r < REPS; r++) {
     for (const f of frames) {
       const c0 = process.cpuUsage();
       const w0 = performance.now();
-      const n = await detect(f.raw);
+      const n = await detect(f.raw, r === 0);
       wall.push(performance.now() - w0);
       const c = process.cpuUsage(c0);
       cpuUs += c.user + c.system;
       cpuMs.push((c.user + c.system) / 1000);
+      if (f.img.expectedFaces === 0) noFaceCpuUs.push(c.user + c.system);
       perImage.set(f.img.id, [...(perImage.get(f.img.id) ?? []), n]);
     }
   }
@@ -132,13 +147,16 @@ async function main(): Promise<void> {
   // for a core; this does not, so a p50Ms miss with a low cpuP50Ms means contention, not the model.
   const cpuP50Ms = Number(pct(cpuMs, 0.5).toFixed(1));
   const cpuShareAt2fps = Number(((2 * cpuUs) / 1e6 / wall.length).toFixed(3));
+  // The same share over the no-face images only (reported, not gated): what a 2 fps loop costs while
+  // nobody is in view, when the edge rescue pass runs on every frame.
+  const cpuShareAt2fpsNoFace = noFaceCpuUs.length ? Number(((2 * noFaceCpuUs.reduce((a, b) => a + b, 0)) / 1e6 / noFaceCpuUs.length).toFixed(3)) : null;
   const faceCountAccuracy = Number((correct / frames.length).toFixed(3));
-  const pass = p50Ms <= TARGET.p50Ms && cpuShareAt2fps <= TARGET.cpuShareAt2fps && faceCountAccuracy >= TARGET.faceCountAccuracy;
+  const pass = EDGE_RESCUE && p50Ms <= TARGET.p50Ms && cpuShareAt2fps <= TARGET.cpuShareAt2fps && faceCountAccuracy >= TARGET.faceCountAccuracy;
   if (!values.keep) rmSync(dir, { recursive: true, force: true });
 
   const result = {
-    bench: 'vision', backend, threads: 1, humanVersion: human.version, images: frames.length, frames: wall.length, reps: REPS, buildImagesMs: buildMs,
-    p50Ms, p95Ms, cpuP50Ms, cpuShareAt2fps, faceCountAccuracy, perVariant: byVariant, target: TARGET, pass,
+    bench: 'vision', backend, threads: 1, humanVersion: human.version, images: frames.length, frames: wall.length, reps: REPS, edgeRescue: EDGE_RESCUE, rescuedImages: rescued, buildImagesMs: buildMs,
+    p50Ms, p95Ms, cpuP50Ms, cpuShareAt2fps, cpuShareAt2fpsNoFace, faceCountAccuracy, perVariant: byVariant, target: TARGET, pass,
   };
   if (!values.json) {
     console.log(`vision bench: ${frames.length} images × ${REPS}, wasm 1 thread; p50 ${p50Ms} ms, p95 ${p95Ms} ms, cpu share at 2 fps ${cpuShareAt2fps}, face-count accuracy ${faceCountAccuracy}`);

@@ -14,12 +14,7 @@ import { audioPolicyOf, Pack, type AudioPackPolicy } from '../../../../main/serv
 import { HmacResumeCodes } from '../../../../main/services/session/resume-codes';
 import { SessionService } from '../../../../main/services/session/session-service';
 import { SpeechReportRequest, type SpeechReportRequest as Req } from '../../../../preload/contract/audio';
-import { TEST_SECRET, tempDbPath } from '../../../support/session-fixture';
-
-function must<T>(r: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): T {
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-  return r.value;
-}
+import { must, TEST_SECRET, tempDbPath } from '../../../support/session-fixture';
 
 function packWithAudio(audio: AudioPackPolicy | undefined): LoadedPack {
   const base = structuredClone(demoPack().pack);

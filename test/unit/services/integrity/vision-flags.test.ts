@@ -17,7 +17,7 @@ import { HmacResumeCodes } from '../../../../main/services/session/resume-codes'
 import { SessionService } from '../../../../main/services/session/session-service';
 import { VisionFlagReport } from '../../../../preload/contract/vision';
 import type { VisionPackPolicy } from '../../../../shared/vision/policy';
-import { TEST_SECRET, tempDbPath } from '../../../support/session-fixture';
+import { must, TEST_SECRET, tempDbPath } from '../../../support/session-fixture';
 
 let seg: JiebaSegmenter;
 beforeAll(async () => {
@@ -25,11 +25,6 @@ beforeAll(async () => {
 });
 
 const ANSWER = 'Last year I owned the checkout service when it kept timing out, and my task was to fix it. I checked the logs, found a pool change and rolled it back; as a result latency went from 4 s to 240 ms.';
-
-function must<T>(r: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): T {
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-  return r.value;
-}
 
 function packWith(vision: VisionPackPolicy | undefined): LoadedPack {
   const base = structuredClone(demoPack().pack);

@@ -12,6 +12,7 @@ import { getSession, getSessionByInvite, sessionsInStates } from '../db/queries/
 import { getUploadConfirmation } from '../db/queries/session-keys';
 import { acquireDataDirLock } from '../db/data-dir-lock';
 import { PassiveWalMaintenance } from '../db/wal-maintenance';
+import { setDurability, WalBarrier } from '../db/wal-durability';
 import { EventHub } from '../ipc/event-hub';
 import { createHandlers } from '../ipc/handlers';
 import { IpcRouter } from '../ipc/router';
@@ -149,11 +150,15 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
   if (lock.tookOverFrom) logger.warn('took over the data folder lock of a process that is gone', { pid: lock.tookOverFrom.pid, alive: lock.tookOverFrom.alive });
   let db: Db;
   try {
-    db = openDatabase(dbPath, { logger });
+    // Commits write the WAL only; the barrier makes them durable in the thread pool before any
+    // IPC answer, chunk acknowledgement or hub batch (wal-durability.ts): no fsync on this loop.
+    db = openDatabase(dbPath, { logger, durability: 'barrier' });
   } catch (e) {
     lock.release();
     throw e;
   }
+  const durability = new WalBarrier(db, dbPath);
+  setDurability(db, durability);
   const events = new EventHub();
   const pack = demoPack();
   const journal = new SqliteJournal(db);
@@ -282,7 +287,7 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
   const inviteGate = new InviteGate({ db, clock, logger, known, ...(options.invitePolicy ? { policy: options.invitePolicy } : {}) });
   const vision = new VisionFlagRecorder({ db, journal, clock, packs: packRuntime.packs });
   const speech = new SpeechReporter({ db, journal, clock, packs: packRuntime.packs }); // audio (issue #15)
-  const router = new IpcRouter(createHandlers(sessions, assistance, precheck, packRuntime.preparer, inviteGate, lockdown, feedback, vision, speech), logger);
+  const router = new IpcRouter(createHandlers(sessions, assistance, precheck, packRuntime.preparer, inviteGate, lockdown, feedback, vision, speech), logger, true, durability);
   const integrity =
     (options.integrityMonitor ?? (options.shell === 'electron' || options.integrityScan !== undefined))
       ? new IntegrityMonitor({
@@ -347,6 +352,7 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
         // a busy or failing store: the WAL is replayed at next open
       }
       db.close();
+      durability.close();
       lock.release();
     },
   };

@@ -25,19 +25,29 @@ export interface OpenDatabaseOptions {
    * resumes (for a database from before schema 10 that still holds gigabytes of BLOBs).
    */
   readonly quickCheck?: 'core' | 'full' | 'none';
+  /**
+   * `full` (default): every commit fsyncs the WAL on the calling thread (`synchronous = FULL`).
+   * `barrier`: commits only write the WAL (`synchronous = NORMAL`); the caller makes them durable
+   * with a WalBarrier (wal-durability.ts) in the thread pool before acknowledging anything. The
+   * kiosk app uses `barrier` so that no fsync holds its main loop; tools keep `full`.
+   */
+  readonly durability?: 'full' | 'barrier';
 }
 
 /** Pragmas every connection must run with; asserted, not assumed. */
-function applyDurablePragmas(db: Db, platform: NodeJS.Platform): void {
+function applyDurablePragmas(db: Db, platform: NodeJS.Platform, durability: 'full' | 'barrier'): void {
   const mode = db.pragma('journal_mode = WAL', { simple: true });
   if (String(mode).toLowerCase() !== 'wal') {
     throw new CodedError('STORAGE_READONLY', `journal_mode is ${String(mode)}, expected wal`);
   }
   // better-sqlite3 is compiled with SQLITE_DEFAULT_WAL_SYNCHRONOUS=1 (NORMAL), which is not
-  // durable per commit in WAL mode: set FULL on every open and check it took.
-  db.pragma('synchronous = FULL');
+  // durable per commit in WAL mode: set FULL on every open and check it took — or, with a
+  // barrier, NORMAL on purpose (still consistent: the WAL is synced before each checkpoint and
+  // the database after it), commits being made durable by WalBarrier before any acknowledgement.
+  const want = durability === 'barrier' ? 1 : 2;
+  db.pragma(`synchronous = ${want === 2 ? 'FULL' : 'NORMAL'}`);
   const sync = db.pragma('synchronous', { simple: true });
-  if (sync !== 2) throw new CodedError('INTERNAL', `synchronous is ${String(sync)}, expected 2 (FULL)`);
+  if (sync !== want) throw new CodedError('INTERNAL', `synchronous is ${String(sync)}, expected ${want}`);
   if (platform === 'darwin') {
     db.pragma('fullfsync = 1');
     db.pragma('checkpoint_fullfsync = 1');
@@ -98,7 +108,7 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
         throw new CodedError('STORAGE_CORRUPT', `the interview database failed its integrity check (${problem}); it was not modified`);
       }
     }
-    applyDurablePragmas(db, options.platform ?? process.platform);
+    applyDurablePragmas(db, options.platform ?? process.platform, options.durability ?? 'full');
     const { from, to } = runMigrations(db, list);
     if (from !== to) log.info('migrated', { from, to });
     return db;

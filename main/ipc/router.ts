@@ -13,6 +13,8 @@ import {
 } from '../../preload/contract/channels';
 import type { IpcResult } from '../../preload/contract/errors';
 import type { Logger } from '../common/logger';
+import { storageErrorCode } from '../db/errors';
+import { fullSyncDurability, type DurabilityBarrier } from '../db/wal-durability';
 import type { Result } from '../common/result';
 import { formatZodPath } from '../services/packs/pack-provider';
 
@@ -34,6 +36,11 @@ export class IpcRouter {
     private readonly handlers: Handlers,
     logger: Logger,
     private readonly checkResponses = true,
+    /**
+     * Awaited after every handler, before its answer leaves: whatever the handler committed is
+     * durable before the renderer hears of it (wal-durability.ts). Cheap when nothing was written.
+     */
+    private readonly durability: DurabilityBarrier = fullSyncDurability,
   ) {
     this.log = logger.scope('ipc');
   }
@@ -77,6 +84,14 @@ export class IpcRouter {
     try {
       const handler = this.handlers[name] as (r: unknown) => Result<unknown> | Promise<Result<unknown>>;
       const result = await handler(parsed.data);
+      try {
+        await this.durability.flush();
+      } catch (e) {
+        // Committed but not known durable: fail closed, as a failed fsync inside the commit would.
+        this.log.error('storage flush failed', { channel, error: e instanceof Error ? e.message.slice(0, 200) : 'non-error thrown' });
+        const code = storageErrorCode(e) ?? 'JOURNAL_WRITE_FAILED';
+        return { ok: false, error: { code, message: 'the kiosk could not save to its disk; your earlier answers are safe' } };
+      }
       if (result.ok && this.checkResponses) {
         const checked = spec.response.safeParse(result.value);
         if (!checked.success) {

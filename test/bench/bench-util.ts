@@ -6,6 +6,7 @@ import { ManualClock, systemClock, type Clock } from '../../main/common/clock';
 import { silentLogger } from '../../main/common/logger';
 import { openDatabase, type Db } from '../../main/db/connection';
 import { PassiveWalMaintenance } from '../../main/db/wal-maintenance';
+import { setDurability, WalBarrier, type AsyncFileSync } from '../../main/db/wal-durability';
 import { OsEnvironmentProbe } from '../../main/services/environment/environment';
 import { SqliteJournal, type Journal } from '../../main/services/journal/journal';
 import { DemoInviteDirectory, loadPack, StaticPackProvider } from '../../main/services/packs/pack-provider';
@@ -63,10 +64,17 @@ export function benchService(
   answerSeconds = 1800,
   media?: (db: Db) => SegmentMediaStore,
   journal: (db: Db) => Journal = (db) => new SqliteJournal(db),
+  /**
+   * `full`: synchronous=FULL, each commit fsyncs on the loop (tools' mode). `barrier` (the app's):
+   * synchronous=NORMAL with a WalBarrier syncing the WAL in the thread pool through `walSync`.
+   */
+  durability: { mode: 'full' } | { mode: 'barrier'; walSync?: AsyncFileSync } = { mode: 'full' },
 ) {
   const base = dir ?? mkdtempSync(path.join(os.tmpdir(), 'kiosk-bench-'));
   const pack = videoPack(questionCount, answerSeconds);
-  const db: Db = openDatabase(path.join(base, 'interview-kiosk.sqlite'));
+  const dbPath = path.join(base, 'interview-kiosk.sqlite');
+  const db: Db = openDatabase(dbPath, { durability: durability.mode });
+  if (durability.mode === 'barrier') setDurability(db, new WalBarrier(db, dbPath, durability.walSync ? { fdatasync: durability.walSync } : {}));
   const service = new SessionService({
     db,
     journal: journal(db),

@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import type { Clock } from '../../main/common/clock';
 import { silentLogger } from '../../main/common/logger';
 import { openDatabase } from '../../main/db/connection';
+import { durabilityOf, setDurability, WalBarrier } from '../../main/db/wal-durability';
 import { PassiveWalMaintenance } from '../../main/db/wal-maintenance';
 import { OsEnvironmentProbe } from '../../main/services/environment/environment';
 import { SqliteJournal, type Journal, type JournalEntry, type JournalEventType } from '../../main/services/journal/journal';
@@ -28,6 +29,9 @@ const { values } = parseArgs({
     'max-kb': { type: 'string', default: '300' },
     'pause-ms': { type: 'string', default: '0' },
     fault: { type: 'string', default: 'none' },
+    // barrier (the app's: synchronous=NORMAL + WalBarrier), full (synchronous=FULL), or
+    // barrier-skipped (NORMAL with no barrier: a control the power-loss test must see lose).
+    durability: { type: 'string', default: 'barrier' },
   },
 });
 const dataDir = values['data-dir'];
@@ -112,7 +116,15 @@ export const CRASH_PACK = {
 const loaded = loadPack(CRASH_PACK);
 if (!loaded.ok) throw new Error(loaded.error.message);
 const pack = loaded.value;
-const db = openDatabase(path.join(dataDir, 'interview-kiosk.sqlite'));
+const durabilityMode = values.durability ?? 'barrier';
+if (durabilityMode !== 'barrier' && durabilityMode !== 'full' && durabilityMode !== 'barrier-skipped') throw new Error(`unknown --durability ${durabilityMode}`);
+const dbPath = path.join(dataDir, 'interview-kiosk.sqlite');
+const db = openDatabase(dbPath, { durability: durabilityMode === 'full' ? 'full' : 'barrier' });
+// As the composition root does; the control registers a barrier that never syncs.
+if (durabilityMode === 'barrier') setDurability(db, new WalBarrier(db, dbPath));
+if (durabilityMode === 'barrier-skipped') setDurability(db, { flush: () => Promise.resolve(), flushSync: () => undefined });
+/** What the app's IPC router does before any answer leaves: the commits behind it are durable. */
+const durableNow = () => durabilityOf(db).flushSync();
 const sessions = new SessionService({
   db,
   journal: fault === 'none' ? new SqliteJournal(db) : new FaultyJournal(new SqliteJournal(db)),
@@ -156,6 +168,7 @@ function newSession(): QuestionView {
   must(sessions.reportPrecheck(s.sessionId, 'ok', 'ok'));
   const v = must(sessions.start(s.sessionId));
   if (v.kind !== 'question') throw new Error('expected a question');
+  durableNow();
   out({ t: 'new', s: s.sessionId, code });
   return v.question;
 }
@@ -183,6 +196,7 @@ if (offer) {
 }
 // performance.now() counts from this process's start (timeOrigin): Node bootstrap, module load,
 // opening and checking the database, crash detection and the resume itself.
+durableNow();
 out({ t: 'ready', recoveryMs: Math.round(performance.now()), afterLoadMs: Math.round(performance.now() - t0), resumed });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -221,6 +235,7 @@ for (;;) {
   }
   out({ t: 'submitting', s: view.sessionId, q: view.questionIndex });
   const next = must(sessions.submitAnswer(view.sessionId, view.questionIndex, view.attempt));
+  durableNow();
   out({ t: 'submitted', s: view.sessionId, q: view.questionIndex });
   view = next.kind === 'question' ? next.question : newSession();
 }

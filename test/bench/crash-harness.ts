@@ -95,6 +95,8 @@ export async function runCrashTest(opts: {
   onProgress?: (i: number) => void;
   /** A deliberately broken product variant (see crash-faults.ts); `none` by default. */
   fault?: CrashFault;
+  /** How the child's database is made durable (crash-child.ts `--durability`); the app's `barrier` by default. */
+  durability?: 'barrier' | 'full' | 'barrier-skipped';
   /**
    * How the child dies at each kill instant; SIGKILL by default. The power-loss test freezes the
    * child, drops the file system's unsynced state and then SIGKILLs it (test/powerloss/).
@@ -166,6 +168,18 @@ export async function runCrashTest(opts: {
     try {
       const ic = db.pragma('integrity_check') as Array<{ integrity_check: string }>;
       if (ic[0]?.integrity_check !== 'ok') corruptDatabases += 1;
+      const tables = new Set((db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as Array<{ name: string }>).map((r) => r.name));
+      if (!tables.has('media_chunks') || !tables.has('journal') || !tables.has('media_damage')) {
+        // A database that lost its schema (commits that were never made durable): every chunk
+        // acknowledged so far is lost, and its event missing.
+        for (const c of all ? [...acked.values()] : unverified) {
+          const key = chunkKey(c.s, c.q, c.a, c.g, c.n);
+          lost.add(key);
+          missing.add(key);
+        }
+        unverified = [];
+        return;
+      }
       const list = all ? [...acked.values()] : unverified;
       const eventsBySession = new Map<string, Map<string, EventChunk>>();
       const eventsOf = (sessionId: string): Map<string, EventChunk> => {
@@ -198,7 +212,7 @@ export async function runCrashTest(opts: {
   const runOnce = (killAfterMs: number | null): Promise<void> =>
     new Promise((resolve, reject) => {
       const spawnedAt = performance.now();
-      const args = [child, '--data-dir', opts.dataDir, '--min-kb', String(opts.minKb ?? 30), '--max-kb', String(opts.maxKb ?? 300), '--fault', opts.fault ?? 'none'];
+      const args = [child, '--data-dir', opts.dataDir, '--min-kb', String(opts.minKb ?? 30), '--max-kb', String(opts.maxKb ?? 300), '--fault', opts.fault ?? 'none', '--durability', opts.durability ?? 'barrier'];
       const proc = spawn(process.execPath, args, {
         cwd: ROOT,
         stdio: ['ignore', 'pipe', 'pipe'],

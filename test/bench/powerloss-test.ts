@@ -23,7 +23,7 @@ const { values } = parseArgs({
   options: {
     cuts: { type: 'string', default: '100' },
     'control-cuts': { type: 'string', default: '4' },
-    control: { type: 'string', default: 'media' },
+    control: { type: 'string', default: 'media,barrier' },
     json: { type: 'boolean', default: false },
     'max-cut-delay-ms': { type: 'string', default: '400' },
     'fsync-delay-ms': { type: 'string', default: '0' },
@@ -32,9 +32,10 @@ const { values } = parseArgs({
 });
 const cuts = Number(values.cuts);
 const controlCuts = Number(values['control-cuts']);
-const controlKind = values.control ?? 'media';
-if (!Number.isInteger(cuts) || cuts < 1 || !Number.isInteger(controlCuts) || controlCuts < 1 || (controlKind !== 'media' && controlKind !== 'all' && controlKind !== 'none')) {
-  process.stderr.write('--cuts and --control-cuts must be positive integers, --control media, all or none\n');
+type ControlKind = 'media' | 'all' | 'none' | 'barrier';
+const controlKinds = (values.control ?? 'media,barrier').split(',') as ControlKind[];
+if (!Number.isInteger(cuts) || cuts < 1 || !Number.isInteger(controlCuts) || controlCuts < 1 || controlKinds.length === 0 || !controlKinds.every((k) => ['media', 'all', 'none', 'barrier'].includes(k))) {
+  process.stderr.write('--cuts and --control-cuts must be positive integers, --control a comma list of media, all, barrier or none\n');
   process.exit(2);
 }
 const target = { lostAcknowledged: 0, corruptDatabases: 0, brokenChains: 0, resumeFailures: 0, missingEvents: 0, eventMismatches: 0, acknowledged: '>0', cutsDroppingUnsynced: '>0', controlLost: '>0' };
@@ -46,7 +47,7 @@ if (unavailable) {
   process.exit(1);
 }
 
-type Lossiness = 'none' | 'media' | 'all';
+type Lossiness = 'none' | 'media' | 'all' | 'barrier';
 
 async function run(label: string, n: number, lossiness: Lossiness): Promise<{ report: CrashReport; drops: number; dropsWithUnsynced: number }> {
   const root = mkdtempSync(path.join(os.tmpdir(), `kiosk-powerloss-${label}-`));
@@ -56,6 +57,8 @@ async function run(label: string, n: number, lossiness: Lossiness): Promise<{ re
     const report = await runCrashTest({
       kills: n,
       dataDir: path.join(root, 'mnt', 'data'),
+      // The barrier control: the app's synchronous=NORMAL database with its WAL barrier skipped.
+      durability: lossiness === 'barrier' ? 'barrier-skipped' : 'barrier',
       maxKillDelayMs: Number(values['max-cut-delay-ms']),
       // Smaller chunks than the crash test's: every segment and the WAL live in the file system's memory.
       minKb: 8,
@@ -77,10 +80,10 @@ async function run(label: string, n: number, lossiness: Lossiness): Promise<{ re
 
 const started = performance.now();
 let real: Awaited<ReturnType<typeof run>>;
-let control: Awaited<ReturnType<typeof run>>;
+const controls: Array<{ kind: ControlKind; result: Awaited<ReturnType<typeof run>> }> = [];
 try {
   real = await run('real', cuts, 'none');
-  control = await run('control', controlCuts, controlKind);
+  for (const kind of controlKinds) controls.push({ kind, result: await run(`control-${kind}`, controlCuts, kind) });
 } catch (e) {
   // A mount that fails, a child that exits by itself: no proof, and the last line says why.
   process.stderr.write(`[powerloss-test] ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
@@ -88,9 +91,19 @@ try {
   process.exit(1);
 }
 const r = real.report;
-const c = control.report;
 if (r.mismatchSamples.length > 0) process.stderr.write(`[powerloss-test] mismatch samples: ${r.mismatchSamples.join('\n')}\n`);
-const controlLost = c.lostAcknowledged + c.corruptDatabases;
+const CONTROL_TEXT: Record<ControlKind, string> = {
+  media: 'fsync of media segment files is a no-op',
+  all: 'every fsync is a no-op',
+  barrier: 'the WAL barrier is skipped (synchronous=NORMAL commits never synced before acknowledging)',
+  none: 'none (fsync honoured: must fail the gate)',
+};
+/** What each control lost: every control must lose, or the harness could not see that loss. */
+const controlRuns = controls.map(({ kind, result }) => {
+  const c = result.report;
+  return { kind, control: CONTROL_TEXT[kind], acknowledged: c.acknowledgedChunks, lost: c.lostAcknowledged + c.corruptDatabases + c.missingEvents, corruptDatabases: c.corruptDatabases };
+});
+const controlLost = Math.min(...controlRuns.map((c) => c.lost));
 const summary = {
   cuts,
   acknowledged: r.acknowledgedChunks,
@@ -106,9 +119,11 @@ const summary = {
   cutsBeforeReady: r.killsBeforeReady,
   p95RecoveryMs: r.p95RecoveryMs,
   controlCuts,
-  control: controlKind === 'media' ? 'fsync of media segment files is a no-op' : controlKind === 'all' ? 'every fsync is a no-op' : 'none (fsync honoured: must fail the gate)',
-  controlCorruptDatabases: c.corruptDatabases,
-  controlAcknowledged: c.acknowledgedChunks,
+  control: controlRuns.map((c) => c.control).join('; '),
+  controls: controlRuns,
+  controlCorruptDatabases: controlRuns.reduce((n, c) => n + c.corruptDatabases, 0),
+  controlAcknowledged: controlRuns.reduce((n, c) => n + c.acknowledged, 0),
+  // The smallest loss of any control: each one must have lost something.
   controlLost,
   fsyncDelayMs: Number(values['fsync-delay-ms']),
   durationS: Math.round((performance.now() - started) / 1000),

@@ -6,10 +6,11 @@
  * are taken after a full collection. Last line: one JSON object.
  *
  * Storage on the main loop. Every storage call the app's main loop makes — the synchronous part of
- * appendChunk (hash, append to the segment file, the small SQLite commit; its fdatasync runs in the
- * thread pool), the ticker, submitting an answer (and the checkpoint after it) — is timed from call
- * to return: that is how long it held the loop. One fdatasync in ten is slowed by 50 ms through the
- * store's fdatasync seam (`--slow-every`, `--slow-ms`); the acknowledgement waits for it
+ * appendChunk (hash, append to the segment file, the small SQLite commit that only writes the WAL;
+ * the segment's and the WAL's fdatasyncs run in the thread pool, db/wal-durability.ts), the ticker,
+ * submitting an answer (and the checkpoint after it) — is timed from call to return: that is how
+ * long it held the loop. One fdatasync in ten (segment files and the WAL alike) is slowed by 50 ms
+ * through the fdatasync seam (`--slow-every`, `--slow-ms`); the acknowledgement waits for it
  * (`ackP99Ms` shows it happened), the loop must not. `maxLoopBlockMs` is the longest hold,
  * `p99LoopBlockMs` the 99th percentile. `--inline-slow` does the slowed fdatasync on the loop
  * instead (a control that must miss). `databaseMb` is the database file at the end: media bytes
@@ -18,9 +19,11 @@
  * Target (exit 1 on a miss): resident memory grows by at most 24 MB from the end of the first
  * answer to the end of the interview (`rssGrowthMb`; about 13 MB is measured here, so a leak of
  * a few KB per chunk, 3,600 chunks, misses it), the run really was collected (`gcExposed`), and
- * `databaseMb < 5`. Issue #11 also states `maxLoopBlockMs ≤ 5`; it needs the storage worker
- * thread, which is not built yet (the SQLite commit with synchronous=FULL still runs on the
- * loop, and its fsync holds it), so it is reported as `statedTarget` / `statedMet` and not gated.
+ * `databaseMb < 5`, and a hold as long as one slowed fsync is rarer than a tenth of the slowed
+ * fsyncs (`holdsAtLeastSlow`: no fsync holds the loop). Issue #11 states `maxLoopBlockMs ≤ 5`:
+ * reported with the 99th percentile as `statedTarget` / `statedMet` / `statedP99Met`, not gated
+ * (CPU contention on a shared machine stretches each call's hashing; one GC pause moves a maximum).
+ * `--durability full` runs the old design (each SQLite commit fsyncs on the loop) side by side.
  * A shorter run (`--minutes`) keeps the same absolute target: less recording can only grow less.
  */
 import { randomBytes } from 'node:crypto';
@@ -44,6 +47,8 @@ const { values } = parseArgs({
     'slow-ms': { type: 'string', default: '50' },
     // The control: the slowed fdatasync blocks the main loop (as a synchronous store would).
     'inline-slow': { type: 'boolean', default: false },
+    // barrier (the app's: WAL synced in the thread pool) or full (each SQLite commit fsyncs on the loop).
+    durability: { type: 'string', default: 'barrier' },
   },
 });
 const leakBytes = Number(values['leak-kb']) * 1024;
@@ -75,7 +80,19 @@ const slowSync: AsyncSync = values['inline-slow']
       await threadPoolFdatasync(fd);
       if (slowEvery > 0 && ++syncs % slowEvery === 0) await new Promise((r) => setTimeout(r, slowMs));
     };
-const { service, must, start, db } = benchService(dir, questions, clock, answerSeconds + 30, (d) => new SegmentMediaStore(d, { fdatasync: slowSync }));
+const durabilityMode = values.durability === 'full' ? 'full' : 'barrier';
+if (values.durability !== durabilityMode) throw new Error('--durability is barrier or full');
+// The WAL's fdatasync goes through the same seam as the segment files': one in `slowEvery` of all
+// of them is the slow one, whichever file it is.
+const { service, must, start, db } = benchService(
+  dir,
+  questions,
+  clock,
+  answerSeconds + 30,
+  (d) => new SegmentMediaStore(d, { fdatasync: slowSync }),
+  undefined,
+  durabilityMode === 'barrier' ? { mode: 'barrier', walSync: slowSync } : { mode: 'full' },
+);
 const holds: number[] = [];
 const holdsByCall = { appendChunk: [] as number[], tick: [] as number[], submitAnswer: [] as number[] };
 const acks: number[] = [];
@@ -134,12 +151,20 @@ const DATABASE_MAX_MB = 5;
 const LOOP_BLOCK_MAX_MS = 5;
 const growth = round2(rssEnd - rssStart);
 const maxLoopBlockMs = round2(Math.max(0, ...holds));
+const slowedFsyncs = slowEvery > 0 ? Math.floor(syncs / slowEvery) : 0;
+const holdsAtLeastSlow = holds.filter((h) => h >= slowMs).length;
+const p99LoopBlockMs = round2(percentile(holds, 99));
+// A slowed fsync that held the loop would show as a hold of at least slowMs. Gated: holds that
+// long are fewer than a tenth of the slowed fsyncs (the --inline-slow control holds for every
+// one of them; a rare GC pause inside a timed call may add one or two). The 99th percentile and
+// the maximum are reported against the issue's 5 ms (`statedMet`), not gated: CPU contention on a
+// shared machine stretches the hashing and sealing inside each call, and one GC pause moves a maximum.
 const misses = [
   ...(growth <= RSS_GROWTH_MAX_MB ? [] : ['rssGrowthMb']),
   ...(gc ? [] : ['gcExposed']),
   ...(dbMb < DATABASE_MAX_MB ? [] : ['databaseMb']),
+  ...(slowEvery <= 0 || holdsAtLeastSlow < slowedFsyncs / 10 ? [] : ['holdsAtLeastSlow']),
 ];
-// Not gated until the storage worker thread exists (see the header).
 const statedMet = maxLoopBlockMs <= LOOP_BLOCK_MAX_MS;
 console.log(
   JSON.stringify({
@@ -152,7 +177,10 @@ console.log(
     rssGrowthMb: growth,
     databaseMb: round2(dbMb),
     maxLoopBlockMs,
-    p99LoopBlockMs: round2(percentile(holds, 99)),
+    p99LoopBlockMs,
+    slowedFsyncCount: slowedFsyncs,
+    holdsAtLeastSlow,
+    durability: durabilityMode,
     loopBlockByCall: Object.fromEntries(Object.entries(holdsByCall).map(([k, v]) => [k, { p50Ms: round2(percentile(v, 50)), p99Ms: round2(percentile(v, 99)), maxMs: round2(Math.max(0, ...v)) }])),
     ackP50Ms: round2(percentile(acks, 50)),
     ackP99Ms: round2(percentile(acks, 99)),
@@ -160,9 +188,10 @@ console.log(
     gcExposed: Boolean(gc),
     ...(leakBytes > 0 ? { injectedLeakMb: round2((leaked.length * leakBytes) / 1048576) } : {}),
     wallSeconds: Math.round((performance.now() - t0) / 1000),
-    target: { rssGrowthMb: RSS_GROWTH_MAX_MB, gcExposed: true, databaseMb: `<${DATABASE_MAX_MB}` },
-    statedTarget: { maxLoopBlockMs: LOOP_BLOCK_MAX_MS },
+    target: { rssGrowthMb: RSS_GROWTH_MAX_MB, gcExposed: true, databaseMb: `<${DATABASE_MAX_MB}`, holdsAtLeastSlow: slowEvery > 0 ? '< slowedFsyncCount / 10' : 'none' },
+    statedTarget: { maxLoopBlockMs: LOOP_BLOCK_MAX_MS, p99LoopBlockMs: LOOP_BLOCK_MAX_MS },
     statedMet,
+    statedP99Met: p99LoopBlockMs <= LOOP_BLOCK_MAX_MS,
     misses,
     pass: misses.length === 0,
   }),

@@ -30,6 +30,14 @@ describe('proof commands exit non-zero on a miss, with the target in their JSON'
     expect(leak.status).toBe(1);
   });
 
+  it('bench:soak misses holdsAtLeastSlow when the slowed fsyncs run on the loop (the old, synchronous design)', () => {
+    const r = run('test/bench/soak-bench.ts', ['--json', '--minutes', '3', '--inline-slow'], ['--expose-gc']);
+    expect(r.last).toMatchObject({ durability: 'barrier', pass: false });
+    expect(r.last.misses).toContain('holdsAtLeastSlow');
+    expect(r.last.holdsAtLeastSlow as number).toBeGreaterThanOrEqual(0.9 * (r.last.slowedFsyncCount as number));
+    expect(r.status).toBe(1);
+  });
+
   it('bench:soak fails when memory could not be collected before reading it', () => {
     const r = run('test/bench/soak-bench.ts', ['--json', '--minutes', '3']);
     expect(r.last).toMatchObject({ gcExposed: false, pass: false });

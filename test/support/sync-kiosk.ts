@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { silentLogger } from '../../main/common/logger';
 import { openDatabase, type Db } from '../../main/db/connection';
+import { setDurability, WalBarrier } from '../../main/db/wal-durability';
 import { PassiveWalMaintenance } from '../../main/db/wal-maintenance';
 import { OsEnvironmentProbe } from '../../main/services/environment/environment';
 import { SqliteJournal } from '../../main/services/journal/journal';
@@ -66,7 +67,11 @@ export function openSyncKiosk(dataDir: string): SyncKiosk {
   const loaded = loadPack(SYNC_PACK);
   if (!loaded.ok) throw new Error(loaded.error.message);
   const pack = loaded.value;
-  const db = openDatabase(path.join(dataDir, 'interview-kiosk.sqlite'));
+  // As the composition root opens it: commits made durable by the WAL barrier before anything
+  // is acknowledged or sent to the hub.
+  const dbPath = path.join(dataDir, 'interview-kiosk.sqlite');
+  const db = openDatabase(dbPath, { durability: 'barrier' });
+  setDurability(db, new WalBarrier(db, dbPath));
   const sessions = new SessionService({
     db,
     journal: new SqliteJournal(db),

@@ -25,6 +25,7 @@ import type { EnvironmentProbe } from '../environment/environment';
 import type { Journal } from '../journal/journal';
 import { fsyncDirectory, placeDurably, writeFileDurably } from '../storage/durable-file';
 import { shredFile } from '../storage/crypto/erasure';
+import { durabilityOf } from '../../db/wal-durability';
 import { SealedFileWriter } from '../storage/crypto/sealed-file';
 import { remuxFileName, remuxIdentity, SEALED_REMUX_FORMAT, type RemuxKeys } from '../storage/remux-file';
 
@@ -290,6 +291,8 @@ export class AssistanceService {
               replaces: rel,
             }, clock.now());
             sealed += 1;
+            // The event naming the sealed file must be durable before the plain file goes.
+            durabilityOf(db).flushSync();
           }
           shredFile(file);
           shredded += 1;

@@ -11,6 +11,7 @@ import { attemptChunkStats, getChunkMeta, insertChunk, segmentChunkCount } from 
 import { countAnswers, getProgress, getSession, insertAnswer, sessionsInStates, updateSession, upsertProgress, type SessionRow, type SessionStateValue } from '../../db/queries/sessions';
 import { afterCommit, transact } from '../../db/transaction';
 import { CHUNK_COMMIT_WAL_BYTES } from '../../db/wal-maintenance';
+import { durabilityOf } from '../../db/wal-durability';
 import { totalQuestionsOf, type LoadedPack } from '../packs/pack-provider';
 import type { FlatQuestion } from '../packs/pack-schema';
 import { PERSIST_INTERVAL_MS, type AnswerClock } from './answer-clock';
@@ -241,8 +242,10 @@ export class Recording {
     });
     if (!staged.ok || !durable) return staged;
     try {
-      // 3. acknowledge only when the file's bytes are durable too
-      await durable;
+      // 3. acknowledge only when the file's bytes and the commit are durable: the segment's
+      // fdatasync and the WAL's (wal-durability.ts; a no-op on a synchronous=FULL connection)
+      // both run in the thread pool, side by side.
+      await Promise.all([durable, durabilityOf(this.ctx.db).flush()]);
     } catch (e) {
       // The row is committed but its bytes may not be on disk: fail closed, never acknowledge.
       // Recovery re-hashes this chunk at the next start and journals it as damaged if it is not there.

@@ -12,6 +12,7 @@
  */
 import type { ChunkSealer } from '../../common/chunk-sealer';
 import type { Db } from '../../db/connection';
+import { durabilityOf } from '../../db/wal-durability';
 import {
   confirmEvents,
   confirmOutbox,
@@ -162,6 +163,9 @@ export class SyncEngine {
         this.phase = 'idle';
         return 'idle';
       }
+      // Nothing leaves the kiosk before it is durable here: a power cut must not take back an
+      // event the hub already holds (the next one would fork the chain). wal-durability.ts.
+      await durabilityOf(db).flush();
       const items: HubItem[] = [];
       const sources: Source[] = [];
       // An upload that fails ends the batch there, but the items before it are still sent: on a

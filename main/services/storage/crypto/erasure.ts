@@ -16,6 +16,7 @@
  * The session row, its progress rows and the journal stay: they hold ids, times and hashes.
  */
 import { createHash } from 'node:crypto';
+import { durabilityOf } from '../../../db/wal-durability';
 import { closeSync, existsSync, fsyncSync, lstatSync, openSync, readdirSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../../../common/clock';
@@ -131,7 +132,9 @@ export function eraseSession(deps: ErasureDeps, sessionId: string, reason: Erasu
       insertErasure(db, { session_id: sessionId, reason, requested_at: now });
       if (negativeControl !== 'keep-key') deleteSessionKey(db, sessionId);
     });
-    // 2. Files.
+    // 2. Files — only once step 1 is durable (a connection with a WAL barrier has not synced it
+    // yet): a power cut must never leave the files gone and the erasure unrecorded.
+    durabilityOf(db).flushSync();
     const files = removeSessionFiles(deps.dataDir, sessionId);
     // 3. Rows with content, and the journal event (hashes and counts only).
     const rows = transact(db, () => {

@@ -2,7 +2,9 @@
  * `npm run bench:journal -- --json`: the cost of storing a 64 KiB chunk durably through the real
  * session service — since schema 10 the bytes are appended to the segment file (fdatasync in the
  * thread pool) while the metadata row and its hash-chained journal event commit in one small WAL
- * transaction (synchronous=FULL); the acknowledgement waits for both (docs/media-store.md) —
+ * transaction (synchronous=NORMAL, the WAL fdatasynced in the thread pool by the barrier, as the
+ * app runs; `--durability full` for the old in-commit fsync); the acknowledgement waits for both
+ * (docs/media-store.md) —
  * against two raw baselines of the same bytes on the same disk, in the same run, in alternating
  * blocks so background noise hits every series alike: write+fdatasync appended to a growing file
  * (`rawFsync*`), and write+fdatasync overwriting in place in a preallocated file (`rawInPlace*`) —
@@ -56,6 +58,7 @@ import { eventHash } from '../../main/services/journal/journal';
 import { threadPoolFdatasync } from '../../main/services/storage/media-store';
 import { ManualClock } from '../../main/common/clock';
 import { benchService, percentile, round2 } from './bench-util';
+import { durabilityOf } from '../../main/db/wal-durability';
 
 const { values } = parseArgs({
   options: {
@@ -76,8 +79,15 @@ const { values } = parseArgs({
     // Deliberate extra writes: every chunk of the amplification set is also written this many
     // times (fdatasync'd) to a side file, so a test proves writeAmplification sees real writes.
     'inject-amp-copies': { type: 'string', default: '0' },
+    // barrier (the app's: synchronous=NORMAL, the WAL fdatasynced in the thread pool beside the
+    // segment file's) or full (the commit fsyncs the WAL itself, on the loop). Floor and service
+    // always run the same mode.
+    durability: { type: 'string', default: 'barrier' },
   },
 });
+const durabilityMode = values.durability === 'full' ? 'full' : 'barrier';
+if (values.durability !== durabilityMode) throw new Error('--durability is barrier or full');
+const durability = { mode: durabilityMode } as const;
 const injectMs = Number(values['inject-ms']);
 const busy = (ms: number) => {
   const until = performance.now() + ms;
@@ -101,7 +111,7 @@ const injectAmpCopies = Number(values['inject-amp-copies']);
 /** One second at 1 Mbps, as bench:soak records. */
 const AMP_CHUNK_BYTES = 125 * 1024;
 
-const { service, must, start, db } = benchService(dir, 2);
+const { service, must, start, db } = benchService(dir, 2, undefined, undefined, undefined, undefined, durability);
 let q = start();
 const rawFd = openSync(path.join(dir, 'raw-append.bin'), 'w');
 let rawOffset = 0;
@@ -115,7 +125,7 @@ let inPlaceSlot = 0;
 // The floor: the same rows through bare prepared statements, in a database of its own.
 const floorDir = path.join(dir, 'floor');
 mkdirSync(floorDir, { recursive: true });
-const floorBench = benchService(floorDir, 1);
+const floorBench = benchService(floorDir, 1, undefined, undefined, undefined, undefined, durability);
 const floorQ = floorBench.start();
 const floorDb = floorBench.db;
 const insertMedia = floorDb.prepare(
@@ -146,7 +156,8 @@ async function floorCommit(data: Buffer): Promise<void> {
   const durable = threadPoolFdatasync(floorFd);
   floorRows(data, sha256, floorOffset);
   floorOffset += data.byteLength;
-  await durable;
+  // In barrier mode the rows' WAL fdatasync runs beside the file's, as the service's does.
+  await Promise.all([durable, durabilityOf(floorDb).flush()]);
 }
 
 async function recordAnswer(n: number): Promise<{ chunk: number[]; raw: number[]; inPlace: number[]; floor: number[] }> {
@@ -222,7 +233,7 @@ async function measureWriteAmplification(): Promise<{ ratio: number | null; medi
   const ampDir = path.join(dir, 'amplification');
   mkdirSync(ampDir, { recursive: true });
   const per = Math.ceil(ampChunks / 5);
-  const amp = benchService(ampDir, 6, new ManualClock(), per + 30);
+  const amp = benchService(ampDir, 6, new ManualClock(), per + 30, undefined, undefined, durability);
   const bodies = Array.from({ length: 16 }, (_, i) => new Uint8Array(AMP_CHUNK_BYTES).map((_, j) => (i * 17 + j * 13) & 0xff));
   let v = amp.start();
   const sideFd = openSync(path.join(ampDir, 'injected-copies.bin'), 'w');
@@ -291,6 +302,7 @@ const result = {
   firstAnswerP99Ms: round2(f.p99),
   firstAnswerP50Ratio: round2(f.p50 / fr.p50),
   firstAnswerP99Ratio: round2(f.p99 / fr.p99),
+  durability: durabilityMode,
   writeAmplification: amplification.ratio === null ? null : round2(amplification.ratio),
   amplificationMediaMb: round2(amplification.mediaBytes / 1048576),
   amplificationStorageMb: amplification.storageBytes === null ? null : round2(amplification.storageBytes / 1048576),

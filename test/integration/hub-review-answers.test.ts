@@ -22,7 +22,6 @@ import { generateHrKeyPair } from '../../main/services/storage/crypto/hr-wrap';
 import { SessionKeyring } from '../../main/services/storage/crypto/session-keyring';
 import { enrolKiosk, HubClient } from '../../main/services/sync/hub-client';
 import { SyncEngine } from '../../main/services/sync/sync-engine';
-import { hrKeyFromPrivate } from '../../hub/console/server/sealed-review';
 import { HUB_HOOK_TIMEOUT_MS, hubTestDbLabel, startTestHub, type TestHub } from '../support/hub-harness';
 import { makeFixture, must, startedSession } from '../support/session-fixture';
 

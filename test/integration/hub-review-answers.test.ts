@@ -31,20 +31,19 @@ const HR = generateHrKeyPair();
 interface Recorded {
   sessionId: string;
   chunks: Buffer[];
-  dir: string;
   close(): void;
 }
 
 /** A kiosk session: question 0 typed (in English in a zh-CN session: sent to a human), question 1 recorded (3 chunks, no transcript), both scored. */
-async function recordedSession(): Promise<Recorded & { sync(hub: TestHub): Promise<void> }> {
+async function recordedSession(keyDir: string): Promise<Recorded & { sync(hub: TestHub): Promise<void> }> {
   let keyring: SessionKeyring | undefined;
   const f = makeFixture({
+    // The keyring wraps each session key for the kiosk (a file key here) and for HR's public key.
     media: (db) => {
-      keyring = new SessionKeyring({ db, protector: new FileKeyProtector(path.dirname(f0Path)), clock: { now: () => Date.now() }, logger: silentLogger, hr: { publicKey: HR.publicKey } });
+      keyring = new SessionKeyring({ db, protector: new FileKeyProtector(keyDir), clock: { now: () => Date.now() }, logger: silentLogger, hr: { publicKey: HR.publicKey } });
       return new SegmentMediaStore(db, { sealer: keyring.chunkSealer() });
     },
   });
-  const dir = path.dirname(f.dbPath);
   setTextSealer(f.db, keyring);
   const { sessionId } = startedSession(f);
   must(f.service.submitAnswer(sessionId, 0, 0, TYPED));
@@ -61,7 +60,6 @@ async function recordedSession(): Promise<Recorded & { sync(hub: TestHub): Promi
   return {
     sessionId,
     chunks,
-    dir,
     close: () => f.db.close(),
     async sync(hub: TestHub) {
       const code = await hub.api('POST', '/v1/enrolment-codes', hub.adminToken, {});
@@ -74,7 +72,6 @@ async function recordedSession(): Promise<Recorded & { sync(hub: TestHub): Promi
     },
   };
 }
-let f0Path = '';
 
 describe(`review: sealed answers and recordings on the hub (${hubTestDbLabel()})`, () => {
   let hub: TestHub;
@@ -84,7 +81,6 @@ describe(`review: sealed answers and recordings on the hub (${hubTestDbLabel()})
 
   beforeAll(async () => {
     keyDir = mkdtempSync(path.join(tmpdir(), 'hr-key-'));
-    f0Path = path.join(keyDir, 'x');
     const keyFile = path.join(keyDir, 'hr-x25519.key');
     writeFileSync(keyFile, HR.privateKey.toString('base64') + '\n', { mode: 0o600 });
     process.env.HUB_HR_PRIVATE_KEY_FILE = keyFile;
@@ -94,7 +90,7 @@ describe(`review: sealed answers and recordings on the hub (${hubTestDbLabel()})
       delete process.env.HUB_HR_PRIVATE_KEY_FILE;
     }
     bare = await startTestHub({ console: { hrKey: null } });
-    kiosk = await recordedSession();
+    kiosk = await recordedSession(keyDir);
     await kiosk.sync(hub);
     await kiosk.sync(bare);
   }, HUB_HOOK_TIMEOUT_MS);

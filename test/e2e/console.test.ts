@@ -42,7 +42,10 @@ function events(sessionId: string, specs: Array<{ type: string; payload: object 
   });
 }
 
-const ANSWER = '我负责了数据库迁移，把停机时间从两小时缩短到十分钟。';
+// The candidate names herself in the answer: blind review masks the name inside the words too.
+const ANSWER = '我是张三，我负责了数据库迁移，把停机时间从两小时缩短到十分钟。';
+const OWN = [ANSWER.indexOf('负责'), ANSWER.indexOf('负责') + 2] as const;
+const QTY = [ANSWER.indexOf('从两小时'), ANSWER.indexOf('十分钟') + 3] as const;
 const HR = generateHrKeyPair();
 const DATA_KEY = randomBytes(32);
 const RUBRIC = {
@@ -98,8 +101,8 @@ function score(questionIndex: number, band: string, status: string) {
       needsReview: status === 'needs_human_scoring',
       reasons: [{ code: 'near_threshold' }],
       competencies: [
-        { competencyId: 'ownership', level: 3, score: 0.58, threshold: 0.6, weight: 1, band, evidence: [{ start: 1, end: 3, text: text.slice(1, 3), kind: 'indicator_phrase', level: 3, matched: '负责' }], whyNotHigher: [] },
-        { competencyId: 'impact', level: 2, score: 0.4, threshold: 0.6, weight: 1, band, evidence: [{ start: 14, end: 24, text: text.slice(14, 24), kind: 'quantity' }], whyNotHigher: [] },
+        { competencyId: 'ownership', level: 3, score: 0.58, threshold: 0.6, weight: 1, band, evidence: [{ start: OWN[0], end: OWN[1], text: text.slice(...OWN), kind: 'indicator_phrase', level: 3, matched: '负责' }], whyNotHigher: [] },
+        { competencyId: 'impact', level: 2, score: 0.4, threshold: 0.6, weight: 1, band, evidence: [{ start: QTY[0], end: QTY[1], text: text.slice(...QTY), kind: 'quantity' }], whyNotHigher: [] },
       ],
     },
   };
@@ -292,8 +295,9 @@ describe('HR and proctor console', () => {
       expect(await b.page.content()).not.toContain('张三');
       // The typed answer, opened on the hub with HR's key, with the scorer's evidence marked; the rubric beside it.
       await byTestId(b.page, 'answer-text').waitFor();
-      expect(await byTestId(b.page, 'answer-text').textContent()).toBe(ANSWER);
-      expect(await b.page.locator('[data-testid="answer-text"] mark').allTextContents()).toEqual([ANSWER.slice(1, 3), ANSWER.slice(14, 24)]);
+      expect(await byTestId(b.page, 'answer-text').textContent()).toBe(ANSWER.replace('张三', '██'));
+      expect(await b.page.content()).not.toContain('张三');
+      expect(await b.page.locator('[data-testid="answer-text"] mark').allTextContents()).toEqual([ANSWER.slice(...OWN), ANSWER.slice(...QTY)]);
       await byTestId(b.page, 'rubric').waitFor();
       expect(await b.page.locator('[data-testid="rubric"] li[data-evidence="true"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-level')))).toEqual(['3']);
       await captureScreen(b.page, 'console-review-detail');

@@ -5,7 +5,8 @@
  * the review route opens the typed answer and the rubric; without it the review says the text is
  * sealed; a role without permission is refused; a sealed text altered on the hub is refused with
  * a clear error and nothing served; the recording plays back byte for byte (with Range) and a
- * changed chunk is refused. Every read is in the audit log and nothing opened is stored.
+ * changed chunk is refused, with the scored transcript beside it. Every read is in the audit log and
+ * nothing opened is stored.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +26,7 @@ import { SyncEngine } from '../../main/services/sync/sync-engine';
 import { HUB_HOOK_TIMEOUT_MS, hubTestDbLabel, startTestHub, type TestHub } from '../support/hub-harness';
 import { makeFixture, must, startedSession } from '../support/session-fixture';
 
+const SPOKEN = 'I measured p99 latency before and after; the worker pool cut it from ninety to thirty milliseconds.';
 const TYPED = 'I led the migration of our payment database; downtime fell from two hours to ten minutes because we rehearsed it three times.';
 const HR = generateHrKeyPair();
 
@@ -34,7 +36,10 @@ interface Recorded {
   close(): void;
 }
 
-/** A kiosk session: question 0 typed (in English in a zh-CN session: sent to a human), question 1 recorded (3 chunks, no transcript), both scored. */
+/**
+ * A kiosk session: question 0 typed, question 1 recorded (3 chunks) with a transcript, both
+ * scored — in English in a zh-CN session, so both go to a human.
+ */
 async function recordedSession(keyDir: string): Promise<Recorded & { sync(hub: TestHub): Promise<void> }> {
   let keyring: SessionKeyring | undefined;
   const f = makeFixture({
@@ -54,7 +59,7 @@ async function recordedSession(keyDir: string): Promise<Recorded & { sync(hub: T
     must(await Promise.resolve(f.service.appendChunk({ sessionId, questionIndex: 1, attempt: 0, segment: 0, seq, mimeType: 'video/webm', data: new Uint8Array(c) })));
   }
   must(f.service.submitAnswer(sessionId, 1, 0));
-  const deps = { db: f.db, journal: new SqliteJournal(f.db), clock: f.clock, segmenter: await JiebaSegmenter.shared(), packFor: () => ({ pack: f.pack.pack, locale: 'zh-CN' as const }) };
+  const deps = { db: f.db, journal: new SqliteJournal(f.db), clock: f.clock, segmenter: await JiebaSegmenter.shared(), packFor: () => ({ pack: f.pack.pack, locale: 'zh-CN' as const }), transcripts: { transcript: (_s: string, q: number) => (q === 1 ? SPOKEN : undefined) } };
   must(await scoreSubmittedAnswer(deps, sessionId, 0, 0));
   must(await scoreSubmittedAnswer(deps, sessionId, 1, 0));
   return {
@@ -193,8 +198,11 @@ describe(`review: sealed answers and recordings on the hub (${hubTestDbLabel()})
     expect(part.headers.get('content-range')).toBe(`bytes 2990-3010/${whole.length}`);
     expect(Buffer.from(await part.arrayBuffer()).equals(whole.subarray(2990, 3011))).toBe(true);
     expect((await get({ range: `bytes=${whole.length}-` })).status).toBe(416);
+    // Beside it, the transcript the scorer read, opened with HR's key.
     const a = await hub.api('GET', `/v1/console/review/${id}/answer`, hub.adminToken);
-    expect(a.json).toMatchObject({ mode: 'video', answer: { state: 'not_synced' } });
+    expect(a.json).toMatchObject({ mode: 'video', answer: { state: 'not_synced' }, transcript: { state: 'opened', text: SPOKEN }, rubric: { state: 'opened' } });
+    const dump = await hub.db.pool.query<{ t: string }>("SELECT coalesce(string_agg(body::text, ''), '') AS t FROM items");
+    expect(dump.rows[0]!.t).not.toContain('worker pool');
     // A chunk changed in object storage: refused, nothing served.
     const obj = await hub.db.pool.query<{ storage_key: string }>("SELECT o.storage_key FROM media_objects o WHERE o.idem_key LIKE $1 ORDER BY o.idem_key DESC LIMIT 1", [`media:${kiosk.sessionId}:1:0:0:1`]);
     const file = path.join(hub.dir, 'objects', obj.rows[0]!.storage_key);

@@ -266,6 +266,9 @@ function ReviewDetail(p: { t: T; lang: Lang; reviewId: string; blind: boolean; o
   };
   if (!d) return msg ? <p role="alert">{msg.text}</p> : <p>{t('app.loading')}</p>;
   const allEvidence = d.competencies.flatMap((c) => c.evidence ?? []);
+  // A competency is named as the rubric names it when the rubric was opened, else by its id.
+  const rubric = words && !('error' in words) && words.rubric.state === 'opened' ? words.rubric.rubric : null;
+  const nameOf = (id: string) => rubric?.competencies.find((c) => c.id === id)?.name[lang] ?? id;
   return (
     <div className="screen" data-testid="screen-review-detail" data-blind={String(d.blind)}>
       <div className="screen-head">
@@ -333,7 +336,7 @@ function ReviewDetail(p: { t: T; lang: Lang; reviewId: string; blind: boolean; o
           {d.competencies.map((c) => (
             <div key={c.competencyId} className="competency">
               <p>
-                <strong>{c.competencyId}</strong> · {t('review.level', { level: c.level, threshold: c.threshold })} · {c.band}
+                <strong>{nameOf(c.competencyId)}</strong> · {t('review.level', { level: c.level, threshold: c.threshold })} · {c.band}
               </p>
               {(c.evidence ?? []).length === 0 ? (
                 <p className="muted small">{t('review.noEvidence')}</p>
@@ -374,7 +377,7 @@ function ReviewDetail(p: { t: T; lang: Lang; reviewId: string; blind: boolean; o
               <legend>{t('review.yourLevels')}</legend>
               {d.competencies.map((c) => (
                 <label key={c.competencyId} className="field">
-                  <span>{t('review.levelFor', { competency: c.competencyId })}</span>
+                  <span>{t('review.levelFor', { competency: nameOf(c.competencyId) })}</span>
                   <select value={levels[c.competencyId] ?? 1} onChange={(e) => setLevels({ ...levels, [c.competencyId]: Number(e.target.value) })} data-testid={`level-${c.competencyId}`}>
                     {[1, 2, 3, 4, 5].map((l) => (
                       <option key={l} value={l}>

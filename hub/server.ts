@@ -22,6 +22,7 @@ import type { UploadStore } from './storage/upload-store';
 import { registerConsoleRoutes } from './console/server/routes';
 import { registerConsoleStatic } from './console/server/static';
 import { resumeSecretFromEnv } from './console/server/resume-code';
+import { hrKeyFromEnv, type HrKey } from './console/server/sealed-review';
 
 export interface HubOptions {
   readonly db: HubDatabase;
@@ -35,7 +36,7 @@ export interface HubOptions {
   /** Reminder offsets and channels (default: reminderConfigFromEnv(process.env)). */
   readonly reminders?: ReminderConfig;
   /** The HR and proctor console (#14): its built files and the centre's resume-code secret. */
-  readonly console?: { readonly dir?: string; readonly resumeSecret?: Buffer | null; readonly offlineAfterMs?: number };
+  readonly console?: { readonly dir?: string; readonly resumeSecret?: Buffer | null; readonly offlineAfterMs?: number; readonly hrKey?: HrKey | null };
 }
 
 interface Auth {
@@ -312,6 +313,9 @@ export async function buildHub(opts: HubOptions): Promise<FastifyInstance> {
     parse,
     auth,
     resumeSecret: opts.console?.resumeSecret !== undefined ? opts.console.resumeSecret : resumeSecretFromEnv(process.env),
+    // HR's X25519 private key opens sealed answers for review (HUB_HR_PRIVATE_KEY_FILE; README "Review").
+    hrKey: opts.console?.hrKey !== undefined ? opts.console.hrKey : hrKeyFromEnv(process.env),
+    uploads: opts.uploads,
     ...(opts.console?.offlineAfterMs ? { offlineAfterMs: opts.console.offlineAfterMs } : {}),
   });
   registerConsoleStatic(app, opts.console?.dir ?? fileURLToPath(new URL('../dist/console', import.meta.url)));

@@ -54,6 +54,9 @@ export const PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
   'POST /v1/console/resume-codes': { allowed: ['hr_admin', 'proctor'], candidateData: false },
   'GET /v1/console/review': { allowed: ['hr_admin', 'recruiter'], candidateData: true },
   'GET /v1/console/review/:reviewId': { allowed: ['hr_admin', 'recruiter'], candidateData: true },
+  // the answer's words opened with HR's key, and its recording: reviewers only, every read audited
+  'GET /v1/console/review/:reviewId/answer': { allowed: ['hr_admin', 'recruiter'], candidateData: true },
+  'GET /v1/console/review/:reviewId/recording/:segment': { allowed: ['hr_admin', 'recruiter'], candidateData: true },
   'POST /v1/console/review/:reviewId/decisions': { allowed: ['hr_admin', 'recruiter'], candidateData: false },
   'POST /v1/console/review/:reviewId/second-review': { allowed: ['hr_admin', 'recruiter'], candidateData: false },
   'GET /v1/console/journal': { allowed: ['hr_admin', 'auditor'], candidateData: false },

@@ -9,10 +9,15 @@
  * axe-core run on it.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { enrolKiosk } from '../../main/services/sync/hub-client';
+import { enrolKiosk, HubClient } from '../../main/services/sync/hub-client';
+import { sealMessage } from '../../main/services/storage/crypto/aead';
+import { generateHrKeyPair, recipientKeyId, wrapForHr } from '../../main/services/storage/crypto/hr-wrap';
+import { textAad } from '../../main/services/storage/crypto/identity';
 import { signedHeaders, type KioskCredential } from '../../main/services/sync/signing';
 import { HmacResumeCodes } from '../../main/services/session/resume-codes';
 import { HUB_HOOK_TIMEOUT_MS, startTestHub, type TestHub } from '../support/hub-harness';
@@ -37,8 +42,43 @@ function events(sessionId: string, specs: Array<{ type: string; payload: object 
   });
 }
 
+// The candidate names herself in the answer: blind review masks the name inside the words too.
+const ANSWER = '我是张三，我负责了数据库迁移，把停机时间从两小时缩短到十分钟。';
+const OWN = [ANSWER.indexOf('负责'), ANSWER.indexOf('负责') + 2] as const;
+const QTY = [ANSWER.indexOf('从两小时'), ANSWER.indexOf('十分钟') + 3] as const;
+const HR = generateHrKeyPair();
+const DATA_KEY = randomBytes(32);
+const RUBRIC = {
+  v: 1,
+  packId: 'e2e-pack',
+  packVersion: '1.0.0',
+  questionId: 'Q1',
+  prompt: { 'zh-CN': '请讲一次你负责到底的项目。', en: 'Tell us about a project you owned end to end.' },
+  trimmed: 'none',
+  competencies: [
+    { id: 'ownership', name: { 'zh-CN': '担当', en: 'Ownership' }, weight: 0.5, threshold: 60, indicators: [1, 3, 5].map((level) => ({ level, description: { 'zh-CN': `担当 ${level} 级：描述`, en: `Ownership level ${level}: descriptor` }, evidence: { 'zh-CN': level === 3 ? ['负责'] : [], en: level === 3 ? ['owned'] : [] } })) },
+    { id: 'impact', name: { 'zh-CN': '成效', en: 'Impact' }, weight: 0.5, threshold: 60, indicators: [{ level: 2, description: { 'zh-CN': '成效 2 级：有数字', en: 'Impact level 2: gives numbers' }, evidence: { 'zh-CN': [], en: [] } }] },
+  ],
+};
+
+/** What a kiosk's score carries for review (main/db/queries/outbox.ts), sealed the kiosk's way for HR's key. */
+function reviewMaterial(questionIndex: number, mode: 'text' | 'video') {
+  const sealed = (kind: 'answer' | 'review_rubric', text: string) => {
+    const b = sealMessage(DATA_KEY, Buffer.from(text, 'utf8'), textAad(kind, SESSION, questionIndex, 0));
+    return { state: 'sealed', format: 'IKS1', identity: textAad(kind, SESSION, questionIndex, 0).toString('ascii'), sealed: b.toString('base64'), bytes: b.length };
+  };
+  return {
+    v: 1,
+    mode,
+    answer: mode === 'text' ? sealed('answer', ANSWER) : null,
+    rubric: sealed('review_rubric', JSON.stringify({ ...RUBRIC, questionId: `Q${questionIndex + 1}` })),
+    transcript: null,
+    sessionKey: { hrWrapped: wrapForHr(DATA_KEY, HR.publicKey, SESSION).toString('base64'), hrKeyId: recipientKeyId(HR.publicKey) },
+  };
+}
+
 function score(questionIndex: number, band: string, status: string) {
-  const text = '我负责了数据库迁移，把停机时间从两小时缩短到十分钟。';
+  const text = ANSWER;
   return {
     session_id: SESSION,
     sessionId: SESSION,
@@ -52,6 +92,7 @@ function score(questionIndex: number, band: string, status: string) {
     total: band === 'borderline' ? 58.5 : 0,
     band,
     computed_at: Date.now(),
+    review: reviewMaterial(questionIndex, questionIndex === 1 ? 'video' : 'text'),
     result: {
       questionId: `Q${questionIndex + 1}`,
       status,
@@ -60,8 +101,8 @@ function score(questionIndex: number, band: string, status: string) {
       needsReview: status === 'needs_human_scoring',
       reasons: [{ code: 'near_threshold' }],
       competencies: [
-        { competencyId: 'ownership', level: 3, score: 0.58, threshold: 0.6, weight: 1, band, evidence: [{ start: 1, end: 3, text: text.slice(1, 3), kind: 'indicator_phrase', level: 3, matched: '负责' }], whyNotHigher: [] },
-        { competencyId: 'impact', level: 2, score: 0.4, threshold: 0.6, weight: 1, band, evidence: [{ start: 14, end: 24, text: text.slice(14, 24), kind: 'quantity' }], whyNotHigher: [] },
+        { competencyId: 'ownership', level: 3, score: 0.58, threshold: 0.6, weight: 1, band, evidence: [{ start: OWN[0], end: OWN[1], text: text.slice(...OWN), kind: 'indicator_phrase', level: 3, matched: '负责' }], whyNotHigher: [] },
+        { competencyId: 'impact', level: 2, score: 0.4, threshold: 0.6, weight: 1, band, evidence: [{ start: QTY[0], end: QTY[1], text: text.slice(...QTY), kind: 'quantity' }], whyNotHigher: [] },
       ],
     },
   };
@@ -73,6 +114,8 @@ describe('HR and proctor console', () => {
   // One Chromium for every role (each signs in afresh): launching one per test cost ~2 s each.
   let b: Awaited<ReturnType<typeof launchBrowser>>;
   const pw = (role: string) => `console-${role}-password`;
+  const keyDir = mkdtempSync(join(tmpdir(), 'console-hr-key-'));
+  let webm = Buffer.alloc(0);
 
   async function signedItems(items: unknown[]): Promise<Array<{ status: string }>> {
     const text = JSON.stringify({ items });
@@ -87,8 +130,12 @@ describe('HR and proctor console', () => {
     const { buildConsole } = (await import(script)) as { buildConsole: (o: { ifStale: boolean }) => Promise<unknown> };
     await buildConsole({ ifStale: true });
     process.env.HUB_RESUME_CODE_SECRET = SECRET.toString('base64');
+    // HR's private key, as an operator configures it (README "Review: sealed answers").
+    writeFileSync(join(keyDir, 'hr.key'), HR.privateKey.toString('base64'), { mode: 0o600 });
+    process.env.HUB_HR_PRIVATE_KEY_FILE = join(keyDir, 'hr.key');
     hub = await startTestHub();
     delete process.env.HUB_RESUME_CODE_SECRET;
+    delete process.env.HUB_HR_PRIVATE_KEY_FILE;
     for (const [u, role] of [['rec', 'recruiter'], ['rec2', 'recruiter'], ['pro', 'proctor'], ['aud', 'auditor']] as const) {
       expect((await hub.api('POST', '/v1/users', hub.adminToken, { username: u, password: pw(u), role })).status).toBe(201);
     }
@@ -120,10 +167,44 @@ describe('HR and proctor console', () => {
     ]);
     expect(results.map((r) => r.status)).toEqual(Array(results.length).fill('stored'));
     b = await launchBrowser({ fakeMedia: false });
+    // A real WebM recorded in this Chromium (a canvas, 0.8 s), uploaded as the kiosk uploads an
+    // answer's chunks: two tus uploads verified by sha256, then their media_chunk items.
+    await b.page.goto(`${hub.url}/console/`);
+    webm = Buffer.from(
+      await b.page.evaluate(async () => {
+        const c = document.createElement('canvas');
+        c.width = 160;
+        c.height = 120;
+        const ctx = c.getContext('2d')!;
+        const rec = new MediaRecorder(c.captureStream(10), { mimeType: 'video/webm;codecs=vp8' });
+        const parts: Blob[] = [];
+        rec.ondataavailable = (e) => parts.push(e.data);
+        let i = 0;
+        const paint = setInterval(() => {
+          ctx.fillStyle = i++ % 2 ? '#1a56b8' : '#f0c000';
+          ctx.fillRect(0, 0, 160, 120);
+        }, 50);
+        const stopped = new Promise((r) => (rec.onstop = r));
+        rec.start();
+        await new Promise((r) => setTimeout(r, 800));
+        rec.stop();
+        await stopped;
+        clearInterval(paint);
+        return Array.from(new Uint8Array(await new Blob(parts).arrayBuffer()));
+      }),
+    );
+    expect(webm.length).toBeGreaterThan(200);
+    const half = Math.floor(webm.length / 2);
+    const client = new HubClient(kiosk);
+    const media = [webm.subarray(0, half), webm.subarray(half)].map((data, seq) => ({ data, seq, key: `media:${SESSION}:1:0:0:${seq}`, sha256: createHash('sha256').update(data).digest('hex') }));
+    for (const m of media) await client.upload(Buffer.from(m.data), { key: m.key, sha256: m.sha256 }, null, () => undefined);
+    const mediaItems = await signedItems(media.map((m) => ({ key: m.key, kind: 'media_chunk', body: { sessionId: SESSION, questionIndex: 1, attempt: 0, segment: 0, seq: m.seq, mimeType: 'video/webm', size: m.data.length, sha256: m.sha256 } })));
+    expect(mediaItems.map((r) => r.status)).toEqual(['stored', 'stored']);
   }, HUB_HOOK_TIMEOUT_MS);
   afterAll(async () => {
     await b?.close();
     await hub?.close();
+    rmSync(keyDir, { recursive: true, force: true });
   }, HUB_HOOK_TIMEOUT_MS);
 
   async function freshConsole(page: Page): Promise<void> {
@@ -212,6 +293,13 @@ describe('HR and proctor console', () => {
       await b.page.locator('[data-testid="screen-review-detail"][data-blind="true"]').waitFor();
       expect(await byTestId(b.page, 'review-candidate').count()).toBe(0);
       expect(await b.page.content()).not.toContain('张三');
+      // The typed answer, opened on the hub with HR's key, with the scorer's evidence marked; the rubric beside it.
+      await byTestId(b.page, 'answer-text').waitFor();
+      expect(await byTestId(b.page, 'answer-text').textContent()).toBe(ANSWER.replace('张三', '██'));
+      expect(await b.page.content()).not.toContain('张三');
+      expect(await b.page.locator('[data-testid="answer-text"] mark').allTextContents()).toEqual([ANSWER.slice(...OWN), ANSWER.slice(...QTY)]);
+      await byTestId(b.page, 'rubric').waitFor();
+      expect(await b.page.locator('[data-testid="rubric"] li[data-evidence="true"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-level')))).toEqual(['3']);
       await captureScreen(b.page, 'console-review-detail');
       await byTestId(b.page, 'level-ownership').selectOption('4');
       await byTestId(b.page, 'review-submit').click();
@@ -234,6 +322,27 @@ describe('HR and proctor console', () => {
       expect(await status(rec2, 'POST', `/v1/console/review/${reviewId}/decisions`, { ...body, reasonCode: undefined })).toBe(400);
       expect(await status(rec2, 'POST', `/v1/console/review/${reviewId}/decisions`, body)).toBe(201);
       expect(await status(rec2, 'POST', `/v1/console/review/${reviewId}/decisions`, body)).toBe(409);
+    }
+  });
+
+  it('recruiter, not blind: the recorded answer plays from object storage through the verified route', async () => {
+    {
+      await signIn(b.page, 'rec', pw('rec'));
+      await b.page.goto(`${hub.url}/console/#/review`);
+      await byTestId(b.page, 'review-table').waitFor();
+      await byTestId(b.page, 'review-blind').uncheck();
+      await b.page.locator('[data-testid="review-row"][data-reason="needs_human_scoring"] [data-testid="review-open"]').click();
+      await b.page.locator('[data-testid="screen-review-detail"][data-blind="false"]').waitFor();
+      await byTestId(b.page, 'transcript-state').waitFor();
+      await byTestId(b.page, 'rubric').waitFor();
+      await byTestId(b.page, 'recording-play').click();
+      await byTestId(b.page, 'recording').waitFor();
+      // Chromium parsed the WebM the hub streamed: its metadata loaded (duration and size known).
+      await expect.poll(() => byTestId(b.page, 'recording').evaluate((v) => (v as HTMLVideoElement).readyState)).toBeGreaterThanOrEqual(1);
+      expect(await byTestId(b.page, 'recording').evaluate((v) => (v as HTMLVideoElement).videoWidth)).toBe(160);
+      const audit = await hub.db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_log WHERE actor='user:rec' AND action='GET /v1/console/review/:reviewId/recording/:segment'");
+      expect(audit.rows[0]!.n).toBeGreaterThanOrEqual(1);
+      await captureScreen(b.page, 'console-review-recording');
     }
   });
 

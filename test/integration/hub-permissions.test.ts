@@ -57,6 +57,8 @@ const EXPECTED: Record<string, { allowed: P[]; path: string; body?: unknown; aud
   'POST /v1/console/resume-codes': { allowed: ['hr_admin', 'proctor'], path: '/v1/console/resume-codes', body: {} },
   'GET /v1/console/review': { allowed: ['hr_admin', 'recruiter'], path: '/v1/console/review', audited: true },
   'GET /v1/console/review/:reviewId': { allowed: ['hr_admin', 'recruiter'], path: `/v1/console/review/r_${'0'.repeat(32)}` },
+  'GET /v1/console/review/:reviewId/answer': { allowed: ['hr_admin', 'recruiter'], path: `/v1/console/review/r_${'0'.repeat(32)}/answer` },
+  'GET /v1/console/review/:reviewId/recording/:segment': { allowed: ['hr_admin', 'recruiter'], path: `/v1/console/review/r_${'0'.repeat(32)}/recording/0` },
   'POST /v1/console/review/:reviewId/decisions': { allowed: ['hr_admin', 'recruiter'], path: `/v1/console/review/r_${'0'.repeat(32)}/decisions`, body: {} },
   'POST /v1/console/review/:reviewId/second-review': { allowed: ['hr_admin', 'recruiter'], path: `/v1/console/review/r_${'0'.repeat(32)}/second-review`, body: {} },
   'GET /v1/console/journal': { allowed: ['hr_admin', 'auditor'], path: '/v1/console/journal' },

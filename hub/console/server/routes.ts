@@ -7,6 +7,7 @@
  * so the proctor's request is on record).
  */
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { HubDatabase } from '../../db/database';
@@ -16,6 +17,9 @@ import { orderQueue, REVIEW_REASON_CODES, reviewReasonOf, type QueueEntry } from
 import { redactForBlind, type ReviewDetail } from '../logic/redact';
 import { orderAlerts, scheduleStatus } from '../logic/schedule';
 import { resumeCodeFor } from './resume-code';
+import { maskName, openReviewMaterial, SealedTamperedError, type HrKey } from './sealed-review';
+import { parseByteRange, planRecording, recordingMime, type RecordingChunk } from '../logic/recording';
+import type { UploadStore } from '../../storage/upload-store';
 
 export interface ConsoleDeps {
   readonly db: HubDatabase;
@@ -28,6 +32,10 @@ export interface ConsoleDeps {
   readonly offlineAfterMs?: number;
   /** A candidate not checked in this long after the window opened is late (default 10 minutes). */
   readonly lateAfterMs?: number;
+  /** Object storage, for a review's recording. */
+  readonly uploads?: UploadStore;
+  /** HR's X25519 key (HUB_HR_PRIVATE_KEY_FILE); null: sealed answers cannot be opened on this hub. */
+  readonly hrKey?: HrKey | null;
 }
 
 export const RESUME_REASONS = ['crash', 'device', 'network', 'candidate_break', 'proctor_pause', 'other'] as const;
@@ -309,6 +317,104 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
     return q.blind === '1' ? redactForBlind(detail) : detail;
   });
 
+  const candidateNameOf = async (kioskId: string, sessionId: string): Promise<string | null> => {
+    const r = await db.pool.query<{ candidate_name: string | null }>('SELECT inv.candidate_name FROM hub_sessions s LEFT JOIN invites inv ON inv.code = s.invite_code WHERE s.kiosk_id=$1 AND s.session_id=$2', [kioskId, sessionId]);
+    return r.rows[0]?.candidate_name ?? null;
+  };
+
+  // The answer's words, the transcript and the rubric, opened with HR's key for this request only
+  // (nothing opened is stored); the read is audited like every candidate-data route.
+  app.get('/v1/console/review/:reviewId/answer', async (req) => {
+    const p = parse(idParam, req.params);
+    const q = parse(z.object({ blind: z.enum(['0', '1']).default('0') }), req.query);
+    const s = await loadSubject(p.reviewId);
+    const at = { sessionId: str(s.body.sessionId) ?? str(s.body.session_id) ?? '', questionIndex: num(s.body.question_index) ?? -1, attempt: num(s.body.attempt) ?? -1 };
+    let opened;
+    try {
+      opened = openReviewMaterial(s.body.review, at, deps.hrKey ?? null);
+    } catch (err) {
+      if (err instanceof SealedTamperedError) throw new HubError(422, 'SEALED_TEXT_INVALID', `${err.message}; nothing of this answer is shown`);
+      throw err;
+    }
+    let rubric: unknown = null;
+    if (opened.rubric.state === 'opened') {
+      try {
+        rubric = JSON.parse(opened.rubric.text) as unknown;
+      } catch {
+        throw new HubError(422, 'SEALED_TEXT_INVALID', 'the rubric opened but is not JSON; nothing of this answer is shown');
+      }
+    }
+    const name = q.blind === '1' ? await candidateNameOf(s.kiosk_id, at.sessionId) : null;
+    const words = (part: typeof opened.answer) => (part.state === 'opened' ? { state: part.state, text: q.blind === '1' ? maskName(part.text, name) : part.text } : part);
+    return {
+      reviewId: p.reviewId,
+      blind: q.blind === '1',
+      mode: opened.mode,
+      hrKey: deps.hrKey ? 'available' : 'missing',
+      answer: words(opened.answer),
+      transcript: words(opened.transcript),
+      rubric: opened.rubric.state === 'opened' ? { state: 'opened', rubric } : opened.rubric,
+    };
+  });
+
+  // One recorded segment of the answer, its chunks joined in order, each read from object storage
+  // and checked against the sha256 the kiosk sent (every chunk before the first byte is sent, and
+  // again as it is streamed). Range requests are honoured so the player can seek.
+  app.get('/v1/console/review/:reviewId/recording/:segment', async (req, reply) => {
+    const p = parse(idParam.extend({ segment: z.coerce.number().int().min(0).max(10_000) }), req.params);
+    if (!deps.uploads) throw new HubError(503, 'STORAGE_UNAVAILABLE', 'this hub has no object storage configured');
+    const uploads = deps.uploads;
+    const s = await loadSubject(p.reviewId);
+    const sessionId = str(s.body.sessionId) ?? str(s.body.session_id) ?? '';
+    const r = await db.pool.query<{ idem_key: string; body: Record<string, unknown>; storage_key: string | null; size: string | null; sha256: string | null }>(
+      `SELECT i.idem_key, i.body, o.storage_key, o.size, o.sha256 FROM items i LEFT JOIN media_objects o ON o.kiosk_id = i.kiosk_id AND o.idem_key = i.idem_key
+       WHERE i.kiosk_id=$1 AND i.session_id=$2 AND i.kind='media_chunk' AND (i.body->>'questionIndex')::int = $3 AND (i.body->>'attempt')::int = $4 AND (i.body->>'segment')::int = $5
+       ORDER BY (i.body->>'seq')::int LIMIT 5001`,
+      [s.kiosk_id, sessionId, num(s.body.question_index) ?? -1, num(s.body.attempt) ?? -1, p.segment],
+    );
+    if (r.rows.length === 0) throw new HubError(404, 'RECORDING_NOT_FOUND', 'no recording of this answer in that segment');
+    if (r.rows.length > 5000) throw new HubError(413, 'RECORDING_TOO_LARGE', 'this segment has more chunks than the hub plays');
+    const chunks: RecordingChunk[] = [];
+    for (const row of r.rows) {
+      const size = Number(row.size);
+      if (!row.storage_key || !row.sha256 || row.sha256 !== str(row.body.sha256) || size !== num(row.body.size) || !Number.isSafeInteger(size) || size < 1 || size > 64 * 1024 * 1024) {
+        throw new HubError(422, 'RECORDING_INVALID', `chunk ${row.idem_key} is missing or does not match what the kiosk sent; nothing is played`);
+      }
+      chunks.push({ key: row.idem_key, seq: num(row.body.seq) ?? 0, size, sha256: row.sha256, storageKey: row.storage_key });
+    }
+    const readVerified = async (c: RecordingChunk): Promise<Buffer> => {
+      const parts: Buffer[] = [];
+      let n = 0;
+      for await (const b of (await uploads.read(c.storageKey)) as AsyncIterable<Buffer>) {
+        n += b.length;
+        if (n > c.size) break;
+        parts.push(b);
+      }
+      const data = Buffer.concat(parts);
+      if (n !== c.size || createHash('sha256').update(data).digest('hex') !== c.sha256) throw new HubError(422, 'RECORDING_INVALID', `chunk ${c.key} does not match its sha256; nothing is played`);
+      return data;
+    };
+    const total = chunks.reduce((a, c) => a + c.size, 0);
+    for (const c of chunks) await readVerified(c);
+    const range = parseByteRange(req.headers.range, total);
+    if (range === 'unsatisfiable') return reply.code(416).header('content-range', `bytes */${total}`).send({ error: { code: 'RANGE_NOT_SATISFIABLE', message: 'the range is outside the recording' } });
+    const want = range ?? { start: 0, end: total - 1 };
+    const plan = planRecording(chunks.map((c) => c.size), want);
+    async function* body(): AsyncGenerator<Buffer> {
+      // Re-checked as streamed: an object changed after the first pass ends the response early.
+      for (const step of plan) yield (await readVerified(chunks[step.index]!)).subarray(step.from, step.to);
+    }
+    const mode = str(obj(s.body.review).mode);
+    reply
+      .code(range ? 206 : 200)
+      .header('content-type', recordingMime(str(r.rows[0]!.body.mimeType), mode === 'audio' ? 'audio' : 'video'))
+      .header('accept-ranges', 'bytes')
+      .header('content-length', String(want.end - want.start + 1))
+      .header('cache-control', 'no-store');
+    if (range) reply.header('content-range', `bytes ${want.start}-${want.end}/${total}`);
+    return reply.send(Readable.from(body()));
+  });
+
   app.post('/v1/console/review/:reviewId/decisions', async (req, reply) => {
     const p = parse(idParam, req.params);
     const raw = obj(req.body);
@@ -326,10 +432,14 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
     }
     if (b.blind) {
       // A blind decision from someone who opened this item with the name showing is refused.
+      // So is one from someone who played the recording or read the words with the name unmasked.
       const base = `/v1/console/review/${p.reviewId}`;
       const peeked = await db.pool.query(
-        "SELECT 1 FROM audit_log WHERE actor=$1 AND action='GET /v1/console/review/:reviewId' AND (target = $2 OR target LIKE $3) AND target <> $4 LIMIT 1",
-        [who.actor, base, `${base}?%`, `${base}?blind=1`],
+        `SELECT 1 FROM audit_log WHERE actor=$1 AND (
+           (action='GET /v1/console/review/:reviewId' AND (target = $2 OR target LIKE $3) AND target <> $4)
+           OR (action='GET /v1/console/review/:reviewId/answer' AND (target = $5 OR target LIKE $6) AND target <> $7)
+           OR (action='GET /v1/console/review/:reviewId/recording/:segment' AND target LIKE $8)) LIMIT 1`,
+        [who.actor, base, `${base}?%`, `${base}?blind=1`, `${base}/answer`, `${base}/answer?%`, `${base}/answer?blind=1`, `${base}/recording/%`],
       );
       if ((peeked.rowCount ?? 0) > 0) throw new HubError(409, 'BLIND_BROKEN', 'you opened this answer with the candidate shown: record it as a non-blind review');
     }

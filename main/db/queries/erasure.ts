@@ -10,6 +10,8 @@ export interface ErasedRows {
   reviewItems: number;
   /** `media_damage` rows (keys and reasons of chunks found damaged). */
   damage: number;
+  /** `score_material` rows (a scored answer's sealed rubric and transcript, migration 0021). */
+  material: number;
   /**
    * sha256 over what was deleted, as hashes only: the sorted sha256 of every chunk and draft and
    * of every answer's stored bytes. Lets an auditor holding an export check it was this content.
@@ -39,6 +41,7 @@ export function eraseSessionContent(db: Db, sessionId: string): ErasedRows {
     scores: stmt(db, `DELETE FROM answer_scores WHERE session_id = ?`).run(sessionId).changes,
     reviewItems: stmt(db, `DELETE FROM review_items WHERE session_id = ?`).run(sessionId).changes,
     damage: stmt(db, `DELETE FROM media_damage WHERE session_id = ?`).run(sessionId).changes,
+    material: stmt(db, `DELETE FROM score_material WHERE session_id = ?`).run(sessionId).changes,
     contentDigest,
   };
 }

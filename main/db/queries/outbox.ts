@@ -281,6 +281,7 @@ export function recordForOutbox(db: Db, kind: Exclude<OutboxKind, 'session'>, se
       row = stmt(db, 'SELECT * FROM answer_scores WHERE session_id = ? AND question_index = ? AND attempt = ?').get(sessionId, ref.questionIndex, ref.attempt) as
         | Record<string, unknown>
         | undefined;
+      if (row && sessionId) row = { ...row, review: reviewMaterialForOutbox(db, sessionId, Number(row.question_index), Number(row.attempt)) };
       break;
     case 'review':
       row = stmt(db, 'SELECT * FROM review_overrides WHERE id = ?').get(ref.id) as Record<string, unknown> | undefined;
@@ -294,6 +295,10 @@ export function recordForOutbox(db: Db, kind: Exclude<OutboxKind, 'session'>, se
   // JSON columns travel as parsed JSON, everything else as stored.
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(row)) {
+    if (k === 'review') {
+      out[k] = v;
+      continue;
+    }
     if (typeof v === 'string' && (k === 'body' || k === 'result' || k === 'kiosk_state')) {
       try {
         out[k] = JSON.parse(v) as unknown;
@@ -334,4 +339,53 @@ export function confirmedOutboxKeys(db: Db, sessionId: string): string[] {
 /** The kiosk recorded this chunk as damaged (recovery): its bytes are never sent. */
 export function isMediaDamageRecorded(db: Db, sessionId: string, ref: MediaRef): boolean {
   return isDamaged(db, { session_id: sessionId, question_index: ref.questionIndex, attempt: ref.attempt, segment: ref.segment, seq: ref.seq });
+}
+
+/** Largest sealed text sent with a score (a typed answer is far smaller; a bigger one is named, not sent). */
+export const MAX_SEALED_REVIEW_BYTES = 256 * 1024;
+
+export type SealedForHub =
+  | { readonly state: 'sealed'; readonly format: 'IKS1'; readonly identity: string; readonly sealed: string; readonly bytes: number }
+  | { readonly state: 'plain_not_sent' | 'too_large'; readonly bytes?: number };
+
+/**
+ * What the hub's human review needs with a score (#14), all as stored on the kiosk — ciphertext,
+ * never opened here: the typed answer sealed under the session key, the rubric and transcript of
+ * migration 0021, and the session key wrapped for HR's X25519 key (the hub opens them only with
+ * HR's private key). `identity` is the sealed message's associated data (identity.ts `textAad`),
+ * which the hub recomputes and compares. Deterministic for a given database state, so a resent
+ * score carries the same body (the hub's idempotency check compares bodies); every part is
+ * append-only or written in the score's own transaction. A legacy plain answer is not sent.
+ */
+export function reviewMaterialForOutbox(db: Db, sessionId: string, questionIndex: number, attempt: number): Record<string, unknown> {
+  const sealedPart = (kind: 'answer' | 'review_rubric' | 'transcript', bytes: Buffer | null): SealedForHub | null => {
+    if (!bytes) return null;
+    if (bytes.length > MAX_SEALED_REVIEW_BYTES) return { state: 'too_large', bytes: bytes.length };
+    return { state: 'sealed', format: 'IKS1', identity: `ik-text/v1|${kind}|${sessionId}|${questionIndex}/${attempt}`, sealed: bytes.toString('base64'), bytes: bytes.length };
+  };
+  const a = stmt(db, 'SELECT mode, attempt, text, sealed FROM answers WHERE session_id = ? AND question_index = ?').get(sessionId, questionIndex) as
+    | { mode: string; attempt: number; text: string | null; sealed: Buffer | null }
+    | undefined;
+  const answer = a && a.attempt === attempt ? (a.sealed ? sealedPart('answer', a.sealed) : a.text !== null && a.text !== '' ? { state: 'plain_not_sent' as const } : null) : null;
+  const m = stmt(db, 'SELECT rubric, rubric_sealed, transcript_sealed FROM score_material WHERE session_id = ? AND question_index = ? AND attempt = ?').get(sessionId, questionIndex, attempt) as
+    | { rubric: string | null; rubric_sealed: Buffer | null; transcript_sealed: Buffer | null }
+    | undefined;
+  let rubric: unknown = null;
+  if (m?.rubric_sealed) rubric = sealedPart('review_rubric', m.rubric_sealed);
+  else if (m?.rubric) {
+    try {
+      rubric = { state: 'plain', rubric: JSON.parse(m.rubric) as unknown };
+    } catch {
+      rubric = null;
+    }
+  }
+  const k = stmt(db, 'SELECT hr_wrapped, hr_key_id FROM session_keys WHERE session_id = ?').get(sessionId) as { hr_wrapped: Buffer | null; hr_key_id: string | null } | undefined;
+  return {
+    v: 1,
+    mode: a && a.attempt === attempt ? a.mode : null,
+    answer,
+    rubric,
+    transcript: sealedPart('transcript', m?.transcript_sealed ?? null),
+    sessionKey: k?.hr_wrapped && k.hr_key_id ? { hrWrapped: k.hr_wrapped.toString('base64'), hrKeyId: k.hr_key_id } : null,
+  };
 }

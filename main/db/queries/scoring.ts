@@ -156,3 +156,28 @@ export function unscoredAnswers(db: Db, limit: number): { session_id: string; qu
 export function submittedAnswers(db: Db, sessionId: string): { question_index: number; attempt: number }[] {
   return stmt(db, `SELECT question_index, attempt FROM answers WHERE session_id = ? ORDER BY question_index`).all(sessionId) as { question_index: number; attempt: number }[];
 }
+
+/** A scored answer's review material (migration 0021): the rubric used, and a transcript when one was scored. */
+export interface ScoreMaterialRow {
+  session_id: string;
+  question_index: number;
+  attempt: number;
+  /** Plain JSON only when the connection seals nothing (tools, unrelated tests). */
+  rubric: string | null;
+  rubric_sealed: Buffer | null;
+  transcript_sealed: Buffer | null;
+}
+
+export function putScoreMaterial(db: Db, row: ScoreMaterialRow): void {
+  stmt(
+    db,
+    `INSERT INTO score_material (session_id, question_index, attempt, rubric, rubric_sealed, transcript_sealed)
+     VALUES (@session_id, @question_index, @attempt, @rubric, @rubric_sealed, @transcript_sealed)
+     ON CONFLICT (session_id, question_index, attempt) DO UPDATE SET rubric = excluded.rubric, rubric_sealed = excluded.rubric_sealed,
+       transcript_sealed = excluded.transcript_sealed`,
+  ).run(row);
+}
+
+export function getScoreMaterial(db: Db, sessionId: string, questionIndex: number, attempt: number): ScoreMaterialRow | undefined {
+  return stmt(db, 'SELECT * FROM score_material WHERE session_id = ? AND question_index = ? AND attempt = ?').get(sessionId, questionIndex, attempt) as ScoreMaterialRow | undefined;
+}

@@ -20,6 +20,7 @@ import {
   openReviewItems,
   overridesFor,
   putAnswerScore,
+  putScoreMaterial,
   resolveReview,
   sessionScores,
   type OverrideReasonCode,
@@ -31,6 +32,8 @@ import { flattenQuestions, isSafeText, scoringPolicyOf, type Pack } from '../pac
 import type { Segmenter } from '../packs/resume-tags';
 import { featureRow, hashedNgrams } from './model-features';
 import { bandFor, RubricScorer, type AnswerScore } from './rubric';
+import { reviewRubricOf } from './review-rubric';
+import { textSealerOf } from '../../db/text-sealing';
 import type { HintKey } from './star-hints';
 import type { LoadedModel } from './train';
 
@@ -124,6 +127,22 @@ export async function scoreSubmittedAnswer(deps: ScoringDeps, sessionId: string,
       result,
       computed_at: at,
     });
+    // What the hub's reviewer sees beside the answer (#14): the rubric used and, for a spoken
+    // answer, the transcript scored — sealed under the session key when this connection seals.
+    const rubric = reviewRubricOf(p.pack, questionIndex);
+    if (rubric) {
+      const sealer = textSealerOf(deps.db);
+      const rubricJson = JSON.stringify(rubric);
+      const transcript = answer.mode !== 'text' && text !== undefined && text.length > 0 ? text.slice(0, 50_000) : undefined;
+      putScoreMaterial(deps.db, {
+        session_id: sessionId,
+        question_index: questionIndex,
+        attempt,
+        rubric: sealer ? null : rubricJson,
+        rubric_sealed: sealer ? sealer.sealText('review_rubric', sessionId, questionIndex, attempt, rubricJson) : null,
+        transcript_sealed: sealer && transcript !== undefined ? sealer.sealText('transcript', sessionId, questionIndex, attempt, transcript) : null,
+      });
+    }
     if (reviewReason) enqueueReview(deps.db, { session_id: sessionId, question_index: questionIndex, attempt, reason: reviewReason, created_at: at });
     deps.journal.append(
       sessionId,

@@ -77,6 +77,9 @@ export interface SyncEngineOptions {
   readonly onUploadResumed?: (key: string) => void;
 }
 
+/** A batch's JSON stops growing past this (the hub refuses bodies over 8 MiB); the rest goes next tick. */
+export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+
 type BuildResult = { item: HubItem } | { skip: string } | { erased: true };
 type EventBuild = { items: HubItem[] } | { skip: string };
 /** Where each sent item came from: an outbox row, or one of an event's items (`last` closes the event). */
@@ -173,6 +176,8 @@ export class SyncEngine {
       let uploadFailure: unknown = null;
       let firstSkip: { code: string; what: string } | null = null;
       let stopped = false;
+      let full = false;
+      let bytes = 0;
       const erasedRows: number[] = [];
       for (const row of rows) {
         let built: BuildResult;
@@ -195,6 +200,14 @@ export class SyncEngine {
           stopped = true;
           break;
         }
+        // Scores carry sealed review material (#14): a batch is bounded in bytes as well as in items.
+        const size = JSON.stringify(built.item).length;
+        if (items.length > 0 && bytes + size > MAX_BATCH_BYTES) {
+          full = true;
+          stopped = true;
+          break;
+        }
+        bytes += size;
         items.push(built.item);
         sources.push({ from: 'row', row });
       }
@@ -264,7 +277,7 @@ export class SyncEngine {
       this.lastContactAt = at;
       this.lastError = firstSkip?.code ?? null;
       this.phase = 'idle';
-      return rows.length + events.length >= this.batchSize && held.size === 0 ? 'more' : 'idle';
+      return full || (rows.length + events.length >= this.batchSize && held.size === 0) ? 'more' : 'idle';
     } catch (err) {
       this.failures += 1;
       this.lastError = err instanceof HubCallError ? err.code : 'SYNC_FAILED';

@@ -60,6 +60,22 @@ interface Detail {
   mediaWithheld?: boolean;
 }
 
+type PackText = { 'zh-CN': string; en: string };
+interface RubricView {
+  questionId: string;
+  prompt: PackText;
+  trimmed: string;
+  competencies: { id: string; name: PackText; weight: number; threshold: number; indicators: { level: number; description: PackText; evidence?: { 'zh-CN': string[]; en: string[] } }[] }[];
+}
+type Part = { state: 'opened'; text: string } | { state: 'not_synced' | 'no_hr_key' | 'no_hr_wrap' | 'other_hr_key'; detail?: string };
+interface AnswerView {
+  mode: 'text' | 'audio' | 'video' | null;
+  hrKey: 'available' | 'missing';
+  answer: Part;
+  transcript: Part;
+  rubric: { state: 'opened'; rubric: RubricView | null } | { state: 'not_synced' | 'no_hr_key' | 'no_hr_wrap' | 'other_hr_key' };
+}
+
 export function Review(p: { t: T; lang: Lang; onApiError: (e: unknown) => void }) {
   const { t, lang, onApiError } = p;
   const [queue, setQueue] = useState<{ queue: QueueItem[]; flags: Flag[] } | null>(null);
@@ -148,7 +164,7 @@ export function Review(p: { t: T; lang: Lang; onApiError: (e: unknown) => void }
 }
 
 /** The answer with the scorer's evidence spans marked (when the text is on the hub). */
-function Highlighted(p: { text: string; spans: Evidence[] }) {
+function Highlighted(p: { text: string; spans: Evidence[]; testId?: string }) {
   const spans = [...p.spans].filter((s) => s.start >= 0 && s.end <= p.text.length && s.end > s.start).sort((a, b) => a.start - b.start);
   const out: Array<string | { s: Evidence }> = [];
   let at = 0;
@@ -159,7 +175,7 @@ function Highlighted(p: { text: string; spans: Evidence[] }) {
   }
   out.push(p.text.slice(at));
   return (
-    <p className="answer">
+    <p className="answer" data-testid={p.testId}>
       {out.map((x, i) => (typeof x === 'string' ? x : <mark key={i}>{p.text.slice(x.s.start, x.s.end)}</mark>))}
     </p>
   );
@@ -174,7 +190,22 @@ function ReviewDetail(p: { t: T; lang: Lang; reviewId: string; blind: boolean; o
   const [secondReason, setSecondReason] = useState('');
   const [msg, setMsg] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const [media, setMedia] = useState<Record<string, string>>({});
+  const [words, setWords] = useState<AnswerView | { error: string } | null>(null);
   const { reviewId, blind, onApiError } = p;
+  // The words are opened on the hub for this request only (audited); a sealed text that does not
+  // open is refused whole, and the reviewer is told so.
+  useEffect(() => {
+    let live = true;
+    api<AnswerView>('GET', `/v1/console/review/${reviewId}/answer?blind=${blind ? '1' : '0'}`)
+      .then((a) => live && setWords(a))
+      .catch((e: unknown) => {
+        onApiError(e);
+        if (live) setWords({ error: e instanceof ApiError ? e.code : 'NETWORK' });
+      });
+    return () => {
+      live = false;
+    };
+  }, [reviewId, blind, onApiError]);
   const load = useCallback(
     async (resetLevels: boolean) => {
       try {
@@ -223,19 +254,21 @@ function ReviewDetail(p: { t: T; lang: Lang; reviewId: string; blind: boolean; o
   // A segment is one recording: its chunks, fetched in order and joined, play as one file.
   const segments = new Map<number, { key: string; mimeType: string | null }[]>();
   for (const m of d?.media ?? []) segments.set(m.segment, [...(segments.get(m.segment) ?? []), m]);
+  // The hub joins the segment's chunks and checks each one's sha256 before and while sending.
   const play = async (segment: number) => {
-    if (!d?.source) return;
     try {
-      const parts: Blob[] = [];
-      for (const m of segments.get(segment) ?? []) parts.push((await fetchBlob(`/v1/media/${encodeURIComponent(d.source.kioskId)}/${encodeURIComponent(m.key)}`)).blob);
-      const type = segments.get(segment)?.[0]?.mimeType ?? 'video/webm';
-      setMedia((prev) => ({ ...prev, [String(segment)]: URL.createObjectURL(new Blob(parts, { type })) }));
+      const { blob } = await fetchBlob(`/v1/console/review/${p.reviewId}/recording/${segment}`);
+      setMedia((prev) => ({ ...prev, [String(segment)]: URL.createObjectURL(blob) }));
     } catch (err) {
       p.onApiError(err);
+      setMsg({ kind: 'error', text: err instanceof ApiError && err.code === 'RECORDING_INVALID' ? t('review.recordingInvalid') : t('app.error', { code: err instanceof ApiError ? err.code : 'NETWORK' }) });
     }
   };
   if (!d) return msg ? <p role="alert">{msg.text}</p> : <p>{t('app.loading')}</p>;
   const allEvidence = d.competencies.flatMap((c) => c.evidence ?? []);
+  // A competency is named as the rubric names it when the rubric was opened, else by its id.
+  const rubric = words && !('error' in words) && words.rubric.state === 'opened' ? words.rubric.rubric : null;
+  const nameOf = (id: string) => rubric?.competencies.find((c) => c.id === id)?.name[lang] ?? id;
   return (
     <div className="screen" data-testid="screen-review-detail" data-blind={String(d.blind)}>
       <div className="screen-head">
@@ -254,7 +287,19 @@ function ReviewDetail(p: { t: T; lang: Lang; reviewId: string; blind: boolean; o
       <div className="two-col">
         <section className="card" aria-labelledby="answer-h">
           <h2 id="answer-h">{t('review.answer')}</h2>
-          {d.answerText ? <Highlighted text={d.answerText} spans={allEvidence} /> : <p className="muted">{t('review.noText')}</p>}
+          {words === null ? (
+            <p className="muted">{t('app.loading')}</p>
+          ) : 'error' in words ? (
+            <p className="error" role="alert" data-testid="answer-state">
+              {words.error === 'SEALED_TEXT_INVALID' ? t('review.sealedInvalid') : t('app.error', { code: words.error })}
+            </p>
+          ) : words.answer.state === 'opened' ? (
+            <Highlighted text={words.answer.text} spans={allEvidence} testId="answer-text" />
+          ) : words.mode === 'text' || words.answer.state !== 'not_synced' ? (
+            <p className="muted" data-testid="answer-state" data-state={words.answer.state}>
+              {t(`review.sealed.${words.answer.state}` as MessageKey)}
+            </p>
+          ) : null}
           <h3>{t('review.recording')}</h3>
           {d.mediaWithheld ? (
             <p className="muted">{t('review.withheld')}</p>
@@ -263,7 +308,11 @@ function ReviewDetail(p: { t: T; lang: Lang; reviewId: string; blind: boolean; o
           ) : (
             [...segments.keys()].map((seg, i) =>
               media[String(seg)] ? (
-                <video key={seg} controls src={media[String(seg)]} className="recording" aria-label={t('review.loadRecording', { n: i + 1 })} data-testid="recording" />
+                words && !('error' in words) && words.mode === 'audio' ? (
+                  <audio key={seg} controls src={media[String(seg)]} aria-label={t('review.loadRecording', { n: i + 1 })} data-testid="recording" />
+                ) : (
+                  <video key={seg} controls src={media[String(seg)]} className="recording" aria-label={t('review.loadRecording', { n: i + 1 })} data-testid="recording" />
+                )
               ) : (
                 <button key={seg} type="button" className="btn small" onClick={() => void play(seg)} data-testid="recording-play">
                   {t('review.loadRecording', { n: i + 1 })}
@@ -271,11 +320,23 @@ function ReviewDetail(p: { t: T; lang: Lang; reviewId: string; blind: boolean; o
               ),
             )
           )}
+          {words && !('error' in words) && words.mode !== 'text' && words.mode !== null && (
+            <>
+              <h3>{t('review.transcript')}</h3>
+              {words.transcript.state === 'opened' ? (
+                <Highlighted text={words.transcript.text} spans={allEvidence} testId="transcript-text" />
+              ) : (
+                <p className="muted" data-testid="transcript-state">
+                  {words.transcript.state === 'not_synced' ? t('review.noTranscript') : t(`review.sealed.${words.transcript.state}` as MessageKey)}
+                </p>
+              )}
+            </>
+          )}
           <h3>{t('review.scorer')}</h3>
           {d.competencies.map((c) => (
             <div key={c.competencyId} className="competency">
               <p>
-                <strong>{c.competencyId}</strong> · {t('review.level', { level: c.level, threshold: c.threshold })} · {c.band}
+                <strong>{nameOf(c.competencyId)}</strong> · {t('review.level', { level: c.level, threshold: c.threshold })} · {c.band}
               </p>
               {(c.evidence ?? []).length === 0 ? (
                 <p className="muted small">{t('review.noEvidence')}</p>
@@ -293,19 +354,30 @@ function ReviewDetail(p: { t: T; lang: Lang; reviewId: string; blind: boolean; o
         </section>
         <aside className="card" aria-labelledby="rubric-h">
           <h2 id="rubric-h">{t('review.rubric')}</h2>
-          <ul className="evidence">
-            {allEvidence.filter((e) => e.level !== undefined).map((e, i) => (
-              <li key={i}>
-                L{e.level} · {e.matched ?? e.text}
-              </li>
-            ))}
-          </ul>
+          {words && !('error' in words) && words.rubric.state === 'opened' && words.rubric.rubric ? (
+            <Rubric t={t} lang={lang} rubric={words.rubric.rubric} competencies={d.competencies} />
+          ) : (
+            <>
+              {words && !('error' in words) && words.rubric.state !== 'opened' && (
+                <p className="muted small" data-testid="rubric-state">
+                  {words.rubric.state === 'not_synced' ? t('review.noRubric') : t(`review.sealed.${words.rubric.state}` as MessageKey)}
+                </p>
+              )}
+              <ul className="evidence">
+                {allEvidence.filter((e) => e.level !== undefined).map((e, i) => (
+                  <li key={i}>
+                    L{e.level} · {e.matched ?? e.text}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
           <form onSubmit={(e) => void submit(e)} data-testid="review-form">
             <fieldset>
               <legend>{t('review.yourLevels')}</legend>
               {d.competencies.map((c) => (
                 <label key={c.competencyId} className="field">
-                  <span>{t('review.levelFor', { competency: c.competencyId })}</span>
+                  <span>{t('review.levelFor', { competency: nameOf(c.competencyId) })}</span>
                   <select value={levels[c.competencyId] ?? 1} onChange={(e) => setLevels({ ...levels, [c.competencyId]: Number(e.target.value) })} data-testid={`level-${c.competencyId}`}>
                     {[1, 2, 3, 4, 5].map((l) => (
                       <option key={l} value={l}>
@@ -359,6 +431,36 @@ function ReviewDetail(p: { t: T; lang: Lang; reviewId: string; blind: boolean; o
           </button>
         </aside>
       </div>
+    </div>
+  );
+}
+
+/** The rubric the score used: per competency, its levels' descriptors; the levels the scorer found evidence for are marked. */
+function Rubric(p: { t: T; lang: Lang; rubric: RubricView; competencies: Competency[] }) {
+  const { t, lang } = p;
+  return (
+    <div data-testid="rubric">
+      <p className="small">{p.rubric.prompt[lang]}</p>
+      {p.rubric.competencies.map((c) => {
+        const scored = p.competencies.find((x) => x.competencyId === c.id);
+        const found = new Set((scored?.evidence ?? []).filter((e) => !e.negated && e.level !== undefined).map((e) => e.level));
+        return (
+          <div key={c.id} className="competency">
+            <h3>
+              {c.name[lang]} <span className="muted small">{t('review.rubricMeta', { weight: c.weight, threshold: c.threshold })}</span>
+            </h3>
+            <ol className="rubric-levels">
+              {c.indicators.map((i) => (
+                <li key={i.level} data-level={i.level} data-evidence={String(found.has(i.level))} className={found.has(i.level) ? 'matched' : ''}>
+                  <strong>L{i.level}</strong> {i.description[lang]}
+                  {found.has(i.level) && <span className="muted small"> · {t('review.rubricMatched')}</span>}
+                  {i.evidence && i.evidence[lang].length > 0 && <span className="muted small"> · {i.evidence[lang].join(' / ')}</span>}
+                </li>
+              ))}
+            </ol>
+          </div>
+        );
+      })}
     </div>
   );
 }

@@ -14,8 +14,11 @@ export interface ChunkIdentity {
   readonly seq: number;
 }
 
-/** `exit_note`: the free text a candidate typed when leaving (its "attempt" is the exit's ordinal). */
-export type TextKind = 'draft' | 'answer' | 'exit_note';
+/**
+ * `exit_note`: the free text a candidate typed when leaving (its "attempt" is the exit's ordinal).
+ * `review_rubric` / `transcript`: what a scored answer's human review needs (migration 0021).
+ */
+export type TextKind = 'draft' | 'answer' | 'exit_note' | 'review_rubric' | 'transcript';
 
 function checkSession(id: string): string {
   if (!SESSION_ID.test(id)) throw new RangeError('a session id is 1-100 letters, digits, - or _');

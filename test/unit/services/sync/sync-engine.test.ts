@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HubCallError, type HubClient, type HubItem, type HubItemResult } from '../../../../main/services/sync/hub-client';
-import { SyncEngine } from '../../../../main/services/sync/sync-engine';
+import { MAX_BATCH_BYTES, SyncEngine } from '../../../../main/services/sync/sync-engine';
 import { eraseSession } from '../../../../main/services/storage/crypto/erasure';
 import { SessionKeyring } from '../../../../main/services/storage/crypto/session-keyring';
 import { SqliteJournal } from '../../../../main/services/journal/journal';
@@ -180,6 +180,36 @@ describe('SyncEngine batches', () => {
 });
 
 describe('SyncEngine edges', () => {
+  it('bounds a batch in bytes: scores carrying large review material go over several passes, none lost, in order', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sync-bytes-'));
+    dirs.push(dir);
+    const kiosk = openSyncKiosk(dir);
+    const sessionId = await kiosk.interview(1, 100);
+    const big = JSON.stringify({ pad: 'x'.repeat(600_000) });
+    const put = kiosk.db.prepare(
+      `INSERT INTO answer_scores (session_id, question_index, attempt, question_id, status, scorer_version, engine, model_sha256, total, band, result, computed_at)
+       VALUES (?, ?, 0, 'q', 'scored', 't', 'rubric', NULL, 50, 'borderline', ?, 1)`,
+    );
+    for (let q = 10; q < 22; q++) put.run(sessionId, q, big);
+    const batches: number[] = [];
+    const { hub, received } = scriptedHub(0);
+    const send = hub.sendItems.bind(hub);
+    (hub as { sendItems: HubClient['sendItems'] }).sendItems = (items) => {
+      batches.push(JSON.stringify(items).length);
+      return send(items);
+    };
+    const engine = new SyncEngine({ db: kiosk.db, hub, batchSize: 1000 });
+    const outcomes: string[] = [];
+    for (let i = 0; i < 10 && engine.state().pending > 0; i++) outcomes.push(await engine.tick());
+    expect(engine.state().pending).toBe(0);
+    expect(batches.length).toBeGreaterThanOrEqual(2);
+    for (const b of batches) expect(b).toBeLessThanOrEqual(MAX_BATCH_BYTES + 1000);
+    expect(outcomes.slice(0, -1).every((o) => o === 'more')).toBe(true);
+    const scoreKeys = received.filter((i) => i.kind === 'score').map((i) => i.key);
+    expect(scoreKeys).toEqual(Array.from({ length: 12 }, (_, i) => `score:${sessionId}:${i + 10}:0`));
+    kiosk.db.close();
+  });
+
   it('says there is more while a full batch went out, and idle once the rest fit', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sync-engine-'));
     dirs.push(dir);

@@ -11,7 +11,7 @@
 import { CodedError } from '../common/result';
 import type { Db } from './connection';
 
-export type SealedTextKind = 'draft' | 'answer' | 'exit_note' | 'review_rubric' | 'transcript';
+export type SealedTextKind = 'draft' | 'answer' | 'exit_note' | 'review_rubric' | 'transcript' | 'review_note';
 
 export interface TextSealer {
   /** Seals `text`; may create the session's key inside the caller's transaction. */

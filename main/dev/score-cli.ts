@@ -18,7 +18,7 @@ import { databasePath } from '../app/composition-root';
 import { systemClock } from '../common/clock';
 import { openDatabase, openDatabaseReadOnly } from '../db/connection';
 import { useFileKeys } from '../services/storage/crypto/file-keys';
-import { overridesFor, sessionScores } from '../db/queries/scoring';
+import { overridesWithoutNotes, sessionScores } from '../db/queries/scoring';
 import { getAnswer } from '../db/queries/sessions';
 import { SqliteJournal } from '../services/journal/journal';
 import { Pack } from '../services/packs/pack-schema';
@@ -155,7 +155,7 @@ async function main(argv: string[]): Promise<number> {
       const rows = sessionScores(db, values.session);
       const out = rows.map((row) => {
         const s = JSON.parse(row.result) as AnswerScore;
-        const overrides = overridesFor(db, values.session!, row.question_index, row.attempt);
+        const overrides = overridesWithoutNotes(db, values.session!, row.question_index, row.attempt);
         if (!values.json) {
           process.stdout.write(`Q${row.question_index + 1} ${row.question_id} (attempt ${row.attempt}) — ${s.status}, ${row.engine} ${row.scorer_version}${row.model_sha256 ? ' model ' + row.model_sha256.slice(0, 12) : ''}\n`);
           for (const c of s.competencies) {
@@ -183,7 +183,7 @@ async function main(argv: string[]): Promise<number> {
       const answers = sessionScores(db, values.session).map((row) => {
         const score = JSON.parse(row.result) as AnswerScore;
         // A reviewer's level replaces the scorer's in what the candidate sees.
-        const latest = new Map(overridesFor(db, values.session!, row.question_index, row.attempt).map((o) => [o.competency_id, o.new_level]));
+        const latest = new Map(overridesWithoutNotes(db, values.session!, row.question_index, row.attempt).map((o) => [o.competency_id, o.new_level]));
         const competencies = score.competencies.map((c) => (latest.has(c.competencyId) ? { ...c, level: latest.get(c.competencyId)!, score: latest.get(c.competencyId)! * 20 } : c));
         const overridden = score.status === 'needs_human_scoring' && competencies.every((c) => latest.has(c.competencyId));
         return { score: { ...score, competencies, status: overridden ? ('scored' as const) : score.status }, text: getAnswer(db, values.session!, row.question_index)?.text ?? '' };

@@ -307,7 +307,8 @@ export function recordForOutbox(db: Db, kind: Exclude<OutboxKind, 'session'>, se
         /* keep the text */
       }
     }
-    out[k] = v;
+    // A sealed column (a review note since migration 0022) travels as base64, as stored.
+    out[k] = Buffer.isBuffer(v) ? v.toString('base64') : v;
   }
   if (sessionId) out.sessionId = sessionId;
   return out;

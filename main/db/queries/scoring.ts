@@ -1,5 +1,6 @@
 import type { Db } from '../connection';
 import { stmt } from '../statements';
+import { openColumn, textSealerOf } from '../text-sealing';
 
 export type ScoreStatusValue = 'scored' | 'needs_human_scoring';
 export type BandValue = 'pass' | 'borderline' | 'below';
@@ -113,12 +114,18 @@ export interface ReviewOverrideRow {
   at: number;
 }
 
+/**
+ * Appends an override. Its note is sealed under the session key when the connection has a sealer
+ * (migration 0022), so erasing the session makes it unreadable; `note` is then null on disk.
+ */
 export function insertOverride(db: Db, row: ReviewOverrideRow): number {
+  const sealer = row.note ? textSealerOf(db) : undefined;
+  const noteSealed = sealer && row.note ? sealer.sealText('review_note', row.session_id, row.question_index, row.attempt, row.note) : null;
   return Number(
     stmt(
       db,
-      `INSERT INTO review_overrides (session_id, question_index, attempt, competency_id, reviewer, old_level, new_level, reason_code, note, at)
-       VALUES (@session_id, @question_index, @attempt, @competency_id, @reviewer, @old_level, @new_level, @reason_code, @note, @at)`,
+      `INSERT INTO review_overrides (session_id, question_index, attempt, competency_id, reviewer, old_level, new_level, reason_code, note, note_sealed, at)
+       VALUES (@session_id, @question_index, @attempt, @competency_id, @reviewer, @old_level, @new_level, @reason_code, @note, @note_sealed, @at)`,
     ).run({
         session_id: row.session_id,
         question_index: row.question_index,
@@ -128,18 +135,30 @@ export function insertOverride(db: Db, row: ReviewOverrideRow): number {
         old_level: row.old_level,
         new_level: row.new_level,
         reason_code: row.reason_code,
-        note: row.note,
+        note: noteSealed ? null : row.note,
+        note_sealed: noteSealed,
         at: row.at,
       }).lastInsertRowid,
   );
 }
 
+/** The answer's overrides, oldest first, each note opened (throws STORAGE_CORRUPT once the key is shredded). */
 export function overridesFor(db: Db, sessionId: string, questionIndex: number, attempt: number): ReviewOverrideRow[] {
-  return stmt(db, `SELECT * FROM review_overrides WHERE session_id = ? AND question_index = ? AND attempt = ? ORDER BY id`).all(
+  const rows = stmt(db, `SELECT * FROM review_overrides WHERE session_id = ? AND question_index = ? AND attempt = ? ORDER BY id`).all(
     sessionId,
     questionIndex,
     attempt,
-  ) as ReviewOverrideRow[];
+  ) as Array<ReviewOverrideRow & { note_sealed: Buffer | null }>;
+  return rows.map(({ note_sealed, ...r }) => ({ ...r, note: openColumn(db, 'review_note', r.session_id, r.question_index, r.attempt, note_sealed, r.note) }));
+}
+
+/** The answer's overrides without their notes (nothing to open: works without keys), oldest first. */
+export function overridesWithoutNotes(db: Db, sessionId: string, questionIndex: number, attempt: number): Array<Omit<ReviewOverrideRow, 'note'>> {
+  return stmt(
+    db,
+    `SELECT id, session_id, question_index, attempt, competency_id, reviewer, old_level, new_level, reason_code, at FROM review_overrides
+     WHERE session_id = ? AND question_index = ? AND attempt = ? ORDER BY id`,
+  ).all(sessionId, questionIndex, attempt) as Array<Omit<ReviewOverrideRow, 'note'>>;
 }
 
 /** Submitted answers with no score row yet, oldest first (scoring that failed or never ran). */

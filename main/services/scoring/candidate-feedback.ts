@@ -11,7 +11,7 @@ import { err, ok, type Result } from '../../common/result';
 import type { Db } from '../../db/connection';
 import { getAnswer, getSession } from '../../db/queries/sessions';
 import { lastJournalRowOfType } from '../../db/queries/journal';
-import { getAnswerScore, overridesFor, submittedAnswers } from '../../db/queries/scoring';
+import { getAnswerScore, overridesWithoutNotes, submittedAnswers } from '../../db/queries/scoring';
 import { transact } from '../../db/transaction';
 import type { Journal } from '../journal/journal';
 import type { PackProvider } from '../packs/pack-provider';
@@ -96,7 +96,7 @@ export class CandidateFeedback {
         continue;
       }
       const score = JSON.parse(row.result) as AnswerScore;
-      const latest = new Map(overridesFor(db, sessionId, a.question_index, a.attempt).map((o) => [o.competency_id, o.new_level]));
+      const latest = new Map(overridesWithoutNotes(db, sessionId, a.question_index, a.attempt).map((o) => [o.competency_id, o.new_level]));
       const competencies = score.competencies.map((c) => {
         const level = latest.get(c.competencyId);
         return level === undefined ? c : { ...c, level, score: level * 20 };

@@ -18,7 +18,7 @@ import {
   insertOverride,
   OVERRIDE_REASON_CODES,
   openReviewItems,
-  overridesFor,
+  overridesWithoutNotes,
   putAnswerScore,
   putScoreMaterial,
   resolveReview,
@@ -185,7 +185,7 @@ export function effectiveLevels(db: Db, sessionId: string, questionIndex: number
   const score = JSON.parse(row.result) as AnswerScore;
   const out: Record<string, { level: number; by: string }> = {};
   for (const c of score.competencies) out[c.competencyId] = { level: c.level, by: 'scorer' };
-  for (const o of overridesFor(db, sessionId, questionIndex, attempt)) out[o.competency_id] = { level: o.new_level, by: o.reviewer };
+  for (const o of overridesWithoutNotes(db, sessionId, questionIndex, attempt)) out[o.competency_id] = { level: o.new_level, by: o.reviewer };
   return out;
 }
 

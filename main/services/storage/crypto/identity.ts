@@ -17,8 +17,10 @@ export interface ChunkIdentity {
 /**
  * `exit_note`: the free text a candidate typed when leaving (its "attempt" is the exit's ordinal).
  * `review_rubric` / `transcript`: what a scored answer's human review needs (migration 0021).
+ * `review_note`: a reviewer's note on an override of that answer (migration 0022; every note on
+ * the same answer shares the identity, so one could stand in for another of the same answer).
  */
-export type TextKind = 'draft' | 'answer' | 'exit_note' | 'review_rubric' | 'transcript';
+export type TextKind = 'draft' | 'answer' | 'exit_note' | 'review_rubric' | 'transcript' | 'review_note';
 
 function checkSession(id: string): string {
   if (!SESSION_ID.test(id)) throw new RangeError('a session id is 1-100 letters, digits, - or _');

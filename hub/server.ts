@@ -22,6 +22,8 @@ import type { UploadStore } from './storage/upload-store';
 import { registerConsoleRoutes } from './console/server/routes';
 import { registerConsoleStatic } from './console/server/static';
 import { resumeSecretFromEnv } from './console/server/resume-code';
+import { HR_PREFIX, registerHrEndpoint, type HrRateLimit } from './hr/routes';
+import type { HrKeys } from './hr/keys';
 
 export interface HubOptions {
   readonly db: HubDatabase;
@@ -36,6 +38,11 @@ export interface HubOptions {
   readonly reminders?: ReminderConfig;
   /** The HR and proctor console (#14): its built files and the centre's resume-code secret. */
   readonly console?: { readonly dir?: string; readonly resumeSecret?: Buffer | null; readonly offlineAfterMs?: number };
+  /**
+   * The HR endpoint API under /hr (hub/hr): its signing and key-wrapping keys (hub/hr/keys.ts).
+   * Absent or `keys: null`: the routes answer 503 UNAVAILABLE with `offReason`.
+   */
+  readonly hr?: { readonly keys: HrKeys | null; readonly offReason?: string; readonly rateLimit?: HrRateLimit };
 }
 
 interface Auth {
@@ -54,6 +61,8 @@ declare module 'fastify' {
 const HEX64 = /^[0-9a-f]{64}$/;
 const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
 
+
+const isHrEndpointPath = (url: string): boolean => url === HR_PREFIX || url.startsWith(`${HR_PREFIX}/`) || url.startsWith(`${HR_PREFIX}?`);
 
 function routeKey(req: FastifyRequest): string {
   return `${req.method} ${req.routeOptions.url ?? req.url}`;
@@ -138,6 +147,9 @@ export async function buildHub(opts: HubOptions): Promise<FastifyInstance> {
   }
 
   app.addHook('preHandler', async (req) => {
+    // The HR endpoint API authenticates and answers in its own document's terms (hub/hr/routes.ts
+    // checks the same PERMISSIONS table with the kiosk bearer tokens HR issues).
+    if (isHrEndpointPath(req.url)) return;
     const perm = PERMISSIONS[routeKey(req)];
     if (!perm) throw new HubError(404, 'NOT_FOUND', 'no such route');
     const auth = await authenticate(req);
@@ -304,6 +316,15 @@ export async function buildHub(opts: HubOptions): Promise<FastifyInstance> {
 
   registerInviteRoutes(app, { db, now, config: opts.reminders ?? reminderConfigFromEnv(process.env), parse, auth });
   registerTus(app, opts);
+  registerHrEndpoint(app, {
+    db,
+    now,
+    keys: opts.hr?.keys ?? null,
+    offReason: opts.hr?.offReason ?? 'the HR endpoint API is off on this hub: start it with HUB_HR_SIGNING_KEY_FILE and HUB_HR_WRAP_KEY_FILE (docs/hub.md)',
+    ...(opts.hr?.rateLimit ? { rateLimit: opts.hr.rateLimit } : {}),
+    parse,
+    auth,
+  });
 
   // ---- HR and proctor console (#14): its API under /v1/console, its web app at /console/ ----
   registerConsoleRoutes(app, {

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
 import { openDatabase, type HubDatabase } from '../../hub/db/database';
-import { buildHub } from '../../hub/server';
+import { buildHub, type HubOptions } from '../../hub/server';
 import { createUploadStore, type UploadStoreConfig } from '../../hub/storage/upload-store';
 import { ensureAdmin } from '../../hub/bootstrap';
 import type { ReminderConfig } from '../../hub/reminders/config';
@@ -73,7 +73,7 @@ export async function persistentTestDatabase(): Promise<PersistentTestDatabase> 
 }
 
 export async function startTestHub(
-  opts: { s3?: Omit<Extract<UploadStoreConfig, { kind: 's3' }>, 'kind'>; now?: () => number; reminders?: ReminderConfig; tokenTtlMs?: number; database?: PersistentTestDatabase } = {},
+  opts: { s3?: Omit<Extract<UploadStoreConfig, { kind: 's3' }>, 'kind'>; now?: () => number; reminders?: ReminderConfig; tokenTtlMs?: number; database?: PersistentTestDatabase; hr?: HubOptions['hr'] } = {},
 ): Promise<TestHub> {
   const dir = mkdtempSync(join(tmpdir(), 'hub-test-'));
   const base = process.env.HUB_TEST_DATABASE_URL;
@@ -87,6 +87,7 @@ export async function startTestHub(
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.reminders ? { reminders: opts.reminders } : {}),
     ...(opts.tokenTtlMs ? { tokenTtlMs: opts.tokenTtlMs } : {}),
+    ...(opts.hr ? { hr: opts.hr } : {}),
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   const api: TestHub['api'] = async (method, path, token, body) => {

@@ -18,6 +18,9 @@ import { enrolKiosk } from '../../main/services/sync/hub-client';
 import { signedHeaders, type KioskCredential } from '../../main/services/sync/signing';
 import { GENESIS, journalEventHash } from '../../hub/journal-chain';
 import { TokenBuckets } from '../../hub/hr/routes';
+import { createSender } from '../../hub/reminders/channels';
+import { reminderConfigFromEnv } from '../../hub/reminders/config';
+import { ReminderScheduler } from '../../hub/reminders/scheduler';
 import { HUB_HOOK_TIMEOUT_MS, hubTestDbLabel, startTestHub, type TestHub } from '../support/hub-harness';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -261,6 +264,15 @@ describe(`the hub serves the HR endpoint API (${hubTestDbLabel()})`, () => {
     const stored = await hub.db.pool.query<{ invite_code: string; kiosk_id: string }>('SELECT invite_code, kiosk_id FROM hr_no_shows ORDER BY invite_code');
     expect(stored.rows).toEqual(['NS-0001', 'NS-0002', 'NS-0003', 'NS-0004'].map((c) => ({ invite_code: c, kiosk_id: KIOSK.kioskId })));
     expect((await hub.db.pool.query('SELECT 1 FROM hr_no_show_batches')).rowCount).toBe(2);
+
+    // A no-show for one of the hub's invites reaches HR's no-show list (and the analytics report
+    // that reads invites.status) at the scheduler's next pass, as a kiosk-reported one.
+    const ns = await invite(KIOSK.centreId, t + 60_000, t + 120_000, built.manifest.id);
+    expect((await client.deliverNoShows([event(ns.code)], sink)).acknowledged).toBe(1);
+    const scheduler = new ReminderScheduler({ db: hub.db, config: reminderConfigFromEnv({}), sender: createSender(reminderConfigFromEnv({}), () => t), now: () => t });
+    await scheduler.tick();
+    const list = await hub.api('GET', '/v1/no-shows', hub.adminToken);
+    expect((list.json.noShows as { code: string; reason: string }[]).filter((n) => n.code === ns.code).map((n) => n.reason)).toEqual(['kiosk_reported']);
 
     // Kiosk incidents: once per id; the same id with another body is a conflict.
     const inc = await client.reportQuarantinedNoShows([{ inviteCode: 'bad code', scheduleId: 'sh-day', candidateRef: 'c', packId: 'p', quarantinedAt: t, reason: 'refused alone' }], () => undefined);

@@ -70,7 +70,10 @@ export const hubMigration0008: HubMigration = {
       kiosk_id      text NOT NULL,
       centre_id     text NOT NULL,
       event         jsonb NOT NULL,
-      received_at   bigint NOT NULL
+      received_at   bigint NOT NULL,
+      -- database clock, compared with invites.attendance_since (also the database's) by the
+      -- reminder scheduler, which turns a reported invite into a no_show/kiosk_reported
+      recorded_at   timestamptz NOT NULL DEFAULT now()
     );
 
     CREATE TABLE hr_kiosk_incidents (

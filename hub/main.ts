@@ -17,6 +17,20 @@ import { ReminderScheduler } from './reminders/scheduler';
 import { loadHrKeys, type HrKeys } from './hr/keys';
 
 async function main(): Promise<void> {
+  // The HR keys first: a bad key file stops the hub before it opens anything.
+  let hrKeys: HrKeys | null = null;
+  let hrOff: string | undefined;
+  if (process.env.HUB_HR_SIGNING_KEY_FILE || process.env.HUB_HR_WRAP_KEY_FILE) {
+    try {
+      hrKeys = loadHrKeys(process.env);
+    } catch (err) {
+      console.error(`hub: HR endpoint API: ${err instanceof Error ? err.message : String(err)}`);
+      process.exit(1);
+    }
+  } else {
+    hrOff = 'the HR endpoint API is off on this hub: start it with HUB_HR_SIGNING_KEY_FILE and HUB_HR_WRAP_KEY_FILE (docs/hub.md)';
+    console.error(`hub: ${hrOff}; /hr answers 503`);
+  }
   const dataDir = resolve(process.env.HUB_DATA_DIR ?? '.hub-data');
   const db = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir: join(dataDir, 'pg') });
   const uploads = createUploadStore(uploadStoreFromEnv(process.env, join(dataDir, 'objects')), join(dataDir, 'tus-staging'));
@@ -28,20 +42,6 @@ async function main(): Promise<void> {
     console.error(`hub: reminder settings: ${err instanceof Error ? err.message : String(err)}`);
     await db.close();
     process.exit(1);
-  }
-  let hrKeys: HrKeys | null = null;
-  let hrOff: string | undefined;
-  if (process.env.HUB_HR_SIGNING_KEY_FILE || process.env.HUB_HR_WRAP_KEY_FILE) {
-    try {
-      hrKeys = loadHrKeys(process.env);
-    } catch (err) {
-      console.error(`hub: HR endpoint API: ${err instanceof Error ? err.message : String(err)}`);
-      await db.close();
-      process.exit(1);
-    }
-  } else {
-    hrOff = 'the HR endpoint API is off on this hub: start it with HUB_HR_SIGNING_KEY_FILE and HUB_HR_WRAP_KEY_FILE (docs/hub.md)';
-    console.error(`hub: ${hrOff}; /hr answers 503`);
   }
   const app = await buildHub({ db, uploads, reminders, hr: { keys: hrKeys, ...(hrOff ? { offReason: hrOff } : {}) } });
   const scheduler = new ReminderScheduler({ db, config: reminders, sender: createSender(reminders, Date.now), now: Date.now, onError: (err) => console.error(`hub: reminder tick: ${err instanceof Error ? err.message : String(err)}`) });

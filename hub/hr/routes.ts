@@ -401,7 +401,10 @@ export function registerHrEndpoint(app: FastifyInstance, deps: HrEndpointDeps): 
             const path = new URL(req.url, 'http://hub').pathname.slice(HR_PREFIX.length);
             const m = contract.match(req.method, path);
             if (m.kind !== 'operation' || m.operation.operationId !== op.operationId) return send(reply, refusal(404, 'NOT_FOUND', 'no such path'));
-            return send(reply, await handle(req, op, m.params));
+            const answer = await handle(req, op, m.params);
+            // Refused before its body was read (401, 415, 503): close rather than read the rest.
+            if (op.requestMediaType && !req.raw.readableEnded && !req.raw.destroyed) reply.header('connection', 'close');
+            return send(reply, answer);
           },
         });
       }

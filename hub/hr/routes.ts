@@ -515,7 +515,7 @@ export function registerHrEndpoint(app: FastifyInstance, deps: HrEndpointDeps): 
     return { schedules: r.rows.map((s) => ({ centreId: s.centre_id, day: s.day, sha256: s.sha256, publishedBy: s.published_by, publishedAt: new Date(Number(s.published_at)).toISOString() })) };
   });
 
-  app.post('/v1/hr-endpoint/kiosk-tokens', async (req, reply) => {
+  app.post('/v1/hr-endpoint/kiosk-tokens', { bodyLimit: 4096 }, async (req, reply) => {
     const b = parse(z.object({ kioskId: name, centreId: name }).strict(), req.body);
     const a = auth(req);
     const token = `hrk_${randomBytes(32).toString('base64url')}`;

@@ -11,6 +11,7 @@
  * to one of them under /hr; Prism and the direct checks talk to the router.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { KioskIncident } from '../../main/services/packs/hr-protocol';
@@ -114,7 +115,8 @@ export async function startHubTarget(world: HubWorld): Promise<HubTarget> {
     async close() {
       router.closeAllConnections();
       router.close();
-      await Promise.all([hub.close(), off.close(), broken.close().catch(() => undefined)]);
+      // The broken hub's pool is already ended, so its close stops part way: remove its files here.
+      await Promise.all([hub.close(), off.close(), broken.close().catch(() => rmSync(broken.dir, { recursive: true, force: true }))]);
     },
   };
 }

@@ -115,8 +115,12 @@ export async function startHubTarget(world: HubWorld): Promise<HubTarget> {
     async close() {
       router.closeAllConnections();
       router.close();
-      // The broken hub's pool is already ended, so its close stops part way: remove its files here.
-      await Promise.all([hub.close(), off.close(), broken.close().catch(() => rmSync(broken.dir, { recursive: true, force: true }))]);
+      // The broken hub's pool is already ended, so its close stops part way: its files (and any
+      // other hub's whose close failed) are removed here.
+      const closed = await Promise.allSettled([hub.close(), off.close(), broken.close()]);
+      for (const h of [hub, off, broken]) rmSync(h.dir, { recursive: true, force: true });
+      const failed = closed.slice(0, 2).find((c) => c.status === 'rejected');
+      if (failed) throw failed.reason;
     },
   };
 }

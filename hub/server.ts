@@ -22,7 +22,7 @@ import type { UploadStore } from './storage/upload-store';
 import { registerConsoleRoutes } from './console/server/routes';
 import { registerConsoleStatic } from './console/server/static';
 import { resumeSecretFromEnv } from './console/server/resume-code';
-import { HR_PREFIX, registerHrEndpoint, type HrRateLimit } from './hr/routes';
+import { HR_PREFIX, registerHrEndpoint, TokenBuckets, type HrRateLimit } from './hr/routes';
 import type { HrKeys } from './hr/keys';
 
 export interface HubOptions {
@@ -43,6 +43,11 @@ export interface HubOptions {
    * Absent or `keys: null`: the routes answer 503 UNAVAILABLE with `offReason`.
    */
   readonly hr?: { readonly keys: HrKeys | null; readonly offReason?: string; readonly rateLimit?: HrRateLimit };
+  /**
+   * Per-address token bucket for anonymous writes (login, kiosk enrolment, the invite-code routes):
+   * guessing passwords, enrolment or invite codes costs time. Default 240 at once, 20 per second.
+   */
+  readonly anonymousRateLimit?: HrRateLimit;
 }
 
 interface Auth {
@@ -146,13 +151,22 @@ export async function buildHub(opts: HubOptions): Promise<FastifyInstance> {
     return { principal: 'anonymous', actor: 'anonymous' };
   }
 
-  app.addHook('preHandler', async (req) => {
+  const anonymousBuckets = new TokenBuckets(opts.anonymousRateLimit ?? { burst: 240, perSecond: 20 }, now);
+
+  app.addHook('preHandler', async (req, reply) => {
     // The HR endpoint API authenticates and answers in its own document's terms (hub/hr/routes.ts
     // checks the same PERMISSIONS table with the kiosk bearer tokens HR issues).
     if (isHrEndpointPath(req.url)) return;
     const perm = PERMISSIONS[routeKey(req)];
     if (!perm) throw new HubError(404, 'NOT_FOUND', 'no such route');
     const auth = await authenticate(req);
+    if (auth.principal === 'anonymous' && req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS') {
+      const took = anonymousBuckets.take(req.ip);
+      if (!took.ok) {
+        void reply.header('retry-after', String(took.retryAfterSeconds));
+        throw new HubError(429, 'TOO_MANY_REQUESTS', 'too many requests from this address; try again later');
+      }
+    }
     if (!perm.allowed.includes(auth.principal)) {
       if (auth.principal === 'anonymous') throw new HubError(401, 'UNAUTHENTICATED', 'sign in first');
       throw new HubError(403, 'FORBIDDEN', `${auth.principal} may not call ${routeKey(req)}`);

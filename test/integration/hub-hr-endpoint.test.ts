@@ -311,9 +311,28 @@ describe(`the hub serves the HR endpoint API (${hubTestDbLabel()})`, () => {
 
 describe(`a hub started without its HR keys (${hubTestDbLabel()})`, () => {
   let hub: TestHub;
+  let t = Date.now();
   beforeAll(async () => {
-    hub = await startTestHub();
+    hub = await startTestHub({ now: () => t, anonymousRateLimit: { burst: 4, perSecond: 0.01 } });
   }, HUB_HOOK_TIMEOUT_MS);
+
+  it("rate-limits anonymous writes per address (password guessing: 429 with Retry-After), never a signed-in user's calls", async () => {
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 6; i++) {
+      const r = await fetch(`${hub.url}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: `guess-${i}` }) });
+      statuses.push(r.status);
+      if (r.status === 429) retryAfter = r.headers.get('retry-after');
+      await r.arrayBuffer();
+    }
+    // The harness's own admin login drew one of the four.
+    expect(statuses).toEqual([401, 401, 401, 429, 429, 429]);
+    expect(Number(retryAfter)).toBeGreaterThan(0);
+    expect((await hub.api('GET', '/v1/kiosks', hub.adminToken)).status).toBe(200);
+    // The bucket refills with time.
+    t += 200_000;
+    expect((await hub.api('POST', '/v1/auth/login', null, { username: 'admin', password: 'wrong' })).status).toBe(401);
+  });
   afterAll(async () => {
     await hub?.close();
   }, HUB_HOOK_TIMEOUT_MS);

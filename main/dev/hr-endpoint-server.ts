@@ -1,6 +1,8 @@
 /**
  * A real implementation of docs/hr-endpoint.openapi.yaml for tests and the demo. It listens on
- * 127.0.0.1 only (refuses any other address) and keeps its state in memory.
+ * 127.0.0.1 only (refuses any other address) and keeps its state in memory. In production the hub
+ * serves the same API under /hr (hub/hr, PostgreSQL); both decide releases through
+ * main/services/packs/hr-grants.ts, so this server only keeps its records and test hooks.
  *
  *   node --import tsx main/dev/hr-endpoint-server.ts --demo [--port 8787]
  *

@@ -109,6 +109,26 @@ export default tseslint.config(
     },
   },
   {
+    // The hub's HR endpoint (hub/hr) is the other end of the kiosk's key-release protocol: it
+    // decides and seals with the same pure functions the kiosk opens with (issue #13: "reuse
+    // them"), and validates with the same document. Only these protocol modules, never a store.
+    files: ['hub/hr/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'The hub is a server: no electron.' }, { name: 'better-sqlite3', message: 'The hub stores in PostgreSQL through pg.' }],
+          patterns: [
+            {
+              regex: '(^|/)(renderer|preload)/|(^|/)main/(?!services/packs/(hr-grants|hr-protocol|stage-content|pack-crypto)$|services/contract/hr-contract$)',
+              message: 'hub/hr shares only the HR protocol modules with the kiosk (hr-grants, hr-protocol, stage-content, pack-crypto, hr-contract).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts', 'build/**/*.mjs', '*.config.{ts,js}'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },

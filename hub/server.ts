@@ -23,6 +23,8 @@ import { registerConsoleRoutes } from './console/server/routes';
 import { registerConsoleStatic } from './console/server/static';
 import { resumeSecretFromEnv } from './console/server/resume-code';
 import { hrKeyFromEnv, type HrKey } from './console/server/sealed-review';
+import { HR_PREFIX, registerHrEndpoint, TokenBuckets, type HrRateLimit } from './hr/routes';
+import type { HrKeys } from './hr/keys';
 
 export interface HubOptions {
   readonly db: HubDatabase;
@@ -37,6 +39,16 @@ export interface HubOptions {
   readonly reminders?: ReminderConfig;
   /** The HR and proctor console (#14): its built files and the centre's resume-code secret. */
   readonly console?: { readonly dir?: string; readonly resumeSecret?: Buffer | null; readonly offlineAfterMs?: number; readonly hrKey?: HrKey | null };
+  /**
+   * The HR endpoint API under /hr (hub/hr): its signing and key-wrapping keys (hub/hr/keys.ts).
+   * Absent or `keys: null`: the routes answer 503 UNAVAILABLE with `offReason`.
+   */
+  readonly hr?: { readonly keys: HrKeys | null; readonly offReason?: string; readonly rateLimit?: HrRateLimit };
+  /**
+   * Per-address token bucket for anonymous writes (login, kiosk enrolment, the invite-code routes):
+   * guessing passwords, enrolment or invite codes costs time. Default 240 at once, 20 per second.
+   */
+  readonly anonymousRateLimit?: HrRateLimit;
 }
 
 interface Auth {
@@ -55,6 +67,8 @@ declare module 'fastify' {
 const HEX64 = /^[0-9a-f]{64}$/;
 const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
 
+
+const isHrEndpointPath = (url: string): boolean => url === HR_PREFIX || url.startsWith(`${HR_PREFIX}/`) || url.startsWith(`${HR_PREFIX}?`);
 
 function routeKey(req: FastifyRequest): string {
   return `${req.method} ${req.routeOptions.url ?? req.url}`;
@@ -138,10 +152,22 @@ export async function buildHub(opts: HubOptions): Promise<FastifyInstance> {
     return { principal: 'anonymous', actor: 'anonymous' };
   }
 
-  app.addHook('preHandler', async (req) => {
+  const anonymousBuckets = new TokenBuckets(opts.anonymousRateLimit ?? { burst: 240, perSecond: 20 }, now);
+
+  app.addHook('preHandler', async (req, reply) => {
+    // The HR endpoint API authenticates and answers in its own document's terms (hub/hr/routes.ts
+    // checks the same PERMISSIONS table with the kiosk bearer tokens HR issues).
+    if (isHrEndpointPath(req.url)) return;
     const perm = PERMISSIONS[routeKey(req)];
     if (!perm) throw new HubError(404, 'NOT_FOUND', 'no such route');
     const auth = await authenticate(req);
+    if (auth.principal === 'anonymous' && req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS') {
+      const took = anonymousBuckets.take(req.ip);
+      if (!took.ok) {
+        void reply.header('retry-after', String(took.retryAfterSeconds));
+        throw new HubError(429, 'TOO_MANY_REQUESTS', 'too many requests from this address; try again later');
+      }
+    }
     if (!perm.allowed.includes(auth.principal)) {
       if (auth.principal === 'anonymous') throw new HubError(401, 'UNAUTHENTICATED', 'sign in first');
       throw new HubError(403, 'FORBIDDEN', `${auth.principal} may not call ${routeKey(req)}`);
@@ -305,6 +331,15 @@ export async function buildHub(opts: HubOptions): Promise<FastifyInstance> {
 
   registerInviteRoutes(app, { db, now, config: opts.reminders ?? reminderConfigFromEnv(process.env), parse, auth });
   registerTus(app, opts);
+  registerHrEndpoint(app, {
+    db,
+    now,
+    keys: opts.hr?.keys ?? null,
+    offReason: opts.hr?.offReason ?? 'the HR endpoint API is off on this hub: start it with HUB_HR_SIGNING_KEY_FILE and HUB_HR_WRAP_KEY_FILE (docs/hub.md)',
+    ...(opts.hr?.rateLimit ? { rateLimit: opts.hr.rateLimit } : {}),
+    parse,
+    auth,
+  });
 
   // ---- HR and proctor console (#14): its API under /v1/console, its web app at /console/ ----
   registerConsoleRoutes(app, {

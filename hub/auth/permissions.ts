@@ -67,6 +67,27 @@ export const PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
   'GET /v1/analytics/:name/export': { allowed: ['hr_admin', 'recruiter', 'auditor'], candidateData: true },
   'POST /v1/analytics/imports/outcomes': { allowed: ['hr_admin'], candidateData: true },
   'POST /v1/analytics/imports/demographics': { allowed: ['hr_admin'], candidateData: true },
+  // the HR endpoint API (docs/hr-endpoint.openapi.yaml) under /hr, for kiosks: hub/hr/routes.ts
+  // authenticates these itself with the kiosk bearer tokens HR issues (refusals are the document's
+  // 401, never 403); health and pre-check carry no token and are rate-limited per address
+  'GET /hr/v1/health': { allowed: PRINCIPALS, candidateData: false },
+  'HEAD /hr/v1/health': { allowed: PRINCIPALS, candidateData: false },
+  'POST /hr/v1/unlock': { allowed: ['kiosk'], candidateData: false },
+  'POST /hr/v1/stages/release': { allowed: ['kiosk'], candidateData: false },
+  'GET /hr/v1/centres/:centreId/schedules/:day': { allowed: ['kiosk'], candidateData: false },
+  'POST /hr/v1/no-shows': { allowed: ['kiosk'], candidateData: false },
+  'POST /hr/v1/kiosk-incidents': { allowed: ['kiosk'], candidateData: false },
+  'GET /hr/precheck/time': { allowed: PRINCIPALS, candidateData: false },
+  'GET /hr/precheck/latency': { allowed: PRINCIPALS, candidateData: false },
+  'POST /hr/precheck/upload': { allowed: PRINCIPALS, candidateData: false },
+  // HR's side of the HR endpoint: pack keys (from `pack sign`'s .key.json), signed day schedules,
+  // kiosks' bearer tokens, and the journal of every release decision
+  'POST /v1/hr-endpoint/pack-keys': { allowed: ['hr_admin'], candidateData: false },
+  'GET /v1/hr-endpoint/pack-keys': { allowed: ['hr_admin', 'auditor'], candidateData: false },
+  'POST /v1/hr-endpoint/schedules': { allowed: ['hr_admin'], candidateData: false },
+  'GET /v1/hr-endpoint/schedules': { allowed: ['hr_admin', 'proctor', 'auditor'], candidateData: false },
+  'POST /v1/hr-endpoint/kiosk-tokens': { allowed: ['hr_admin'], candidateData: false },
+  'GET /v1/hr-endpoint/releases': { allowed: ['hr_admin', 'auditor'], candidateData: true },
   // tus resumable uploads: an upload token issued to a signed kiosk request
   'POST /v1/uploads': { allowed: ['kiosk'], candidateData: false },
   'HEAD /v1/uploads/:id': { allowed: ['kiosk'], candidateData: false },

@@ -150,7 +150,9 @@ export class ReminderScheduler {
     const kiosk = await pool.query(
       `UPDATE invites i SET status='no_show', no_show_reason='kiosk_reported', status_at=$1
         WHERE (i.status='scheduled' OR (i.status='no_show' AND i.no_show_reason='no_checkin_reported'))
-          AND EXISTS (SELECT 1 FROM items it WHERE it.kind='no_show' AND it.body->>'invite_code' = i.code AND (i.attendance_since IS NULL OR it.received_at > i.attendance_since))`,
+          AND (EXISTS (SELECT 1 FROM items it WHERE it.kind='no_show' AND it.body->>'invite_code' = i.code AND (i.attendance_since IS NULL OR it.received_at > i.attendance_since))
+               -- a no-show the kiosk reported on the HR endpoint API (/hr/v1/no-shows, hub/hr)
+               OR EXISTS (SELECT 1 FROM hr_no_shows n WHERE n.invite_code = i.code AND (i.attendance_since IS NULL OR n.recorded_at > i.attendance_since)))`,
       [now],
     );
     const hub = await pool.query(

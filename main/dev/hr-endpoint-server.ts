@@ -1,6 +1,8 @@
 /**
  * A real implementation of docs/hr-endpoint.openapi.yaml for tests and the demo. It listens on
- * 127.0.0.1 only (refuses any other address) and keeps its state in memory.
+ * 127.0.0.1 only (refuses any other address) and keeps its state in memory. In production the hub
+ * serves the same API under /hr (hub/hr, PostgreSQL); both decide releases through
+ * main/services/packs/hr-grants.ts, so this server only keeps its records and test hooks.
  *
  *   node --import tsx main/dev/hr-endpoint-server.ts --demo [--port 8787]
  *
@@ -16,21 +18,15 @@ import { parseArgs } from 'node:util';
 import { systemClock, type Clock } from '../common/clock';
 import { hrContract, mediaTypeOf, type HrOperation } from '../services/contract/hr-contract';
 import type { SigningKeyPair } from '../services/packs/pack-crypto';
-import { grantUnlock, noShowIdempotencyKey, type HrErrorCode, type KioskIncident, type NoShowReport, type UnlockRequest } from '../services/packs/hr-protocol';
-import { grantStageKey, type StageKeyRequest } from '../services/packs/stage-content';
+import { noShowIdempotencyKey, type HrErrorCode, type KioskIncident, type NoShowReport, type UnlockRequest } from '../services/packs/hr-protocol';
+import { decideStageRelease, decideUnlock, type HrInviteFacts, type HrKiosk, type HrPackKeys } from '../services/packs/hr-grants';
+import type { StageKeyRequest } from '../services/packs/stage-content';
 
 export const LOOPBACK = '127.0.0.1';
 /** Past this many bytes an oversized body is no longer drained but cut (the 413 is already decided). */
 const DRAIN_CAP_FACTOR = 4;
 
-export interface HrInvite {
-  readonly code: string;
-  readonly packId: string;
-  readonly centreId: string;
-  readonly notBefore?: number;
-  readonly notAfter?: number;
-  readonly revoked?: boolean;
-}
+export type HrInvite = HrInviteFacts;
 
 /** What a test wants an operation to do instead of its normal answer (after the request was validated). */
 export type HrIntercept = 'throw' | { readonly status: number; readonly code: HrErrorCode; readonly message: string; readonly retryAfter?: number };
@@ -164,46 +160,19 @@ export async function startHrEndpointServer(options: HrEndpointOptions): Promise
     return undefined;
   };
 
-  const unlock = (r: UnlockRequest, kiosk: { kioskId: string; centreId: string }): Answer => {
-    const refuse = (status: number, code: HrErrorCode, message: string): Answer => {
-      unlocks.push({ inviteCode: r.inviteCode, kioskId: kiosk.kioskId, outcome: code });
-      return refusal(status, code, message);
-    };
-    if (r.kioskId !== kiosk.kioskId || r.centreId !== kiosk.centreId) return refuse(403, 'KIOSK_MISMATCH', 'the token belongs to another kiosk');
-    const invite = inviteOf(r.inviteCode);
-    if (!invite) return refuse(404, 'INVITE_UNKNOWN', 'no such invite');
-    if (invite.revoked) return refuse(409, 'INVITE_REVOKED', 'the invite was withdrawn');
-    if (invite.centreId !== kiosk.centreId) return refuse(403, 'NOT_THIS_CENTRE', 'the invite is for another test centre');
-    const now = clock.now();
-    if ((invite.notBefore !== undefined && now < invite.notBefore) || (invite.notAfter !== undefined && now > invite.notAfter)) {
-      return refuse(409, 'OUTSIDE_WINDOW', 'the invite is outside its time window');
-    }
-    const pack = keysByHash.get(r.packHash);
-    if (!pack || pack.packId !== r.packId || invite.packId !== r.packId) return refuse(409, 'PACK_MISMATCH', 'this invite is not for that pack version');
-    unlocks.push({ inviteCode: r.inviteCode, kioskId: kiosk.kioskId, outcome: 'granted' });
-    return new Answer(200, grantUnlock(r, pack.contentKey, options.signingKey, new Date(now)));
+  const packOf = (hash: string): HrPackKeys | undefined => keysByHash.get(hash);
+
+  // The decisions are the shared ones (hr-grants.ts, also the hub's); this server only records them.
+  const unlock = (r: UnlockRequest, kiosk: HrKiosk): Answer => {
+    const d = decideUnlock(r, kiosk, inviteOf(r.inviteCode), packOf(r.packHash), options.signingKey, clock.now());
+    unlocks.push({ inviteCode: r.inviteCode, kioskId: kiosk.kioskId, outcome: d.ok ? 'granted' : d.code });
+    return d.ok ? new Answer(200, d.response) : refusal(d.status, d.code, d.message);
   };
 
-  const releaseStage = (r: StageKeyRequest, kiosk: { kioskId: string; centreId: string }): Answer => {
-    const refuse = (status: number, code: HrErrorCode, message: string): Answer => {
-      stageReleases.push({ inviteCode: r.inviteCode, kioskId: kiosk.kioskId, stageIndex: r.stageIndex, outcome: code });
-      return refusal(status, code, message);
-    };
-    if (r.kioskId !== kiosk.kioskId) return refuse(403, 'KIOSK_MISMATCH', 'the token belongs to another kiosk');
-    const invite = inviteOf(r.inviteCode);
-    if (!invite) return refuse(404, 'INVITE_UNKNOWN', 'no such invite');
-    if (invite.revoked) return refuse(409, 'INVITE_REVOKED', 'the invite was withdrawn');
-    if (invite.centreId !== kiosk.centreId) return refuse(403, 'NOT_THIS_CENTRE', 'the invite is for another test centre');
-    const pack = keysByHash.get(r.packHash);
-    if (!pack || pack.packId !== r.packId || invite.packId !== r.packId || !pack.stageMaster || !pack.stageIds) return refuse(409, 'PACK_MISMATCH', 'this invite is not for that pack version, or the pack is not released stage by stage');
-    const outcome = grantStageKey(r, { master: pack.stageMaster, outlineStageIds: pack.stageIds, submittedStageIds: submittedStages.get(r.inviteCode) ?? new Set(), hrKey: options.signingKey, now: new Date(clock.now()) });
-    if (!outcome.ok) {
-      if (outcome.reason === 'not_submitted') return refuse(409, 'STAGE_NOT_SUBMITTED', 'this endpoint has no record of every earlier stage submitted');
-      if (outcome.reason === 'wrong_stage') return refuse(409, 'STAGE_MISMATCH', 'the stages named are not the pack\'s stages at that index');
-      return refuse(400, 'BAD_REQUEST', 'the request is not a stage key request');
-    }
-    stageReleases.push({ inviteCode: r.inviteCode, kioskId: kiosk.kioskId, stageIndex: r.stageIndex, outcome: 'granted' });
-    return new Answer(200, { grant: outcome.grant, signature: outcome.signature });
+  const releaseStage = (r: StageKeyRequest, kiosk: HrKiosk): Answer => {
+    const d = decideStageRelease(r, kiosk, inviteOf(r.inviteCode), packOf(r.packHash), submittedStages.get(r.inviteCode) ?? new Set(), options.signingKey, clock.now());
+    stageReleases.push({ inviteCode: r.inviteCode, kioskId: kiosk.kioskId, stageIndex: r.stageIndex, outcome: d.ok ? 'granted' : d.code });
+    return d.ok ? new Answer(200, d.response) : refusal(d.status, d.code, d.message);
   };
 
   const reportNoShows = (report: NoShowReport, key: string, raw: Buffer): Answer => {

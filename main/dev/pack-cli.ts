@@ -24,7 +24,7 @@ import { systemClock, type Clock } from '../common/clock';
 import type { Result } from '../common/result';
 import { generateSigningKey, type SigningKeyPair } from '../services/packs/pack-crypto';
 import { packErrorText, type PackErrorCode } from '../services/packs/pack-errors';
-import { buildPack, decryptPack, unwrapWithCode, verifyPack, type LoadedPackContent } from '../services/packs/pack-format';
+import { buildPack, contentKeySidecar, decryptPack, unwrapWithCode, verifyPack, type LoadedPackContent } from '../services/packs/pack-format';
 import { defaultStageRelease, stageKeyOf } from '../services/packs/stage-content';
 import { formatIssue, lintPack } from '../services/packs/pack-lint';
 import { loadPack, RESUME_MEDIA_TYPES, type LoadedPack, type ResumeDocument } from '../services/packs/pack-provider';
@@ -205,7 +205,7 @@ async function main(argv: string[]): Promise<number> {
       writeFileSync(target, built.value.text);
       writeFileSync(
         sidecar,
-        JSON.stringify({ kind: 'interview-kiosk-content-key', packId: built.value.manifest.id, version: built.value.manifest.version, packHash: built.value.hash, contentKey: built.value.contentKey.toString('base64'), unlockCode: built.value.unlockCode, ...(built.value.stageMasterKey ? { stageMasterKey: built.value.stageMasterKey.toString('base64') } : {}) }, null, 2) + '\n',
+        JSON.stringify(contentKeySidecar(built.value), null, 2) + '\n',
         { mode: 0o600 },
       );
       print(out, `signed ${target} (${built.value.text.length} bytes) with ${key.keyId}`);

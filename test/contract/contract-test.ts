@@ -20,14 +20,22 @@ import { systemClock } from '../../main/common/clock';
 import { demoHrEndpointOptions, startHrEndpointServer, type HrEndpointServer } from '../../main/dev/hr-endpoint-server';
 import type { SigningKeyPair } from '../../main/services/packs/pack-crypto';
 import { HrEndpointClient } from '../../main/services/packs/hr-client';
+import type { KioskIncident } from '../../main/services/packs/hr-protocol';
 import { buildSchedule } from '../../main/services/packs/schedule';
 import { stageKeyOf } from '../../main/services/packs/stage-content';
 import { DEFAULT_PROBE_OPTIONS, NetworkProbe } from '../../main/services/precheck/network-probe';
 import { exchange, prismViolations, startPrism, type Exchange, type PrismProxy, type RawRequest } from './harness';
 import { DocumentOracle, HR_DOCUMENT } from './oracle';
+import { startHubTarget } from './hub-target';
 
 const started = performance.now();
 const json = process.argv.includes('--json');
+const targetAt = process.argv.indexOf('--target');
+const TARGET = targetAt >= 0 ? process.argv[targetAt + 1] : 'dev';
+if (TARGET !== 'dev' && TARGET !== 'hub') {
+  process.stderr.write('usage: contract-test.ts [--json] [--target dev|hub]\n');
+  process.exit(2);
+}
 const BUDGET_MS = 115_000;
 const root = path.resolve(import.meta.dirname, '..', '..');
 const readJson = <T>(f: string): T => JSON.parse(readFileSync(path.join(root, f), 'utf8')) as T;
@@ -54,7 +62,7 @@ let requests = 0;
 const perVia: Record<Via | 'kiosk', number> = { strict: 0, lenient: 0, direct: 0, kiosk: 0 };
 
 function finish(extra: Record<string, unknown>, failed: boolean): never {
-  const line = JSON.stringify({ ...extra, durationMs: Math.round(performance.now() - started), target: 'every documented status of every operation reached through Prism + an independent Ajv, >= 100 requests, 0 violations, < 120 s' });
+  const line = JSON.stringify({ implementation: TARGET === 'hub' ? 'hub (/hr)' : 'dev server', ...extra, durationMs: Math.round(performance.now() - started), target: 'every documented status of every operation reached through Prism + an independent Ajv, >= 100 requests, 0 violations, < 120 s' });
   if (!json) for (const v of violations) process.stderr.write(`VIOLATION ${v}\n`);
   else if (violations.length) process.stderr.write(violations.map((v) => `VIOLATION ${v}`).join('\n') + '\n');
   process.stdout.write(line + '\n');
@@ -87,29 +95,58 @@ const demo = demoHrEndpointOptions(root, 0);
 // A pack sealed stage by stage (format v2, release "hr"): the endpoint holds its stage master key.
 const STAGED = { packId: 'staged-pack', packVersion: '1.0.0', packHash: createHash('sha256').update('contract staged pack').digest('hex'), contentKey: randomBytes(32), stageMaster: randomBytes(32), stageIds: ['intro', 'professional', 'closing'] };
 
-const server: HrEndpointServer = await startHrEndpointServer({
-  ...demo,
-  kiosks: { ...demo.kiosks, [otherToken]: { kioskId: 'other-kiosk-02', centreId: prov.centreId } },
-  packs: [...demo.packs, STAGED],
-  invites: [
-    { code: 'STAGED-0001', packId: STAGED.packId, centreId: prov.centreId },
-    { code: 'STAGED-0002', packId: STAGED.packId, centreId: prov.centreId },
-    { code: 'STAGED-REVOKED', packId: STAGED.packId, centreId: prov.centreId, revoked: true },
-    { code: 'STAGED-OTHERC', packId: STAGED.packId, centreId: 'another-centre' },
-    { code: 'REVOKED-0001', packId: 'software-engineer', centreId: prov.centreId, revoked: true },
-    { code: 'OTHERC-0001', packId: 'software-engineer', centreId: 'another-centre' },
-    { code: 'EARLY-0001', packId: 'software-engineer', centreId: prov.centreId, notBefore: Date.now() + 86_400_000 },
-    { code: 'SALES-0001', packId: 'regional-sales-manager', centreId: prov.centreId },
-  ],
-  schedules: { [`${prov.centreId}/${DAY}`]: schedule.value.text },
-  intercept: (_op, headers) => {
-    const fault = headers['x-contract-fault'];
-    if (fault === 'throw') return 'throw';
-    if (fault === 'unavailable') return { status: 503, code: 'UNAVAILABLE', message: 'maintenance (injected)', retryAfter: 30 };
-    return undefined;
-  },
-  clock: systemClock,
-});
+const INVITES = [
+  { code: 'STAGED-0001', packId: STAGED.packId, centreId: prov.centreId },
+  { code: 'STAGED-0002', packId: STAGED.packId, centreId: prov.centreId },
+  { code: 'STAGED-REVOKED', packId: STAGED.packId, centreId: prov.centreId, revoked: true },
+  { code: 'STAGED-OTHERC', packId: STAGED.packId, centreId: 'another-centre' },
+  { code: 'REVOKED-0001', packId: 'software-engineer', centreId: prov.centreId, revoked: true },
+  { code: 'OTHERC-0001', packId: 'software-engineer', centreId: 'another-centre' },
+  { code: 'EARLY-0001', packId: 'software-engineer', centreId: prov.centreId, notBefore: Date.now() + 86_400_000 },
+  { code: 'SALES-0001', packId: 'regional-sales-manager', centreId: prov.centreId },
+];
+const KIOSKS = { ...demo.kiosks, [otherToken]: { kioskId: 'other-kiosk-02', centreId: prov.centreId } };
+
+/** What the table and the kiosk traffic talk to: the dev server, or the hub (`--target hub`). */
+interface Target {
+  readonly url: string;
+  incidents(): Promise<readonly KioskIncident[]>;
+  close(): Promise<void>;
+}
+let server: Target;
+if (TARGET === 'hub') {
+  server = await startHubTarget({
+    signingKey: demo.signingKey,
+    kiosks: KIOSKS,
+    sidecars: [
+      ...['software-engineer', 'regional-sales-manager'].map((id) => readJson<Record<string, unknown>>(`build/provisioning/${id}.key.json`)),
+      { kind: 'interview-kiosk-content-key', packId: STAGED.packId, version: STAGED.packVersion, packHash: STAGED.packHash, contentKey: STAGED.contentKey.toString('base64'), stageMasterKey: STAGED.stageMaster.toString('base64'), stages: STAGED.stageIds.map((id) => ({ id, questionCount: 1 })) },
+    ],
+    // The dev server accepts any DEMO-XXXX code; the hub knows only the invites HR made.
+    invites: [{ code: 'DEMO-2026', packId: 'software-engineer', centreId: prov.centreId }, ...INVITES],
+    schedules: [schedule.value.text],
+    // The endpoint's own record: STAGED-0001 has submitted its first stage (one question), STAGED-0002 nothing.
+    answered: { 'STAGED-0001': [0] },
+  });
+} else {
+  const dev: HrEndpointServer = await startHrEndpointServer({
+    ...demo,
+    kiosks: KIOSKS,
+    packs: [...demo.packs, STAGED],
+    invites: INVITES,
+    schedules: { [`${prov.centreId}/${DAY}`]: schedule.value.text },
+    intercept: (_op, headers) => {
+      const fault = headers['x-contract-fault'];
+      if (fault === 'throw') return 'throw';
+      if (fault === 'unavailable') return { status: 503, code: 'UNAVAILABLE', message: 'maintenance (injected)', retryAfter: 30 };
+      return undefined;
+    },
+    clock: systemClock,
+  });
+  // The endpoint's own record: STAGED-0001 has submitted its first stage, STAGED-0002 nothing.
+  dev.recordStageSubmitted('STAGED-0001', 'intro');
+  server = { url: dev.url, incidents: () => Promise.resolve(dev.incidents), close: () => dev.close() };
+}
 
 // A deliberately wrong upstream: the canary the validators must flag.
 const wrong = http.createServer((req, res) => {
@@ -147,8 +184,6 @@ try {
 }
 const baseOf = (via: Via): string => (via === 'strict' ? strict.url : via === 'lenient' ? lenient.url : server.url);
 
-// The endpoint's own record: STAGED-0001 has submitted its first stage, STAGED-0002 nothing.
-server.recordStageSubmitted('STAGED-0001', 'intro');
 
 // ------------------------------------------------------------------ request builders
 const auth = (t = token, scheme = 'Bearer'): Record<string, string> => ({ authorization: `${scheme} ${t}` });
@@ -479,7 +514,7 @@ const quarantined = [
 ];
 const states: string[] = [];
 const inc = await client.reportQuarantinedNoShows(quarantined, (_code, state) => void states.push(state));
-expectKiosk('quarantined no-shows reported as incidents, a 300-character code cut and flagged', inc.reported === 2 && states.join() === 'reported,reported' && server.incidents.some((i) => i.truncated && i.subject.inviteCode.length === 256), inc);
+expectKiosk('quarantined no-shows reported as incidents, a 300-character code cut and flagged', inc.reported === 2 && states.join() === 'reported,reported' && (await server.incidents()).some((i) => i.truncated && i.subject.inviteCode.length === 256), inc);
 // The kiosk's pre-check network probe, through the strict proxy (its answers must conform or Prism breaks them).
 const probe = new NetworkProbe(strict.url, systemClock, { ...DEFAULT_PROBE_OPTIONS, uploadSizes: [64 * 1024, 256 * 1024], uploadBudgetMs: 2000 });
 try {

@@ -4,8 +4,10 @@
  * a change to the hub's table that this file does not make fails. Allowed calls must get past
  * authentication (any status but 401/403); refused ones get 401 (anonymous) or 403.
  */
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PERMISSIONS } from '../../hub/auth/permissions';
+import { generateSigningKey } from '../../main/services/packs/pack-crypto';
 import { enrolKiosk } from '../../main/services/sync/hub-client';
 import { signedHeaders, type KioskCredential } from '../../main/services/sync/signing';
 import { HUB_HOOK_TIMEOUT_MS, hubTestDbLabel, startTestHub, type TestHub } from '../support/hub-harness';
@@ -62,6 +64,23 @@ const EXPECTED: Record<string, { allowed: P[]; path: string; body?: unknown; aud
   'POST /v1/console/review/:reviewId/decisions': { allowed: ['hr_admin', 'recruiter'], path: `/v1/console/review/r_${'0'.repeat(32)}/decisions`, body: {} },
   'POST /v1/console/review/:reviewId/second-review': { allowed: ['hr_admin', 'recruiter'], path: `/v1/console/review/r_${'0'.repeat(32)}/second-review`, body: {} },
   'GET /v1/console/journal': { allowed: ['hr_admin', 'auditor'], path: '/v1/console/journal' },
+  // the HR endpoint API under /hr: 'kiosk' is a kiosk with the bearer token HR issued for it
+  'GET /hr/v1/health': { allowed: ALL, path: '/hr/v1/health' },
+  'HEAD /hr/v1/health': { allowed: ALL, path: '/hr/v1/health' },
+  'POST /hr/v1/unlock': { allowed: ['kiosk'], path: '/hr/v1/unlock', body: {} },
+  'POST /hr/v1/stages/release': { allowed: ['kiosk'], path: '/hr/v1/stages/release', body: {} },
+  'GET /hr/v1/centres/:centreId/schedules/:day': { allowed: ['kiosk'], path: '/hr/v1/centres/centre-walk/schedules/2026-12-09' },
+  'POST /hr/v1/no-shows': { allowed: ['kiosk'], path: '/hr/v1/no-shows', body: {} },
+  'POST /hr/v1/kiosk-incidents': { allowed: ['kiosk'], path: '/hr/v1/kiosk-incidents', body: {} },
+  'GET /hr/precheck/time': { allowed: ALL, path: '/hr/precheck/time' },
+  'GET /hr/precheck/latency': { allowed: ALL, path: '/hr/precheck/latency' },
+  'POST /hr/precheck/upload': { allowed: ALL, path: '/hr/precheck/upload' },
+  'POST /v1/hr-endpoint/pack-keys': { allowed: ['hr_admin'], path: '/v1/hr-endpoint/pack-keys', body: {} },
+  'GET /v1/hr-endpoint/pack-keys': { allowed: ['hr_admin', 'auditor'], path: '/v1/hr-endpoint/pack-keys' },
+  'POST /v1/hr-endpoint/schedules': { allowed: ['hr_admin'], path: '/v1/hr-endpoint/schedules', body: {} },
+  'GET /v1/hr-endpoint/schedules': { allowed: ['hr_admin', 'proctor', 'auditor'], path: '/v1/hr-endpoint/schedules' },
+  'POST /v1/hr-endpoint/kiosk-tokens': { allowed: ['hr_admin'], path: '/v1/hr-endpoint/kiosk-tokens', body: {} },
+  'GET /v1/hr-endpoint/releases': { allowed: ['hr_admin', 'auditor'], path: '/v1/hr-endpoint/releases', audited: true },
   'POST /v1/uploads': { allowed: ['kiosk'], path: '/v1/uploads' },
   'HEAD /v1/uploads/:id': { allowed: ['kiosk'], path: '/v1/uploads/nonexistent' },
   'PATCH /v1/uploads/:id': { allowed: ['kiosk'], path: '/v1/uploads/nonexistent' },
@@ -74,9 +93,10 @@ describe(`hub permissions (${hubTestDbLabel()})`, () => {
   const tokens = new Map<P, string>();
   let kiosk: KioskCredential;
   let uploadToken: string;
+  let hrKioskToken: string;
 
   beforeAll(async () => {
-    hub = await startTestHub();
+    hub = await startTestHub({ hr: { keys: { signingKey: generateSigningKey(), wrapKey: randomBytes(32) }, rateLimit: { burst: 10_000, perSecond: 1000 } } });
     tokens.set('hr_admin', hub.adminToken);
     for (const role of ['recruiter', 'proctor', 'auditor'] as const) {
       const r = await hub.api('POST', '/v1/users', hub.adminToken, { username: `u-${role}`, password: `password-${role}-123`, role });
@@ -88,6 +108,8 @@ describe(`hub permissions (${hubTestDbLabel()})`, () => {
     const body = '{}';
     const res = await fetch(`${hub.url}/v1/kiosk/upload-token`, { method: 'POST', headers: { ...signedHeaders(kiosk, 'POST', '/v1/kiosk/upload-token', body, Date.now()), 'content-type': 'application/json' }, body });
     uploadToken = ((await res.json()) as { token: string }).token;
+    const hrTok = await hub.api('POST', '/v1/hr-endpoint/kiosk-tokens', hub.adminToken, { kioskId: 'kiosk-walk', centreId: 'centre-walk' });
+    hrKioskToken = String(hrTok.json.token);
   }, HUB_HOOK_TIMEOUT_MS);
   afterAll(async () => {
     await hub?.close();
@@ -107,11 +129,13 @@ describe(`hub permissions (${hubTestDbLabel()})`, () => {
     if (method === 'POST' && spec.path === '/v1/uploads') Object.assign(headers, { 'tus-resumable': '1.0.0', 'upload-length': '10' });
     if (method === 'PATCH') Object.assign(headers, { 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' });
     if (method === 'HEAD') headers['tus-resumable'] = '1.0.0';
+    if (method === 'POST' && spec.path === '/hr/precheck/upload') headers['content-type'] = 'application/octet-stream';
     if (who === 'kiosk') {
       if (spec.path.startsWith('/v1/uploads')) headers.authorization = `Bearer ${uploadToken}`;
+      else if (spec.path.startsWith('/hr/')) headers.authorization = `Bearer ${hrKioskToken}`;
       else Object.assign(headers, signedHeaders(kiosk, method, spec.path, text ?? '', Date.now()));
     } else if (who !== 'anonymous') headers.authorization = `Bearer ${tokens.get(who)}`;
-    const res = await fetch(`${hub.url}${spec.path}`, { method, headers, ...(text !== undefined ? { body: text } : method === 'PATCH' ? { body: 'x' } : {}) });
+    const res = await fetch(`${hub.url}${spec.path}`, { method, headers, ...(text !== undefined ? { body: text } : method === 'PATCH' || spec.path === '/hr/precheck/upload' ? { body: 'x' } : {}) });
     await res.arrayBuffer().catch(() => undefined);
     return res.status;
   }
@@ -124,6 +148,9 @@ describe(`hub permissions (${hubTestDbLabel()})`, () => {
         const status = await call(routeKey, who);
         calls++;
         if (EXPECTED[routeKey]!.allowed.includes(who)) expect([401, 403], `${routeKey} as ${who} → ${status}`).not.toContain(status);
+        // The HR endpoint API answers in its document's terms: any credential but the kiosk's HR
+        // token (an HR session, a signed sync request) is an unknown token, 401 UNAUTHORIZED.
+        else if (routeKey.split(' ')[1]!.startsWith('/hr/')) expect(status, `${routeKey} as ${who}`).toBe(401);
         else expect(status, `${routeKey} as ${who}`).toBe(who === 'anonymous' ? 401 : 403);
       }
     }
@@ -153,6 +180,7 @@ describe(`hub permissions (${hubTestDbLabel()})`, () => {
     expect(rows).toContain('recruiter GET /v1/console/review');
     expect(rows).toContain('auditor GET /v1/analytics/:name');
     expect(rows).toContain('recruiter GET /v1/analytics/:name/export');
+    expect(rows).toContain('auditor GET /v1/hr-endpoint/releases');
     expect(rows.some((r) => r.startsWith('proctor GET /v1/analytics/'))).toBe(false);
     expect(rows.filter((r) => r.startsWith('auditor GET /v1/sessions ') || r === 'auditor GET /v1/sessions' || r.startsWith('kiosk') || r.startsWith('anonymous'))).toEqual([]);
     expect(log.rows.every((r) => r.actor.length > 0)).toBe(true);

@@ -73,7 +73,7 @@ export async function persistentTestDatabase(): Promise<PersistentTestDatabase> 
 }
 
 export async function startTestHub(
-  opts: { s3?: Omit<Extract<UploadStoreConfig, { kind: 's3' }>, 'kind'>; now?: () => number; reminders?: ReminderConfig; tokenTtlMs?: number; database?: PersistentTestDatabase; console?: HubOptions['console'] } = {},
+  opts: { s3?: Omit<Extract<UploadStoreConfig, { kind: 's3' }>, 'kind'>; now?: () => number; reminders?: ReminderConfig; tokenTtlMs?: number; database?: PersistentTestDatabase; console?: HubOptions['console']; hr?: HubOptions['hr']; anonymousRateLimit?: HubOptions['anonymousRateLimit'] } = {},
 ): Promise<TestHub> {
   const dir = mkdtempSync(join(tmpdir(), 'hub-test-'));
   const base = process.env.HUB_TEST_DATABASE_URL;
@@ -88,6 +88,8 @@ export async function startTestHub(
     ...(opts.reminders ? { reminders: opts.reminders } : {}),
     ...(opts.tokenTtlMs ? { tokenTtlMs: opts.tokenTtlMs } : {}),
     ...(opts.console ? { console: opts.console } : {}),
+    ...(opts.hr ? { hr: opts.hr } : {}),
+    ...(opts.anonymousRateLimit ? { anonymousRateLimit: opts.anonymousRateLimit } : {}),
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   const api: TestHub['api'] = async (method, path, token, body) => {

@@ -537,6 +537,24 @@ export interface BuiltPack {
   readonly stageMasterKey?: Buffer;
 }
 
+/**
+ * The `.key.json` sidecar `pack sign` writes beside a pack: what the HR endpoint keeps to release it
+ * (the hub takes it as is: POST /v1/hr-endpoint/pack-keys). A pack sealed stage by stage also
+ * carries its stage master key and the outline's stages (ids and question counts): the endpoint
+ * checks stage ids against them and counts a stage submitted when every question of it is.
+ */
+export function contentKeySidecar(built: BuiltPack): Record<string, unknown> {
+  return {
+    kind: 'interview-kiosk-content-key',
+    packId: built.manifest.id,
+    version: built.manifest.version,
+    packHash: built.hash,
+    contentKey: built.contentKey.toString('base64'),
+    unlockCode: built.unlockCode,
+    ...(built.stageMasterKey ? { stageMasterKey: built.stageMasterKey.toString('base64'), stages: built.manifest.outline.stages.map((st) => ({ id: st.id, questionCount: st.questionCount })) } : {}),
+  };
+}
+
 /** Lints (authoring profile), encrypts the content and signs. */
 export function buildPack(source: unknown, key: SigningKeyPair, options: BuildOptions): Result<BuiltPack> {
   const linted = lintPack(source, 'authoring');

@@ -37,6 +37,7 @@ import { JiebaSegmenter } from '../services/packs/resume-tags';
 import { SpeechReporter } from '../services/audio/speech-reporter';
 import { CandidateFeedback } from '../services/scoring/candidate-feedback';
 import { VisionFlagRecorder } from '../services/integrity/vision-flags';
+import { IdentityCheck } from '../services/identity/identity-check';
 import { ScoringRunner } from '../services/scoring/scoring-runner';
 import { setTextSealer } from '../db/text-sealing';
 import { DEFAULT_RETENTION_DAYS } from '../services/packs/pack-schema';
@@ -282,7 +283,19 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
   const inviteGate = new InviteGate({ db, clock, logger, known, ...(options.invitePolicy ? { policy: options.invitePolicy } : {}) });
   const vision = new VisionFlagRecorder({ db, journal, clock, packs: packRuntime.packs });
   const speech = new SpeechReporter({ db, journal, clock, packs: packRuntime.packs }); // audio (issue #15)
-  const router = new IpcRouter(createHandlers(sessions, assistance, precheck, packRuntime.preparer, inviteGate, lockdown, feedback, vision, speech), logger);
+  // The optional identity check at check-in (issue #15): sealed with the session key, confirmed by a proctor.
+  const identityCodes = options.proctorSecret ? new HmacResumeCodes(options.proctorSecret) : packRuntime.resumeCodes;
+  const identity = new IdentityCheck({
+    db,
+    journal,
+    clock,
+    packs: packRuntime.packs,
+    keys: keyring,
+    dataDir: options.dataDir,
+    resumeCodes: identityCodes,
+    proctor: new ProctorAuthority({ db, journal, ...packRuntime.proctorTokens, centreCodes: identityCodes }),
+  });
+  const router = new IpcRouter(createHandlers(sessions, assistance, precheck, packRuntime.preparer, inviteGate, lockdown, feedback, vision, speech, identity), logger);
   const integrity =
     (options.integrityMonitor ?? (options.shell === 'electron' || options.integrityScan !== undefined))
       ? new IntegrityMonitor({

@@ -7,6 +7,7 @@ import type { PrecheckService } from '../services/precheck/precheck-service';
 import type { AssistanceService } from '../services/session/assistance';
 import type { InviteGate } from '../services/session/invite-gate';
 import type { SessionService } from '../services/session/session-service';
+import type { IdentityCheck } from '../services/identity/identity-check';
 import { err } from '../common/result';
 import type { Handlers } from './router';
 
@@ -21,7 +22,9 @@ export function createHandlers(
   feedback?: CandidateFeedback,
   vision?: VisionFlagRecorder,
   speech?: SpeechReporter,
+  identity?: IdentityCheck,
 ): Handlers {
+  const noIdentity = () => err('INTERNAL', 'the identity check is not running on this kiosk');
   return {
     // The invite gate normalises the typed code and throttles wrong ones before anything else runs.
     checkIn: (r) =>
@@ -76,5 +79,10 @@ export function createHandlers(
     audioPolicy: (r) => (speech ? speech.policy(r.sessionId) : err('INTERNAL', 'voice activity is not running on this kiosk')),
     reportSpeech: (r) => (speech ? speech.report(r) : err('INTERNAL', 'voice activity is not running on this kiosk')),
     // --- end audio ---
+    identityOpen: (r) => (identity ? identity.open(r.sessionId) : noIdentity()),
+    identityPhoto: (r) => (identity ? identity.capturePhoto(r) : noIdentity()),
+    identityIdNumber: (r) => (identity ? identity.enterIdNumber(r.sessionId, r.docType, r.number) : noIdentity()),
+    identityProctor: (r) => (identity ? identity.proctor(r.sessionId, r.code, r.decision) : noIdentity()),
+    identityDecline: (r) => (identity ? identity.decline(r.sessionId) : noIdentity()),
   };
 }

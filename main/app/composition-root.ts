@@ -283,6 +283,12 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
   const inviteGate = new InviteGate({ db, clock, logger, known, ...(options.invitePolicy ? { policy: options.invitePolicy } : {}) });
   const vision = new VisionFlagRecorder({ db, journal, clock, packs: packRuntime.packs });
   const speech = new SpeechReporter({ db, journal, clock, packs: packRuntime.packs }); // audio (issue #15)
+  // Flags a page left open when the kiosk stopped (crash or shutdown) end now as interrupted.
+  try {
+    vision.closeInterruptedAtStart();
+  } catch (e) {
+    logger.error('closing interrupted camera flags failed; retried at the next start', { error: e instanceof Error ? e.message : String(e) });
+  }
   // The optional identity check at check-in (issue #15): sealed with the session key, confirmed by a proctor.
   const identityCodes = options.proctorSecret ? new HmacResumeCodes(options.proctorSecret) : packRuntime.resumeCodes;
   const identity = new IdentityCheck({

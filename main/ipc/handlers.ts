@@ -25,6 +25,11 @@ export function createHandlers(
   identity?: IdentityCheck,
 ): Handlers {
   const noIdentity = () => err('INTERNAL', 'the identity check is not running on this kiosk');
+  // A new page for a session (resume, attach): flags the old page left open end as interrupted.
+  const newPage = (sessionId: string) => {
+    vision?.closeInterrupted(sessionId);
+    speech?.forget(sessionId);
+  };
   return {
     // The invite gate normalises the typed code and throttles wrong ones before anything else runs.
     checkIn: (r) =>
@@ -48,7 +53,10 @@ export function createHandlers(
     resume: (r) => {
       // The pack's validity is checked again at resume (an expired pack does not carry on).
       const usable = checkIn?.checkResume(r.inviteCode);
-      return usable && !usable.ok ? usable : sessions.resume(r.inviteCode, r.resumeCode);
+      if (usable && !usable.ok) return usable;
+      const resumed = sessions.resume(r.inviteCode, r.resumeCode);
+      if (resumed.ok && (vision || speech)) newPage(resumed.value.session.sessionId);
+      return resumed;
     },
     reportDevices: (r) => sessions.reportDevices(r),
     deviceLost: (r) => sessions.deviceLost(r.sessionId, r.questionIndex, r.device),
@@ -61,7 +69,11 @@ export function createHandlers(
     requestReschedule: (r) => sessions.requestReschedule(r.sessionId, r.reason, r.text, r.runId),
     reportLockdown: (r) => (lockdown ? lockdown.report(r) : err('INTERNAL', 'lockdown is not running on this kiosk')),
     lockdownPolicy: (r) => (lockdown ? lockdown.policy(r.sessionId) : err('INTERNAL', 'lockdown is not running on this kiosk')),
-    attachPage: (r) => sessions.attachPage(r.sessionId, r.pageId, r.tabId, r.reloaded),
+    attachPage: (r) => {
+      const attached = sessions.attachPage(r.sessionId, r.pageId, r.tabId, r.reloaded);
+      if (attached.ok && attached.value.active && (vision || speech)) newPage(r.sessionId);
+      return attached;
+    },
     pageHeartbeat: (r) => sessions.pageHeartbeat(r.sessionId, r.pageId),
     detachPage: (r) => sessions.detachPage(r.sessionId, r.pageId),
     saveDraft: (r) => sessions.saveDraft(r.sessionId, r.questionIndex, r.attempt, r.pageId, r.text),

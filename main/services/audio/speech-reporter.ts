@@ -115,6 +115,11 @@ export class SpeechReporter {
     return ok({ recorded: true });
   }
 
+  /** A new page shows the session (restart, resume, takeover): the old page's hint state is dropped. */
+  forget(sessionId: string): void {
+    for (const key of [...this.seen.keys()]) if (key.startsWith(`${sessionId}:`)) this.seen.delete(key);
+  }
+
   private remember(key: string, v: { hints: number; summaries: number; showing: boolean }): void {
     this.seen.delete(key);
     this.seen.set(key, v);

@@ -26,8 +26,10 @@ export function createHandlers(
 ): Handlers {
   const noIdentity = () => err('INTERNAL', 'the identity check is not running on this kiosk');
   // A new page for a session (resume, attach): flags the old page left open end as interrupted.
+  // Flags from before a restart were closed at start, so only this process's open ones remain:
+  // the common case (nothing open) costs no journal read on the attach path.
   const newPage = (sessionId: string) => {
-    vision?.closeInterrupted(sessionId);
+    if (vision?.hasOpen(sessionId) || speech?.isShowing(sessionId)) vision?.closeInterrupted(sessionId);
     speech?.forget(sessionId);
   };
   return {

@@ -94,6 +94,11 @@ export class VisionFlagRecorder {
     return closeInterruptedFlags(this.deps, sessionId);
   }
 
+  /** Whether this process journaled a flag of the session that has not ended (no journal read). */
+  hasOpen(sessionId: string): boolean {
+    return (this.state.get(sessionId)?.open.size ?? 0) > 0;
+  }
+
   /** At start: sessions left interrupted or exited may hold flags a dead page never ended. */
   closeInterruptedAtStart(): number {
     const ids = stmt(this.deps.db, `SELECT id FROM sessions WHERE state IN ('interrupted', 'exited')`).all() as { id: string }[];

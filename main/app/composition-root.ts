@@ -37,7 +37,7 @@ import { JiebaSegmenter } from '../services/packs/resume-tags';
 import { SpeechReporter } from '../services/audio/speech-reporter';
 import { CandidateFeedback } from '../services/scoring/candidate-feedback';
 import { VisionFlagRecorder } from '../services/integrity/vision-flags';
-import { IdentityCheck } from '../services/identity/identity-check';
+import { IdentityCheck, readIdentityPhoto } from '../services/identity/identity-check';
 import { ScoringRunner } from '../services/scoring/scoring-runner';
 import { setTextSealer } from '../db/text-sealing';
 import { DEFAULT_RETENTION_DAYS } from '../services/packs/pack-schema';
@@ -436,7 +436,15 @@ function startHubSync(d: HubSyncDeps): { plan: SyncPlan['kind']; state(): SyncSt
   } catch (e) {
     log.error('upload confirmation catch-up failed', { error: e instanceof Error ? e.message : String(e) });
   }
-  const engine = new SyncEngine({ db: d.db, hub: new HubClient(plan.credential), sealer: d.keyring.chunkSealer(), onHubConfirmed, ...d.tuning });
+  const engine = new SyncEngine({
+    db: d.db,
+    hub: new HubClient(plan.credential),
+    sealer: d.keyring.chunkSealer(),
+    // Identity photos (issue #15) go to the hub opened from their sealed files, like media chunks.
+    identityPhoto: (sessionId, ordinal, file) => readIdentityPhoto(d.dataDir, d.keyring, sessionId, ordinal, file),
+    onHubConfirmed,
+    ...d.tuning,
+  });
   engine.start();
   log.info('syncing to the hub', { hubUrl: plan.credential.hubUrl, kioskId });
   return { plan: plan.kind, state: () => engine.state(), stop: () => engine.stop() };

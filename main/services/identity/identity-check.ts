@@ -19,6 +19,7 @@
  * `identity/` folder is shredded with the session's files, and the rows are deleted.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { IdentityView, IdentityPhotoRequest } from '../../../preload/contract/identity';
 import { checkIdNumber, identityModeOf, maskIdNumber, MAX_IDENTITY_SUBMISSIONS, normalizeIdNumber, type IdDocumentType, type IdentityMode } from '../../../shared/identity/policy';
@@ -79,6 +80,27 @@ export function identityCodeFor(codes: ResumeCodeIssuer, sessionId: string, ordi
 
 export function photoFileOf(sessionId: string, ordinal: number): string {
   return path.posix.join(IDENTITY_DIR, sessionId, `photo-${ordinal}.jpg.sealed`);
+}
+
+/**
+ * Opens a stored identity photo for the hub sync: the JPEG, 'missing' (erased, or never placed) or
+ * 'corrupt' (the file is not at the place its event names, or does not open with the session key).
+ */
+export function readIdentityPhoto(dataDir: string, keys: IdentityKeys, sessionId: string, ordinal: number, file: string): Buffer | 'missing' | 'corrupt' {
+  // The journal's file name is checked, never followed: only the photo's own place is read.
+  if (file !== photoFileOf(sessionId, ordinal)) return 'corrupt';
+  let sealed: Buffer;
+  try {
+    sealed = readFileSync(path.join(dataDir, file));
+  } catch {
+    return 'missing';
+  }
+  try {
+    return Buffer.from(keys.sealerFor(sessionId).open(sealed, identityAad('photo', ordinal)));
+  } catch {
+    // Altered, moved, or its key shredded (the sync lets an erased session's event go without it).
+    return 'corrupt';
+  }
 }
 
 /** The session's identity state from its journal. */

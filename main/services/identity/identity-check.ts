@@ -214,7 +214,9 @@ export class IdentityCheck {
       const left = codeAttemptsLeft(st) - 1;
       const detail = token && !token.ok ? (token.detail ?? token.error.code) : 'CENTRE_CODE_WRONG';
       transact(db, () => journal.append(s.id, 'identity_code_refused', { ordinal, attemptsLeft: left, detail }, now));
-      return left > 0 ? err('RESUME_CODE_INVALID', `that proctor code is not right (${left} tries left)`) : err('IDENTITY_CODE_LOCKED', 'too many wrong proctor codes for this submission');
+      if (left <= 0) return err('IDENTITY_CODE_LOCKED', 'too many wrong proctor codes for this submission');
+      // A token says why (another action or session, expired, used); a centre code only that it is wrong.
+      return token && !token.ok ? err(token.error.code, token.error.message) : err('RESUME_CODE_INVALID', `that proctor code is not right (${left} tries left)`);
     }
     transact(db, () => {
       if (grant && this.deps.proctor) this.deps.proctor.consume(grant, s.id, now);

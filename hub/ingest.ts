@@ -24,6 +24,8 @@ export const ITEM_KINDS = [
   'review',
   'feedback_report',
   'media_chunk',
+  // an identity photo from the check-in (issue #15): uploaded like a media chunk, verified the same way
+  'identity_photo',
 ] as const;
 export type ItemKind = (typeof ITEM_KINDS)[number];
 
@@ -141,7 +143,8 @@ async function ingestOne(c: pg.PoolClient, kioskId: string, item: IngestItem): P
       );
       break;
     }
-    case 'media_chunk': {
+    case 'media_chunk':
+    case 'identity_photo': {
       const m = mediaBody.safeParse(item.body);
       if (!m.success) return { key: item.key, status: 'rejected', code: 'INVALID_ITEM' };
       const obj = await c.query<{ sha256: string; size: string }>('SELECT sha256, size FROM media_objects WHERE kiosk_id=$1 AND idem_key=$2', [kioskId, item.key]);

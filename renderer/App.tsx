@@ -9,6 +9,7 @@ import { pageId, tabId, wasReloaded } from './ipc/page-identity';
 import { onConnectionLost } from './ipc/ws-client';
 import { ConsentScreen, DeclinedScreen } from './screens/ConsentScreen';
 import { DeviceScreen } from './screens/DeviceScreen';
+import { IdentityScreen } from './screens/IdentityScreen';
 import { PrecheckScreen } from './screens/PrecheckScreen';
 import { SystemCheckEntry, SystemCheckScreen } from './screens/SystemCheckScreen';
 import { DoneScreen } from './screens/DoneScreen';
@@ -28,6 +29,7 @@ type Screen =
   | { name: 'declined' }
   | { name: 'devices'; session: SessionView }
   | { name: 'precheck'; session: SessionView }
+  | { name: 'identity'; session: SessionView }
   | { name: 'systemCheck' }
   | { name: 'question'; session: SessionView; question: QuestionView }
   | { name: 'exited'; receipt: ExitReceipt }
@@ -106,6 +108,11 @@ export function App() {
 
   const afterSession = useCallback(
     async (s: SessionView) => {
+      // The pack's identity check (issue #15) comes after the device check, before the interview starts.
+      if (s.state === 'prechecked' && s.identity && !s.identity.cleared) {
+        setScreen({ name: 'identity', session: s });
+        return;
+      }
       if (s.state === 'in_progress' || s.state === 'prechecked') {
         const r = s.state === 'prechecked' ? await kiosk().startInterview({ sessionId: s.sessionId }) : await kiosk().getCurrent({ sessionId: s.sessionId });
         if (r.ok) showCurrent(r.value);
@@ -222,7 +229,7 @@ export function App() {
     else delete root.dataset.contrast;
   }, [acc?.largeText, acc?.highContrast]);
   const help = helpFor(screen, incidentId);
-  const canExit = screen.name === 'question' || screen.name === 'devices' || screen.name === 'precheck' || screen.name === 'consent' || sessionId !== null;
+  const canExit = screen.name === 'question' || screen.name === 'devices' || screen.name === 'precheck' || screen.name === 'consent' || screen.name === 'identity' || sessionId !== null;
 
   return (
     <Layout onExit={canExit ? () => setExiting(true) : undefined} help={help} onIncident={setIncidentId} screenKey={screenKeyOf(screen)} onHelpChange={setHelpOpen}>
@@ -257,6 +264,9 @@ export function App() {
       {screen.name === 'precheck' && (
         // The full pre-check passed: a calm camera preview and an unscored practice answer come next.
         <PrecheckScreen session={screen.session} onReady={(s) => setScreen({ name: 'devices', session: s })} />
+      )}
+      {screen.name === 'identity' && (
+        <IdentityScreen session={screen.session} onCleared={(s) => void afterSession({ ...s, identity: { mode: s.identity?.mode ?? 'required', cleared: true } })} />
       )}
       {screen.name === 'question' && screen.question.proctorPaused === true && (
         <ProctorPauseScreen question={screen.question} onLifted={(q) => setScreen({ name: 'question', session: screen.session, question: q })} />
@@ -310,6 +320,7 @@ function helpFor(screen: Screen, incidentId: string | null): HelpInfo {
     case 'consent':
     case 'devices':
     case 'precheck':
+    case 'identity':
       return { ...base, sessionId: screen.session.sessionId, inviteCode: screen.session.inviteCode };
     case 'resume':
       return { ...base, sessionId: screen.offer.sessionId, inviteCode: screen.offer.inviteCode, question: { n: screen.offer.questionIndex + 1, total: screen.offer.questionCount } };

@@ -38,6 +38,7 @@ import { JiebaSegmenter } from '../services/packs/resume-tags';
 import { SpeechReporter } from '../services/audio/speech-reporter';
 import { CandidateFeedback } from '../services/scoring/candidate-feedback';
 import { VisionFlagRecorder } from '../services/integrity/vision-flags';
+import { IdentityCheck, readIdentityPhoto } from '../services/identity/identity-check';
 import { ScoringRunner } from '../services/scoring/scoring-runner';
 import { setTextSealer } from '../db/text-sealing';
 import { DEFAULT_RETENTION_DAYS } from '../services/packs/pack-schema';
@@ -287,7 +288,25 @@ export function createKioskCore(options: KioskCoreOptions): KioskCore {
   const inviteGate = new InviteGate({ db, clock, logger, known, ...(options.invitePolicy ? { policy: options.invitePolicy } : {}) });
   const vision = new VisionFlagRecorder({ db, journal, clock, packs: packRuntime.packs });
   const speech = new SpeechReporter({ db, journal, clock, packs: packRuntime.packs }); // audio (issue #15)
-  const router = new IpcRouter(createHandlers(sessions, assistance, precheck, packRuntime.preparer, inviteGate, lockdown, feedback, vision, speech), logger, true, durability);
+  // Flags a page left open when the kiosk stopped (crash or shutdown) end now as interrupted.
+  try {
+    vision.closeInterruptedAtStart();
+  } catch (e) {
+    logger.error('closing interrupted camera flags failed; retried at the next start', { error: e instanceof Error ? e.message : String(e) });
+  }
+  // The optional identity check at check-in (issue #15): sealed with the session key, confirmed by a proctor.
+  const identityCodes = options.proctorSecret ? new HmacResumeCodes(options.proctorSecret) : packRuntime.resumeCodes;
+  const identity = new IdentityCheck({
+    db,
+    journal,
+    clock,
+    packs: packRuntime.packs,
+    keys: keyring,
+    dataDir: options.dataDir,
+    resumeCodes: identityCodes,
+    proctor: new ProctorAuthority({ db, journal, ...packRuntime.proctorTokens, centreCodes: identityCodes }),
+  });
+  const router = new IpcRouter(createHandlers(sessions, assistance, precheck, packRuntime.preparer, inviteGate, lockdown, feedback, vision, speech, identity), logger, true, durability);
   const integrity =
     (options.integrityMonitor ?? (options.shell === 'electron' || options.integrityScan !== undefined))
       ? new IntegrityMonitor({
@@ -423,7 +442,15 @@ function startHubSync(d: HubSyncDeps): { plan: SyncPlan['kind']; state(): SyncSt
   } catch (e) {
     log.error('upload confirmation catch-up failed', { error: e instanceof Error ? e.message : String(e) });
   }
-  const engine = new SyncEngine({ db: d.db, hub: new HubClient(plan.credential), sealer: d.keyring.chunkSealer(), onHubConfirmed, ...d.tuning });
+  const engine = new SyncEngine({
+    db: d.db,
+    hub: new HubClient(plan.credential),
+    sealer: d.keyring.chunkSealer(),
+    // Identity photos (issue #15) go to the hub opened from their sealed files, like media chunks.
+    identityPhoto: (sessionId, ordinal, file) => readIdentityPhoto(d.dataDir, d.keyring, sessionId, ordinal, file),
+    onHubConfirmed,
+    ...d.tuning,
+  });
   engine.start();
   log.info('syncing to the hub', { hubUrl: plan.credential.hubUrl, kioskId });
   return { plan: plan.kind, state: () => engine.state(), stop: () => engine.stop() };

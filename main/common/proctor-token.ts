@@ -5,7 +5,7 @@
  *
  * Wire form (78 bytes, Crockford base32, 125 characters, shown in groups of five):
  *
- *   byte 0       version (high nibble, 1) | action (low nibble: 1 resume, 2 lift_pause, 3 extend)
+ *   byte 0       version (high nibble, 1) | action (low nibble: 1 resume, 2 lift_pause, 3 extend, 4 confirm_identity)
  *   bytes 1-3    issued at, whole minutes since 2020-01-01T00:00Z (uint24, big-endian; until 2051)
  *   byte 4       lifetime in minutes (1-255)
  *   bytes 5-9    nonce (40 random bits; the kiosk journals each one it accepts and refuses it again)
@@ -33,8 +33,8 @@ export const PROCTOR_TOKEN_EPOCH_MS = Date.UTC(2020, 0, 1);
 const MINUTE = 60_000;
 const MAX_MINUTES = 0xffffff;
 
-export type ProctorAction = 'resume' | 'lift_pause' | 'extend';
-export const PROCTOR_ACTIONS: readonly ProctorAction[] = ['resume', 'lift_pause', 'extend'];
+export type ProctorAction = 'resume' | 'lift_pause' | 'extend' | 'confirm_identity';
+export const PROCTOR_ACTIONS: readonly ProctorAction[] = ['resume', 'lift_pause', 'extend', 'confirm_identity'];
 
 function actionCode(a: ProctorAction): number {
   switch (a) {
@@ -44,11 +44,13 @@ function actionCode(a: ProctorAction): number {
       return 2;
     case 'extend':
       return 3;
+    case 'confirm_identity':
+      return 4;
   }
 }
 
 function actionOf(code: number): ProctorAction | undefined {
-  return code === 1 ? 'resume' : code === 2 ? 'lift_pause' : code === 3 ? 'extend' : undefined;
+  return code === 1 ? 'resume' : code === 2 ? 'lift_pause' : code === 3 ? 'extend' : code === 4 ? 'confirm_identity' : undefined;
 }
 
 /** Where a token may be used: the kiosk checks against its own provisioning and the session. */

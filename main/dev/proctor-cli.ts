@@ -12,6 +12,10 @@
  *     the code a proctor gives to set these exact accommodations on the spot on this candidate's
  *     session (issue #20); bound to the session, the settings and the number of earlier changes, so
  *     it works once and for nothing else. The kiosk journals it with the proctor's name and reason.
+ *   npm run proctor -- identity-code --invite CODE [--data-dir DIR] [--provisioning FILE] [--json]
+ *     the code that confirms (or rejects) the photo or ID number a candidate submitted at the
+ *     identity check (issue #15); bound to the session and that submission, so it works for nothing
+ *     else. Give it only after comparing the person with their document and photo yourself.
  *   npm run proctor -- invite-attempts [--data-dir DIR] [--limit N] [--json]
  *     the check-in throttle's state (open, waiting, locked) and the latest invite attempts.
  *   npm run proctor -- invite-clear --by NAME [--data-dir DIR] [--json]
@@ -23,7 +27,7 @@
  *     a new Ed25519 key for signing proctor tokens at a test centre without a hub; prints the
  *     `trustedKeys` entry (purpose "proctor") to add to the kiosks' provisioning config.
  *   npm run proctor -- issue --key FILE (--session ID | --invite CODE [--data-dir DIR])
- *        [--provisioning FILE | --kiosk ID --centre ID] [--action resume|lift_pause|extend]
+ *        [--provisioning FILE | --kiosk ID --centre ID] [--action resume|lift_pause|extend|confirm_identity]
  *        [--ttl MINUTES] [--arg N] [--json]
  *     a signed, expiring proctor token for one action on one session at one kiosk (what the hub
  *     issues; docs/proctor-tokens.md). The kiosk and centre come from the provisioning config
@@ -47,6 +51,7 @@ import { devInvitePolicy } from './dev-options';
 import { formatResumeCode } from '../services/session/resume-codes';
 import { Accommodations } from '../../preload/contract/accommodations';
 import { proctorAccommodationCode } from '../services/session/accommodations';
+import { identityCodeFor, identityStateOf } from '../services/identity/identity-check';
 import { FileKeyProtector } from '../services/packs/key-protector';
 import { loadProvisioning, proctorTokenKeysOf } from '../services/packs/provisioning';
 import { formatProctorToken, generateProctorSigningKey, issueProctorToken, PROCTOR_ACTIONS, proctorKeyIdOf, type ProctorAction, type ProctorSigningKey } from '../common/proctor-token';
@@ -55,12 +60,13 @@ import { resumeCodesFor } from '../services/packs/resume-secrets';
 const USAGE = [
   'usage: npm run proctor -- resume-code --invite CODE [--data-dir DIR] [--provisioning FILE] [--json]',
   '       npm run proctor -- accommodation-code --invite CODE [--time 1.5] [--rest MINUTES] [--text] [--large-text] [--high-contrast] [--data-dir DIR] [--provisioning FILE] [--json]',
+  '       npm run proctor -- identity-code --invite CODE [--data-dir DIR] [--provisioning FILE] [--json]',
   '       npm run proctor -- invite-attempts [--data-dir DIR] [--limit N] [--json]',
   '       npm run proctor -- invite-clear --by NAME [--data-dir DIR] [--json]',
   '       npm run proctor -- incidents [--data-dir DIR] [--limit N] [--json]',
   '       npm run proctor -- keygen --out FILE [--json]',
   '       npm run proctor -- issue --key FILE (--session ID | --invite CODE [--data-dir DIR]) [--provisioning FILE | --kiosk ID --centre ID]',
-  '                                [--action resume|lift_pause|extend] [--ttl MINUTES] [--arg N] [--json]',
+  '                                [--action resume|lift_pause|extend|confirm_identity] [--ttl MINUTES] [--arg N] [--json]',
 ].join('\n');
 
 const { values, positionals } = parseArgs({
@@ -114,7 +120,7 @@ function requestedAccommodations(): Accommodations {
   return r.data;
 }
 
-function resumeCode(kind: 'resume' | 'accommodations' = 'resume'): void {
+function resumeCode(kind: 'resume' | 'accommodations' | 'identity' = 'resume'): void {
   if (!values.invite) usage();
   const accommodations = kind === 'accommodations' ? requestedAccommodations() : undefined;
   const dataDir = path.resolve(values['data-dir']);
@@ -143,6 +149,20 @@ function resumeCode(kind: 'resume' | 'accommodations' = 'resume'): void {
       return;
     }
     const mode = prov.value.config.mode;
+    if (kind === 'identity') {
+      const st = identityStateOf(db, session.id);
+      if (st.phase !== 'awaiting_proctor' || !st.current) {
+        console.log(JSON.stringify({ ok: false, code: 'NOTHING_PENDING', message: `no photo or ID number is waiting for the proctor (identity check: ${st.phase})` }));
+        process.exitCode = 1;
+        return;
+      }
+      const code = formatResumeCode(identityCodeFor(codes, session.id, st.current.ordinal));
+      out(
+        { ok: true, sessionId: session.id, method: st.current.method, ordinal: st.current.ordinal, identityCode: code, provisioning: mode },
+        `Identity code for ${session.invite_code} (${st.current.method} #${st.current.ordinal}, ${mode} provisioning): ${code}`,
+      );
+      return;
+    }
     if (accommodations) {
       const code = formatResumeCode(proctorAccommodationCode(db, codes, session.id, accommodations));
       out(
@@ -303,7 +323,7 @@ function usage(): never {
 }
 
 try {
-  if (!['resume-code', 'invite-attempts', 'invite-clear', 'incidents', 'accommodation-code', 'keygen', 'issue'].includes(positionals[0] ?? '')) usage();
+  if (!['resume-code', 'invite-attempts', 'invite-clear', 'incidents', 'accommodation-code', 'identity-code', 'keygen', 'issue'].includes(positionals[0] ?? '')) usage();
   if (positionals[0] === 'keygen') keygen();
   else if (positionals[0] === 'issue') issue();
   else if (!existsSync(dbFile)) {
@@ -316,6 +336,9 @@ try {
       break;
     case 'accommodation-code':
       resumeCode('accommodations');
+      break;
+    case 'identity-code':
+      resumeCode('identity');
       break;
     case 'invite-attempts':
       inviteAttempts();

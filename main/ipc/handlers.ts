@@ -7,6 +7,7 @@ import type { PrecheckService } from '../services/precheck/precheck-service';
 import type { AssistanceService } from '../services/session/assistance';
 import type { InviteGate } from '../services/session/invite-gate';
 import type { SessionService } from '../services/session/session-service';
+import type { IdentityCheck } from '../services/identity/identity-check';
 import { err } from '../common/result';
 import type { Handlers } from './router';
 
@@ -21,7 +22,16 @@ export function createHandlers(
   feedback?: CandidateFeedback,
   vision?: VisionFlagRecorder,
   speech?: SpeechReporter,
+  identity?: IdentityCheck,
 ): Handlers {
+  const noIdentity = () => err('INTERNAL', 'the identity check is not running on this kiosk');
+  // A new page for a session (resume, attach): flags the old page left open end as interrupted.
+  // Flags from before a restart were closed at start, so only this process's open ones remain:
+  // the common case (nothing open) costs no journal read on the attach path.
+  const newPage = (sessionId: string) => {
+    if (vision?.hasOpen(sessionId) || speech?.isShowing(sessionId)) vision?.closeInterrupted(sessionId);
+    speech?.forget(sessionId);
+  };
   return {
     // The invite gate normalises the typed code and throttles wrong ones before anything else runs.
     checkIn: (r) =>
@@ -45,7 +55,10 @@ export function createHandlers(
     resume: (r) => {
       // The pack's validity is checked again at resume (an expired pack does not carry on).
       const usable = checkIn?.checkResume(r.inviteCode);
-      return usable && !usable.ok ? usable : sessions.resume(r.inviteCode, r.resumeCode);
+      if (usable && !usable.ok) return usable;
+      const resumed = sessions.resume(r.inviteCode, r.resumeCode);
+      if (resumed.ok && (vision || speech)) newPage(resumed.value.session.sessionId);
+      return resumed;
     },
     reportDevices: (r) => sessions.reportDevices(r),
     deviceLost: (r) => sessions.deviceLost(r.sessionId, r.questionIndex, r.device),
@@ -58,7 +71,11 @@ export function createHandlers(
     requestReschedule: (r) => sessions.requestReschedule(r.sessionId, r.reason, r.text, r.runId),
     reportLockdown: (r) => (lockdown ? lockdown.report(r) : err('INTERNAL', 'lockdown is not running on this kiosk')),
     lockdownPolicy: (r) => (lockdown ? lockdown.policy(r.sessionId) : err('INTERNAL', 'lockdown is not running on this kiosk')),
-    attachPage: (r) => sessions.attachPage(r.sessionId, r.pageId, r.tabId, r.reloaded),
+    attachPage: (r) => {
+      const attached = sessions.attachPage(r.sessionId, r.pageId, r.tabId, r.reloaded);
+      if (attached.ok && attached.value.active && (vision || speech)) newPage(r.sessionId);
+      return attached;
+    },
     pageHeartbeat: (r) => sessions.pageHeartbeat(r.sessionId, r.pageId),
     detachPage: (r) => sessions.detachPage(r.sessionId, r.pageId),
     saveDraft: (r) => sessions.saveDraft(r.sessionId, r.questionIndex, r.attempt, r.pageId, r.text),
@@ -76,5 +93,10 @@ export function createHandlers(
     audioPolicy: (r) => (speech ? speech.policy(r.sessionId) : err('INTERNAL', 'voice activity is not running on this kiosk')),
     reportSpeech: (r) => (speech ? speech.report(r) : err('INTERNAL', 'voice activity is not running on this kiosk')),
     // --- end audio ---
+    identityOpen: (r) => (identity ? identity.open(r.sessionId) : noIdentity()),
+    identityPhoto: (r) => (identity ? identity.capturePhoto(r) : noIdentity()),
+    identityIdNumber: (r) => (identity ? identity.enterIdNumber(r.sessionId, r.docType, r.number) : noIdentity()),
+    identityProctor: (r) => (identity ? identity.proctor(r.sessionId, r.code, r.decision) : noIdentity()),
+    identityDecline: (r) => (identity ? identity.decline(r.sessionId) : noIdentity()),
   };
 }

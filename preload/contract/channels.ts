@@ -53,6 +53,7 @@ import { VisionFlagAck, VisionFlagReport, VisionPolicyView } from './vision';
 // --- audio (issue #15) ---
 import { AudioPolicyRequest, AudioPolicyView, SpeechReportAck, SpeechReportRequest } from './audio';
 // --- end audio ---
+import { IdentityDeclineRequest, IdentityIdNumberRequest, IdentityPhotoRequest, IdentityProctorRequest, IdentityView } from './identity';
 
 export const CHANNEL_PREFIX = 'kiosk:';
 
@@ -108,6 +109,12 @@ export const operations = {
   audioPolicy: { channel: 'kiosk:audio:policy', request: AudioPolicyRequest, response: AudioPolicyView },
   reportSpeech: { channel: 'kiosk:audio:report', request: SpeechReportRequest, response: SpeechReportAck },
   // --- end audio ---
+  // the optional identity check at check-in (issue #15): sealed on this device, decided by a proctor, never face matching
+  identityOpen: { channel: 'kiosk:identity:open', request: SessionRequest, response: IdentityView },
+  identityPhoto: { channel: 'kiosk:identity:photo', request: IdentityPhotoRequest, response: IdentityView },
+  identityIdNumber: { channel: 'kiosk:identity:idNumber', request: IdentityIdNumberRequest, response: IdentityView },
+  identityProctor: { channel: 'kiosk:identity:proctor', request: IdentityProctorRequest, response: IdentityView },
+  identityDecline: { channel: 'kiosk:identity:decline', request: IdentityDeclineRequest, response: IdentityView },
 } as const satisfies Record<string, OperationSpec>;
 
 export type Operations = typeof operations;

@@ -72,6 +72,12 @@ export const errorCodes = [
   'PROCTOR_CODE_EXPIRED',
   'PROCTOR_CODE_USED',
   'PROCTOR_CODE_NOT_FOR_THIS',
+  // the identity check at check-in (shared/identity/policy.ts)
+  'IDENTITY_REQUIRED',
+  'IDENTITY_ID_INVALID',
+  'IDENTITY_PHOTO_INVALID',
+  'IDENTITY_LIMIT_REACHED',
+  'IDENTITY_CODE_LOCKED',
   // storage (fail closed)
   'STORAGE_FULL',
   'STORAGE_READONLY',

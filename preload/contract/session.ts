@@ -36,6 +36,8 @@ export const SessionView = z.object({
   maxResumes: z.number().int().nonnegative(),
   /** Accommodations in force (issue #20), shown to the candidate in plain words before question 1. */
   accommodations: AccommodationsView.optional(),
+  /** The pack's identity check at check-in (issue #15), before the interview starts: whether it is cleared. */
+  identity: z.object({ mode: z.enum(['optional', 'required']), cleared: z.boolean() }).optional(),
 });
 export type SessionView = z.infer<typeof SessionView>;
 

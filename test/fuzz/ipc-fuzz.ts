@@ -167,6 +167,15 @@ const SPECS: Record<OperationName, OpSpec> = {
     required: { sessionId: 'uuid', questionIndex: 'int', attempt: 'int', kind: 'enum', engine: 'enum' },
   },
   // --- end audio ---
+  // the identity check at check-in (issue #15)
+  identityOpen: { seed: () => ({ sessionId: SESSION }), required: { sessionId: 'uuid' } },
+  identityPhoto: {
+    seed: () => ({ sessionId: SESSION, mimeType: 'image/jpeg', data: new Uint8Array([0xff, 0xd8, 0xff, ...new Uint8Array(100 + int(2000)).fill(int(255))]) }),
+    required: { sessionId: 'uuid', mimeType: 'enum', data: 'bytes' },
+  },
+  identityIdNumber: { seed: () => ({ sessionId: SESSION, docType: pick(['prc_resident_id', 'passport', 'other']), number: pick(['11010519491231002X', 'E12345678', '123']) }), required: { sessionId: 'uuid', docType: 'enum', number: 'string' } },
+  identityProctor: { seed: () => ({ sessionId: SESSION, code: pick(['ABCDE-FGHJK', 'x'.repeat(10)]), decision: pick(['confirm', 'reject']) }), required: { sessionId: 'uuid', code: 'string', decision: 'enum' } },
+  identityDecline: { seed: () => ({ sessionId: SESSION }), required: { sessionId: 'uuid' } },
 };
 
 /** A value that is certainly not of this kind. */

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { HubDatabase } from '../../db/database';
 import { HubError } from '../../errors';
 import { boardOrder, deriveKioskState } from '../logic/kiosk-state';
+import { LIVE_FLAG_EVENT_TYPES, liveFlags, type JournalEventLite } from '../logic/live-flags';
 import { orderQueue, REVIEW_REASON_CODES, reviewReasonOf, type QueueEntry } from '../logic/review-queue';
 import { redactForBlind, type ReviewDetail } from '../logic/redact';
 import { orderAlerts, scheduleStatus } from '../logic/schedule';
@@ -103,6 +104,24 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
        ORDER BY s.kiosk_id, s.updated_at DESC`,
     );
     const byKiosk = new Map(sessions.rows.map((s) => [s.kiosk_id, s]));
+    // Live flags (issue #15): the synced flag events of each kiosk's current session, newest 500 per session.
+    const flagEvents = new Map<string, JournalEventLite[]>();
+    if (sessions.rows.length > 0) {
+      const ev = await db.pool.query<{ kiosk_id: string; session_id: string; type: string; at: string | number; payload: string }>(
+        `SELECT e.kiosk_id, e.session_id, e.type, e.at, e.payload FROM (
+           SELECT e.*, row_number() OVER (PARTITION BY e.kiosk_id, e.session_id ORDER BY e.seq DESC) AS rn
+           FROM journal_events e
+           WHERE (e.kiosk_id, e.session_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND e.type = ANY($3::text[])
+         ) e WHERE e.rn <= 500 ORDER BY e.kiosk_id, e.session_id, e.seq`,
+        [sessions.rows.map((s) => s.kiosk_id), sessions.rows.map((s) => s.session_id), [...LIVE_FLAG_EVENT_TYPES]],
+      );
+      for (const r of ev.rows) {
+        const key = `${r.kiosk_id}\n${r.session_id}`;
+        const list = flagEvents.get(key) ?? [];
+        list.push({ type: r.type, at: Number(r.at), payload: parsePayload(r.payload) });
+        flagEvents.set(key, list);
+      }
+    }
     const rows = kiosks.rows.map((k) => {
       const s = byKiosk.get(k.id);
       const qc = s?.question_count ? num(parsePayload(s.question_count).questionCount) : null;
@@ -121,6 +140,8 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
         session: s
           ? { sessionId: s.session_id, inviteCode: s.invite_code, candidateName: s.candidate_name, state: s.state, resumeCount: num(s.body.resumeCount), snapshotAt: s.updated_at.toISOString() }
           : null,
+        // Open flags for a person to look at, with their age (never a score).
+        flags: s ? liveFlags(flagEvents.get(`${s.kiosk_id}\n${s.session_id}`) ?? [], s.state, t) : [],
       };
     });
     const incidents = await db.pool.query<{ kiosk_id: string; idem_key: string; kind: string; session_id: string | null; body: Record<string, unknown>; received_at: Date; kiosk_name: string | null }>(

@@ -19,7 +19,7 @@ import { stmt } from '../statements';
 export type OutboxKind = 'session' | 'incident' | 'kiosk_incident' | 'no_show' | 'score' | 'review';
 
 /** Kinds derived from journal events. */
-export type JournalItemKind = 'journal_event' | 'media_chunk' | 'precheck_run' | 'reschedule_request';
+export type JournalItemKind = 'journal_event' | 'media_chunk' | 'precheck_run' | 'reschedule_request' | 'identity_photo';
 
 export interface OutboxRow {
   id: number;
@@ -58,7 +58,9 @@ export interface MediaRef {
 
 export type JournalItem =
   | { readonly kind: 'journal_event' | 'precheck_run' | 'reschedule_request'; readonly key: string }
-  | { readonly kind: 'media_chunk'; readonly key: string; readonly ref: MediaRef };
+  | { readonly kind: 'media_chunk'; readonly key: string; readonly ref: MediaRef }
+  /** An identity photo (issue #15) named by `identity_photo_captured`: its bytes go before the event. */
+  | { readonly kind: 'identity_photo'; readonly key: string; readonly ref: { readonly ordinal: number; readonly file: string } };
 
 const DERIVED: Readonly<Record<string, 'precheck_run' | 'reschedule_request'>> = { precheck_recorded: 'precheck_run', reschedule_requested: 'reschedule_request' };
 
@@ -80,6 +82,15 @@ function mediaRefOf(payload: string): MediaRef | null {
   return { questionIndex: o.questionIndex as number, attempt: o.attempt as number, segment: o.segment as number, seq: o.seq as number };
 }
 
+function photoRefOf(payload: string): { ordinal: number; file: string } | null {
+  try {
+    const p = JSON.parse(payload) as Record<string, unknown>;
+    return Number.isSafeInteger(p.ordinal) && (p.ordinal as number) > 0 && typeof p.file === 'string' ? { ordinal: p.ordinal as number, file: p.file } : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The items one journal event owes the hub, in the order they are sent (the same keys and order
  * migration 0016's triggers gave): a `chunk_committed` event's media chunk first (its bytes before
@@ -90,6 +101,10 @@ export function journalItems(ev: Pick<PendingEvent, 'sessionId' | 'seq' | 'type'
   if (ev.type === 'chunk_committed') {
     const ref = mediaRefOf(ev.payload);
     if (ref) items.push({ kind: 'media_chunk', key: mediaItemKey(ev.sessionId, ref), ref });
+  }
+  if (ev.type === 'identity_photo_captured') {
+    const ref = photoRefOf(ev.payload);
+    if (ref) items.push({ kind: 'identity_photo', key: `identity-photo:${ev.sessionId}:${ref.ordinal}`, ref });
   }
   items.push({ kind: 'journal_event', key: `ev:${ev.sessionId}:${ev.seq}` });
   const derived = DERIVED[ev.type];

@@ -5,7 +5,7 @@ import { stmt } from '../statements';
 export interface ProctorNonceRow {
   readonly nonce: string;
   readonly session_id: string;
-  readonly action: 'resume' | 'lift_pause' | 'extend';
+  readonly action: 'resume' | 'lift_pause' | 'extend' | 'confirm_identity';
   readonly key_id: string;
   readonly issued_at: number;
   readonly expires_at: number;

@@ -115,6 +115,17 @@ export class SpeechReporter {
     return ok({ recorded: true });
   }
 
+  /** Whether a "can't hear" hint of the session is shown and not cleared (in this process). */
+  isShowing(sessionId: string): boolean {
+    for (const [key, v] of this.seen) if (v.showing && key.startsWith(`${sessionId}:`)) return true;
+    return false;
+  }
+
+  /** A new page shows the session (restart, resume, takeover): the old page's hint state is dropped. */
+  forget(sessionId: string): void {
+    for (const key of [...this.seen.keys()]) if (key.startsWith(`${sessionId}:`)) this.seen.delete(key);
+  }
+
   private remember(key: string, v: { hints: number; summaries: number; showing: boolean }): void {
     this.seen.delete(key);
     this.seen.set(key, v);

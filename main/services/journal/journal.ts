@@ -83,8 +83,16 @@ export type JournalEventType =
   | 'cant_hear_shown'
   | 'cant_hear_cleared'
   | 'speech_summary'
-  | 'background_speech_flagged';
+  | 'background_speech_flagged'
   // --- end audio ---
+  // the identity check at check-in (issue #15, main/services/identity): masked, sealed, decided by a person
+  | 'identity_offered'
+  | 'identity_photo_captured'
+  | 'identity_id_entered'
+  | 'identity_code_refused'
+  | 'identity_proctor_confirmed'
+  | 'identity_proctor_rejected'
+  | 'identity_declined';
 
 export interface JournalEntry {
   readonly sessionId: string;

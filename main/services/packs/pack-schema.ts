@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { AnswerMode, TimerMode } from '../../../preload/contract/common';
 import { VisionPackPolicy } from '../../../shared/vision/policy';
+import { IdentityPackPolicy } from '../../../shared/identity/policy';
 
 export const PACK_SCHEMA_VERSION = 1;
 
@@ -292,6 +293,9 @@ export const PackPolicy = z
     // --- audio (issue #15, audio half): optional without a default, like scoring ---
     audio: AudioPackPolicy.optional(),
     // --- end audio ---
+    // Optional identity check at check-in (issue #15, shared/identity/policy.ts): optional without a
+    // default, so a pack without it decodes exactly as signed; absent means 'off'.
+    identity: IdentityPackPolicy.optional(),
   })
   .strict();
 export type PackPolicy = z.infer<typeof PackPolicy>;

@@ -8,6 +8,7 @@ import type { RescheduleReason, RescheduleReceipt } from '../../../preload/contr
 import type { CurrentView, SessionView } from '../../../preload/contract/session';
 import { err, ok, type Result } from '../../common/result';
 import { recordInviteAccommodations } from './accommodations';
+import { identityBlocksStart } from '../identity/identity-check';
 import { insertSessionVariants } from '../../db/queries/packs';
 import { getSession, getSessionByInvite, insertIncident, insertSession, updateSession } from '../../db/queries/sessions';
 import { transact } from '../../db/transaction';
@@ -185,6 +186,8 @@ export class Admission {
     return this.ctx.withSession(sessionId, (s, pack, now) => {
       if (s.state === 'in_progress') return ok(this.views.currentView(s, pack, now));
       if (!canTransition(s.state, 'start')) return this.ctx.illegal(s, 'start');
+      // The pack's identity check (issue #15) comes first: confirmed by a proctor, or skipped where optional.
+      if (identityBlocksStart(this.ctx.db, s.id, pack.pack.policy)) return err('IDENTITY_REQUIRED', 'this interview starts after the identity check at check-in');
       const started = runSequence([
         {
           name: 'start-session-and-open-first-question',

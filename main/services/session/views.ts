@@ -15,6 +15,9 @@ import type { FlatQuestion } from '../packs/pack-schema';
 import { promptOf } from '../packs/variants';
 import { dialogPolicyOf, type AnswerClock } from './answer-clock';
 import { accommodationsView } from './accommodations';
+import { identityModeOf } from '../../../shared/identity/policy';
+import { identityCleared } from '../../../shared/identity/state';
+import { identityStateOf } from '../identity/identity-check';
 
 /** `{ key: value }` when value is defined, `{}` otherwise (exactOptionalPropertyTypes-friendly). */
 function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
@@ -48,7 +51,15 @@ export class SessionViews {
       resumeCount: s.resume_count,
       maxResumes: pack?.pack.policy.resume.maxResumes ?? 0,
       ...optional('accommodations', accommodationsView(this.ctx.db, s.id, pack?.pack)),
+      ...optional('identity', this.identityOf(s, pack)),
     };
+  }
+
+  /** The pack's identity check (issue #15) while it matters: before the interview starts. */
+  private identityOf(s: SessionRow, pack: LoadedPack | undefined): SessionView['identity'] {
+    const mode = pack ? identityModeOf(pack.pack.policy) : 'off';
+    if (mode === 'off' || (s.state !== 'checked_in' && s.state !== 'consented' && s.state !== 'prechecked')) return undefined;
+    return { mode, cleared: identityCleared(mode, identityStateOf(this.ctx.db, s.id)) };
   }
 
   questionView(s: SessionRow, pack: LoadedPack, q: FlatQuestion, now: number): QuestionView {

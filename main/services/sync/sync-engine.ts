@@ -10,6 +10,7 @@
  * A chunk the kiosk itself recorded as damaged is not sent (its `media_damaged` event tells the
  * hub); one that is unreadable without such a record holds back its own session only.
  */
+import { createHash } from 'node:crypto';
 import type { ChunkSealer } from '../../common/chunk-sealer';
 import type { Db } from '../../db/connection';
 import { durabilityOf } from '../../db/wal-durability';
@@ -73,6 +74,11 @@ export interface SyncEngineOptions {
   /** Backoff bounds (defaults 1 s and 5 min; tests shorten them). */
   readonly backoffBaseMs?: number;
   readonly backoffCapMs?: number;
+  /**
+   * Opens an identity photo (issue #15) for upload: the JPEG, or why not ('missing', 'corrupt').
+   * Without it the `identity_photo_captured` event goes and the photo stays on the kiosk.
+   */
+  readonly identityPhoto?: (sessionId: string, ordinal: number, file: string) => Buffer | 'missing' | 'corrupt';
   /** Observability: an upload continued from a kept URL. */
   readonly onUploadResumed?: (key: string) => void;
 }
@@ -391,6 +397,26 @@ export class SyncEngine {
             this.opts.onUploadResumed?.(item.key);
           }
           out.push({ key: item.key, kind: 'media_chunk', body: m.meta });
+          break;
+        }
+        case 'identity_photo': {
+          const read = this.opts.identityPhoto;
+          if (!read) break;
+          const photo = read(ev.sessionId, item.ref.ordinal, item.ref.file);
+          if (photo === 'missing' || photo === 'corrupt') {
+            // Erased on purpose (`data delete`, journaled): the event goes, the photo never.
+            if (hasDeletedEvent(db, ev.sessionId)) break;
+            return { skip: photo === 'missing' ? 'RECORD_MISSING' : 'MEDIA_CORRUPT' };
+          }
+          const sha256 = createHash('sha256').update(photo).digest('hex');
+          const kept = uploadUrl(db, item.key);
+          try {
+            await this.opts.hub.upload(photo, { key: item.key, sha256 }, kept, (url) => setUploadUrl(db, item.key, url));
+          } catch (err) {
+            if (err instanceof HubCallError && (err.code === 'MEDIA_HASH_MISMATCH' || err.code === 'UPLOAD_GONE')) setUploadUrl(db, item.key, null);
+            throw err;
+          }
+          out.push({ key: item.key, kind: 'identity_photo', body: { sessionId: ev.sessionId, ordinal: item.ref.ordinal, mimeType: 'image/jpeg', sha256, size: photo.byteLength } });
           break;
         }
         default: {

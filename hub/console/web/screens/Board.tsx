@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { KioskState } from '../../logic/kiosk-state';
+import type { LiveFlag } from '../../logic/live-flags';
 import { api, ApiError } from '../api';
 import { fmtClock, fmtTime } from '../format';
 import type { Lang, MessageKey, T } from '../i18n';
@@ -11,6 +12,8 @@ interface BoardKiosk {
   state: KioskState;
   backlog: { knownGaps: number; itemsReceived: number };
   session: { sessionId: string; inviteCode: string; candidateName: string | null; state: string; resumeCount: number | null; snapshotAt: string } | null;
+  /** Open camera, voice and identity flags (issue #15), oldest first; absent from an older hub. */
+  flags?: LiveFlag[];
 }
 interface Alert {
   id: string;
@@ -49,6 +52,27 @@ export function stateLabel(t: T, s: KioskState): string {
   return base(s.kind);
 }
 
+function flagLabel(t: T, f: LiveFlag): string {
+  return f.kind === 'identity_pending' ? t(`board.flag.identity_pending.${f.method ?? 'photo'}` as MessageKey) : t(`board.flag.${f.kind}` as MessageKey);
+}
+
+/** A kiosk's open flags with their age: a quiet visual alert (no sound), refreshed with the board. */
+function Flags(p: { t: T; kiosk: BoardKiosk }) {
+  const { t, kiosk } = p;
+  const flags = kiosk.flags ?? [];
+  if (flags.length === 0) return <span className="muted">{t('board.flags.none')}</span>;
+  return (
+    <ul className="flag-list" aria-label={t('board.flags.label', { kiosk: kiosk.name })} data-testid="kiosk-flags">
+      {flags.map((f) => (
+        <li key={`${f.kind}:${f.since}:${f.questionIndex ?? ''}`} className={`flag flag-${f.kind}`} data-testid="kiosk-flag" data-kind={f.kind} data-age-ms={f.ageMs}>
+          <span aria-hidden="true">⚑ </span>
+          {flagLabel(t, f)} <span className="muted small">{f.ageMs < 120_000 ? t('board.flag.ageS', { s: Math.round(f.ageMs / 1000) }) : t('board.flag.ageM', { m: Math.round(f.ageMs / 60_000) })}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 function age(t: T, ms: number | null): string {
   if (ms === null) return t('board.never');
   return ms < 120_000 ? t('board.ago', { s: Math.round(ms / 1000) }) : t('board.agoMin', { m: Math.round(ms / 60_000) });
@@ -84,6 +108,7 @@ export function Board(p: { t: T; lang: Lang; onApiError: (e: unknown) => void })
   if (error && !data) return <p role="alert">{t('app.error', { code: error })}</p>;
   if (!data) return <p>{t('app.loading')}</p>;
   const waiting = data.alerts.filter((a) => !a.acknowledged).length;
+  const openFlags = data.kiosks.reduce((n, k) => n + (k.flags?.length ?? 0), 0);
   return (
     <div className="screen" data-testid="screen-board">
       <div className="screen-head">
@@ -119,8 +144,14 @@ export function Board(p: { t: T; lang: Lang; onApiError: (e: unknown) => void })
           </ul>
         )}
       </section>
-      <section className="card wide" aria-labelledby="kiosks-h">
-        <h2 id="kiosks-h">{t('board.kiosks')}</h2>
+      <section className={openFlags > 0 ? 'card wide alerting' : 'card wide'} aria-labelledby="kiosks-h">
+        <h2 id="kiosks-h">
+          {t('board.kiosks')}{' '}
+          {/* Sound-free: a badge announced politely to screen readers, refreshed with the board. */}
+          <span className={openFlags > 0 ? 'badge urgent' : 'sr-only'} role="status" data-testid="flags-waiting">
+            {openFlags > 0 ? t('board.flags.waiting', { n: openFlags }) : ''}
+          </span>
+        </h2>
         {data.kiosks.length === 0 ? (
           <p className="muted">{t('board.noKiosks')}</p>
         ) : (
@@ -130,6 +161,7 @@ export function Board(p: { t: T; lang: Lang; onApiError: (e: unknown) => void })
                 <tr>
                   <th scope="col">{t('board.col.kiosk')}</th>
                   <th scope="col">{t('board.col.state')}</th>
+                  <th scope="col">{t('board.col.flags')}</th>
                   <th scope="col">{t('board.col.heartbeat')}</th>
                   <th scope="col">{t('board.col.backlog')}</th>
                   <th scope="col">{t('board.col.candidate')}</th>
@@ -142,6 +174,9 @@ export function Board(p: { t: T; lang: Lang; onApiError: (e: unknown) => void })
                     <th scope="row">{k.name}</th>
                     <td>
                       <span className={`pill state-${k.state.kind}`}>{stateLabel(t, k.state)}</span>
+                    </td>
+                    <td>
+                      <Flags t={t} kiosk={k} />
                     </td>
                     <td>{age(t, k.state.heartbeatAgeMs)}</td>
                     <td>{t('board.backlog', { items: k.backlog.itemsReceived, gaps: k.backlog.knownGaps })}</td>
@@ -160,6 +195,7 @@ export function Board(p: { t: T; lang: Lang; onApiError: (e: unknown) => void })
           </div>
         )}
         <p className="muted small">{t('board.backlogNote')}</p>
+        <p className="muted small">{t('board.flag.note')}</p>
       </section>
       {resumeFor && resumeFor.session && <ResumeDialog t={t} lang={lang} kiosk={resumeFor} available={data.resumeCodes === 'available'} onClose={() => setResumeFor(null)} onApiError={onApiError} />}
       <section className="card wide" aria-labelledby="schedule-h">

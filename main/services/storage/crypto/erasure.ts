@@ -32,7 +32,7 @@ import type { Journal } from '../../journal/journal';
 import type { SessionKeyring } from './session-keyring';
 
 /** Folders under the data directory that hold a session's files in `<folder>/<sessionId>/`. */
-export const SESSION_FILE_DIRS: readonly string[] = ['media', 'recordings'];
+export const SESSION_FILE_DIRS: readonly string[] = ['media', 'recordings', 'identity'];
 
 const SESSION_ID = /^[A-Za-z0-9_-]{1,100}$/;
 const DAY_MS = 86_400_000;
@@ -148,6 +148,7 @@ export function eraseSession(deps: ErasureDeps, sessionId: string, reason: Erasu
         chunks: erased.chunks,
         scores: erased.scores,
         damage: erased.damage,
+        identity: erased.identity,
         files,
         contentDigest: erased.contentDigest,
       }, now);

@@ -8,7 +8,7 @@ import { silentLogger } from '../../../../main/common/logger';
 import { openDatabase, type Db } from '../../../../main/db/connection';
 import { sessionScores } from '../../../../main/db/queries/scoring';
 import { OsEnvironmentProbe } from '../../../../main/services/environment/environment';
-import { MAX_FLAG_EVENTS_PER_ANSWER, VisionFlagRecorder } from '../../../../main/services/integrity/vision-flags';
+import { MAX_FLAG_EVENTS_PER_ANSWER, openFlagsOf, VisionFlagRecorder } from '../../../../main/services/integrity/vision-flags';
 import { SqliteJournal } from '../../../../main/services/journal/journal';
 import { DemoInviteDirectory, demoPack, loadPack, StaticPackProvider, type LoadedPack } from '../../../../main/services/packs/pack-provider';
 import { JiebaSegmenter } from '../../../../main/services/packs/resume-tags';
@@ -148,5 +148,41 @@ describe('flags never reach a score and never stop the interview', () => {
     expect(results(flagged)).toEqual(results(plain));
     expect(must(flagged.service.current(flagged.sessionId)).kind).toBe(must(plain.service.current(plain.sessionId)).kind);
     expect(must(flagged.service.current(flagged.sessionId)).kind).not.toBe('question');
+  });
+});
+
+describe('flags a dead page left open end as interrupted', () => {
+  it('openFlagsOf: a started without its ended, per kind and answer; a shown hint without its clear', () => {
+    const ev = (type: string, at: number, payload: Record<string, unknown>) => ({ type, at, payload });
+    expect(
+      openFlagsOf([
+        ev('vision_flag', 10, { status: 'started', kind: 'no_face', questionIndex: 1, attempt: 0, startedAt: 5, confidence: 0.9 }),
+        ev('vision_flag', 11, { status: 'started', kind: 'multiple_faces', questionIndex: 1, attempt: 0, startedAt: 9, confidence: 0.8 }),
+        ev('vision_flag', 12, { status: 'ended', kind: 'multiple_faces', questionIndex: 1, attempt: 0 }),
+        ev('vision_flag', 13, { status: 'ended', kind: 'no_face', questionIndex: 1, attempt: 1 }),
+        ev('cant_hear_shown', 14, { questionIndex: 1, attempt: 0, engine: 'silero_v5' }),
+        ev('cant_hear_shown', 15, { questionIndex: 2, attempt: 0, engine: 'silero_v5' }),
+        ev('cant_hear_cleared', 16, { questionIndex: 2, attempt: 0 }),
+      ]),
+    ).toEqual([
+      { source: 'vision', kind: 'no_face', questionIndex: 1, attempt: 0, startedAt: 5, confidence: 0.9 },
+      { source: 'cant_hear', questionIndex: 1, attempt: 0, startedAt: 14, payload: { questionIndex: 1, attempt: 0, engine: 'silero_v5' } },
+    ]);
+  });
+
+  it('closeInterrupted journals the ends once, with the duration, and lets the same kind start again', () => {
+    const r = rig(packWith(undefined));
+    r.clock.set(100_000);
+    must(r.vision.report(started(r.sessionId)));
+    const journal = new SqliteJournal(r.db);
+    journal.append(r.sessionId, 'cant_hear_shown', { questionIndex: 0, attempt: 0, atMs: 8000, engine: 'level_only', seconds: 8 }, 101_000);
+    r.clock.set(104_000);
+    expect(r.vision.closeInterrupted(r.sessionId)).toBe(2);
+    expect(r.flags().at(-1)).toEqual({ status: 'ended', kind: 'no_face', questionIndex: 0, attempt: 0, confidence: 0.9, durationMs: 9000, startedAt: 95_000, endedAt: 104_000, frames: 0, reason: 'interrupted', at: 104_000 });
+    const cleared = r.db.prepare(`SELECT payload FROM journal WHERE session_id = ? AND type = 'cant_hear_cleared'`).all(r.sessionId) as { payload: string }[];
+    expect(cleared.map((c) => JSON.parse(c.payload) as unknown)).toEqual([{ questionIndex: 0, attempt: 0, atMs: 8000, engine: 'level_only', seconds: 8, durationMs: 3000, reason: 'interrupted' }]);
+    // Nothing left open: a second call closes nothing; the page's next start is journaled again.
+    expect(r.vision.closeInterrupted(r.sessionId)).toBe(0);
+    expect(must(r.vision.report(started(r.sessionId))).recorded).toBe(true);
   });
 });

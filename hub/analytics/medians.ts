@@ -27,6 +27,9 @@ export function middleRanks(n: number): number[] {
   return n % 2 ? [(n + 1) / 2] : [n / 2, n / 2 + 1];
 }
 
+/** Per group: the count of each population in each unit-wide bucket `floor(value)`. */
+export type BucketCounts = Map<string, Array<{ b: number; c: number[] }>>;
+
 export async function exactMedians(db: Db, spec: MedianSpec): Promise<Map<string, Array<number | null>>> {
   const pops = spec.populations;
   const counts = await db.query<{ g: string; b: number } & Record<string, number>>(
@@ -34,8 +37,18 @@ export async function exactMedians(db: Db, spec: MedianSpec): Promise<Map<string
      FROM ${spec.from} WHERE ${spec.value} IS NOT NULL AND ${spec.where} GROUP BY 1, 2`,
     [...spec.params],
   );
-  const byGroup = new Map<string, Array<{ b: number; c: number[] }>>();
+  const byGroup: BucketCounts = new Map();
   for (const r of counts.rows) byGroup.set(r.g, [...(byGroup.get(r.g) ?? []), { b: r.b, c: pops.map((_, i) => Number(r[`c${i}`] ?? 0)) }]);
+  return mediansFromBuckets(db, spec, byGroup);
+}
+
+/**
+ * The second pass alone: given the bucket counts of every group (from the first pass above, or
+ * from the hourly/daily/monthly summaries), sorts only the rows of the buckets holding the middle
+ * ranks. A group present in `byGroup` gets an entry (null per population with no rows).
+ */
+export async function mediansFromBuckets(db: Db, spec: MedianSpec, byGroup: BucketCounts): Promise<Map<string, Array<number | null>>> {
+  const pops = spec.populations;
   // For each group and population: which bucket holds each middle rank, and the rank inside it.
   const wanted: Array<{ g: string; pop: number; bucket: number; rankInBucket: number }> = [];
   const out = new Map<string, Array<number | null>>();

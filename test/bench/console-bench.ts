@@ -16,6 +16,7 @@
 import { parseArgs } from 'node:util';
 import { REPORT_NAMES, runReport, type Filters } from '../../hub/analytics/reports';
 import { scratchDatabase } from '../../hub/analytics/scratch-db';
+import { rebuildAllSummaries } from '../../hub/analytics/summaries';
 import type { HubDatabase } from '../../hub/db/database';
 
 const { values } = parseArgs({
@@ -100,6 +101,8 @@ async function seed(db: HubDatabase, n: number): Promise<void> {
   // as syncHrColumns sets them; the import path itself is covered by hub:analytics-check and tests).
   await q(`INSERT INTO hr_outcomes (invite_code, final_round, offer, probation, import_id) SELECT invite_code, final_round, offer, probation, 'bench' FROM analytics_sessions WHERE final_round IS NOT NULL`);
   await q(`INSERT INTO hr_demographics (invite_code, categories, import_id) SELECT invite_code, demo::jsonb, 'bench' FROM analytics_sessions WHERE demo IS NOT NULL`);
+  // The summaries, as ingest maintains them (the same SQL, every cell touched).
+  await rebuildAllSummaries(db.pool);
   // What autovacuum does on a live hub after a bulk load: visibility map and statistics.
   await q('VACUUM ANALYZE');
 }

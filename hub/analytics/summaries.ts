@@ -25,6 +25,8 @@ import type pg from 'pg';
 type Db = Pick<pg.PoolClient, 'query'>;
 
 export const SUMMARY_UTC_OFFSET_HOURS = 8;
+/** First key of the per-job advisory locks of summary maintenance (the second is the job's hash). */
+const SUMMARY_LOCK_KEY = 7_402_114;
 const OFFSET_MS = SUMMARY_UTC_OFFSET_HOURS * 3_600_000;
 const DAY_MS = 86_400_000;
 
@@ -241,6 +243,11 @@ export async function refreshSummaryCells(db: Db, points: readonly CellPoint[]):
   }
   if (uniq.size === 0) return;
   const v = [...uniq.values()];
+  // One writer per job at a time, until commit: a concurrent transaction's rebuild of the same
+  // cells must start after this one commits, so its (read committed) statements see these rows
+  // and facts — else the two would interleave delete and insert of the same keys. Taken in one
+  // order (by hash) so two transactions touching several jobs cannot deadlock.
+  await db.query(`SELECT pg_advisory_xact_lock(${SUMMARY_LOCK_KEY}, h) FROM (SELECT DISTINCT hashtext(j) AS h FROM unnest($1::text[]) AS j ORDER BY 1) x`, [v.map((p) => p.job)]);
   await rebuild(db, 'SELECT * FROM unnest($1::text[], $2::timestamptz[]) AS c(job, at)', [v.map((p) => p.job), v.map((p) => p.at)]);
 }
 

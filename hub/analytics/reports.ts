@@ -466,12 +466,17 @@ export function formatValidity(f: Filters, grouped: readonly DemoAboveRow[], sum
 export type FairnessRow = { job: string; demo: string | null } & Record<string, number | string | null>;
 export function formatFairness(stages: readonly string[], fairRows: readonly FairnessRow[]): Built {
   const sets = new Map<string, CategoryGroup[]>();
+  const parsed = new Map<string | null, Record<string, string>>();
   for (const x of fairRows) {
+    let categories = parsed.get(x.demo);
+    if (!categories) parsed.set(x.demo, (categories = demoOf(x.demo)));
     for (const st of stages) {
       const n = Number(x[`n_${st}`] ?? 0);
       if (n === 0) continue;
       const k = `${x.job}\u0000${st}`;
-      sets.set(k, [...(sets.get(k) ?? []), { categories: demoOf(x.demo), n, selected: Number(x[`s_${st}`] ?? 0), aboveMedian: Number(x[`a_${st}`] ?? 0) }]);
+      let list = sets.get(k);
+      if (!list) sets.set(k, (list = []));
+      list.push({ categories, n, selected: Number(x[`s_${st}`] ?? 0), aboveMedian: Number(x[`a_${st}`] ?? 0) });
     }
   }
   const rows: Array<Record<string, Cell>> = [];

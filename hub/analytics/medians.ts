@@ -74,9 +74,14 @@ export async function mediansFromBuckets(db: Db, spec: MedianSpec, byGroup: Buck
   const params = [...spec.params, pairs.map((p) => p.g), pairs.map((p) => p.bucket)];
   const k = spec.params.length;
   const rows = await db.query<{ g: string; b: number; v: number } & Record<string, boolean>>(
-    `SELECT ${spec.group} AS g, floor(${spec.value})::int AS b, (${spec.value})::float8 AS v, ${pops.map((c, i) => `(${c}) AS p${i}`).join(', ')}
-     FROM ${spec.from} WHERE ${spec.value} IS NOT NULL AND ${spec.where}
-       AND (${spec.group}, floor(${spec.value})::int) IN (SELECT * FROM unnest($${k + 1}::text[], $${k + 2}::int[]))`,
+    // One index probe per (group, bucket): the lateral subquery (kept apart by OFFSET 0) makes the
+    // planner use the (group, floor(value)) index of migrations 0005/0006 for each pair, where a
+    // semi-join over the pairs was planned as a full scan. With 0006's covering indexes the probe
+    // is index-only.
+    `SELECT w.g, w.b, x.v, ${pops.map((_, i) => `x.p${i}`).join(', ')}
+     FROM unnest($${k + 1}::text[], $${k + 2}::int[]) AS w(g, b)
+     CROSS JOIN LATERAL (SELECT (${spec.value})::float8 AS v, ${pops.map((c, i) => `(${c}) AS p${i}`).join(', ')}
+       FROM ${spec.from} WHERE ${spec.value} IS NOT NULL AND ${spec.where} AND ${spec.group} = w.g AND floor(${spec.value})::int = w.b OFFSET 0) x`,
     params,
   );
   const values = new Map<string, number[]>();

@@ -17,6 +17,13 @@ export const hubMigration0006: HubMigration = {
     CREATE INDEX analytics_answers_job_time ON analytics_answers (job, started_at);
     CREATE INDEX analytics_competencies_job_time ON analytics_competencies (job, started_at);
     CREATE INDEX analytics_prechecks_job_time ON analytics_prechecks (job, at);
+    -- The exact medians' second pass (medians.ts) reads the rows of the middle buckets: the same
+    -- keys as 0005's indexes, now covering every column that pass and the report filters read, so
+    -- it is an index-only probe (≈2 ms instead of ≈20-60 ms of heap reads for the year's sessions).
+    DROP INDEX analytics_answers_median_bucket;
+    DROP INDEX analytics_sessions_median_bucket;
+    CREATE INDEX analytics_answers_median_bucket ON analytics_answers (question_id, (floor(total)::int)) INCLUDE (total, status, started_at, job, centre);
+    CREATE INDEX analytics_sessions_median_bucket ON analytics_sessions (job, (floor(score_mean)::int)) INCLUDE (score_mean, selected, final_round, offer, probation, started_at, centre);
     ${rebuildAllSql()}
   `,
 };

@@ -250,15 +250,7 @@ const builders: Record<ReportName, (db: Db, f: Filters) => Promise<Built>> = {
       `SELECT least(floor(s.score_mean / 10), 9)::int AS b, count(*)::int AS n FROM analytics_sessions s WHERE s.score_mean IS NOT NULL AND ${where(f, params, 's')} GROUP BY 1 ORDER BY 1`,
       params,
     );
-    const total = r.rows.reduce((t, x) => t + x.n, 0);
-    const byBin = new Map(r.rows.map((x) => [x.b, x.n]));
-    const rows = Array.from({ length: 10 }, (_, b) => ({ bin: `${b * 10}–${b === 9 ? 100 : b * 10 + 9.9}`, sessions: byBin.get(b) ?? 0, share: rate(byBin.get(b) ?? 0, total) }));
-    return {
-      columns: [col('bin', '分数段', 'Score range', 'text'), col('sessions', '场次', 'Sessions', 'integer'), col('share', '占比', 'Share', 'percent')],
-      rows,
-      chart: { type: 'histogram', x: 'bin', series: ['sessions'] },
-      notes: [{ code: 'SESSION_SCORE', severity: 'info', 'zh-CN': '每场的分数为已评分题目总分的平均值（0–100）。', en: "A session's score is the mean of its scored answers' totals (0–100)." }],
-    };
+    return formatScoreDistribution(r.rows);
   },
 
   async 'review-overrides'(db, f) {
@@ -327,6 +319,18 @@ const builders: Record<ReportName, (db: Db, f: Filters) => Promise<Built>> = {
     return formatFairness(stages, r.rows);
   },
 };
+
+export function formatScoreDistribution(bins: ReadonlyArray<{ b: number; n: number }>): Built {
+  const total = bins.reduce((t, x) => t + x.n, 0);
+  const byBin = new Map(bins.map((x) => [x.b, x.n]));
+  const rows = Array.from({ length: 10 }, (_, b) => ({ bin: `${b * 10}–${b === 9 ? 100 : b * 10 + 9.9}`, sessions: byBin.get(b) ?? 0, share: rate(byBin.get(b) ?? 0, total) }));
+  return {
+    columns: [col('bin', '分数段', 'Score range', 'text'), col('sessions', '场次', 'Sessions', 'integer'), col('share', '占比', 'Share', 'percent')],
+    rows,
+    chart: { type: 'histogram', x: 'bin', series: ['sessions'] },
+    notes: [{ code: 'SESSION_SCORE', severity: 'info', 'zh-CN': '每场的分数为已评分题目总分的平均值（0–100）。', en: "A session's score is the mean of its scored answers' totals (0–100)." }],
+  };
+}
 
 /** Presentation shared by the raw and the summary paths (no arithmetic on the data beyond the final division). */
 export interface PrecheckRow {

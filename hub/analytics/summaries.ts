@@ -81,6 +81,15 @@ export const SUMMARIES = {
       { col: 'score_sum', expr: 'sum(r.score_mean::numeric)', type: 'numeric' },
     ],
   },
+  sessionBins: {
+    table: 'analytics_sum_session_bins',
+    source: 'analytics_sessions r',
+    time: 'r.started_at',
+    where: 'r.score_mean IS NOT NULL',
+    // score-distribution's ten bins, by the report's own expression
+    dims: [{ col: 'bin', expr: 'least(floor(r.score_mean / 10), 9)::int', type: 'integer' }],
+    aggs: [{ col: 'n', expr: 'count(*)::int', type: 'integer' }],
+  },
   sessionBuckets: {
     table: 'analytics_sum_session_buckets',
     source: 'analytics_sessions r',

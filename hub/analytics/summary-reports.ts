@@ -12,6 +12,7 @@ import {
   formatOutcomes,
   formatOverrides,
   formatPrechecks,
+  formatScoreDistribution,
   formatValidity,
   STAGES,
   type Built,
@@ -90,6 +91,12 @@ export const summaryBuilders: Partial<Record<ReportName, (db: Db, f: Filters) =>
       p3,
     );
     return formatOutcomes(sess.rows, ans.rows, comp.rows);
+  },
+
+  async 'score-distribution'(db, f) {
+    const params: unknown[] = [];
+    const r = await db.query<{ b: number; n: number }>(`SELECT bin AS b, sum(n)::int AS n FROM (${summaryUnion(SUMMARIES.sessionBins, f, params)}) u GROUP BY 1 ORDER BY 1`, params);
+    return formatScoreDistribution(r.rows);
   },
 
   async 'review-overrides'(db, f) {

@@ -218,9 +218,24 @@ function rebuildStatements(cells: string): string[] {
     const cellSql = `SELECT DISTINCT c.job, ${periodOf(g, 'c.at')} AS period FROM (${cells}) c`;
     return ALL_SPECS.flatMap((s) => {
       const dims = s.dims.map((d) => d.expr);
+      const cols = [...s.dims.map((d) => d.col), ...s.aggs.map((a) => a.col)].join(', ');
+      const del = `DELETE FROM ${s.table} t USING (${cellSql}) x WHERE t.grain = '${g}' AND t.job = x.job AND t.period = x.period`;
+      if (g === 'm' && s.aggs.every((a) => a.type !== 'double precision[]')) {
+        // A month of counts and exact sums is the sum of its days (rebuilt just before, grain d
+        // first): ~30 summary rows per key instead of every fact row of the month.
+        const combine = (a: Agg) => (a.type === 'numeric' ? `sum(d.${a.col})` : `sum(d.${a.col})::${a.type}`);
+        return [
+          del,
+          `INSERT INTO ${s.table} (grain, period, job, ${cols})
+           SELECT 'm', x.period, d.job, ${[...s.dims.map((dm) => `d.${dm.col}`), ...s.aggs.map(combine)].join(', ')}
+           FROM (SELECT x.*, ${periodEnd('m', 'x.period')} AS period_end FROM (${cellSql}) x) x
+           JOIN ${s.table} d ON d.grain = 'd' AND d.job = x.job AND d.period >= x.period AND d.period < x.period_end
+           GROUP BY x.period, d.job, ${s.dims.map((dm) => `d.${dm.col}`).join(', ')}`,
+        ];
+      }
       return [
-        `DELETE FROM ${s.table} t USING (${cellSql}) x WHERE t.grain = '${g}' AND t.job = x.job AND t.period = x.period`,
-        `INSERT INTO ${s.table} (grain, period, job, ${[...s.dims.map((d) => d.col), ...s.aggs.map((a) => a.col)].join(', ')})
+        del,
+        `INSERT INTO ${s.table} (grain, period, job, ${cols})
          SELECT '${g}', x.period, r.job, ${[...dims, ...s.aggs.map((a) => a.expr)].join(', ')}
          FROM (SELECT x.*, ${periodEnd(g, 'x.period')} AS period_end FROM (${cellSql}) x) x
          JOIN ${s.source} ON r.job = x.job AND ${periodOf(g, s.time)} = x.period AND ${s.time} >= x.period AND ${s.time} < x.period_end

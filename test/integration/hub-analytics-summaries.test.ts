@@ -13,7 +13,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyImport } from '../../hub/analytics/imports';
 import { REPORT_NAMES, runReport, type Filters } from '../../hub/analytics/reports';
-import { planRange, rebuildAllSummaries, SUMMARIES } from '../../hub/analytics/summaries';
+import { planRange, rebuildAllSql, rebuildAllSummaries, SUMMARIES } from '../../hub/analytics/summaries';
 import { GENESIS, journalEventHash } from '../../hub/journal-chain';
 import { enrolKiosk } from '../../main/services/sync/hub-client';
 import { signedHeaders, type KioskCredential } from '../../main/services/sync/signing';
@@ -279,5 +279,14 @@ describe(`analytics summaries equal the fact rows (${hubTestDbLabel()}, seed ${S
     const moved = await hub.db.pool.query<{ n: number }>("SELECT count(DISTINCT job)::int AS n FROM analytics_sum_sessions WHERE grain = 'm'");
     expect(moved.rows[0]!.n).toBe(JOBS.length);
     await compareAll('changes');
+  }, 600_000);
+
+  it("migration 0006's backfill of an existing hub's facts builds what ingest maintained", async () => {
+    const maintained = await snapshotSummaries();
+    expect(maintained.analytics_sum_answers!.length).toBeGreaterThan(0);
+    for (const s of Object.values(SUMMARIES)) await hub.db.pool.query(`DELETE FROM ${s.table}`);
+    // The migration's own SQL text (no parameters), as migrate() runs it.
+    await hub.db.pool.query(rebuildAllSql());
+    expect(await snapshotSummaries()).toStrictEqual(maintained);
   }, 600_000);
 });

@@ -38,7 +38,11 @@ export async function exactMedians(db: Db, spec: MedianSpec): Promise<Map<string
     [...spec.params],
   );
   const byGroup: BucketCounts = new Map();
-  for (const r of counts.rows) byGroup.set(r.g, [...(byGroup.get(r.g) ?? []), { b: r.b, c: pops.map((_, i) => Number(r[`c${i}`] ?? 0)) }]);
+  for (const r of counts.rows) {
+    let list = byGroup.get(r.g);
+    if (!list) byGroup.set(r.g, (list = []));
+    list.push({ b: r.b, c: pops.map((_, i) => Number(r[`c${i}`] ?? 0)) });
+  }
   return mediansFromBuckets(db, spec, byGroup);
 }
 
@@ -89,7 +93,9 @@ export async function mediansFromBuckets(db: Db, spec: MedianSpec, byGroup: Buck
     pops.forEach((_, i) => {
       if (!r[`p${i}`]) return;
       const key = `${r.g}\u0000${i}\u0000${r.b}`;
-      values.set(key, [...(values.get(key) ?? []), Number(r.v)]);
+      let list = values.get(key);
+      if (!list) values.set(key, (list = []));
+      list.push(Number(r.v));
     });
   }
   for (const v of values.values()) v.sort((a, b) => a - b);
@@ -98,7 +104,9 @@ export async function mediansFromBuckets(db: Db, spec: MedianSpec, byGroup: Buck
     const v = values.get(`${w.g}\u0000${w.pop}\u0000${w.bucket}`)?.[w.rankInBucket - 1];
     if (v === undefined) continue;
     const key = `${w.g}\u0000${w.pop}`;
-    picked.set(key, [...(picked.get(key) ?? []), v]);
+    let list = picked.get(key);
+    if (!list) picked.set(key, (list = []));
+    list.push(v);
   }
   for (const [key, vs] of picked) {
     const [g, pop] = key.split('\u0000') as [string, string];

@@ -1,7 +1,7 @@
 /**
- * Analytics summaries (#14): per day and per month (China Standard Time, UTC+8) × job, the counts
+ * Analytics summaries (#14): per day, month and year (China Standard Time, UTC+8) × job, the counts
  * and exact sums the slow reports need, maintained in the same transaction as the fact rows
- * (facts.ts: at ingest and at each HR import). A report reads the whole months and whole days of
+ * (facts.ts: at ingest and at each HR import). A report reads the whole years, months and days of
  * its range from here and only the partial days at its edges from the fact rows, so a year-wide
  * report reads a few thousand summary rows instead of 300,000 answers.
  *
@@ -192,7 +192,7 @@ const ALL_SPECS: readonly SummarySpec[] = Object.values(SUMMARIES);
 export function summaryDdl(): string {
   return ALL_SPECS.map(
     (s) => `CREATE TABLE ${s.table} (
-      grain char(1) NOT NULL CHECK (grain IN ('d','m')),
+      grain char(1) NOT NULL CHECK (grain IN ('d','m','y')),
       period timestamptz NOT NULL,
       job text NOT NULL,
       ${[...s.dims.map((d) => `${d.col} ${d.type} NOT NULL`), ...s.aggs.map((a) => `${a.col} ${a.type}`)].join(',\n      ')},
@@ -204,40 +204,50 @@ export function summaryDdl(): string {
 // Periods in UTC+8, computed on timestamps without time zone so the session's TimeZone plays no part.
 const local = (x: string) => `((${x}) AT TIME ZONE 'UTC' + interval '${SUMMARY_UTC_OFFSET_HOURS} hours')`;
 const back = (x: string) => `((${x}) - interval '${SUMMARY_UTC_OFFSET_HOURS} hours') AT TIME ZONE 'UTC'`;
-const periodOf = (grain: 'd' | 'm', x: string) => back(`date_trunc('${grain === 'd' ? 'day' : 'month'}', ${local(x)})`);
-const periodEnd = (grain: 'd' | 'm', p: string) => back(`${local(p)} + interval '1 ${grain === 'd' ? 'day' : 'month'}'`);
+export type Grain = 'd' | 'm' | 'y';
+const UNIT: Record<Grain, string> = { d: 'day', m: 'month', y: 'year' };
+const periodOf = (grain: Grain, x: string) => back(`date_trunc('${UNIT[grain]}', ${local(x)})`);
+const periodEnd = (grain: Grain, p: string) => back(`${local(p)} + interval '1 ${UNIT[grain]}'`);
 
 /**
  * Recomputes every (grain, period, job) cell that holds one of the given (job, time) points: the
  * cells' rows are deleted and rebuilt from the fact rows. `cells` is SQL yielding columns (job, at).
  */
 function rebuildStatements(cells: string): string[] {
-  // Per grain, so the join to the fact rows can hash on (job, period) when many cells are touched
-  // (a rebuild) and use the (job, time) index when few are (an ingest batch).
-  return (['d', 'm'] as const).flatMap((g) => {
+  // Per grain, days first: a day is rebuilt from the fact rows (the join can hash on (job, period)
+  // when many cells are touched, a rebuild, and use the (job, time) index when few are, an ingest
+  // batch); a month from its days and a year from its months (counts and exact sums add up; score
+  // arrays are merged and re-sorted), so a year-wide report reads one row per key.
+  return (['d', 'm', 'y'] as const).flatMap((g) => {
     const cellSql = `SELECT DISTINCT c.job, ${periodOf(g, 'c.at')} AS period FROM (${cells}) c`;
+    const cellsWithEnd = `(SELECT x.*, ${periodEnd(g, 'x.period')} AS period_end FROM (${cellSql}) x) x`;
     return ALL_SPECS.flatMap((s) => {
       const dims = s.dims.map((d) => d.expr);
       const cols = [...s.dims.map((d) => d.col), ...s.aggs.map((a) => a.col)].join(', ');
       const del = `DELETE FROM ${s.table} t USING (${cellSql}) x WHERE t.grain = '${g}' AND t.job = x.job AND t.period = x.period`;
-      if (g === 'm' && s.aggs.every((a) => a.type !== 'double precision[]')) {
-        // A month of counts and exact sums is the sum of its days (rebuilt just before, grain d
-        // first): ~30 summary rows per key instead of every fact row of the month.
-        const combine = (a: Agg) => (a.type === 'numeric' ? `sum(d.${a.col})` : `sum(d.${a.col})::${a.type}`);
+      if (g !== 'd') {
+        const from = g === 'm' ? 'd' : 'm';
+        const isArray = (a: Agg) => a.type === 'double precision[]';
+        const combine = (a: Agg) => (a.type === 'numeric' ? `sum(d.${a.col}) AS ${a.col}` : `sum(d.${a.col})::${a.type} AS ${a.col}`);
+        const sums = s.aggs.filter((a) => !isArray(a));
+        const grouped = `SELECT x.period, x.period_end, d.job, ${[...s.dims.map((dm) => `d.${dm.col}`), ...sums.map(combine)].join(', ')}
+           FROM ${cellsWithEnd} JOIN ${s.table} d ON d.grain = '${from}' AND d.job = x.job AND d.period >= x.period AND d.period < x.period_end
+           GROUP BY x.period, x.period_end, d.job, ${s.dims.map((dm) => `d.${dm.col}`).join(', ')}`;
+        const merged = (a: Agg) =>
+          `(SELECT array_agg(v ORDER BY v) FROM ${s.table} d2 CROSS JOIN LATERAL unnest(d2.${a.col}) AS v
+            WHERE d2.grain = '${from}' AND d2.job = gr.job AND d2.period >= gr.period AND d2.period < gr.period_end AND ${s.dims.map((dm) => `d2.${dm.col} = gr.${dm.col}`).join(' AND ')})`;
         return [
           del,
           `INSERT INTO ${s.table} (grain, period, job, ${cols})
-           SELECT 'm', x.period, d.job, ${[...s.dims.map((dm) => `d.${dm.col}`), ...s.aggs.map(combine)].join(', ')}
-           FROM (SELECT x.*, ${periodEnd('m', 'x.period')} AS period_end FROM (${cellSql}) x) x
-           JOIN ${s.table} d ON d.grain = 'd' AND d.job = x.job AND d.period >= x.period AND d.period < x.period_end
-           GROUP BY x.period, d.job, ${s.dims.map((dm) => `d.${dm.col}`).join(', ')}`,
+           SELECT '${g}', gr.period, gr.job, ${[...s.dims.map((dm) => `gr.${dm.col}`), ...s.aggs.map((a) => (isArray(a) ? merged(a) : `gr.${a.col}`))].join(', ')}
+           FROM (${grouped}) gr`,
         ];
       }
       return [
         del,
         `INSERT INTO ${s.table} (grain, period, job, ${cols})
          SELECT '${g}', x.period, r.job, ${[...dims, ...s.aggs.map((a) => a.expr)].join(', ')}
-         FROM (SELECT x.*, ${periodEnd(g, 'x.period')} AS period_end FROM (${cellSql}) x) x
+         FROM ${cellsWithEnd}
          JOIN ${s.source} ON r.job = x.job AND ${periodOf(g, s.time)} = x.period AND ${s.time} >= x.period AND ${s.time} < x.period_end
          WHERE ${s.where}
          GROUP BY x.period, r.job, ${dims.map((_, i) => i + 4).join(', ')}`,
@@ -307,53 +317,44 @@ export interface Span {
   readonly to: number | null;
 }
 export interface Plan {
-  readonly summary: ReadonlyArray<Span & { readonly grain: 'd' | 'm' }>;
+  readonly summary: ReadonlyArray<Span & { readonly grain: Grain }>;
   readonly raw: readonly Span[];
 }
 
 const dayFloor = (ms: number) => Math.floor((ms + OFFSET_MS) / DAY_MS) * DAY_MS - OFFSET_MS;
-const dayCeil = (ms: number) => (dayFloor(ms) === ms ? ms : dayFloor(ms) + DAY_MS);
-const monthFloor = (ms: number) => {
+const unitFloor = (g: Grain, ms: number): number => {
+  if (g === 'd') return dayFloor(ms);
   const d = new Date(ms + OFFSET_MS);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) - OFFSET_MS;
+  return Date.UTC(d.getUTCFullYear(), g === 'm' ? d.getUTCMonth() : 0, 1) - OFFSET_MS;
 };
-const monthCeil = (ms: number) => {
-  const f = monthFloor(ms);
-  if (f === ms) return ms;
-  const d = new Date(f + OFFSET_MS);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) - OFFSET_MS;
+const unitNext = (g: Grain, start: number): number => {
+  if (g === 'd') return start + DAY_MS;
+  const d = new Date(start + OFFSET_MS);
+  return Date.UTC(d.getUTCFullYear() + (g === 'y' ? 1 : 0), d.getUTCMonth() + (g === 'm' ? 1 : 0), 1) - OFFSET_MS;
 };
+const unitCeil = (g: Grain, ms: number) => (unitFloor(g, ms) === ms ? ms : unitNext(g, unitFloor(g, ms)));
 
-/** Splits [from, to) into whole months, whole days and the partial days at the edges. */
+/** Splits [from, to) into whole years, months and days (UTC+8) and the partial days at the edges. */
 export function planRange(from: number | null, to: number | null): Plan {
-  if (from === null && to === null) return { summary: [{ grain: 'm', from: null, to: null }], raw: [] };
-  const summary: Array<Span & { grain: 'd' | 'm' }> = [];
+  const summary: Array<Span & { grain: Grain }> = [];
   const raw: Span[] = [];
-  const mS = from === null ? null : monthCeil(from);
-  const mE = to === null ? null : monthFloor(to);
-  if (mS === null || mE === null || mS < mE) {
-    summary.push({ grain: 'm', from: mS, to: mE });
-    if (from !== null && mS !== null) {
-      const dS = dayCeil(from);
-      if (dS < mS) summary.push({ grain: 'd', from: dS, to: mS });
-      if (from < dS) raw.push({ from, to: dS });
+  const cover = (a: number | null, b: number | null, levels: readonly Grain[]) => {
+    if (a !== null && b !== null && a >= b) return;
+    const [g, ...rest] = levels;
+    if (!g) {
+      raw.push({ from: a, to: b });
+      return;
     }
-    if (to !== null && mE !== null) {
-      const dE = dayFloor(to);
-      if (mE < dE) summary.push({ grain: 'd', from: mE, to: dE });
-      if (dE < to) raw.push({ from: dE, to });
-    }
-    return { summary, raw };
-  }
-  const dS = dayCeil(from!);
-  const dE = dayFloor(to!);
-  if (dS < dE) {
-    summary.push({ grain: 'd', from: dS, to: dE });
-    if (from! < dS) raw.push({ from, to: dS });
-    if (dE < to!) raw.push({ from: dE, to });
-    return { summary, raw };
-  }
-  return { summary: [], raw: [{ from, to }] };
+    const s = a === null ? null : unitCeil(g, a);
+    const e = b === null ? null : unitFloor(g, b);
+    if (s === null || e === null || s < e) {
+      summary.push({ grain: g, from: s, to: e });
+      if (a !== null) cover(a, s, rest);
+      if (b !== null) cover(e, b, rest);
+    } else cover(a, b, rest);
+  };
+  cover(from, to, ['y', 'm', 'd']);
+  return { summary, raw };
 }
 
 export interface RangeFilter {

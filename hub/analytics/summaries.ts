@@ -197,7 +197,10 @@ export function summaryDdl(): string {
       job text NOT NULL,
       ${[...s.dims.map((d) => `${d.col} ${d.type} NOT NULL`), ...s.aggs.map((a) => `${a.col} ${a.type}`)].join(',\n      ')},
       PRIMARY KEY (grain, period, job, ${s.dims.map((d) => d.col).join(', ')})
-    );`,
+    );${
+      // The roll-up merges one key's score arrays over the months of a year: one short index range per key.
+      s.aggs.some((a) => a.type === 'double precision[]') ? `\n    CREATE INDEX ${s.table}_rollup ON ${s.table} (grain, job, ${s.dims.map((d) => d.col).join(', ')}, period);` : ''
+    }`,
   ).join('\n');
 }
 

@@ -74,34 +74,25 @@ export async function mediansFromBuckets(db: Db, spec: MedianSpec, byGroup: Buck
     });
   }
   if (wanted.length === 0) return out;
-  const pairs = [...new Map(wanted.map((w) => [`${w.g}\u0000${w.bucket}`, w])).values()];
-  const params = [...spec.params, pairs.map((p) => p.g), pairs.map((p) => p.bucket)];
   const k = spec.params.length;
-  const rows = await db.query<{ g: string; b: number; v: number } & Record<string, boolean>>(
-    // One index probe per (group, bucket): the lateral subquery (kept apart by OFFSET 0) makes the
-    // planner use the (group, floor(value)) index of migrations 0005/0006 for each pair, where a
-    // semi-join over the pairs was planned as a full scan. With 0006's covering indexes the probe
-    // is index-only.
-    `SELECT w.g, w.b, x.v, ${pops.map((_, i) => `x.p${i}`).join(', ')}
-     FROM unnest($${k + 1}::text[], $${k + 2}::int[]) AS w(g, b)
-     CROSS JOIN LATERAL (SELECT (${spec.value})::float8 AS v, ${pops.map((c, i) => `(${c}) AS p${i}`).join(', ')}
-       FROM ${spec.from} WHERE ${spec.value} IS NOT NULL AND ${spec.where} AND ${spec.group} = w.g AND floor(${spec.value})::int = w.b OFFSET 0) x`,
+  const params = [...spec.params, wanted.map((w) => w.g), wanted.map((w) => w.bucket), wanted.map((w) => w.pop), wanted.map((w) => w.rankInBucket)];
+  const rows = await db.query<{ i: number; v: number }>(
+    // One index probe per wanted rank: the lateral subquery makes the planner use the
+    // (group, floor(value)) index of migrations 0005/0006 for each (group, bucket), where a
+    // semi-join over the pairs was planned as a full scan; with 0006's covering indexes the probe
+    // is index-only. Only the value at the rank comes back (the bucket's rows are sorted there).
+    `SELECT w.i::int AS i, x.v
+     FROM unnest($${k + 1}::text[], $${k + 2}::int[], $${k + 3}::int[], $${k + 4}::int[]) WITH ORDINALITY AS w(g, b, pop, rk, i)
+     CROSS JOIN LATERAL (SELECT (${spec.value})::float8 AS v FROM ${spec.from}
+       WHERE ${spec.value} IS NOT NULL AND ${spec.where} AND ${spec.group} = w.g AND floor(${spec.value})::int = w.b
+         AND CASE w.pop ${pops.map((c, i) => `WHEN ${i} THEN (${c})`).join(' ')} ELSE false END
+       ORDER BY 1 OFFSET w.rk - 1 LIMIT 1) x`,
     params,
   );
-  const values = new Map<string, number[]>();
-  for (const r of rows.rows) {
-    pops.forEach((_, i) => {
-      if (!r[`p${i}`]) return;
-      const key = `${r.g}\u0000${i}\u0000${r.b}`;
-      let list = values.get(key);
-      if (!list) values.set(key, (list = []));
-      list.push(Number(r.v));
-    });
-  }
-  for (const v of values.values()) v.sort((a, b) => a - b);
+  const valueAt = new Map<number, number>(rows.rows.map((r) => [Number(r.i) - 1, Number(r.v)]));
   const picked = new Map<string, number[]>();
-  for (const w of wanted) {
-    const v = values.get(`${w.g}\u0000${w.pop}\u0000${w.bucket}`)?.[w.rankInBucket - 1];
+  for (const [wi, w] of wanted.entries()) {
+    const v = valueAt.get(wi);
     if (v === undefined) continue;
     const key = `${w.g}\u0000${w.pop}`;
     let list = picked.get(key);

@@ -10,6 +10,7 @@
  * the reviewers' changes.
  */
 import type pg from 'pg';
+import { factPointsOfSessions, refreshSummaryCells } from './summaries';
 
 /** Journal event types analytics reads (everything else is ignored). */
 export const FACT_EVENT_TYPES = ['checked_in', 'interview_started', 'interview_completed', 'exit_confirmed', 'resumed', 'precheck_recorded'] as const;
@@ -192,7 +193,11 @@ const parseJson = (t: unknown): Record<string, unknown> => {
 
 /** Recomputes the facts of the given sessions of one kiosk (call inside the ingest transaction). */
 export async function refreshSessionFacts(c: pg.PoolClient, kioskId: string, sessionIds: Iterable<string>): Promise<void> {
-  for (const sessionId of new Set(sessionIds)) {
+  const ids = [...new Set(sessionIds)];
+  if (ids.length === 0) return;
+  // The summary cells of the rows replaced and of the rows written (a session may change job or day).
+  const before = await factPointsOfSessions(c, kioskId, ids);
+  for (const sessionId of ids) {
     // One client inside a transaction: its queries run one after another.
     const sess = await c.query<{ body: Record<string, unknown> }>('SELECT body FROM hub_sessions WHERE kiosk_id=$1 AND session_id=$2', [kioskId, sessionId]);
     const evs = await c.query<{ seq: number; type: string; at: string; payload: string }>(
@@ -220,6 +225,7 @@ export async function refreshSessionFacts(c: pg.PoolClient, kioskId: string, ses
     });
     await writeFacts(c, kioskId, sessionId, f);
   }
+  await refreshSummaryCells(c, [...before, ...(await factPointsOfSessions(c, kioskId, ids))]);
 }
 
 const ts = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -250,6 +256,9 @@ export async function syncHrColumns(c: pg.PoolClient | pg.Pool, codes: readonly 
   for (const t of ['analytics_sessions', 'analytics_answers']) {
     await c.query(`UPDATE ${t} t SET demo = d.categories::text FROM hr_demographics d WHERE d.invite_code = t.invite_code AND t.invite_code = ANY($1::text[])`, [codes]);
   }
+  // The summaries of the changed rows, in the import's transaction.
+  const points = await c.query<{ job: string; at: Date }>('SELECT DISTINCT job, started_at AS at FROM analytics_sessions WHERE invite_code = ANY($1::text[])', [codes]);
+  await refreshSummaryCells(c, points.rows);
 }
 
 export async function writeFacts(c: pg.PoolClient, kioskId: string, sessionId: string, f: Facts): Promise<void> {

@@ -27,6 +27,9 @@ export function middleRanks(n: number): number[] {
   return n % 2 ? [(n + 1) / 2] : [n / 2, n / 2 + 1];
 }
 
+/** Per group: the count of each population in each unit-wide bucket `floor(value)`. */
+export type BucketCounts = Map<string, Array<{ b: number; c: number[] }>>;
+
 export async function exactMedians(db: Db, spec: MedianSpec): Promise<Map<string, Array<number | null>>> {
   const pops = spec.populations;
   const counts = await db.query<{ g: string; b: number } & Record<string, number>>(
@@ -34,8 +37,22 @@ export async function exactMedians(db: Db, spec: MedianSpec): Promise<Map<string
      FROM ${spec.from} WHERE ${spec.value} IS NOT NULL AND ${spec.where} GROUP BY 1, 2`,
     [...spec.params],
   );
-  const byGroup = new Map<string, Array<{ b: number; c: number[] }>>();
-  for (const r of counts.rows) byGroup.set(r.g, [...(byGroup.get(r.g) ?? []), { b: r.b, c: pops.map((_, i) => Number(r[`c${i}`] ?? 0)) }]);
+  const byGroup: BucketCounts = new Map();
+  for (const r of counts.rows) {
+    let list = byGroup.get(r.g);
+    if (!list) byGroup.set(r.g, (list = []));
+    list.push({ b: r.b, c: pops.map((_, i) => Number(r[`c${i}`] ?? 0)) });
+  }
+  return mediansFromBuckets(db, spec, byGroup);
+}
+
+/**
+ * The second pass alone: given the bucket counts of every group (from the first pass above, or
+ * from the hourly/daily/monthly summaries), sorts only the rows of the buckets holding the middle
+ * ranks. A group present in `byGroup` gets an entry (null per population with no rows).
+ */
+export async function mediansFromBuckets(db: Db, spec: MedianSpec, byGroup: BucketCounts): Promise<Map<string, Array<number | null>>> {
+  const pops = spec.populations;
   // For each group and population: which bucket holds each middle rank, and the rank inside it.
   const wanted: Array<{ g: string; pop: number; bucket: number; rankInBucket: number }> = [];
   const out = new Map<string, Array<number | null>>();
@@ -57,30 +74,30 @@ export async function exactMedians(db: Db, spec: MedianSpec): Promise<Map<string
     });
   }
   if (wanted.length === 0) return out;
-  const pairs = [...new Map(wanted.map((w) => [`${w.g}\u0000${w.bucket}`, w])).values()];
-  const params = [...spec.params, pairs.map((p) => p.g), pairs.map((p) => p.bucket)];
   const k = spec.params.length;
-  const rows = await db.query<{ g: string; b: number; v: number } & Record<string, boolean>>(
-    `SELECT ${spec.group} AS g, floor(${spec.value})::int AS b, (${spec.value})::float8 AS v, ${pops.map((c, i) => `(${c}) AS p${i}`).join(', ')}
-     FROM ${spec.from} WHERE ${spec.value} IS NOT NULL AND ${spec.where}
-       AND (${spec.group}, floor(${spec.value})::int) IN (SELECT * FROM unnest($${k + 1}::text[], $${k + 2}::int[]))`,
+  const params = [...spec.params, wanted.map((w) => w.g), wanted.map((w) => w.bucket), wanted.map((w) => w.pop), wanted.map((w) => w.rankInBucket)];
+  const rows = await db.query<{ i: number; v: number }>(
+    // One index probe per wanted rank: the lateral subquery makes the planner use the
+    // (group, floor(value)) index of migrations 0005/0006 for each (group, bucket), where a
+    // semi-join over the pairs was planned as a full scan; with 0006's covering indexes the probe
+    // is index-only. Only the value at the rank comes back (the bucket's rows are sorted there).
+    `SELECT w.i::int AS i, x.v
+     FROM unnest($${k + 1}::text[], $${k + 2}::int[], $${k + 3}::int[], $${k + 4}::int[]) WITH ORDINALITY AS w(g, b, pop, rk, i)
+     CROSS JOIN LATERAL (SELECT (${spec.value})::float8 AS v FROM ${spec.from}
+       WHERE ${spec.value} IS NOT NULL AND ${spec.where} AND ${spec.group} = w.g AND floor(${spec.value})::int = w.b
+         AND CASE w.pop ${pops.map((c, i) => `WHEN ${i} THEN (${c})`).join(' ')} ELSE false END
+       ORDER BY 1 OFFSET w.rk - 1 LIMIT 1) x`,
     params,
   );
-  const values = new Map<string, number[]>();
-  for (const r of rows.rows) {
-    pops.forEach((_, i) => {
-      if (!r[`p${i}`]) return;
-      const key = `${r.g}\u0000${i}\u0000${r.b}`;
-      values.set(key, [...(values.get(key) ?? []), Number(r.v)]);
-    });
-  }
-  for (const v of values.values()) v.sort((a, b) => a - b);
+  const valueAt = new Map<number, number>(rows.rows.map((r) => [Number(r.i) - 1, Number(r.v)]));
   const picked = new Map<string, number[]>();
-  for (const w of wanted) {
-    const v = values.get(`${w.g}\u0000${w.pop}\u0000${w.bucket}`)?.[w.rankInBucket - 1];
+  for (const [wi, w] of wanted.entries()) {
+    const v = valueAt.get(wi);
     if (v === undefined) continue;
     const key = `${w.g}\u0000${w.pop}`;
-    picked.set(key, [...(picked.get(key) ?? []), v]);
+    let list = picked.get(key);
+    if (!list) picked.set(key, (list = []));
+    list.push(v);
   }
   for (const [key, vs] of picked) {
     const [g, pop] = key.split('\u0000') as [string, string];

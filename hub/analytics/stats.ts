@@ -68,17 +68,38 @@ export function impactRatios(groups: readonly CategoryGroup[], dimensions: Reado
   const rows: ImpactRow[] = [];
   const unknown: Record<string, number> = {};
   const excludedOut: Record<string, Array<{ category: string; n: number }>> = {};
+  // Each group's value per category name, trimmed, or null when unknown: once, not once per dimension.
+  const norm = groups.map(() => new Map<string, string | null>());
+  const valueOf = (i: number, name: string): string | null => {
+    const m = norm[i]!;
+    let v = m.get(name);
+    if (v === undefined) {
+      const raw = groups[i]!.categories[name];
+      v = isUnknown(raw) ? null : raw!.trim();
+      m.set(name, v);
+    }
+    return v;
+  };
   for (const dim of dimensions) {
     const dimName = dim.join('×');
     const cells = new Map<string, { n: number; selected: number; above: number }>();
     let unk = 0;
-    for (const g of groups) {
-      const values = dim.map((d) => g.categories[d]);
-      if (values.some(isUnknown)) {
+    for (let i = 0; i < groups.length; i++) {
+      const g = groups[i]!;
+      let key = '';
+      let known = true;
+      for (let j = 0; j < dim.length; j++) {
+        const v = valueOf(i, dim[j]!);
+        if (v === null) {
+          known = false;
+          break;
+        }
+        key = j === 0 ? v : `${key} / ${v}`;
+      }
+      if (!known) {
         unk += g.n;
         continue;
       }
-      const key = values.map((v) => v!.trim()).join(' / ');
       const c = cells.get(key) ?? { n: 0, selected: 0, above: 0 };
       c.n += g.n;
       c.selected += g.selected;

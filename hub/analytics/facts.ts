@@ -191,6 +191,39 @@ const parseJson = (t: unknown): Record<string, unknown> => {
   }
 };
 
+/** Ids of console decisions as reviews: above any kiosk override id, so the two never collide. */
+export const CONSOLE_REVIEW_ID_OFFSET = 1_000_000_000_000;
+
+/**
+ * Review decisions taken in the hub's console (console_journal `review_decision`, #14) on this
+ * session's scored answers, as override records in the kiosk's shape: one per competency whose
+ * level the reviewer changed, applied after the kiosk's own overrides in time order. Without them
+ * the override-rate report counted only reviews done on the kiosk.
+ */
+async function consoleDecisionReviews(c: pg.PoolClient, kioskId: string, sessionId: string): Promise<Array<Record<string, unknown>>> {
+  const rows = await c.query<{ id: string; at: Date; detail: Record<string, unknown>; score: Record<string, unknown> }>(
+    `SELECT cj.id, cj.at, cj.detail, i.body AS score FROM console_journal cj
+     JOIN review_subjects rs ON rs.review_id = cj.review_id
+     JOIN items i ON i.kiosk_id = rs.kiosk_id AND i.idem_key = rs.idem_key AND i.kind = 'score'
+     WHERE cj.action = 'review_decision' AND cj.kiosk_id = $1 AND cj.session_id = $2 ORDER BY cj.id`,
+    [kioskId, sessionId],
+  );
+  const out: Array<Record<string, unknown>> = [];
+  for (const r of rows.rows) {
+    const qi = int(r.score.question_index);
+    if (qi === null) continue;
+    const levels = Array.isArray(r.detail.levels) ? (r.detail.levels as unknown[]).slice(0, 50) : [];
+    for (const l of levels) {
+      const lv = (l ?? {}) as Record<string, unknown>;
+      const to = int(lv.to);
+      const competencyId = str(lv.competencyId, 100);
+      if (!competencyId || to === null || to === int(lv.from)) continue;
+      out.push({ id: CONSOLE_REVIEW_ID_OFFSET + Number(r.id), question_index: qi, attempt: int(r.score.attempt) ?? 0, competency_id: competencyId, new_level: to, at: new Date(r.at).getTime(), source: 'console' });
+    }
+  }
+  return out;
+}
+
 /** Recomputes the facts of the given sessions of one kiosk (call inside the ingest transaction). */
 export async function refreshSessionFacts(c: pg.PoolClient, kioskId: string, sessionIds: Iterable<string>): Promise<void> {
   const ids = [...new Set(sessionIds)];
@@ -205,6 +238,7 @@ export async function refreshSessionFacts(c: pg.PoolClient, kioskId: string, ses
       [kioskId, sessionId, FACT_EVENT_TYPES as unknown as string[]],
     );
     const its = await c.query<{ kind: string; body: Record<string, unknown> }>("SELECT kind, body FROM items WHERE kiosk_id=$1 AND session_id=$2 AND kind IN ('score','review')", [kioskId, sessionId]);
+    const consoleReviews = await consoleDecisionReviews(c, kioskId, sessionId);
     const kiosk = await c.query<{ name: string }>('SELECT name FROM kiosks WHERE id=$1', [kioskId]);
     const session = sess.rows[0]?.body ?? null;
     const events = evs.rows.map((e) => ({ seq: e.seq, type: e.type, at: Number(e.at), payload: parseJson(e.payload) }));
@@ -218,7 +252,7 @@ export async function refreshSessionFacts(c: pg.PoolClient, kioskId: string, ses
       session,
       events,
       scores: its.rows.filter((r) => r.kind === 'score').map((r) => r.body),
-      reviews: its.rows.filter((r) => r.kind === 'review').map((r) => r.body),
+      reviews: [...its.rows.filter((r) => r.kind === 'review').map((r) => r.body), ...consoleReviews],
       invite: inviteRow ? { job: inviteRow.job_id, centre: inviteRow.centre } : null,
       kioskName: kiosk.rows[0]?.name ?? null,
       receivedAt: Date.now(),

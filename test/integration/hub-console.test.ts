@@ -90,6 +90,14 @@ describe(`console API (${hubTestDbLabel()})`, () => {
     expect((await post(ok)).json).toMatchObject({ error: { code: 'REVIEW_NOT_OPEN' } });
   });
 
+  it('a console decision that changes a level counts in the override rate (facts recomputed with the decision)', async () => {
+    // The decision above moved c1 from level 2 to 3 on question 0.
+    const a = await hub.db.pool.query<{ overrides: number; for_review: boolean }>('SELECT overrides, for_review FROM analytics_answers WHERE session_id=$1 AND question_index=0', [S]);
+    expect(a.rows).toEqual([{ overrides: 1, for_review: true }]);
+    const c = await hub.db.pool.query<{ competency_id: string; level: number; overridden: boolean }>('SELECT competency_id, level, overridden FROM analytics_competencies WHERE session_id=$1 AND question_index=0', [S]);
+    expect(c.rows).toEqual([{ competency_id: 'c1', level: 3, overridden: true }]);
+  });
+
   it('blind review: the payload carries no name or ids; a blind decision after a named read is refused', async () => {
     await ingest([{ key: `score:${S}:1:0`, kind: 'score', body: { sessionId: S, question_index: 1, attempt: 0, question_id: 'Q2', status: 'needs_human_scoring', band: 'below', total: 0, result: { competencies: [{ competencyId: 'c1', level: 0, evidence: [] }] } } }]);
     const q = await hub.api('GET', '/v1/console/review', hub.adminToken);

@@ -21,6 +21,7 @@ import { resumeCodeFor } from './resume-code';
 import { maskName, openReviewMaterial, SealedTamperedError, type HrKey } from './sealed-review';
 import { parseByteRange, planRecording, recordingMime, type RecordingChunk } from '../logic/recording';
 import type { UploadStore } from '../../storage/upload-store';
+import { refreshSessionFacts } from '../../analytics/facts';
 
 export interface ConsoleDeps {
   readonly db: HubDatabase;
@@ -474,7 +475,11 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
       if (decisions.some((d) => d.actor === who.actor)) throw new HubError(409, 'SAME_REVIEWER', 'a second review must come from another reviewer');
       const round = decisions.length + 1;
       const levels = b.levels.map((l) => ({ competencyId: l.competencyId, from: levelOf.get(l.competencyId) ?? null, to: l.level }));
-      return { round, ...(await journal(c, who, { action: 'review_decision', kioskId: s.kiosk_id, sessionId, reviewId: p.reviewId, reason: b.reasonCode, detail: { round, blind: b.blind, levels, note: b.note ?? null } })) };
+      const written = await journal(c, who, { action: 'review_decision', kioskId: s.kiosk_id, sessionId, reviewId: p.reviewId, reason: b.reasonCode, detail: { round, blind: b.blind, levels, note: b.note ?? null } });
+      // The override-rate report counts console decisions too: the session's facts (and their
+      // summaries) are recomputed in the same transaction as the decision.
+      if (sessionId) await refreshSessionFacts(c, s.kiosk_id, [sessionId]);
+      return { round, ...written };
     });
     return reply.code(201).send({ reviewId: p.reviewId, round: out.round, journalId: out.id, at: out.at });
   });

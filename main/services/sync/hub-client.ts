@@ -111,7 +111,12 @@ export class HubClient {
    */
   async upload(
     data: Buffer,
-    metadata: { key: string; sha256: string },
+    /**
+     * tus Upload-Metadata: `key` and `sha256` of `data` (checked on arrival); for media also
+     * `format` ('IKS1': sealed as stored), `identity` (the chunk's AAD) and the plaintext's
+     * `plainSha256`/`plainSize`.
+     */
+    metadata: { key: string; sha256: string; format?: string; identity?: string; plainSha256?: string; plainSize?: string },
     resumeUrl: string | null,
     onUrl: (url: string) => void,
     onChunk?: (bytesAccepted: number) => void,

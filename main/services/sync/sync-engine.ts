@@ -53,7 +53,7 @@ export interface SyncState {
 export interface SyncEngineOptions {
   readonly db: Db;
   readonly hub: HubClient;
-  /** Opens sealed media chunks for upload (the kiosk's session keyring); identity when absent. */
+  /** Opens sealed media chunks to verify them before upload (the kiosk's session keyring); identity when absent. */
   readonly sealer?: ChunkSealer;
   readonly now?: () => number;
   readonly random?: () => number;
@@ -378,7 +378,13 @@ export class SyncEngine {
           }
           const kept = uploadUrl(db, item.key);
           try {
-            await this.opts.hub.upload(m.data, { key: item.key, sha256: m.meta.sha256 }, kept, (url) => setUploadUrl(db, item.key, url));
+            // The stored (sealed) bytes, named by their own sha256: the hub checks it on arrival.
+            await this.opts.hub.upload(
+              m.data,
+              { key: item.key, sha256: m.meta.sealedSha256, format: m.meta.format, identity: m.meta.identity, plainSha256: m.meta.sha256, plainSize: String(m.meta.size) },
+              kept,
+              (url) => setUploadUrl(db, item.key, url),
+            );
           } catch (err) {
             if (err instanceof HubCallError && (err.code === 'MEDIA_HASH_MISMATCH' || err.code === 'UPLOAD_GONE')) setUploadUrl(db, item.key, null);
             throw err;

@@ -223,7 +223,7 @@ describe(`media travels and rests sealed (${hubTestDbLabel()})`, () => {
       const created = await fetch(`${hub.url}/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${tok}`, 'tus-resumable': '1.0.0', 'upload-length': String(m.data.length), 'upload-metadata': encoded } });
       expect(created.status).toBe(201);
       const url = new URL(created.headers.get('location')!, hub.url).toString();
-      const part = await fetch(url, { method: 'PATCH', headers: { authorization: `Bearer ${tok}`, 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }, body: m.data.subarray(0, 100 * 1024) });
+      const part = await fetch(url, { method: 'PATCH', headers: { authorization: `Bearer ${tok}`, 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }, body: new Uint8Array(m.data.subarray(0, 100 * 1024)) });
       expect(part.status).toBe(204);
       setUploadUrl(k3.db, keyOf(r), url);
       const resumed: string[] = [];

@@ -7,6 +7,8 @@
  * journal arrives in order and its cursor moves over acknowledged events only. Media chunks are
  * uploaded with tus first (the upload URL is kept in `sync_uploads`, so a restart resumes at the
  * hub's offset), then announced as an item the hub accepts only when its verified object exists.
+ * A chunk travels sealed, exactly as stored (#13): it is opened here only to verify it (tag and
+ * plaintext sha256), and the hub checks the sealed bytes' sha256 on arrival.
  * A chunk the kiosk itself recorded as damaged is not sent (its `media_damaged` event tells the
  * hub); one that is unreadable without such a record holds back its own session only.
  */

@@ -161,8 +161,8 @@ describe(`hub ingest and kiosk sync (${hubTestDbLabel()})`, () => {
     const cred = await enrol(hub, 'plain');
     const client = new HubClient(cred);
     const plain = randomBytes(4096);
-    await expect(client.upload(plain, { key: mkey('P', 1), sha256: sha(plain) }, null, () => undefined)).rejects.toMatchObject({ code: 'UPLOAD_FAILED', status: 415 });
-    await expect(client.upload(plain, uploadMeta(mkey('P', 2), plain), null, () => undefined)).rejects.toMatchObject({ code: 'UPLOAD_FAILED', status: 415 });
+    await expect(client.upload(plain, { key: mkey('P', 1), sha256: sha(plain) }, null, () => undefined)).rejects.toMatchObject({ code: 'MEDIA_NOT_SEALED', status: 415 });
+    await expect(client.upload(plain, uploadMeta(mkey('P', 2), plain), null, () => undefined)).rejects.toMatchObject({ code: 'MEDIA_NOT_SEALED', status: 415 });
     const moved = sealedLike(100);
     await expect(client.upload(moved, { ...uploadMeta(mkey('P', 3), moved), identity: identityOf(mkey('P', 4)) }, null, () => undefined)).rejects.toMatchObject({ code: 'UPLOAD_FAILED', status: 400 });
     const n = await hub.db.pool.query('SELECT count(*)::int AS n FROM media_objects WHERE kiosk_id=$1', [cred.kioskId]);

@@ -72,9 +72,10 @@ const must = <T,>(r: { ok: true; value: T } | { ok: false; error: { code: string
 
 /**
  * `hrPublicKey`: HR's X25519 public key, so each session key is also wrapped for HR (as provisioning's
- * `hrEndpoint.sealingKey` does); without it only the kiosk can open its media.
+ * `hrEndpoint.sealingKey` does); without it only the kiosk can open its media. `plainMedia`: a media
+ * store that does not seal (as before the keyring was wired), for the refusal tests.
  */
-export function openSyncKiosk(dataDir: string, opts: { hrPublicKey?: Buffer } = {}): SyncKiosk {
+export function openSyncKiosk(dataDir: string, opts: { hrPublicKey?: Buffer; plainMedia?: boolean } = {}): SyncKiosk {
   mkdirSync(dataDir, { recursive: true });
   const loaded = loadPack(SYNC_PACK);
   if (!loaded.ok) throw new Error(loaded.error.message);
@@ -104,7 +105,7 @@ export function openSyncKiosk(dataDir: string, opts: { hrPublicKey?: Buffer } = 
     environment: new OsEnvironmentProbe('sync-test', 'node'),
     logger: silentLogger,
     wal: new PassiveWalMaintenance(db),
-    media: new SegmentMediaStore(db, { sealer: chunkSealer }),
+    media: opts.plainMedia ? new SegmentMediaStore(db) : new SegmentMediaStore(db, { sealer: chunkSealer }),
   });
   sessions.recoverAfterStart();
 

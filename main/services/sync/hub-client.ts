@@ -159,7 +159,7 @@ export class HubClient {
         onError: (err) => {
           const status = (err as { originalResponse?: { getStatus(): number } | null }).originalResponse?.getStatus();
           if (status === 401) this.uploadToken = null;
-          finish(new HubCallError(status === 460 ? 'MEDIA_HASH_MISMATCH' : status === 404 || status === 410 ? 'UPLOAD_GONE' : 'UPLOAD_FAILED', err.message.slice(0, 300), status));
+          finish(new HubCallError(status === 460 ? 'MEDIA_HASH_MISMATCH' : status === 415 ? 'MEDIA_NOT_SEALED' : status === 404 || status === 410 ? 'UPLOAD_GONE' : 'UPLOAD_FAILED', err.message.slice(0, 300), status));
         },
         onProgress: () => arm(),
         onChunkComplete: (_size, accepted) => onChunk?.(accepted),

@@ -378,6 +378,9 @@ export class SyncEngine {
             if (isMediaDamageRecorded(db, ev.sessionId, item.ref) || (m === 'missing' && hasDeletedEvent(db, ev.sessionId))) break;
             return { skip: m === 'missing' ? 'RECORD_MISSING' : 'MEDIA_CORRUPT' };
           }
+          // The hub takes media only sealed (#13): a chunk stored plain (a store without a keyring,
+          // a legacy row not yet moved) waits, named, rather than travel or rest in the clear.
+          if (m.meta.format !== 'IKS1') return { skip: 'MEDIA_NOT_SEALED' };
           const kept = uploadUrl(db, item.key);
           try {
             // The stored (sealed) bytes, named by their own sha256: the hub checks it on arrival.

@@ -324,4 +324,31 @@ describe('SyncEngine edges', () => {
     }
     kiosk.db.close();
   });
+
+  it('a chunk stored plain (a store that does not seal) is never uploaded: its session waits, named MEDIA_NOT_SEALED', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sync-engine-'));
+    dirs.push(dir);
+    const kiosk = openSyncKiosk(dir, { plainMedia: true });
+    const session = await kiosk.interview(1, 700);
+    let uploads = 0;
+    const received: HubItem[] = [];
+    const hub = {
+      sendItems: (items: readonly HubItem[]) => {
+        received.push(...items);
+        return Promise.resolve(items.map((i) => ({ key: i.key, status: 'stored' as const })));
+      },
+      upload: () => {
+        uploads += 1;
+        return Promise.resolve();
+      },
+    } as unknown as HubClient;
+    // A kiosk without a keyring: chunks are stored and read as recorded (the identity sealer).
+    const engine = new SyncEngine({ db: kiosk.db, hub, batchSize: 1000 });
+    await engine.tick();
+    expect(uploads).toBe(0);
+    expect(received.some((i) => i.kind === 'media_chunk')).toBe(false);
+    expect(engine.state().lastError).toBe('MEDIA_NOT_SEALED');
+    expect((kiosk.db.prepare('SELECT last_error FROM sync_cursor WHERE session_id = ?').get(session) as { last_error: string }).last_error).toBe('MEDIA_NOT_SEALED');
+    kiosk.db.close();
+  });
 });

@@ -15,7 +15,8 @@ import { stmt } from '../statements';
  * until the store moves them. Every read of media bytes goes through `readChunkBytes`: it opens
  * the sealed bytes and checks the plaintext's sha256 and size. readSegment refuses a segment with
  * a chunk that fails (STORAGE_CORRUPT) or one listed in `media_damage`; iterateChunks says for each
- * chunk whether it is intact. Remux, export and upload read through these and nothing else.
+ * chunk whether it is intact. Remux and export read through these and nothing else; the hub
+ * upload reads through `readStoredChunk`, the same checks returning the bytes as stored (sealed).
  */
 
 export interface ChunkKey {

@@ -19,7 +19,7 @@ import { registerInviteRoutes } from './invites/routes';
 import { registerAnalyticsRoutes } from './analytics/routes';
 import { reminderConfigFromEnv, type ReminderConfig } from './reminders/config';
 import type { UploadStore } from './storage/upload-store';
-import { identityOfMediaKey, looksSealed, MediaUnopenableError, mediaSessionKey, openMediaChunk, readSealedObject, sealedChunkOf, SEALED_MEDIA_FORMAT } from './storage/sealed-media';
+import { checkAgainstJournal, identityOfMediaKey, journalChunkDigests, looksSealed, MediaUnopenableError, mediaSessionKey, openMediaChunk, readSealedObject, sealedChunkOf, SEALED_MEDIA_FORMAT } from './storage/sealed-media';
 import { registerConsoleRoutes } from './console/server/routes';
 import { registerConsoleStatic } from './console/server/static';
 import { resumeSecretFromEnv } from './console/server/resume-code';
@@ -313,6 +313,7 @@ export async function buildHub(opts: HubOptions): Promise<FastifyInstance> {
     if (!c) throw new HubError(422, 'MEDIA_INVALID', 'the media object has no valid sealed chunk item (not announced yet, or it does not match); nothing is served');
     let plain: Buffer;
     try {
+      checkAgainstJournal(c, await journalChunkDigests((sql, params) => db.pool.query<{ payload: string }>(sql, params), p.kioskId, String(o.body?.sessionId ?? '')));
       const dataKey = mediaSessionKey(o.body?.sessionKey, String(o.body?.sessionId ?? ''), hrKey);
       try {
         plain = openMediaChunk(dataKey, await readSealedObject(opts.uploads, c), { identity: c.identity, sha256: c.sha256, size: c.size });

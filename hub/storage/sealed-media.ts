@@ -130,3 +130,36 @@ export async function readSealedObject(uploads: Pick<UploadStore, 'read'>, c: Pi
   }
   return data;
 }
+
+/**
+ * The plaintext sha256 and size each chunk's `chunk_committed` journal event recorded (the event is
+ * in the hash chain the hub verifies), by chunk identity. A reader checks the item against it when
+ * the event has arrived (it follows its chunk's item), so an item altered after ingest is refused.
+ */
+export async function journalChunkDigests(
+  query: (sql: string, params: unknown[]) => Promise<{ rows: Array<{ payload: string }> }>,
+  kioskId: string,
+  sessionId: string,
+): Promise<Map<string, { sha256: string; size: number }>> {
+  const out = new Map<string, { sha256: string; size: number }>();
+  const r = await query("SELECT payload FROM journal_events WHERE kiosk_id=$1 AND session_id=$2 AND type='chunk_committed' ORDER BY seq LIMIT 50000", [kioskId, sessionId]);
+  for (const row of r.rows) {
+    let p: Record<string, unknown>;
+    try {
+      p = obj(JSON.parse(row.payload));
+    } catch {
+      continue;
+    }
+    const identity = identityOfMediaBody({ ...p, sessionId });
+    if (identity && typeof p.sha256 === 'string' && typeof p.size === 'number') out.set(identity, { sha256: p.sha256, size: p.size });
+  }
+  return out;
+}
+
+/** Refuses a chunk whose item disagrees with its journal event (when that event is held). */
+export function checkAgainstJournal(c: Pick<SealedRecordingChunk, 'identity' | 'sha256' | 'size'>, digests: ReadonlyMap<string, { sha256: string; size: number }>): void {
+  const d = digests.get(c.identity);
+  if (d && (d.sha256 !== c.sha256 || d.size !== c.size)) {
+    throw new MediaUnopenableError('hash_mismatch', 'the chunk item’s plaintext sha256 or size differs from its chunk_committed event in the verified journal');
+  }
+}

@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSegment } from '../../main/db/queries/media';
 import { mediaForOutbox, setUploadUrl } from '../../main/db/queries/outbox';
-import { generateHrKeyPair } from '../../main/services/storage/crypto/hr-wrap';
+import { sealMessage } from '../../main/services/storage/crypto/aead';
+import { generateHrKeyPair, unwrapForHr } from '../../main/services/storage/crypto/hr-wrap';
 import { enrolKiosk, HubClient } from '../../main/services/sync/hub-client';
 import { signedHeaders, type KioskCredential } from '../../main/services/sync/signing';
 import { SyncEngine } from '../../main/services/sync/sync-engine';
@@ -164,6 +165,29 @@ describe(`media travels and rests sealed (${hubTestDbLabel()})`, () => {
       expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('MEDIA_INVALID');
     } finally {
       writeFileSync(file, before);
+    }
+    expect((await get(hub, cred.kioskId)).status).toBe(200);
+    // Someone with the key substitutes another validly sealed chunk and rewrites the item and the
+    // object row to match: the item no longer agrees with its chunk_committed event in the
+    // verified journal, so it is still refused.
+    const item = (await hub.db.pool.query<{ body: Record<string, unknown> }>('SELECT body FROM items WHERE kiosk_id=$1 AND idem_key=$2', [cred.kioskId, key])).rows[0]!.body;
+    const dataKey = unwrapForHr(Buffer.from((item.sessionKey as { hrWrapped: string }).hrWrapped, 'base64'), HR, sessionId)!;
+    const forged = Buffer.from('forged '.repeat(500));
+    const forgedSealed = sealMessage(dataKey, forged, Buffer.from(String(item.identity), 'utf8'));
+    const forgedBody = { ...item, size: forged.length, sha256: sha(forged), sealedSize: forgedSealed.length, sealedSha256: sha(forgedSealed) };
+    writeFileSync(file, forgedSealed);
+    await hub.db.pool.query('UPDATE media_objects SET size=$3, sha256=$4 WHERE kiosk_id=$1 AND idem_key=$2', [cred.kioskId, key, forgedSealed.length, sha(forgedSealed)]);
+    await hub.db.pool.query('UPDATE items SET body=$3 WHERE kiosk_id=$1 AND idem_key=$2', [cred.kioskId, key, JSON.stringify(forgedBody)]);
+    try {
+      const subst = await get(hub, cred.kioskId);
+      expect(subst.status).toBe(422);
+      const text = await subst.text();
+      expect(text).toMatch(/chunk_committed/);
+      expect(text).not.toContain('forged');
+    } finally {
+      writeFileSync(file, before);
+      await hub.db.pool.query('UPDATE media_objects SET size=$3, sha256=$4 WHERE kiosk_id=$1 AND idem_key=$2', [cred.kioskId, key, before.length, sha(before)]);
+      await hub.db.pool.query('UPDATE items SET body=$3 WHERE kiosk_id=$1 AND idem_key=$2', [cred.kioskId, key, JSON.stringify(item)]);
     }
     expect((await get(hub, cred.kioskId)).status).toBe(200);
   });

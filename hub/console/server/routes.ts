@@ -19,7 +19,7 @@ import { orderAlerts, scheduleStatus } from '../logic/schedule';
 import { resumeCodeFor } from './resume-code';
 import { maskName, openReviewMaterial, SealedTamperedError, type HrKey } from './sealed-review';
 import { parseByteRange, planRecording, recordingMime } from '../logic/recording';
-import { MediaUnopenableError, mediaSessionKey, openMediaChunk, readSealedObject, sealedChunkOf, type SealedRecordingChunk } from '../../storage/sealed-media';
+import { checkAgainstJournal, journalChunkDigests, MediaUnopenableError, mediaSessionKey, openMediaChunk, readSealedObject, sealedChunkOf, type SealedRecordingChunk } from '../../storage/sealed-media';
 import type { UploadStore } from '../../storage/upload-store';
 
 export interface ConsoleDeps {
@@ -380,9 +380,17 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
     if (r.rows.length === 0) throw new HubError(404, 'RECORDING_NOT_FOUND', 'no recording of this answer in that segment');
     if (r.rows.length > 5000) throw new HubError(413, 'RECORDING_TOO_LARGE', 'this segment has more chunks than the hub plays');
     const chunks: SealedRecordingChunk[] = [];
+    // Each item against its chunk_committed event in the verified journal, when that has arrived.
+    const digests = await journalChunkDigests((sql, params) => db.pool.query<{ payload: string }>(sql, params), s.kiosk_id, sessionId);
     for (const row of r.rows) {
       const c = sealedChunkOf(row);
       if (!c) throw new HubError(422, 'RECORDING_INVALID', `chunk ${row.idem_key} is missing or does not match what the kiosk sent; nothing is played`);
+      try {
+        checkAgainstJournal(c, digests);
+      } catch (err) {
+        if (err instanceof MediaUnopenableError) throw new HubError(422, 'RECORDING_INVALID', `chunk ${c.key}: ${err.message}; nothing is played`);
+        throw err;
+      }
       chunks.push(c);
     }
     const dataKey = mediaKeyOrRefuse(sessionId, r.rows[0]!.body);

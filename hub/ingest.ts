@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { HubDatabase } from './db/database';
 import { canonicalJson, GENESIS, journalEventHash } from './journal-chain';
 import { refreshSessionFacts } from './analytics/facts';
+import { identityOfMediaBody, identityOfMediaKey, SEALED_MEDIA_FORMAT, SEALED_OVERHEAD } from './storage/sealed-media';
 
 export const ITEM_KINDS = [
   'session',
@@ -50,7 +51,23 @@ const journalBody = z.object({
   hash: hex64,
 });
 const sessionBody = z.object({ id, inviteCode: z.string().min(1).max(200), state: z.string().min(1).max(50) }).loose();
-const mediaBody = z.object({ sessionId: id, sha256: hex64, size: z.number().int().min(1) }).loose();
+/**
+ * A media chunk item (#13): the plaintext's sha256/size (checked when a reader opens it), the
+ * sealed object's sealedSha256/sealedSize (checked against the verified upload), format IKS1 and
+ * the AES-GCM identity of the chunk its fields name; the HR-wrapped session key when the kiosk has one.
+ */
+const mediaBody = z
+  .object({
+    sessionId: id,
+    sha256: hex64,
+    size: z.number().int().min(1),
+    format: z.string().max(20),
+    identity: z.string().max(300),
+    sealedSha256: hex64,
+    sealedSize: z.number().int().min(SEALED_OVERHEAD + 1),
+    sessionKey: z.object({ hrWrapped: z.string().max(200), hrKeyId: z.string().max(100) }).loose().nullable().optional(),
+  })
+  .loose();
 
 export type ItemStatus = 'stored' | 'duplicate' | 'conflict' | 'rejected';
 export interface ItemResult {
@@ -147,10 +164,16 @@ async function ingestOne(c: pg.PoolClient, kioskId: string, item: IngestItem): P
     case 'identity_photo': {
       const m = mediaBody.safeParse(item.body);
       if (!m.success) return { key: item.key, status: 'rejected', code: 'INVALID_ITEM' };
+      if (m.data.format !== SEALED_MEDIA_FORMAT) return { key: item.key, status: 'rejected', code: 'MEDIA_NOT_SEALED' };
+      // The identity is the chunk the item's own fields name, and the one its key names.
+      const identity = identityOfMediaBody(item.body);
+      if (!identity || m.data.identity !== identity || (item.key.startsWith('media:') && identityOfMediaKey(item.key) !== identity)) {
+        return { key: item.key, status: 'rejected', code: 'MEDIA_IDENTITY_MISMATCH' };
+      }
       const obj = await c.query<{ sha256: string; size: string }>('SELECT sha256, size FROM media_objects WHERE kiosk_id=$1 AND idem_key=$2', [kioskId, item.key]);
       const o = obj.rows[0];
       if (!o) return { key: item.key, status: 'rejected', code: 'MEDIA_NOT_UPLOADED' };
-      if (o.sha256 !== m.data.sha256 || Number(o.size) !== m.data.size) return { key: item.key, status: 'rejected', code: 'MEDIA_HASH_MISMATCH' };
+      if (o.sha256 !== m.data.sealedSha256 || Number(o.size) !== m.data.sealedSize) return { key: item.key, status: 'rejected', code: 'MEDIA_HASH_MISMATCH' };
       break;
     }
     case 'incident':

@@ -19,6 +19,7 @@ import { registerInviteRoutes } from './invites/routes';
 import { registerAnalyticsRoutes } from './analytics/routes';
 import { reminderConfigFromEnv, type ReminderConfig } from './reminders/config';
 import type { UploadStore } from './storage/upload-store';
+import { checkAgainstJournal, identityOfMediaKey, journalChunkDigests, looksSealed, MediaUnopenableError, mediaSessionKey, openMediaChunk, readSealedObject, sealedChunkOf, SEALED_MEDIA_FORMAT } from './storage/sealed-media';
 import { registerConsoleRoutes } from './console/server/routes';
 import { registerConsoleStatic } from './console/server/static';
 import { resumeSecretFromEnv } from './console/server/resume-code';
@@ -76,6 +77,8 @@ function routeKey(req: FastifyRequest): string {
 
 export async function buildHub(opts: HubOptions): Promise<FastifyInstance> {
   const { db } = opts;
+  // HR's X25519 key opens sealed answers and media for review (HUB_HR_PRIVATE_KEY_FILE; README "Review").
+  const hrKey = opts.console?.hrKey !== undefined ? opts.console.hrKey : hrKeyFromEnv(process.env);
   const now = opts.now ?? Date.now;
   const tokenTtlMs = opts.tokenTtlMs ?? 12 * 3600_000;
   // requestTimeout: a client that stops sending mid-request (a dropped link, a killed kiosk) must not
@@ -308,13 +311,45 @@ export async function buildHub(opts: HubOptions): Promise<FastifyInstance> {
     return { items: r.rows };
   });
 
+  // One media chunk. It rests sealed (#13); by default it is opened here with HR's key (the session
+  // key unwrapped from the item's HR wrap) and its plaintext checked against the sha256 the kiosk
+  // recorded before a byte is sent. `?form=sealed` serves the stored bytes as they rest (no key
+  // needed; x-content-sha256 is then theirs). A bad tag or hash, or no HR key: refused, nothing sent.
   app.get('/v1/media/:kioskId/:key', async (req, reply) => {
     const p = parse(z.object({ kioskId: z.string().max(200), key: z.string().max(300) }), req.params);
-    const r = await db.pool.query<{ storage_key: string; size: string; sha256: string }>('SELECT storage_key, size, sha256 FROM media_objects WHERE kiosk_id=$1 AND idem_key=$2', [p.kioskId, p.key]);
+    const q = parse(z.object({ form: z.enum(['plain', 'sealed']).default('plain') }), req.query);
+    const r = await db.pool.query<{ storage_key: string; size: string; sha256: string; body: Record<string, unknown> | null }>(
+      "SELECT o.storage_key, o.size, o.sha256, i.body FROM media_objects o LEFT JOIN items i ON i.kiosk_id = o.kiosk_id AND i.idem_key = o.idem_key AND i.kind = 'media_chunk' WHERE o.kiosk_id=$1 AND o.idem_key=$2",
+      [p.kioskId, p.key],
+    );
     const o = r.rows[0];
     if (!o) throw new HubError(404, 'NOT_FOUND', 'no such media object');
-    const stream = await opts.uploads.read(o.storage_key);
-    return reply.header('content-type', 'application/octet-stream').header('x-content-sha256', o.sha256).send(stream);
+    const sealedRef = { key: p.key, storageKey: o.storage_key, sealedSize: Number(o.size), sealedSha256: o.sha256 };
+    const refuse = (err: unknown): never => {
+      if (!(err instanceof MediaUnopenableError)) throw err;
+      if (err.reason === 'no_hr_key') throw new HubError(409, 'HR_KEY_MISSING', `${err.message}; nothing is served`);
+      if (err.reason === 'no_hr_wrap' || err.reason === 'other_hr_key') throw new HubError(409, 'HR_KEY_UNAVAILABLE', `${err.message}; nothing is served`);
+      throw new HubError(422, 'MEDIA_INVALID', `${err.message}; nothing is served`);
+    };
+    if (q.form === 'sealed') {
+      const sealed = await readSealedObject(opts.uploads, sealedRef).catch(refuse);
+      return reply.header('content-type', 'application/octet-stream').header('x-content-sha256', o.sha256).header('x-media-format', SEALED_MEDIA_FORMAT).header('cache-control', 'no-store').send(sealed);
+    }
+    const c = o.body ? sealedChunkOf({ idem_key: p.key, body: o.body, storage_key: o.storage_key, size: o.size, sha256: o.sha256 }) : null;
+    if (!c) throw new HubError(422, 'MEDIA_INVALID', 'the media object has no valid sealed chunk item (not announced yet, or it does not match); nothing is served');
+    let plain: Buffer;
+    try {
+      checkAgainstJournal(c, await journalChunkDigests((sql, params) => db.pool.query<{ payload: string }>(sql, params), p.kioskId, String(o.body?.sessionId ?? '')));
+      const dataKey = mediaSessionKey(o.body?.sessionKey, String(o.body?.sessionId ?? ''), hrKey);
+      try {
+        plain = openMediaChunk(dataKey, await readSealedObject(opts.uploads, c), { identity: c.identity, sha256: c.sha256, size: c.size });
+      } finally {
+        dataKey.fill(0);
+      }
+    } catch (err) {
+      return refuse(err);
+    }
+    return reply.header('content-type', 'application/octet-stream').header('x-content-sha256', c.sha256).header('cache-control', 'no-store').send(plain);
   });
 
   app.get('/v1/chain-flags', async (req) => {
@@ -349,7 +384,7 @@ export async function buildHub(opts: HubOptions): Promise<FastifyInstance> {
     auth,
     resumeSecret: opts.console?.resumeSecret !== undefined ? opts.console.resumeSecret : resumeSecretFromEnv(process.env),
     // HR's X25519 private key opens sealed answers for review (HUB_HR_PRIVATE_KEY_FILE; README "Review").
-    hrKey: opts.console?.hrKey !== undefined ? opts.console.hrKey : hrKeyFromEnv(process.env),
+    hrKey,
     uploads: opts.uploads,
     ...(opts.console?.offlineAfterMs ? { offlineAfterMs: opts.console.offlineAfterMs } : {}),
   });
@@ -383,6 +418,10 @@ function registerTus(app: FastifyInstance, opts: HubOptions): void {
       if (!kioskId || !md.key || !md.sha256 || !HEX64.test(md.sha256) || md.key.length > 300) {
         throw { status_code: 400, body: 'metadata needs key and sha256 (hex)\n' };
       }
+      // Media travels and rests sealed (#13): the hub takes only the kiosk's stored (sealed) form,
+      // bound to the chunk its key names; it never holds plaintext media.
+      if (md.format !== SEALED_MEDIA_FORMAT) throw { status_code: 415, body: 'MEDIA_NOT_SEALED: upload the chunk as stored, sealed (format IKS1)\n' };
+      if (md.key.startsWith('media:') && md.identity !== identityOfMediaKey(md.key)) throw { status_code: 400, body: 'MEDIA_IDENTITY_MISMATCH: identity must be the chunk the key names\n' };
       return { metadata: { ...md, kiosk: kioskId } };
     },
     async onIncomingRequest(req, uploadId) {
@@ -396,14 +435,21 @@ function registerTus(app: FastifyInstance, opts: HubOptions): void {
       const stream = await opts.uploads.readStaged(upload.id);
       const h = createHash('sha256');
       let size = 0;
+      let head = Buffer.alloc(0);
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         h.update(chunk);
+        if (head.length < 4) head = Buffer.concat([head, chunk.subarray(0, 4 - head.length)]);
         size += chunk.length;
       }
       const digest = h.digest('hex');
+      // The sealed bytes' sha256, checked on arrival: a mismatch is refused (the kiosk retries).
       if (digest !== md.sha256 || size !== upload.size) {
         await opts.uploads.datastore.remove(upload.id).catch(() => undefined);
         throw { status_code: 460, body: `HASH_MISMATCH: received ${digest}\n` };
+      }
+      if (!looksSealed(head, size)) {
+        await opts.uploads.datastore.remove(upload.id).catch(() => undefined);
+        throw { status_code: 415, body: 'MEDIA_NOT_SEALED: the bytes are not a sealed chunk\n' };
       }
       const location = await opts.uploads.finalize(upload.id, `media/${md.kiosk ?? 'unknown'}/${upload.id}`, size);
       await opts.db.pool.query('INSERT INTO media_objects (kiosk_id, idem_key, storage_key, size, sha256) VALUES ($1,$2,$3,$4,$5) ON CONFLICT DO NOTHING', [

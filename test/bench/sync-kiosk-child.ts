@@ -22,6 +22,7 @@ const { values } = parseArgs({
     chunks: { type: 'string', default: '3' },
     'chunk-bytes': { type: 'string', default: '16384' },
     'pause-ms': { type: 'string', default: '5' },
+    'hr-public': { type: 'string' },
   },
 });
 const out = (o: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(o)}\n`);
@@ -31,7 +32,7 @@ const bytes = Number(values['chunk-bytes']);
 const pauseMs = Number(values['pause-ms']);
 
 async function main(): Promise<void> {
-  const kiosk = openSyncKiosk(values['data-dir'] ?? '');
+  const kiosk = openSyncKiosk(values['data-dir'] ?? '', values['hr-public'] ? { hrPublicKey: Buffer.from(values['hr-public'], 'base64') } : {});
   let cred: KioskCredential;
   const stored = getKioskState(kiosk.db, 'sync-test.credential');
   if (stored) cred = JSON.parse(stored) as KioskCredential;
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
   const engine = new SyncEngine({
     db: kiosk.db,
     hub: new HubClient(cred),
+    sealer: kiosk.chunkSealer,
     batchSize: 50,
     idlePollMs: 100,
     backoffBaseMs: 100,

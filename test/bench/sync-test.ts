@@ -6,13 +6,17 @@
  * that shares no code with the sync path compares each kiosk's SQLite (read with raw SQL) with
  * the hub's PostgreSQL tables and object files: every journal event, media chunk and outbox item
  * present exactly once with the same hash, every chain recomputed and linked, no open chain flag.
+ * Media travels and rests sealed (#13): the harness provisions a test HR key (kiosks wrap session
+ * keys for it, the hub holds the private half); the oracle checks each hub object is byte-equal to
+ * the kiosk's stored (sealed) bytes and opens it, with its own code written from
+ * docs/encryption-at-rest.md, to the plaintext the kiosk recorded (`mediaChunksOpened`).
  *
  * Options: --kiosks 3 --interviews 60 (total) --drop 0.3 --kiosk-kills 6 --hub-kills 2 --json
  * Last line: {"sessions","events","mediaBytes","lost":0,"duplicated":0,"chainBreaks":0,"resumedUploads",…,"pass"}
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { createDecipheriv, createHash, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -44,6 +48,14 @@ const HUB_KILLS = Number(values['hub-kills']);
 const ADMIN_PASSWORD = 'sync-test-admin-password';
 const root = mkdtempSync(join(tmpdir(), 'sync-test-'));
 const hubData = join(root, 'hub');
+// A test HR key pair: kiosks wrap each session key for its public half (media is sealed at rest and
+// travels sealed); the hub holds the private half (HUB_HR_PRIVATE_KEY_FILE) and the oracle opens
+// every chunk with it, independently.
+const hrPair = generateKeyPairSync('x25519');
+const hrPrivate = Buffer.from(hrPair.privateKey.export({ format: 'jwk' }).d ?? '', 'base64url');
+const hrPublic = Buffer.from(hrPair.publicKey.export({ format: 'jwk' }).x ?? '', 'base64url');
+const hrKeyFile = join(root, 'hr-private.key');
+writeFileSync(hrKeyFile, hrPrivate, { mode: 0o600 });
 const log = (m: string) => {
   if (!values.json) console.log(m);
   else process.stderr.write(`${m}\n`);
@@ -79,7 +91,7 @@ const hubUrl = `http://127.0.0.1:${hubPort}`;
 let hub = null as ChildProcess | null;
 async function startHub(): Promise<void> {
   const child = spawn(process.execPath, ['--import', 'tsx', resolve('hub/main.ts')], {
-    env: { ...process.env, HUB_DATA_DIR: hubData, HUB_PORT: String(hubPort), HUB_ADMIN_PASSWORD: ADMIN_PASSWORD },
+    env: { ...process.env, HUB_DATA_DIR: hubData, HUB_PORT: String(hubPort), HUB_ADMIN_PASSWORD: ADMIN_PASSWORD, HUB_HR_PRIVATE_KEY_FILE: hrKeyFile },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stderr?.on('data', (d: Buffer) => log(`[hub] ${d.toString().trim()}`));
@@ -161,7 +173,7 @@ async function api(method: string, path: string, token: string | null, body?: un
 
 function startKiosk(k: KioskProc): void {
   k.drained = false;
-  const args = ['--import', 'tsx', resolve('test/bench/sync-kiosk-child.ts'), '--data-dir', k.dir, '--hub-url', hubUrl, '--proxy-url', proxyUrl, '--interviews', String(k.interviews), '--chunk-bytes', String(values['chunk-bytes'])];
+  const args = ['--import', 'tsx', resolve('test/bench/sync-kiosk-child.ts'), '--data-dir', k.dir, '--hub-url', hubUrl, '--proxy-url', proxyUrl, '--interviews', String(k.interviews), '--chunk-bytes', String(values['chunk-bytes']), '--hr-public', hrPublic.toString('base64')];
   if (k.code) args.push('--code', k.code);
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stderr?.on('data', (d: Buffer) => log(`[kiosk ${k.index}] ${d.toString().trim().slice(0, 500)}`));
@@ -250,14 +262,56 @@ let chainBreaks = 0;
 const details: string[] = [];
 const note = (m: string) => details.length < 20 && details.push(m);
 
-async function fileSha(path: string): Promise<{ sha: string; size: number }> {
-  const h = createHash('sha256');
-  let size = 0;
-  for await (const c of createReadStream(path) as AsyncIterable<Buffer>) {
-    h.update(c);
-    size += c.length;
+let mediaOpened = 0;
+let unopened = 0;
+let plainOnHub = 0;
+
+function readRange(path: string, offset: number, length: number): Buffer | null {
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const b = Buffer.alloc(length);
+      const n = readSync(fd, b, 0, length, offset);
+      return n === length ? b : null;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return null;
   }
-  return { sha: h.digest('hex'), size };
+}
+
+// The recipient side of docs/encryption-at-rest.md, written here from the document (no kiosk or hub code).
+function oracleUnwrap(wrapped: Buffer, sessionId: string): Buffer | null {
+  if (wrapped.length !== 84 || wrapped.subarray(0, 4).toString('latin1') !== 'IKH1') return null;
+  const eph = wrapped.subarray(4, 36);
+  try {
+    const priv = createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d: hrPrivate.toString('base64url'), x: hrPublic.toString('base64url') }, format: 'jwk' });
+    const pub = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: Buffer.from(eph).toString('base64url') }, format: 'jwk' });
+    const shared = diffieHellman({ privateKey: priv, publicKey: pub });
+    const info = Buffer.from(`interview-kiosk/session-key/v1\n${sessionId}`, 'utf8');
+    const okm = Buffer.from(hkdfSync('sha256', shared, Buffer.concat([eph, hrPublic]), info, 44));
+    const d = createDecipheriv('aes-256-gcm', okm.subarray(0, 32), okm.subarray(32, 44));
+    d.setAAD(info);
+    d.setAuthTag(wrapped.subarray(36, 52));
+    return Buffer.concat([d.update(wrapped.subarray(52)), d.final()]);
+  } catch {
+    return null;
+  }
+}
+
+function oracleOpen(dataKey: Buffer, sealed: Buffer, identity: string): Buffer | null {
+  if (sealed.length < 52 || sealed.subarray(0, 4).toString('latin1') !== 'IKS1') return null;
+  const aad = Buffer.from(identity, 'utf8');
+  const okm = Buffer.from(hkdfSync('sha256', dataKey, sealed.subarray(4, 36), Buffer.concat([Buffer.from('interview-kiosk/seal/v1\n', 'utf8'), aad]), 44));
+  try {
+    const d = createDecipheriv('aes-256-gcm', okm.subarray(0, 32), okm.subarray(32, 44));
+    d.setAAD(aad);
+    d.setAuthTag(sealed.subarray(36, 52));
+    return Buffer.concat([d.update(sealed.subarray(52)), d.final()]);
+  } catch {
+    return null;
+  }
 }
 
 for (const k of kiosks) {
@@ -299,10 +353,16 @@ for (const k of kiosks) {
       prev = e.hash;
     });
   }
-  // Media: every kiosk chunk is a verified object on the hub whose file bytes hash right.
-  const kMedia = db.prepare("SELECT 'media:' || session_id || ':' || question_index || ':' || attempt || ':' || segment || ':' || seq AS key, sha256, size FROM media_chunks").all() as Array<{ key: string; sha256: string; size: number }>;
+  // Media: every kiosk chunk is an object on the hub byte-equal to what the kiosk stores (sealed),
+  // and opens — with the test HR key, by the documented format, written here — to a plaintext
+  // whose sha256 and size are the kiosk's row's.
+  const kMedia = db
+    .prepare("SELECT 'media:' || session_id || ':' || question_index || ':' || attempt || ':' || segment || ':' || seq AS key, session_id, question_index, attempt, segment, seq, sha256, size, file, file_offset, stored_size, data FROM media_chunks")
+    .all() as Array<{ key: string; session_id: string; question_index: number; attempt: number; segment: number; seq: number; sha256: string; size: number; file: string | null; file_offset: number | null; stored_size: number | null; data: Buffer | null }>;
   const hMedia = await q<{ idem_key: string; storage_key: string; sha256: string; size: string }>('SELECT idem_key, storage_key, sha256, size FROM media_objects WHERE kiosk_id = $1', [kid]);
   const hm = new Map(hMedia.map((m) => [m.idem_key, m]));
+  const hBodies = new Map((await q<{ idem_key: string; body: Record<string, unknown> }>("SELECT idem_key, body FROM items WHERE kiosk_id = $1 AND kind = 'media_chunk'", [kid])).map((i) => [i.idem_key, i.body]));
+  const kWraps = new Map((db.prepare('SELECT session_id, hr_wrapped FROM session_keys').all() as Array<{ session_id: string; hr_wrapped: Buffer | null }>).map((r) => [r.session_id, r.hr_wrapped]));
   for (const m of kMedia) {
     const h = hm.get(m.key);
     if (!h) {
@@ -310,11 +370,40 @@ for (const k of kiosks) {
       note(`media ${m.key} missing on hub`);
       continue;
     }
-    const f = await fileSha(join(hubData, 'objects', h.storage_key)).catch(() => null);
-    if (!f || f.sha !== m.sha256 || f.size !== m.size) {
+    const stored = m.file !== null && m.file_offset !== null && m.stored_size !== null ? readRange(join(k.dir, 'media', m.file), m.file_offset, m.stored_size) : m.data;
+    let hubBytes: Buffer | null = null;
+    try {
+      hubBytes = readFileSync(join(hubData, 'objects', h.storage_key));
+    } catch {
+      hubBytes = null;
+    }
+    if (!stored || !hubBytes || !hubBytes.equals(stored) || h.sha256 !== sha(stored) || Number(h.size) !== stored.length) {
       lost++;
-      note(`media ${m.key} bytes differ on hub`);
-    } else mediaBytes += f.size;
+      note(`media ${m.key} bytes on hub differ from the kiosk's stored bytes`);
+      continue;
+    }
+    if (hubBytes.subarray(0, 4).toString('latin1') !== 'IKS1') {
+      plainOnHub++;
+      note(`media ${m.key} rests unsealed on the hub`);
+      continue;
+    }
+    // The wrap the hub received with the item, the same as the kiosk's.
+    const wrapB64 = ((hBodies.get(m.key)?.sessionKey ?? null) as { hrWrapped?: string } | null)?.hrWrapped;
+    const kWrap = kWraps.get(m.session_id);
+    if (!wrapB64 || !kWrap || !Buffer.from(wrapB64, 'base64').equals(kWrap)) {
+      unopened++;
+      note(`media ${m.key}: the hub has no HR wrap of its session key matching the kiosk's`);
+      continue;
+    }
+    const dataKey = oracleUnwrap(Buffer.from(wrapB64, 'base64'), m.session_id);
+    const plain = dataKey ? oracleOpen(dataKey, hubBytes, `media-chunk:v1:${m.session_id}:${m.question_index}:${m.attempt}:${m.segment}:${m.seq}`) : null;
+    if (!plain || plain.length !== m.size || sha(plain) !== m.sha256) {
+      unopened++;
+      note(`media ${m.key} does not open to the kiosk's plaintext with the HR key`);
+      continue;
+    }
+    mediaBytes += plain.length;
+    mediaOpened++;
   }
   if (hMedia.length > kMedia.length) {
     duplicated += hMedia.length - kMedia.length;
@@ -376,7 +465,7 @@ await lite.close();
 if (!values.keep) rmSync(root, { recursive: true, force: true });
 
 const finishedAll = !timedOut;
-const pass = finishedAll && lost === 0 && duplicated === 0 && chainBreaks === 0 && sessions >= INTERVIEWS && kioskKills === KIOSK_KILLS && hubKills === HUB_KILLS;
+const pass = finishedAll && lost === 0 && duplicated === 0 && chainBreaks === 0 && unopened === 0 && plainOnHub === 0 && mediaOpened > 0 && sessions >= INTERVIEWS && kioskKills === KIOSK_KILLS && hubKills === HUB_KILLS;
 if (!values.json) for (const d of details) console.log(`  ${d}`);
 for (const d of details) process.stderr.write(`${d}\n`);
 console.log(
@@ -386,6 +475,9 @@ console.log(
     sessions,
     events,
     mediaBytes,
+    mediaChunksOpened: mediaOpened,
+    mediaUnopened: unopened,
+    mediaPlainOnHub: plainOnHub,
     lost: lost,
     duplicated,
     chainBreaks,
@@ -399,7 +491,7 @@ console.log(
     timedOut,
     durationMs: Date.now() - t0,
     seed: Number(values.seed),
-    target: { lost: 0, duplicated: 0, chainBreaks: 0, sessionsAtLeast: INTERVIEWS, kioskKills: KIOSK_KILLS, hubKills: HUB_KILLS },
+    target: { lost: 0, duplicated: 0, chainBreaks: 0, mediaUnopened: 0, mediaPlainOnHub: 0, sessionsAtLeast: INTERVIEWS, kioskKills: KIOSK_KILLS, hubKills: HUB_KILLS },
     oracle: 'independent',
     pass,
   }),

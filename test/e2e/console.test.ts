@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { enrolKiosk, HubClient } from '../../main/services/sync/hub-client';
 import { sealMessage } from '../../main/services/storage/crypto/aead';
+import { chunkAad } from '../../main/common/chunk-sealer';
 import { generateHrKeyPair, recipientKeyId, wrapForHr } from '../../main/services/storage/crypto/hr-wrap';
 import { textAad } from '../../main/services/storage/crypto/identity';
 import { signedHeaders, type KioskCredential } from '../../main/services/sync/signing';
@@ -196,9 +197,21 @@ describe('HR and proctor console', () => {
     expect(webm.length).toBeGreaterThan(200);
     const half = Math.floor(webm.length / 2);
     const client = new HubClient(kiosk);
-    const media = [webm.subarray(0, half), webm.subarray(half)].map((data, seq) => ({ data, seq, key: `media:${SESSION}:1:0:0:${seq}`, sha256: createHash('sha256').update(data).digest('hex') }));
-    for (const m of media) await client.upload(Buffer.from(m.data), { key: m.key, sha256: m.sha256 }, null, () => undefined);
-    const mediaItems = await signedItems(media.map((m) => ({ key: m.key, kind: 'media_chunk', body: { sessionId: SESSION, questionIndex: 1, attempt: 0, segment: 0, seq: m.seq, mimeType: 'video/webm', size: m.data.length, sha256: m.sha256 } })));
+    // Sealed as the kiosk stores them (#13): the hub keeps them sealed and opens them with HR's key to play.
+    const sessionKey = { hrWrapped: wrapForHr(DATA_KEY, HR.publicKey, SESSION).toString('base64'), hrKeyId: recipientKeyId(HR.publicKey) };
+    const media = [webm.subarray(0, half), webm.subarray(half)].map((data, seq) => {
+      const identity = chunkAad(SESSION, 1, 0, 0, seq);
+      const sealed = sealMessage(DATA_KEY, data, Buffer.from(identity, 'utf8'));
+      return { data, sealed, seq, identity, key: `media:${SESSION}:1:0:0:${seq}`, sha256: createHash('sha256').update(data).digest('hex'), sealedSha256: createHash('sha256').update(sealed).digest('hex') };
+    });
+    for (const m of media) await client.upload(m.sealed, { key: m.key, sha256: m.sealedSha256, format: 'IKS1', identity: m.identity }, null, () => undefined);
+    const mediaItems = await signedItems(
+      media.map((m) => ({
+        key: m.key,
+        kind: 'media_chunk',
+        body: { sessionId: SESSION, questionIndex: 1, attempt: 0, segment: 0, seq: m.seq, mimeType: 'video/webm', size: m.data.length, sha256: m.sha256, format: 'IKS1', identity: m.identity, sealedSize: m.sealed.length, sealedSha256: m.sealedSha256, sessionKey },
+      })),
+    );
     expect(mediaItems.map((r) => r.status)).toEqual(['stored', 'stored']);
   }, HUB_HOOK_TIMEOUT_MS);
   afterAll(async () => {

@@ -117,11 +117,20 @@ describe(`console API (${hubTestDbLabel()})`, () => {
     const client = new HubClient(kiosk);
     const keys: string[] = [];
     for (const seq of [10, 2]) {
-      const data = randomBytes(2000);
+      // Shaped as a sealed chunk (the hub takes nothing else); listing does not open it.
+      const data = Buffer.concat([Buffer.from('IKS1', 'latin1'), randomBytes(2000)]);
       const key = `media:${S}:2:0:0:${seq}`;
-      await client.upload(data, { key, sha256: createHash('sha256').update(data).digest('hex') }, null, () => undefined);
+      const sealedSha256 = createHash('sha256').update(data).digest('hex');
+      const identity = `media-chunk:v1:${S}:2:0:0:${seq}`;
+      await client.upload(data, { key, sha256: sealedSha256, format: 'IKS1', identity }, null, () => undefined);
       keys.push(key);
-      await ingest([{ key, kind: 'media_chunk', body: { sessionId: S, questionIndex: 2, attempt: 0, segment: 0, seq, mimeType: 'video/webm', size: data.length, sha256: createHash('sha256').update(data).digest('hex') } }]);
+      await ingest([
+        {
+          key,
+          kind: 'media_chunk',
+          body: { sessionId: S, questionIndex: 2, attempt: 0, segment: 0, seq, mimeType: 'video/webm', size: data.length - 52, sha256: createHash('sha256').update('plain').digest('hex'), format: 'IKS1', identity, sealedSize: data.length, sealedSha256, sessionKey: null },
+        },
+      ]);
     }
     await ingest([{ key: `score:${S}:2:0`, kind: 'score', body: { sessionId: S, question_index: 2, attempt: 0, question_id: 'Q3', status: 'scored', band: 'borderline', total: 50, result: { competencies: [] } } }]);
     const q = await hub.api('GET', '/v1/console/review', rec);

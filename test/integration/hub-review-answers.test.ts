@@ -155,6 +155,16 @@ describe(`review: sealed answers and recordings on the hub (${hubTestDbLabel()})
     expect(JSON.stringify(r.json)).not.toContain('payment');
   });
 
+  it('without HR’s key the recording is refused and says so; nothing of it is played', async () => {
+    const id = await reviewOf(bare, 1);
+    const res = await fetch(`${bare.url}/v1/console/review/${id}/recording/0`, { headers: { authorization: `Bearer ${bare.adminToken}` } });
+    expect(res.status).toBe(409);
+    const text = await res.text();
+    expect(JSON.parse(text)).toMatchObject({ error: { code: 'HR_KEY_MISSING' } });
+    expect(text).toMatch(/HR private key/);
+    for (const c of kiosk.chunks) expect(text.includes(c.subarray(0, 64).toString('latin1'))).toBe(false);
+  });
+
   it('a role that may not see answers is refused (403) on the answer and the recording', async () => {
     const id = await reviewOf(hub, 1);
     for (const role of ['proctor', 'auditor'] as const) {

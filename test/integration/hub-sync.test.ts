@@ -6,7 +6,7 @@
  * real interviews while syncing.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,6 +33,27 @@ function chain(sessionId: string, n: number): Array<Record<string, unknown>> {
   }
   return out;
 }
+
+/**
+ * Transport tests send bytes shaped like a sealed chunk ("IKS1" + salt + tag + ciphertext; the hub
+ * takes nothing else) under a real chunk key; opening them is hub-sealed-media.test.ts's part.
+ */
+const sealedLike = (n: number) => Buffer.concat([Buffer.from('IKS1', 'latin1'), randomBytes(n)]);
+const mkey = (session: string, seq: number) => `media:${session}:0:0:0:${seq}`;
+const identityOf = (key: string) => `media-chunk:v1:${key.slice('media:'.length)}`;
+const uploadMeta = (key: string, data: Buffer, sha256 = sha(data)) => ({ key, sha256, format: 'IKS1', identity: identityOf(key) });
+function mediaItem(key: string, data: Buffer) {
+  const [, sessionId, q, a, seg, seq] = key.split(':');
+  return {
+    key,
+    kind: 'media_chunk',
+    body: { sessionId, questionIndex: Number(q), attempt: Number(a), segment: Number(seg), seq: Number(seq), size: data.length - 52, sha256: sha('plain'), format: 'IKS1', identity: identityOf(key), sealedSize: data.length, sealedSha256: sha(data), sessionKey: null },
+  };
+}
+const tusMeta = (key: string, data: Buffer) =>
+  Object.entries(uploadMeta(key, data))
+    .map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`)
+    .join(',');
 
 async function signedPost(hub: TestHub, cred: KioskCredential, path: string, body: unknown, headers?: Record<string, string>) {
   const text = JSON.stringify(body);
@@ -105,13 +126,14 @@ describe(`hub ingest and kiosk sync (${hubTestDbLabel()})`, () => {
   it('media: a hash mismatch is refused; an upload stopped mid-way resumes at the hub offset; the item needs the verified object', async () => {
     const cred = await enrol(hub, 'media');
     const client = new HubClient(cred);
-    const data = randomBytes(600 * 1024);
-    await expect(client.upload(data, { key: 'media:bad', sha256: sha('other') }, null, () => undefined)).rejects.toMatchObject({ code: 'MEDIA_HASH_MISMATCH' });
-    expect((await client.sendItems([{ key: 'media:bad', kind: 'media_chunk', body: { sessionId: 'S', sha256: sha(data), size: data.length } }]))[0]).toMatchObject({ status: 'rejected', code: 'MEDIA_NOT_UPLOADED' });
+    const data = sealedLike(600 * 1024);
+    const bad = mkey('S', 1);
+    await expect(client.upload(data, uploadMeta(bad, data, sha('other')), null, () => undefined)).rejects.toMatchObject({ code: 'MEDIA_HASH_MISMATCH' });
+    expect((await client.sendItems([mediaItem(bad, data)]))[0]).toMatchObject({ status: 'rejected', code: 'MEDIA_NOT_UPLOADED' });
     // Start an upload by hand and send only the first 100 KiB, as if the kiosk died there.
+    const ok = mkey('S', 2);
     const tok = (await signedPost(hub, cred, '/v1/kiosk/upload-token', {})).json.token as string;
-    const meta = `key ${Buffer.from('media:ok').toString('base64')},sha256 ${Buffer.from(sha(data)).toString('base64')}`;
-    const created = await fetch(`${hub.url}/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${tok}`, 'tus-resumable': '1.0.0', 'upload-length': String(data.length), 'upload-metadata': meta } });
+    const created = await fetch(`${hub.url}/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${tok}`, 'tus-resumable': '1.0.0', 'upload-length': String(data.length), 'upload-metadata': tusMeta(ok, data) } });
     expect(created.status).toBe(201);
     const url = new URL(created.headers.get('location')!, hub.url).toString();
     const part = await fetch(url, { method: 'PATCH', headers: { authorization: `Bearer ${tok}`, 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }, body: data.subarray(0, 100 * 1024) });
@@ -120,13 +142,31 @@ describe(`hub ingest and kiosk sync (${hubTestDbLabel()})`, () => {
     const head = await fetch(url, { method: 'HEAD', headers: { authorization: `Bearer ${tok}`, 'tus-resumable': '1.0.0' } });
     expect(head.headers.get('upload-offset')).toBe(String(100 * 1024));
     const offsets: number[] = [];
-    await client.upload(data, { key: 'media:ok', sha256: sha(data) }, url, () => undefined, (sent) => offsets.push(sent));
+    await client.upload(data, uploadMeta(ok, data), url, () => undefined, (sent) => offsets.push(sent));
     expect(offsets[0]).toBeGreaterThan(100 * 1024);
-    const obj = await hub.db.pool.query('SELECT size, sha256 FROM media_objects WHERE kiosk_id=$1 AND idem_key=$2', [cred.kioskId, 'media:ok']);
+    const obj = await hub.db.pool.query('SELECT size, sha256 FROM media_objects WHERE kiosk_id=$1 AND idem_key=$2', [cred.kioskId, ok]);
     expect(obj.rows).toEqual([{ size: String(data.length), sha256: sha(data) }]);
-    expect((await client.sendItems([{ key: 'media:ok', kind: 'media_chunk', body: { sessionId: 'S', sha256: sha(data), size: data.length } }]))[0]).toMatchObject({ status: 'stored' });
-    const got = await fetch(`${hub.url}/v1/media/${cred.kioskId}/media:ok`, { headers: { authorization: `Bearer ${hub.adminToken}` } });
-    expect(sha(Buffer.from(await got.arrayBuffer()))).toBe(sha(data));
+    // The item must name the chunk its key names, and the sealed object's sha256.
+    const wrongIdentity = mediaItem(ok, data);
+    expect((await client.sendItems([{ ...wrongIdentity, body: { ...wrongIdentity.body, seq: 3 } }]))[0]).toMatchObject({ status: 'rejected', code: 'MEDIA_IDENTITY_MISMATCH' });
+    expect((await client.sendItems([{ ...wrongIdentity, body: { ...wrongIdentity.body, sealedSha256: sha('x') } }]))[0]).toMatchObject({ status: 'rejected', code: 'MEDIA_HASH_MISMATCH' });
+    expect((await client.sendItems([{ ...wrongIdentity, body: { ...wrongIdentity.body, format: 'plain' } }]))[0]).toMatchObject({ status: 'rejected', code: 'MEDIA_NOT_SEALED' });
+    expect((await client.sendItems([mediaItem(ok, data)]))[0]).toMatchObject({ status: 'stored' });
+    // As it rests: the sealed bytes, byte for byte.
+    const got = await fetch(`${hub.url}/v1/media/${cred.kioskId}/${ok}?form=sealed`, { headers: { authorization: `Bearer ${hub.adminToken}` } });
+    expect(Buffer.from(await got.arrayBuffer()).equals(data)).toBe(true);
+  });
+
+  it('plaintext media is refused: an upload not declared sealed, or whose bytes are not a sealed chunk', async () => {
+    const cred = await enrol(hub, 'plain');
+    const client = new HubClient(cred);
+    const plain = randomBytes(4096);
+    await expect(client.upload(plain, { key: mkey('P', 1), sha256: sha(plain) }, null, () => undefined)).rejects.toMatchObject({ code: 'MEDIA_NOT_SEALED', status: 415 });
+    await expect(client.upload(plain, uploadMeta(mkey('P', 2), plain), null, () => undefined)).rejects.toMatchObject({ code: 'MEDIA_NOT_SEALED', status: 415 });
+    const moved = sealedLike(100);
+    await expect(client.upload(moved, { ...uploadMeta(mkey('P', 3), moved), identity: identityOf(mkey('P', 4)) }, null, () => undefined)).rejects.toMatchObject({ code: 'UPLOAD_FAILED', status: 400 });
+    const n = await hub.db.pool.query('SELECT count(*)::int AS n FROM media_objects WHERE kiosk_id=$1', [cred.kioskId]);
+    expect(n.rows[0].n).toBe(0);
   });
 
   it('an upload belongs to the kiosk whose token created it: a forged identity header is ignored and another kiosk is refused', async () => {
@@ -134,8 +174,8 @@ describe(`hub ingest and kiosk sync (${hubTestDbLabel()})`, () => {
     const b = await enrol(hub, 'intruder');
     const tokA = (await signedPost(hub, a, '/v1/kiosk/upload-token', {})).json.token as string;
     const tokB = (await signedPost(hub, b, '/v1/kiosk/upload-token', {})).json.token as string;
-    const data = randomBytes(1000);
-    const meta = `key ${Buffer.from('media:spoof').toString('base64')},sha256 ${Buffer.from(sha(data)).toString('base64')}`;
+    const data = sealedLike(1000);
+    const meta = tusMeta(mkey('spoof', 1), data);
     const tus = { 'tus-resumable': '1.0.0' };
     // B creates an upload claiming, in the hub's internal header, to be A: it is recorded as B's.
     const created = await fetch(`${hub.url}/v1/uploads`, {
@@ -146,7 +186,7 @@ describe(`hub ingest and kiosk sync (${hubTestDbLabel()})`, () => {
     const bUrl = new URL(created.headers.get('location')!, hub.url).toString();
     const done = await fetch(bUrl, { method: 'PATCH', headers: { ...tus, authorization: `Bearer ${tokB}`, 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }, body: data });
     expect(done.status).toBe(204);
-    const owners = await hub.db.pool.query<{ kiosk_id: string }>('SELECT kiosk_id FROM media_objects WHERE idem_key=$1', ['media:spoof']);
+    const owners = await hub.db.pool.query<{ kiosk_id: string }>('SELECT kiosk_id FROM media_objects WHERE idem_key=$1', [mkey('spoof', 1)]);
     expect(owners.rows).toEqual([{ kiosk_id: b.kioskId }]);
     // A's own upload: B may neither read its offset nor write to it, even with the forged header.
     const aUp = await fetch(`${hub.url}/v1/uploads`, { method: 'POST', headers: { ...tus, authorization: `Bearer ${tokA}`, 'upload-length': String(data.length), 'upload-metadata': meta } });
@@ -175,7 +215,7 @@ describe(`hub ingest and kiosk sync (${hubTestDbLabel()})`, () => {
       const s2 = await kiosk.interview(2, 2048);
       const cred = await enrol(hub, 'interviews');
       const confirmed: string[] = [];
-      const engine = new SyncEngine({ db: kiosk.db, hub: new HubClient(cred), batchSize: 25, onHubConfirmed: (ids) => confirmed.push(...ids) });
+      const engine = new SyncEngine({ db: kiosk.db, hub: new HubClient(cred), sealer: kiosk.chunkSealer, batchSize: 25, onHubConfirmed: (ids) => confirmed.push(...ids) });
       for (let i = 0; i < 100 && engine.state().pending > 0; i++) expect(await engine.tick()).not.toBe('failed');
       expect(engine.state()).toMatchObject({ pending: 0, phase: 'idle' });
       expect(new Set(confirmed)).toEqual(new Set([s1, s2]));
@@ -184,9 +224,20 @@ describe(`hub ingest and kiosk sync (${hubTestDbLabel()})`, () => {
       const kJournal = kiosk.db.prepare('SELECT session_id, seq, hash FROM journal ORDER BY session_id, seq').all() as Array<{ session_id: string; seq: number; hash: string }>;
       const hJournal = (await hub.db.pool.query('SELECT session_id, seq, hash FROM journal_events WHERE kiosk_id=$1 ORDER BY session_id, seq', [cred.kioskId])).rows;
       expect(hJournal).toEqual(kJournal);
-      const kMedia = kiosk.db.prepare('SELECT sha256 FROM media_chunks ORDER BY sha256').all() as Array<{ sha256: string }>;
-      const hMedia = (await hub.db.pool.query('SELECT sha256 FROM media_objects WHERE kiosk_id=$1 ORDER BY sha256', [cred.kioskId])).rows;
-      expect(hMedia).toEqual(kMedia);
+      // Media as stored on the kiosk (sealed): the hub's objects hash to the kiosk's stored bytes,
+      // and the items name the plaintext's sha256 the kiosk recorded.
+      const kRows = kiosk.db.prepare('SELECT session_id, question_index, attempt, segment, seq, sha256, file, file_offset, stored_size FROM media_chunks').all() as Array<{
+        session_id: string; question_index: number; attempt: number; segment: number; seq: number; sha256: string; file: string; file_offset: number; stored_size: number;
+      }>;
+      const kMedia = kRows
+        .map((r) => {
+          const stored = readFileSync(join(dir, 'media', r.file)).subarray(r.file_offset, r.file_offset + r.stored_size);
+          return { key: `media:${r.session_id}:${r.question_index}:${r.attempt}:${r.segment}:${r.seq}`, sha256: sha(stored), sealed: stored.subarray(0, 4).toString('latin1') === 'IKS1', plain: r.sha256 };
+        })
+        .sort((x, y) => x.key.localeCompare(y.key));
+      expect(kMedia.every((m) => m.sealed)).toBe(true);
+      const hMedia = (await hub.db.pool.query("SELECT o.idem_key AS key, o.sha256, i.body->>'sha256' AS plain FROM media_objects o JOIN items i USING (kiosk_id, idem_key) WHERE o.kiosk_id=$1", [cred.kioskId])).rows;
+      expect(hMedia.sort((x: { key: string }, y: { key: string }) => x.key.localeCompare(y.key))).toEqual(kMedia.map(({ key, sha256, plain }) => ({ key, sha256, plain })));
       expect(kMedia.length).toBe(3 * 2 + 2 * 2);
       const flags = await hub.db.pool.query('SELECT count(*)::int AS n FROM chain_flags WHERE kiosk_id=$1', [cred.kioskId]);
       expect(flags.rows[0].n).toBe(0);
@@ -233,12 +284,12 @@ describe('hub media on S3 (s3rver on loopback)', () => {
   it('a tus upload lands in the bucket, is verified by hash and reads back byte for byte', async () => {
     const cred = await enrol(hub, 's3');
     const client = new HubClient(cred);
-    const data = randomBytes(300 * 1024);
-    await client.upload(data, { key: 'media:s3', sha256: sha(data) }, null, () => undefined);
-    expect((await client.sendItems([{ key: 'media:s3', kind: 'media_chunk', body: { sessionId: 'S', sha256: sha(data), size: data.length } }]))[0]).toMatchObject({ status: 'stored' });
-    const got = await fetch(`${hub.url}/v1/media/${cred.kioskId}/media:s3`, { headers: { authorization: `Bearer ${hub.adminToken}` } });
+    const data = sealedLike(300 * 1024);
+    await client.upload(data, uploadMeta(mkey('s3', 1), data), null, () => undefined);
+    expect((await client.sendItems([mediaItem(mkey('s3', 1), data)]))[0]).toMatchObject({ status: 'stored' });
+    const got = await fetch(`${hub.url}/v1/media/${cred.kioskId}/${mkey('s3', 1)}?form=sealed`, { headers: { authorization: `Bearer ${hub.adminToken}` } });
     expect(got.status).toBe(200);
     expect(sha(Buffer.from(await got.arrayBuffer()))).toBe(sha(data));
-    await expect(client.upload(data, { key: 'media:s3-bad', sha256: sha('x') }, null, () => undefined)).rejects.toMatchObject({ code: 'MEDIA_HASH_MISMATCH' });
+    await expect(client.upload(data, uploadMeta(mkey('s3', 2), data, sha('x')), null, () => undefined)).rejects.toMatchObject({ code: 'MEDIA_HASH_MISMATCH' });
   });
 });

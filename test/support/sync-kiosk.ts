@@ -15,6 +15,11 @@ import { DemoInviteDirectory, loadPack, StaticPackProvider } from '../../main/se
 import { HmacResumeCodes } from '../../main/services/session/resume-codes';
 import { SessionService } from '../../main/services/session/session-service';
 import type { QuestionView } from '../../preload/contract/session';
+import type { ChunkSealer } from '../../main/common/chunk-sealer';
+import { setTextSealer } from '../../main/db/text-sealing';
+import { FileKeyProtector } from '../../main/services/packs/key-protector';
+import { SessionKeyring } from '../../main/services/storage/crypto/session-keyring';
+import { SegmentMediaStore } from '../../main/services/storage/media-store';
 
 export const SYNC_PACK = {
   schemaVersion: 1,
@@ -47,6 +52,9 @@ export const SYNC_PACK = {
 
 export interface SyncKiosk {
   readonly db: Db;
+  /** The session keyring's chunk sealer (media is sealed at rest, as in the composition root); the sync engine needs it. */
+  readonly chunkSealer: ChunkSealer;
+  readonly keyring: SessionKeyring;
   readonly sessions: SessionService;
   /** Runs one whole interview (`chunksPerAnswer` chunks of `chunkBytes` per question); returns its session id. */
   interview(chunksPerAnswer: number, chunkBytes: number): Promise<string>;
@@ -62,7 +70,12 @@ const must = <T,>(r: { ok: true; value: T } | { ok: false; error: { code: string
   return r.value;
 };
 
-export function openSyncKiosk(dataDir: string): SyncKiosk {
+/**
+ * `hrPublicKey`: HR's X25519 public key, so each session key is also wrapped for HR (as provisioning's
+ * `hrEndpoint.sealingKey` does); without it only the kiosk can open its media. `plainMedia`: a media
+ * store that does not seal (as before the keyring was wired), for the refusal tests.
+ */
+export function openSyncKiosk(dataDir: string, opts: { hrPublicKey?: Buffer; plainMedia?: boolean } = {}): SyncKiosk {
   mkdirSync(dataDir, { recursive: true });
   const loaded = loadPack(SYNC_PACK);
   if (!loaded.ok) throw new Error(loaded.error.message);
@@ -72,6 +85,16 @@ export function openSyncKiosk(dataDir: string): SyncKiosk {
   const dbPath = path.join(dataDir, 'interview-kiosk.sqlite');
   const db = openDatabase(dbPath, { durability: 'barrier' });
   setDurability(db, new WalBarrier(db, dbPath));
+  // As the composition root wires it: chunks and texts sealed under per-session keys (file-key wrap).
+  const keyring = new SessionKeyring({
+    db,
+    protector: new FileKeyProtector(path.join(dataDir, 'keys')),
+    clock: { now: () => Date.now() },
+    logger: silentLogger,
+    ...(opts.hrPublicKey ? { hr: { publicKey: opts.hrPublicKey } } : {}),
+  });
+  setTextSealer(db, keyring);
+  const chunkSealer = keyring.chunkSealer();
   const sessions = new SessionService({
     db,
     journal: new SqliteJournal(db),
@@ -82,6 +105,7 @@ export function openSyncKiosk(dataDir: string): SyncKiosk {
     environment: new OsEnvironmentProbe('sync-test', 'node'),
     logger: silentLogger,
     wal: new PassiveWalMaintenance(db),
+    media: opts.plainMedia ? new SegmentMediaStore(db) : new SegmentMediaStore(db, { sealer: chunkSealer }),
   });
   sessions.recoverAfterStart();
 
@@ -106,6 +130,8 @@ export function openSyncKiosk(dataDir: string): SyncKiosk {
 
   return {
     db,
+    chunkSealer,
+    keyring,
     sessions,
     async interviewAsync(chunksPerAnswer, chunkBytes, pauseMs) {
       const code = `DEMO-${randomBytes(4).toString('hex').toUpperCase()}`;

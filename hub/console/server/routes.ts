@@ -19,7 +19,8 @@ import { redactForBlind, type ReviewDetail } from '../logic/redact';
 import { orderAlerts, scheduleStatus } from '../logic/schedule';
 import { resumeCodeFor } from './resume-code';
 import { maskName, openReviewMaterial, SealedTamperedError, type HrKey } from './sealed-review';
-import { parseByteRange, planRecording, recordingMime, type RecordingChunk } from '../logic/recording';
+import { parseByteRange, planRecording, recordingMime } from '../logic/recording';
+import { checkAgainstJournal, journalChunkDigests, MediaUnopenableError, mediaSessionKey, openMediaChunk, readSealedObject, sealedChunkOf, type SealedRecordingChunk } from '../../storage/sealed-media';
 import type { UploadStore } from '../../storage/upload-store';
 import { refreshSessionFacts } from '../../analytics/facts';
 
@@ -379,9 +380,13 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
     };
   });
 
-  // One recorded segment of the answer, its chunks joined in order, each read from object storage
-  // and checked against the sha256 the kiosk sent (every chunk before the first byte is sent, and
-  // again as it is streamed). Range requests are honoured so the player can seek.
+  // One recorded segment of the answer, its chunks joined in order. Each chunk rests sealed in
+  // object storage (#13): it is read, checked against the sealed sha256 verified on arrival, opened
+  // with HR's key (the session key unwrapped from the item's HR wrap, the identity recomputed from
+  // the item's fields) and its plaintext checked against the sha256 the kiosk recorded — every chunk
+  // before the first byte is sent, and again as it is streamed. Plaintext exists only in the
+  // response. Without HR's key nothing is played (and the answer says so). Range requests are
+  // honoured (over the plaintext) so the player can seek.
   app.get('/v1/console/review/:reviewId/recording/:segment', async (req, reply) => {
     const p = parse(idParam.extend({ segment: z.coerce.number().int().min(0).max(10_000) }), req.params);
     if (!deps.uploads) throw new HubError(503, 'STORAGE_UNAVAILABLE', 'this hub has no object storage configured');
@@ -396,35 +401,50 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
     );
     if (r.rows.length === 0) throw new HubError(404, 'RECORDING_NOT_FOUND', 'no recording of this answer in that segment');
     if (r.rows.length > 5000) throw new HubError(413, 'RECORDING_TOO_LARGE', 'this segment has more chunks than the hub plays');
-    const chunks: RecordingChunk[] = [];
+    const chunks: SealedRecordingChunk[] = [];
+    // Each item against its chunk_committed event in the verified journal, when that has arrived.
+    const digests = await journalChunkDigests((sql, params) => db.pool.query<{ payload: string }>(sql, params), s.kiosk_id, sessionId);
     for (const row of r.rows) {
-      const size = Number(row.size);
-      if (!row.storage_key || !row.sha256 || row.sha256 !== str(row.body.sha256) || size !== num(row.body.size) || !Number.isSafeInteger(size) || size < 1 || size > 64 * 1024 * 1024) {
-        throw new HubError(422, 'RECORDING_INVALID', `chunk ${row.idem_key} is missing or does not match what the kiosk sent; nothing is played`);
+      const c = sealedChunkOf(row);
+      if (!c) throw new HubError(422, 'RECORDING_INVALID', `chunk ${row.idem_key} is missing or does not match what the kiosk sent; nothing is played`);
+      try {
+        checkAgainstJournal(c, digests);
+      } catch (err) {
+        if (err instanceof MediaUnopenableError) throw new HubError(422, 'RECORDING_INVALID', `chunk ${c.key}: ${err.message}; nothing is played`);
+        throw err;
       }
-      chunks.push({ key: row.idem_key, seq: num(row.body.seq) ?? 0, size, sha256: row.sha256, storageKey: row.storage_key });
+      chunks.push(c);
     }
-    const readVerified = async (c: RecordingChunk): Promise<Buffer> => {
-      const parts: Buffer[] = [];
-      let n = 0;
-      for await (const b of (await uploads.read(c.storageKey)) as AsyncIterable<Buffer>) {
-        n += b.length;
-        if (n > c.size) break;
-        parts.push(b);
+    const dataKey = mediaKeyOrRefuse(sessionId, r.rows[0]!.body);
+    const readOpened = async (c: SealedRecordingChunk): Promise<Buffer> => {
+      try {
+        return openMediaChunk(dataKey, await readSealedObject(uploads, c), { identity: c.identity, sha256: c.sha256, size: c.size });
+      } catch (err) {
+        if (err instanceof MediaUnopenableError) throw new HubError(422, 'RECORDING_INVALID', `chunk ${c.key}: ${err.message}; nothing is played`);
+        throw err;
       }
-      const data = Buffer.concat(parts);
-      if (n !== c.size || createHash('sha256').update(data).digest('hex') !== c.sha256) throw new HubError(422, 'RECORDING_INVALID', `chunk ${c.key} does not match its sha256; nothing is played`);
-      return data;
     };
+    try {
+      for (const c of chunks) (await readOpened(c)).fill(0);
+    } catch (err) {
+      dataKey.fill(0);
+      throw err;
+    }
     const total = chunks.reduce((a, c) => a + c.size, 0);
-    for (const c of chunks) await readVerified(c);
     const range = parseByteRange(req.headers.range, total);
-    if (range === 'unsatisfiable') return reply.code(416).header('content-range', `bytes */${total}`).send({ error: { code: 'RANGE_NOT_SATISFIABLE', message: 'the range is outside the recording' } });
+    if (range === 'unsatisfiable') {
+      dataKey.fill(0);
+      return reply.code(416).header('content-range', `bytes */${total}`).send({ error: { code: 'RANGE_NOT_SATISFIABLE', message: 'the range is outside the recording' } });
+    }
     const want = range ?? { start: 0, end: total - 1 };
     const plan = planRecording(chunks.map((c) => c.size), want);
     async function* body(): AsyncGenerator<Buffer> {
       // Re-checked as streamed: an object changed after the first pass ends the response early.
-      for (const step of plan) yield (await readVerified(chunks[step.index]!)).subarray(step.from, step.to);
+      try {
+        for (const step of plan) yield (await readOpened(chunks[step.index]!)).subarray(step.from, step.to);
+      } finally {
+        dataKey.fill(0);
+      }
     }
     const mode = str(obj(s.body.review).mode);
     reply
@@ -436,6 +456,20 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
     if (range) reply.header('content-range', `bytes ${want.start}-${want.end}/${total}`);
     return reply.send(Readable.from(body()));
   });
+
+  /** The session's data key for its media, from the chunk item's HR wrap; refused with a clear reason. */
+  const mediaKeyOrRefuse = (sessionId: string, body: Record<string, unknown>): Buffer => {
+    const sessionKey = body.sessionKey;
+    try {
+      return mediaSessionKey(sessionKey, sessionId, deps.hrKey ?? null);
+    } catch (err) {
+      if (err instanceof MediaUnopenableError) {
+        if (err.reason === 'bad_hr_wrap') throw new HubError(422, 'RECORDING_INVALID', `${err.message}; nothing is played`);
+        throw new HubError(409, err.reason === 'no_hr_key' ? 'HR_KEY_MISSING' : 'HR_KEY_UNAVAILABLE', `${err.message}; nothing is played`);
+      }
+      throw err;
+    }
+  };
 
   app.post('/v1/console/review/:reviewId/decisions', async (req, reply) => {
     const p = parse(idParam, req.params);

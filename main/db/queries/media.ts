@@ -15,7 +15,8 @@ import { stmt } from '../statements';
  * until the store moves them. Every read of media bytes goes through `readChunkBytes`: it opens
  * the sealed bytes and checks the plaintext's sha256 and size. readSegment refuses a segment with
  * a chunk that fails (STORAGE_CORRUPT) or one listed in `media_damage`; iterateChunks says for each
- * chunk whether it is intact. Remux, export and upload read through these and nothing else.
+ * chunk whether it is intact. Remux and export read through these and nothing else; the hub
+ * upload reads through `readStoredChunk`, the same checks returning the bytes as stored (sealed).
  */
 
 export interface ChunkKey {
@@ -215,6 +216,45 @@ export function readChunkBytes(db: Db, row: ChunkMetaRow & { data?: Buffer | nul
     actualSha256,
     intact,
   };
+}
+
+/** A chunk's bytes exactly as stored, checked by opening them (what the hub sync uploads). */
+export interface StoredChunk {
+  /** The bytes on disk (sealed by the session's data key when the store seals). */
+  readonly stored: Buffer;
+  /** The stored bytes are not the plaintext: the sealer changed them (AES-GCM, `IKS1…`). */
+  readonly sealed: boolean;
+  /** They opened, and the plaintext matches the row's sha256 and size; not listed as damaged. */
+  readonly intact: boolean;
+}
+
+/**
+ * The stored bytes of one chunk, verified without keeping the plaintext: opened with the sealer
+ * (tag checked) and the plaintext's sha256 and size compared with the row. A legacy BLOB row is
+ * its own stored form (plain). Missing or unopenable bytes: intact = false.
+ */
+export function readStoredChunk(db: Db, row: ChunkMetaRow & { data?: Buffer | null }, sealer: ChunkSealer = identitySealer): StoredChunk {
+  let stored: Buffer = Buffer.alloc(0);
+  let plain: Uint8Array = stored;
+  let opened = false;
+  try {
+    if (row.file !== null && row.file_offset !== null && row.stored_size !== null) {
+      stored = readFileRange(path.join(mediaDirOf(db), row.file), row.file_offset, row.stored_size);
+      if (stored.byteLength === row.stored_size) {
+        plain = sealer.open(stored, chunkAad(row.session_id, row.question_index, row.attempt, row.segment, row.seq));
+        opened = true;
+      }
+    } else if (row.data) {
+      stored = row.data;
+      plain = row.data;
+      opened = true;
+    }
+  } catch {
+    opened = false;
+  }
+  const intact = opened && plain.byteLength === row.size && hash('sha256', plain, 'hex') === row.sha256 && !isDamaged(db, row);
+  const sealed = opened && !Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength).equals(stored);
+  return { stored, sealed, intact };
 }
 
 /** One segment's chunks in order; throws STORAGE_CORRUPT if any chunk's bytes fail their check. */

@@ -10,9 +10,10 @@
  *   pre-check run, a reschedule request). Nothing is written per chunk for sync, so the chunk path
  *   stays two rows (bench:journal's write amplification).
  */
-import { identitySealer, type ChunkSealer } from '../../common/chunk-sealer';
+import { hash } from 'node:crypto';
+import { chunkAad, identitySealer, type ChunkSealer } from '../../common/chunk-sealer';
 import type { Db } from '../connection';
-import { isDamaged, readChunkBytes, type ChunkMetaRow } from './media';
+import { isDamaged, readStoredChunk, type ChunkMetaRow } from './media';
 import { stmt } from '../statements';
 
 /** Kinds the outbox table still carries (journal-derived kinds travel by cursor since 0017). */
@@ -250,12 +251,33 @@ export function eventBody(ev: PendingEvent): Record<string, unknown> {
   return { sessionId: ev.sessionId, seq: ev.seq, type: ev.type, at: ev.at, payload: ev.payload, prevHash: ev.prevHash, hash: ev.hash };
 }
 
+/** How a chunk travels: its bytes as stored on the kiosk (sealed), never opened for the trip. */
 export interface MediaForOutbox {
-  readonly meta: Record<string, unknown> & { sha256: string; size: number };
+  /**
+   * The item body: the chunk's identity and recording fields, the plaintext's `size`/`sha256`
+   * (what the hub checks after opening), the stored bytes' `sealedSize`/`sealedSha256` (what the
+   * hub checks on arrival), `format` ('IKS1' sealed, 'plain' when the store does not seal; the
+   * hub refuses plain media), `identity` (the AES-GCM associated data, media-chunk:v1:…) and the
+   * session key wrapped for HR (null without a provisioned HR key), so a session with media but
+   * no score still brings the hub what opens it. Deterministic for a stored chunk: a resent item
+   * carries the same body.
+   */
+  readonly meta: Record<string, unknown> & { sha256: string; size: number; sealedSha256: string; sealedSize: number; format: 'IKS1' | 'plain'; identity: string };
+  /** The bytes to upload: exactly as stored. */
   readonly data: Buffer;
 }
 
-/** The chunk's bytes, checked against their stored sha256 (a corrupt chunk is never uploaded as good). */
+/** The HR-wrapped session key as items carry it (the same shape as a score's review material). */
+export function hrSessionKeyForOutbox(db: Db, sessionId: string): { hrWrapped: string; hrKeyId: string } | null {
+  const k = stmt(db, 'SELECT hr_wrapped, hr_key_id FROM session_keys WHERE session_id = ?').get(sessionId) as { hr_wrapped: Buffer | null; hr_key_id: string | null } | undefined;
+  return k?.hr_wrapped && k.hr_key_id ? { hrWrapped: k.hr_wrapped.toString('base64'), hrKeyId: k.hr_key_id } : null;
+}
+
+/**
+ * The chunk's stored bytes, verified first (opened with the sealer: the tag and the plaintext's
+ * sha256 and size against the row), so a damaged chunk is never uploaded; the plaintext is not
+ * kept. What is uploaded is the stored (sealed) form.
+ */
 export function mediaForOutbox(
   db: Db,
   sessionId: string,
@@ -270,12 +292,23 @@ export function mediaForOutbox(
     ref.seq,
   ) as (ChunkMetaRow & { data?: Buffer | null }) | undefined;
   if (!r) return 'missing';
-  // The one verified reader (segment file or legacy BLOB, opened through the sealer, sha256 checked).
-  const c = readChunkBytes(db, r, sealer);
+  const c = readStoredChunk(db, r, sealer);
   if (!c.intact) return 'corrupt';
   return {
-    meta: { sessionId, ...ref, mimeType: r.mime_type, size: r.size, sha256: r.sha256, committedAt: r.committed_at },
-    data: c.data,
+    meta: {
+      sessionId,
+      ...ref,
+      mimeType: r.mime_type,
+      size: r.size,
+      sha256: r.sha256,
+      committedAt: r.committed_at,
+      format: c.sealed ? 'IKS1' : 'plain',
+      identity: chunkAad(sessionId, ref.questionIndex, ref.attempt, ref.segment, ref.seq),
+      sealedSize: c.stored.byteLength,
+      sealedSha256: hash('sha256', c.stored, 'hex'),
+      sessionKey: hrSessionKeyForOutbox(db, sessionId),
+    },
+    data: c.stored,
   };
 }
 
@@ -395,13 +428,12 @@ export function reviewMaterialForOutbox(db: Db, sessionId: string, questionIndex
       rubric = null;
     }
   }
-  const k = stmt(db, 'SELECT hr_wrapped, hr_key_id FROM session_keys WHERE session_id = ?').get(sessionId) as { hr_wrapped: Buffer | null; hr_key_id: string | null } | undefined;
   return {
     v: 1,
     mode: a && a.attempt === attempt ? a.mode : null,
     answer,
     rubric,
     transcript: sealedPart('transcript', m?.transcript_sealed ?? null),
-    sessionKey: k?.hr_wrapped && k.hr_key_id ? { hrWrapped: k.hr_wrapped.toString('base64'), hrKeyId: k.hr_key_id } : null,
+    sessionKey: hrSessionKeyForOutbox(db, sessionId),
   };
 }

@@ -111,7 +111,12 @@ export class HubClient {
    */
   async upload(
     data: Buffer,
-    metadata: { key: string; sha256: string },
+    /**
+     * tus Upload-Metadata: `key` and `sha256` of `data` (checked on arrival); for media also
+     * `format` ('IKS1': sealed as stored), `identity` (the chunk's AAD) and the plaintext's
+     * `plainSha256`/`plainSize`.
+     */
+    metadata: { key: string; sha256: string; format?: string; identity?: string; plainSha256?: string; plainSize?: string },
     resumeUrl: string | null,
     onUrl: (url: string) => void,
     onChunk?: (bytesAccepted: number) => void,
@@ -154,7 +159,7 @@ export class HubClient {
         onError: (err) => {
           const status = (err as { originalResponse?: { getStatus(): number } | null }).originalResponse?.getStatus();
           if (status === 401) this.uploadToken = null;
-          finish(new HubCallError(status === 460 ? 'MEDIA_HASH_MISMATCH' : status === 404 || status === 410 ? 'UPLOAD_GONE' : 'UPLOAD_FAILED', err.message.slice(0, 300), status));
+          finish(new HubCallError(status === 460 ? 'MEDIA_HASH_MISMATCH' : status === 415 ? 'MEDIA_NOT_SEALED' : status === 404 || status === 410 ? 'UPLOAD_GONE' : 'UPLOAD_FAILED', err.message.slice(0, 300), status));
         },
         onProgress: () => arm(),
         onChunkComplete: (_size, accepted) => onChunk?.(accepted),

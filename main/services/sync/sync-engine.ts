@@ -7,6 +7,8 @@
  * journal arrives in order and its cursor moves over acknowledged events only. Media chunks are
  * uploaded with tus first (the upload URL is kept in `sync_uploads`, so a restart resumes at the
  * hub's offset), then announced as an item the hub accepts only when its verified object exists.
+ * A chunk travels sealed, exactly as stored (#13): it is opened here only to verify it (tag and
+ * plaintext sha256), and the hub checks the sealed bytes' sha256 on arrival.
  * A chunk the kiosk itself recorded as damaged is not sent (its `media_damaged` event tells the
  * hub); one that is unreadable without such a record holds back its own session only.
  */
@@ -54,7 +56,7 @@ export interface SyncState {
 export interface SyncEngineOptions {
   readonly db: Db;
   readonly hub: HubClient;
-  /** Opens sealed media chunks for upload (the kiosk's session keyring); identity when absent. */
+  /** Opens sealed media chunks to verify them before upload (the kiosk's session keyring); identity when absent. */
   readonly sealer?: ChunkSealer;
   readonly now?: () => number;
   readonly random?: () => number;
@@ -382,9 +384,18 @@ export class SyncEngine {
             if (isMediaDamageRecorded(db, ev.sessionId, item.ref) || (m === 'missing' && hasDeletedEvent(db, ev.sessionId))) break;
             return { skip: m === 'missing' ? 'RECORD_MISSING' : 'MEDIA_CORRUPT' };
           }
+          // The hub takes media only sealed (#13): a chunk stored plain (a store without a keyring,
+          // a legacy row not yet moved) waits, named, rather than travel or rest in the clear.
+          if (m.meta.format !== 'IKS1') return { skip: 'MEDIA_NOT_SEALED' };
           const kept = uploadUrl(db, item.key);
           try {
-            await this.opts.hub.upload(m.data, { key: item.key, sha256: m.meta.sha256 }, kept, (url) => setUploadUrl(db, item.key, url));
+            // The stored (sealed) bytes, named by their own sha256: the hub checks it on arrival.
+            await this.opts.hub.upload(
+              m.data,
+              { key: item.key, sha256: m.meta.sealedSha256, format: m.meta.format, identity: m.meta.identity, plainSha256: m.meta.sha256, plainSize: String(m.meta.size) },
+              kept,
+              (url) => setUploadUrl(db, item.key, url),
+            );
           } catch (err) {
             if (err instanceof HubCallError && (err.code === 'MEDIA_HASH_MISMATCH' || err.code === 'UPLOAD_GONE')) setUploadUrl(db, item.key, null);
             throw err;

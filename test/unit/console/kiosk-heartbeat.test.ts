@@ -46,7 +46,7 @@ describe('sync engine idle heartbeat', () => {
     const k = kiosk();
     let t = 1_000_000;
     const { hub, calls } = hubWithHeartbeat();
-    const engine = new SyncEngine({ db: k.db, hub, now: () => t, heartbeatMs: 60_000 });
+    const engine = new SyncEngine({ db: k.db, hub, sealer: k.chunkSealer, now: () => t, heartbeatMs: 60_000 });
     expect(await engine.tick()).toBe('idle');
     expect(calls.heartbeats).toBe(1);
     t += 59_999;
@@ -62,7 +62,7 @@ describe('sync engine idle heartbeat', () => {
     await k.interview(1, 256);
     let t = 2_000_000;
     const { hub, calls } = hubWithHeartbeat();
-    const engine = new SyncEngine({ db: k.db, hub, now: () => t, heartbeatMs: 60_000, batchSize: 1000 });
+    const engine = new SyncEngine({ db: k.db, hub, sealer: k.chunkSealer, now: () => t, heartbeatMs: 60_000, batchSize: 1000 });
     while ((await engine.tick()) === 'more') t += 1;
     expect(calls.batches).toBeGreaterThan(0);
     t += 1000;

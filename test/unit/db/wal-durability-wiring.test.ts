@@ -159,7 +159,7 @@ describe('the hub hears of nothing before it is durable here', () => {
     } as unknown as HubClient;
     const { barrier, pending } = heldBarrier();
     setDurability(kiosk.db, barrier);
-    const engine = new SyncEngine({ db: kiosk.db, hub, batchSize: 1000 });
+    const engine = new SyncEngine({ db: kiosk.db, hub, sealer: kiosk.chunkSealer, batchSize: 1000 });
     const pass = engine.tick();
     expect(await settled(pass)).toBe(false);
     expect(sent).toHaveLength(0);

@@ -261,7 +261,10 @@ function ReviewDetail(p: { t: T; lang: Lang; reviewId: string; blind: boolean; o
       setMedia((prev) => ({ ...prev, [String(segment)]: URL.createObjectURL(blob) }));
     } catch (err) {
       p.onApiError(err);
-      setMsg({ kind: 'error', text: err instanceof ApiError && err.code === 'RECORDING_INVALID' ? t('review.recordingInvalid') : t('app.error', { code: err instanceof ApiError ? err.code : 'NETWORK' }) });
+      const code = err instanceof ApiError ? err.code : 'NETWORK';
+      const known: Record<string, MessageKey> = { RECORDING_INVALID: 'review.recordingInvalid', HR_KEY_MISSING: 'review.recordingNoHrKey', HR_KEY_UNAVAILABLE: 'review.recordingKeyUnavailable' };
+      const key = known[code];
+      setMsg({ kind: 'error', text: key ? t(key) : t('app.error', { code }) });
     }
   };
   if (!d) return msg ? <p role="alert">{msg.text}</p> : <p>{t('app.loading')}</p>;

@@ -3,7 +3,8 @@
  * the items before it still go and are confirmed (on a lossy link a batch that needs every upload
  * to succeed at once would rarely progress), order is kept, and the next pass finishes the rest.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { hash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import { HubCallError, type HubClient, type HubItem, type HubItemResult } from '
 import { MAX_BATCH_BYTES, SyncEngine } from '../../../../main/services/sync/sync-engine';
 import { eraseSession } from '../../../../main/services/storage/crypto/erasure';
 import { SessionKeyring } from '../../../../main/services/storage/crypto/session-keyring';
+import { generateHrKeyPair } from '../../../../main/services/storage/crypto/hr-wrap';
 import { SqliteJournal } from '../../../../main/services/journal/journal';
 import { silentLogger } from '../../../../main/common/logger';
 import { MemoryKeyProtector } from '../../../../main/services/packs/key-protector';
@@ -73,7 +75,7 @@ describe('SyncEngine batches', () => {
     const eventsBefore = owed.events.indexOf(secondChunkEvent);
 
     const { hub, received } = scriptedHub(2);
-    const engine = new SyncEngine({ db: kiosk.db, hub, batchSize: 1000 });
+    const engine = new SyncEngine({ db: kiosk.db, hub, sealer: kiosk.chunkSealer, batchSize: 1000 });
     expect(await engine.tick()).toBe('failed');
     expect(received.map((i) => i.key)).toEqual(owed.keys.slice(0, secondMediaIndex));
     // Counts are outbox rows plus journal events (an event counts once, whatever it implies).
@@ -125,7 +127,7 @@ describe('SyncEngine batches', () => {
 
     const { hub, received } = scriptedHub(0);
     const confirmedSessions: string[] = [];
-    const engine = new SyncEngine({ db: kiosk.db, hub, batchSize: 1000, onHubConfirmed: (ids) => confirmedSessions.push(...ids) });
+    const engine = new SyncEngine({ db: kiosk.db, hub, sealer: kiosk.chunkSealer, batchSize: 1000, onHubConfirmed: (ids) => confirmedSessions.push(...ids) });
     await engine.tick();
     const got = new Set(received.map((i) => i.key));
     expect(got.has(damagedKey)).toBe(false);
@@ -164,7 +166,7 @@ describe('SyncEngine batches', () => {
 
     const { hub, received } = scriptedHub(0);
     const confirmedSessions: string[] = [];
-    const engine = new SyncEngine({ db: kiosk.db, hub, batchSize: 1000, onHubConfirmed: (ids) => confirmedSessions.push(...ids) });
+    const engine = new SyncEngine({ db: kiosk.db, hub, sealer: kiosk.chunkSealer, batchSize: 1000, onHubConfirmed: (ids) => confirmedSessions.push(...ids) });
     for (let i = 0; i < 5 && engine.state().pending > 0; i++) await engine.tick();
     expect(engine.state()).toMatchObject({ pending: 0, lastError: null });
     const keys = received.map((i) => i.key);
@@ -198,7 +200,7 @@ describe('SyncEngine edges', () => {
       batches.push(JSON.stringify(items).length);
       return send(items);
     };
-    const engine = new SyncEngine({ db: kiosk.db, hub, batchSize: 1000 });
+    const engine = new SyncEngine({ db: kiosk.db, hub, sealer: kiosk.chunkSealer, batchSize: 1000 });
     const outcomes: string[] = [];
     for (let i = 0; i < 10 && engine.state().pending > 0; i++) outcomes.push(await engine.tick());
     expect(engine.state().pending).toBe(0);
@@ -219,7 +221,7 @@ describe('SyncEngine edges', () => {
     const total = owed.rows + owed.events.length;
     expect(total).toBeGreaterThan(8);
     const { hub, received } = scriptedHub(0);
-    const engine = new SyncEngine({ db: kiosk.db, hub, batchSize: 4 });
+    const engine = new SyncEngine({ db: kiosk.db, hub, sealer: kiosk.chunkSealer, batchSize: 4 });
     const outcomes: string[] = [];
     for (let i = 0; i < 50; i++) {
       const o = await engine.tick();
@@ -241,7 +243,7 @@ describe('SyncEngine edges', () => {
     const session = await kiosk.interview(1, 256);
     kiosk.db.prepare(`INSERT INTO outbox (idem_key, kind, session_id, ref, created_at) VALUES (?, 'score', ?, ?, 1)`).run(`score:${session}:9:0`, session, JSON.stringify({ questionIndex: 9, attempt: 0 }));
     const { hub, received } = scriptedHub(0);
-    const engine = new SyncEngine({ db: kiosk.db, hub, batchSize: 1000 });
+    const engine = new SyncEngine({ db: kiosk.db, hub, sealer: kiosk.chunkSealer, batchSize: 1000 });
     await engine.tick();
     expect(engine.state().lastError).toBe('RECORD_MISSING');
     expect(received.map((i) => i.key)).not.toContain(`score:${session}:9:0`);
@@ -274,7 +276,7 @@ describe('SyncEngine edges', () => {
         return Promise.resolve();
       },
     } as unknown as HubClient;
-    const engine = new SyncEngine({ db: kiosk.db, hub, batchSize: 1000 });
+    const engine = new SyncEngine({ db: kiosk.db, hub, sealer: kiosk.chunkSealer, batchSize: 1000 });
     expect(await engine.tick()).toBe('failed');
     expect(engine.state().lastError).toBe('MEDIA_NOT_UPLOADED');
     const firstPass = resumeUrls.length;
@@ -282,6 +284,71 @@ describe('SyncEngine edges', () => {
     // The refused chunk's media is uploaded again with no URL to resume: a new upload.
     expect(resumeUrls[firstPass]).toBeNull();
     expect(engine.state()).toMatchObject({ pending: 0 });
+    kiosk.db.close();
+  });
+
+  it('uploads each chunk exactly as stored (sealed), named by the sealed sha256, with the plaintext sha256 and identity in its metadata and item', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sync-engine-'));
+    dirs.push(dir);
+    const hr = generateHrKeyPair();
+    const kiosk = openSyncKiosk(dir, { hrPublicKey: hr.publicKey });
+    const session = await kiosk.interview(2, 3000);
+    const sent: Array<{ data: Buffer; meta: Record<string, string> }> = [];
+    const received: HubItem[] = [];
+    const hub = {
+      sendItems: (items: readonly HubItem[]) => {
+        received.push(...items);
+        return Promise.resolve(items.map((i) => ({ key: i.key, status: 'stored' as const })));
+      },
+      upload: (d: Buffer, m: Record<string, string>) => {
+        sent.push({ data: Buffer.from(d), meta: m });
+        return Promise.resolve();
+      },
+    } as unknown as HubClient;
+    const engine = new SyncEngine({ db: kiosk.db, hub, sealer: kiosk.chunkSealer, batchSize: 1000 });
+    await engine.tick();
+    const rows = kiosk.db.prepare('SELECT question_index, attempt, segment, seq, sha256, size, file, file_offset, stored_size FROM media_chunks WHERE session_id = ?').all(session) as Array<{
+      question_index: number; attempt: number; segment: number; seq: number; sha256: string; size: number; file: string; file_offset: number; stored_size: number;
+    }>;
+    expect(rows.length).toBe(4);
+    expect(sent.length).toBe(rows.length);
+    const wrapped = (kiosk.db.prepare('SELECT hr_wrapped FROM session_keys WHERE session_id = ?').get(session) as { hr_wrapped: Buffer }).hr_wrapped;
+    for (const r of rows) {
+      const key = `media:${session}:${r.question_index}:${r.attempt}:${r.segment}:${r.seq}`;
+      const stored = readFileSync(join(dir, 'media', r.file)).subarray(r.file_offset, r.file_offset + r.stored_size);
+      const up = sent.find((u) => u.meta.key === key)!;
+      expect(up.data.equals(stored)).toBe(true);
+      expect(up.meta).toEqual({ key, sha256: hash('sha256', stored, 'hex'), format: 'IKS1', identity: `media-chunk:v1:${key.slice(6)}`, plainSha256: r.sha256, plainSize: String(r.size) });
+      const item = received.find((i) => i.key === key)!;
+      expect(item.body).toMatchObject({ sha256: r.sha256, size: r.size, sealedSha256: hash('sha256', stored, 'hex'), sealedSize: stored.length, format: 'IKS1', sessionKey: { hrWrapped: wrapped.toString('base64') } });
+    }
+    kiosk.db.close();
+  });
+
+  it('a chunk stored plain (a store that does not seal) is never uploaded: its session waits, named MEDIA_NOT_SEALED', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sync-engine-'));
+    dirs.push(dir);
+    const kiosk = openSyncKiosk(dir, { plainMedia: true });
+    const session = await kiosk.interview(1, 700);
+    let uploads = 0;
+    const received: HubItem[] = [];
+    const hub = {
+      sendItems: (items: readonly HubItem[]) => {
+        received.push(...items);
+        return Promise.resolve(items.map((i) => ({ key: i.key, status: 'stored' as const })));
+      },
+      upload: () => {
+        uploads += 1;
+        return Promise.resolve();
+      },
+    } as unknown as HubClient;
+    // A kiosk without a keyring: chunks are stored and read as recorded (the identity sealer).
+    const engine = new SyncEngine({ db: kiosk.db, hub, batchSize: 1000 });
+    await engine.tick();
+    expect(uploads).toBe(0);
+    expect(received.some((i) => i.kind === 'media_chunk')).toBe(false);
+    expect(engine.state().lastError).toBe('MEDIA_NOT_SEALED');
+    expect((kiosk.db.prepare('SELECT last_error FROM sync_cursor WHERE session_id = ?').get(session) as { last_error: string }).last_error).toBe('MEDIA_NOT_SEALED');
     kiosk.db.close();
   });
 });

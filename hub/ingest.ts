@@ -160,8 +160,23 @@ async function ingestOne(c: pg.PoolClient, kioskId: string, item: IngestItem): P
       );
       break;
     }
-    case 'media_chunk':
     case 'identity_photo': {
+      // An identity photo (#15) travels and rests sealed like a chunk (#13), bound to its session
+      // and ordinal (`ik-identity/v1|photo|<n>`); the hub keeps the sealed bytes only.
+      const m = mediaBody.safeParse(item.body);
+      const ordinal = (item.body as { ordinal?: unknown }).ordinal;
+      if (!m.success || typeof ordinal !== 'number' || !Number.isSafeInteger(ordinal) || ordinal < 0) return { key: item.key, status: 'rejected', code: 'INVALID_ITEM' };
+      if (m.data.format !== SEALED_MEDIA_FORMAT) return { key: item.key, status: 'rejected', code: 'MEDIA_NOT_SEALED' };
+      if (m.data.identity !== `ik-identity/v1|photo|${ordinal}` || item.key !== `identity-photo:${m.data.sessionId}:${ordinal}`) {
+        return { key: item.key, status: 'rejected', code: 'MEDIA_IDENTITY_MISMATCH' };
+      }
+      const obj = await c.query<{ sha256: string; size: string }>('SELECT sha256, size FROM media_objects WHERE kiosk_id=$1 AND idem_key=$2', [kioskId, item.key]);
+      const o = obj.rows[0];
+      if (!o) return { key: item.key, status: 'rejected', code: 'MEDIA_NOT_UPLOADED' };
+      if (o.sha256 !== m.data.sealedSha256 || Number(o.size) !== m.data.sealedSize) return { key: item.key, status: 'rejected', code: 'MEDIA_HASH_MISMATCH' };
+      break;
+    }
+    case 'media_chunk': {
       const m = mediaBody.safeParse(item.body);
       if (!m.success) return { key: item.key, status: 'rejected', code: 'INVALID_ITEM' };
       if (m.data.format !== SEALED_MEDIA_FORMAT) return { key: item.key, status: 'rejected', code: 'MEDIA_NOT_SEALED' };

@@ -422,6 +422,11 @@ function registerTus(app: FastifyInstance, opts: HubOptions): void {
       // bound to the chunk its key names; it never holds plaintext media.
       if (md.format !== SEALED_MEDIA_FORMAT) throw { status_code: 415, body: 'MEDIA_NOT_SEALED: upload the chunk as stored, sealed (format IKS1)\n' };
       if (md.key.startsWith('media:') && md.identity !== identityOfMediaKey(md.key)) throw { status_code: 400, body: 'MEDIA_IDENTITY_MISMATCH: identity must be the chunk the key names\n' };
+      // An identity photo (#15) is bound to its ordinal the same way.
+      const photo = /^identity-photo:[A-Za-z0-9_-]{1,100}:(\d{1,6})$/.exec(md.key);
+      if (md.key.startsWith('identity-photo:') && (!photo || md.identity !== `ik-identity/v1|photo|${photo[1]}`)) {
+        throw { status_code: 400, body: 'MEDIA_IDENTITY_MISMATCH: identity must be the photo the key names\n' };
+      }
       return { metadata: { ...md, kiosk: kioskId } };
     },
     async onIncomingRequest(req, uploadId) {

@@ -38,7 +38,7 @@ import { JiebaSegmenter } from '../services/packs/resume-tags';
 import { SpeechReporter } from '../services/audio/speech-reporter';
 import { CandidateFeedback } from '../services/scoring/candidate-feedback';
 import { VisionFlagRecorder } from '../services/integrity/vision-flags';
-import { IdentityCheck, readIdentityPhoto } from '../services/identity/identity-check';
+import { IdentityCheck, readIdentityPhotoSealed } from '../services/identity/identity-check';
 import { ScoringRunner } from '../services/scoring/scoring-runner';
 import { setTextSealer } from '../db/text-sealing';
 import { DEFAULT_RETENTION_DAYS } from '../services/packs/pack-schema';
@@ -447,7 +447,7 @@ function startHubSync(d: HubSyncDeps): { plan: SyncPlan['kind']; state(): SyncSt
     hub: new HubClient(plan.credential),
     sealer: d.keyring.chunkSealer(),
     // Identity photos (issue #15) go to the hub opened from their sealed files, like media chunks.
-    identityPhoto: (sessionId, ordinal, file) => readIdentityPhoto(d.dataDir, d.keyring, sessionId, ordinal, file),
+    identityPhoto: (sessionId, ordinal, file) => readIdentityPhotoSealed(d.dataDir, d.keyring, sessionId, ordinal, file),
     onHubConfirmed,
     ...d.tuning,
   });

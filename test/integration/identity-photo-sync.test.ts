@@ -4,14 +4,14 @@
  * and announces it as an `identity_photo` item the hub accepts only against the verified object;
  * the hub serves the same bytes back. After erasure the event still syncs, the photo never does.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../main/common/logger';
 import { journalItems } from '../../main/db/queries/outbox';
 import { setTextSealer } from '../../main/db/text-sealing';
-import { IdentityCheck, readIdentityPhoto } from '../../main/services/identity/identity-check';
+import { IdentityCheck, readIdentityPhoto, readIdentityPhotoSealed } from '../../main/services/identity/identity-check';
 import { SqliteJournal } from '../../main/services/journal/journal';
 import { FileKeyProtector } from '../../main/services/packs/key-protector';
 import { demoPack, loadPack, StaticPackProvider } from '../../main/services/packs/pack-provider';
@@ -64,16 +64,23 @@ describe(`identity photo sync (${hubTestDbLabel()})`, () => {
     expect(journalItems({ sessionId: 's1', seq: 4, type: 'identity_photo_captured', payload: '{"ordinal":0}' })).toEqual([{ kind: 'journal_event', key: 'ev:s1:4' }]);
   });
 
-  it('uploads the JPEG opened from its sealed file, verified by the hub, served back byte for byte', async () => {
+  it('uploads the photo sealed as it rests on the kiosk (checked by opening it first), verified by the hub, served back sealed byte for byte', async () => {
     const k = kioskWithPhoto('DEMO-7001');
     const cred = await enrol('identity-sync');
-    const engine = new SyncEngine({ db: k.f.db, hub: new HubClient(cred), identityPhoto: (sid, n, file) => readIdentityPhoto(k.dataDir, k.keyring, sid, n, file) });
+    const engine = new SyncEngine({ db: k.f.db, hub: new HubClient(cred), identityPhoto: (sid, n, file) => readIdentityPhotoSealed(k.dataDir, k.keyring, sid, n, file) });
     for (let i = 0; i < 20 && engine.state().pending > 0; i++) expect(await engine.tick()).not.toBe('failed');
     const items = await hub.db.pool.query<{ body: Record<string, unknown> }>("SELECT body FROM items WHERE kiosk_id=$1 AND kind='identity_photo'", [cred.kioskId]);
-    expect(items.rows.map((r) => r.body)).toEqual([expect.objectContaining({ sessionId: k.sessionId, ordinal: 1, mimeType: 'image/jpeg', size: k.photo.byteLength })]);
-    const res = await fetch(`${hub.url}/v1/media/${cred.kioskId}/${encodeURIComponent(`identity-photo:${k.sessionId}:1`)}`, { headers: { authorization: `Bearer ${hub.adminToken}` } });
+    const sealedOnKiosk = readFileSync(path.join(k.dataDir, `identity/${k.sessionId}/photo-1.jpg.sealed`));
+    const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+    expect(items.rows.map((r) => r.body)).toEqual([
+      expect.objectContaining({ sessionId: k.sessionId, ordinal: 1, mimeType: 'image/jpeg', size: k.photo.byteLength, sha256: sha(k.photo), format: 'IKS1', identity: 'ik-identity/v1|photo|1', sealedSha256: sha(sealedOnKiosk), sealedSize: sealedOnKiosk.byteLength }),
+    ]);
+    const res = await fetch(`${hub.url}/v1/media/${cred.kioskId}/${encodeURIComponent(`identity-photo:${k.sessionId}:1`)}?form=sealed`, { headers: { authorization: `Bearer ${hub.adminToken}` } });
     expect(res.status).toBe(200);
-    expect(Buffer.from(await res.arrayBuffer()).equals(Buffer.from(k.photo))).toBe(true);
+    const onHub = Buffer.from(await res.arrayBuffer());
+    expect(onHub.equals(sealedOnKiosk)).toBe(true);
+    // The plain photo is nowhere on the hub: not in its object storage's bytes.
+    expect(onHub.includes(Buffer.from(k.photo).subarray(0, 64))).toBe(false);
     const events = await hub.db.pool.query("SELECT type FROM journal_events WHERE kiosk_id=$1 AND type='identity_photo_captured'", [cred.kioskId]);
     expect(events.rowCount).toBe(1);
     k.f.db.close();
@@ -82,7 +89,7 @@ describe(`identity photo sync (${hubTestDbLabel()})`, () => {
   it('an altered photo holds its session back; after erasure the event goes and the photo never does', async () => {
     const k = kioskWithPhoto('DEMO-7002');
     const cred = await enrol('identity-erased');
-    const engine = new SyncEngine({ db: k.f.db, hub: new HubClient(cred), identityPhoto: (sid, n, file) => readIdentityPhoto(k.dataDir, k.keyring, sid, n, file) });
+    const engine = new SyncEngine({ db: k.f.db, hub: new HubClient(cred), identityPhoto: (sid, n, file) => readIdentityPhotoSealed(k.dataDir, k.keyring, sid, n, file) });
     // Refused: a journal naming another file is never followed.
     expect(readIdentityPhoto(k.dataDir, k.keyring, k.sessionId, 1, '../../etc/passwd')).toBe('corrupt');
     // One changed byte: the photo does not open, and its session's events wait (nothing unauthenticated is sent).

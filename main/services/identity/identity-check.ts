@@ -103,6 +103,35 @@ export function readIdentityPhoto(dataDir: string, keys: IdentityKeys, sessionId
   }
 }
 
+/**
+ * The photo as it rests (sealed), for the hub: opened first to check it is whole and this
+ * session's photo `ordinal` (a photo that does not open is never sent), with the plaintext's
+ * sha256 and size for the hub's record. Media travels and rests sealed (#13).
+ */
+export function readIdentityPhotoSealed(
+  dataDir: string,
+  keys: IdentityKeys,
+  sessionId: string,
+  ordinal: number,
+  file: string,
+): { readonly sealed: Buffer; readonly identity: string; readonly plainSha256: string; readonly plainSize: number } | 'missing' | 'corrupt' {
+  if (file !== photoFileOf(sessionId, ordinal)) return 'corrupt';
+  let sealed: Buffer;
+  try {
+    sealed = readFileSync(path.join(dataDir, file));
+  } catch {
+    return 'missing';
+  }
+  const identity = identityAad('photo', ordinal);
+  let plain: Uint8Array;
+  try {
+    plain = keys.sealerFor(sessionId).open(sealed, identity);
+  } catch {
+    return 'corrupt';
+  }
+  return { sealed, identity, plainSha256: createHash('sha256').update(plain).digest('hex'), plainSize: plain.byteLength };
+}
+
 /** The session's identity state from its journal. */
 export function identityStateOf(db: Db, sessionId: string): IdentityState {
   return foldIdentity(identityEvents(db, sessionId));

@@ -80,7 +80,11 @@ export interface SyncEngineOptions {
    * Opens an identity photo (issue #15) for upload: the JPEG, or why not ('missing', 'corrupt').
    * Without it the `identity_photo_captured` event goes and the photo stays on the kiosk.
    */
-  readonly identityPhoto?: (sessionId: string, ordinal: number, file: string) => Buffer | 'missing' | 'corrupt';
+  readonly identityPhoto?: (
+    sessionId: string,
+    ordinal: number,
+    file: string,
+  ) => { readonly sealed: Buffer; readonly identity: string; readonly plainSha256: string; readonly plainSize: number } | 'missing' | 'corrupt';
   /** Observability: an upload continued from a kept URL. */
   readonly onUploadResumed?: (key: string) => void;
 }
@@ -419,15 +423,36 @@ export class SyncEngine {
             if (hasDeletedEvent(db, ev.sessionId)) break;
             return { skip: photo === 'missing' ? 'RECORD_MISSING' : 'MEDIA_CORRUPT' };
           }
-          const sha256 = createHash('sha256').update(photo).digest('hex');
+          // As stored, sealed under the session key (#13: media travels and rests sealed); the hub
+          // checks the sealed bytes' sha256 on arrival and never holds the plain photo.
+          const sealedSha256 = createHash('sha256').update(photo.sealed).digest('hex');
           const kept = uploadUrl(db, item.key);
           try {
-            await this.opts.hub.upload(photo, { key: item.key, sha256 }, kept, (url) => setUploadUrl(db, item.key, url));
+            await this.opts.hub.upload(
+              photo.sealed,
+              { key: item.key, sha256: sealedSha256, format: 'IKS1', identity: photo.identity, plainSha256: photo.plainSha256, plainSize: String(photo.plainSize) },
+              kept,
+              (url) => setUploadUrl(db, item.key, url),
+            );
           } catch (err) {
             if (err instanceof HubCallError && (err.code === 'MEDIA_HASH_MISMATCH' || err.code === 'UPLOAD_GONE')) setUploadUrl(db, item.key, null);
             throw err;
           }
-          out.push({ key: item.key, kind: 'identity_photo', body: { sessionId: ev.sessionId, ordinal: item.ref.ordinal, mimeType: 'image/jpeg', sha256, size: photo.byteLength } });
+          out.push({
+            key: item.key,
+            kind: 'identity_photo',
+            body: {
+              sessionId: ev.sessionId,
+              ordinal: item.ref.ordinal,
+              mimeType: 'image/jpeg',
+              sha256: photo.plainSha256,
+              size: photo.plainSize,
+              format: 'IKS1',
+              identity: photo.identity,
+              sealedSha256,
+              sealedSize: photo.sealed.byteLength,
+            },
+          });
           break;
         }
         default: {

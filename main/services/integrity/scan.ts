@@ -25,7 +25,15 @@ import {
 } from './signals';
 import type { IntegritySources } from './sources';
 
-export type FindingKind = 'virtual_machine' | 'remote_desktop' | 'remote_control_app' | 'screen_capture_app' | 'prohibited_process' | 'virtual_camera' | 'audio_loopback';
+export type FindingKind =
+  | 'virtual_machine'
+  | 'remote_desktop'
+  | 'remote_control_app'
+  | 'screen_capture_app'
+  | 'prohibited_process'
+  | 'virtual_camera'
+  | 'audio_loopback'
+  | 'capture_excluded_window';
 export type Severity = 'low' | 'medium' | 'high';
 /** What happens: journal only; also tell the candidate; also pause the interview and call the proctor. */
 export type FindingAction = 'record' | 'warn' | 'pause_and_alert';
@@ -51,6 +59,9 @@ export const SEVERITY: Readonly<Record<FindingKind, Severity>> = {
   prohibited_process: 'medium',
   virtual_camera: 'high',
   audio_loopback: 'low',
+  // A window hidden from screen capture is how AI "interview helper" overlays stay invisible to a
+  // shared screen; a few ordinary programs (DRM players, some password managers) do it too.
+  capture_excluded_window: 'high',
 };
 
 /** The default policy: VM signals are weak evidence, a remote controller is the strongest. */
@@ -63,9 +74,75 @@ export const DEFAULT_INTEGRITY_POLICY: IntegrityPolicy = {
     prohibited_process: 'warn',
     virtual_camera: 'warn',
     audio_loopback: 'record',
+    capture_excluded_window: 'warn',
   },
   prohibitedProcesses: [],
 };
+
+/**
+ * Windows: every visible top-level window whose display affinity is not WDA_NONE (WDA_MONITOR = 1,
+ * WDA_EXCLUDEFROMCAPTURE = 0x11), one `pid<TAB>affinity<TAB>process name` line each, through
+ * user32's EnumWindows / GetWindowDisplayAffinity / GetWindowThreadProcessId (PowerShell's Add-Type;
+ * no native module ships with the kiosk). Passed as -EncodedCommand (UTF-16LE base64), so nothing
+ * in it is re-quoted by a shell.
+ */
+export const WINDOWS_AFFINITY_SCRIPT = [
+  'Add-Type -TypeDefinition @"',
+  'using System; using System.Collections.Generic; using System.Runtime.InteropServices;',
+  'public static class IkWda {',
+  '  public delegate bool EnumProc(IntPtr h, IntPtr l);',
+  '  [DllImport("user32.dll")] public static extern bool EnumWindows(EnumProc f, IntPtr l);',
+  '  [DllImport("user32.dll")] public static extern bool IsWindowVisible(IntPtr h);',
+  '  [DllImport("user32.dll")] public static extern bool GetWindowDisplayAffinity(IntPtr h, out uint a);',
+  '  [DllImport("user32.dll")] public static extern uint GetWindowThreadProcessId(IntPtr h, out uint p);',
+  '  public static List<string> Scan() {',
+  '    var r = new List<string>();',
+  '    EnumWindows((h, l) => { uint a; uint p; if (IsWindowVisible(h) && GetWindowDisplayAffinity(h, out a) && a != 0) { GetWindowThreadProcessId(h, out p); r.Add(p + "\t" + a); } return true; }, IntPtr.Zero);',
+  '    return r;',
+  '  }',
+  '}',
+  '"@',
+  'foreach ($l in [IkWda]::Scan()) { $p = [int](($l -split "`t")[0]); $n = (Get-Process -Id $p -ErrorAction SilentlyContinue).ProcessName; "$l`t$n" }',
+  '"done"',
+].join('\r\n');
+
+export interface ExcludedWindow {
+  readonly pid: number;
+  readonly affinity: number;
+  readonly name: string;
+}
+
+/**
+ * The script's output, without the kiosk's own windows (its content protection sets the same
+ * affinity on purpose). `null` when the output is not the script's (no final `done`): the check
+ * failed rather than found nothing.
+ */
+export function parseExcludedWindows(stdout: string, ownPids: readonly number[]): ExcludedWindow[] | null {
+  const lines = stdout.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+  if (lines[lines.length - 1] !== 'done') return null;
+  const out: ExcludedWindow[] = [];
+  for (const l of lines.slice(0, -1).slice(0, 500)) {
+    const m = /^(\d{1,10})\t(\d{1,10})\t?(.*)$/.exec(l);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    const affinity = Number(m[2]);
+    if (affinity === 0 || ownPids.includes(pid)) continue;
+    out.push({ pid, affinity, name: (m[3] ?? '').slice(0, 100) || `pid ${pid}` });
+  }
+  return out;
+}
+
+/** The capture-exclusion check's report from the script's run (pure: tested with recorded outputs). */
+export function excludedWindowsReport(r: { kind: 'ran'; stdout: string; exitCode: number } | { kind: 'missing' } | { kind: 'error'; message: string }, ownPids: readonly number[]): CheckReport {
+  if (r.kind === 'missing') return { status: 'failed', evidence: 'powershell.exe not found', found: [] };
+  if (r.kind === 'error') return { status: 'failed', evidence: r.message.slice(0, 160), found: [] };
+  const found = r.exitCode === 0 ? parseExcludedWindows(r.stdout, ownPids) : null;
+  if (found === null) return { status: 'failed', evidence: `the window query did not complete (exit ${r.exitCode})`, found: [] };
+  if (found.length === 0) return { status: 'clear', evidence: 'no other window excludes itself from capture', found: [] };
+  const names = [...new Set(found.map((w) => w.name))];
+  const kind = (a: number) => (a === 0x11 ? 'excluded from capture' : a === 1 ? 'shown only on the monitor' : `affinity ${a}`);
+  return { status: 'detected', evidence: found.map((w) => `${w.name} (${kind(w.affinity)})`).join(', ').slice(0, 300), found: names };
+}
 
 /**
  * The policy for one pack: the kiosk's defaults, overridden kind by kind by the pack, and the
@@ -200,14 +277,15 @@ export async function scanIntegrity(src: IntegritySources, policy: IntegrityPoli
 
   const virtualCams = listReport(cams, virtualCameras, 'cameras');
   const loopback = listReport(audio, audioLoopbacks, 'audio devices');
-  const captureExcludedWindows: CheckReport = {
-    status: 'unavailable',
-    evidence:
-      src.platform === 'win32'
-        ? 'needs a native helper (GetWindowDisplayAffinity per window); not part of this build'
-        : 'this OS does not tell which windows exclude themselves from capture',
-    found: [],
-  };
+  // Windows tells each window's display affinity; macOS and Linux do not say which windows
+  // exclude themselves from capture (macOS sharingType is per app and not readable from outside).
+  const captureExcludedWindows: CheckReport =
+    src.platform === 'win32'
+      ? excludedWindowsReport(
+          await src.exec('powershell.exe', ['-NoProfile', '-NonInteractive', '-EncodedCommand', Buffer.from(WINDOWS_AFFINITY_SCRIPT, 'utf16le').toString('base64')]),
+          [process.pid],
+        )
+      : { status: 'unavailable', evidence: 'this OS does not tell which windows exclude themselves from capture', found: [] };
 
   const findings: Finding[] = [];
   const add = (kind: FindingKind, evidence: string): void => {
@@ -223,12 +301,14 @@ export async function scanIntegrity(src: IntegritySources, policy: IntegrityPoli
   if (extra.length > 0) add('prohibited_process', extra.join(', '));
   if (virtualCams.status === 'detected') add('virtual_camera', virtualCams.evidence);
   if (loopback.status === 'detected') add('audio_loopback', loopback.evidence);
+  if (captureExcludedWindows.status === 'detected') add('capture_excluded_window', captureExcludedWindows.evidence);
 
   const failedChecks = [
     ...vmList.filter((s) => s.status === 'failed').map((s) => `vm.${s.id}`),
     ...(procs.ok && processes.length > 0 ? [] : ['processes']),
     ...(virtualCams.status === 'failed' ? ['virtualCameras'] : []),
     ...(loopback.status === 'failed' ? ['audioLoopback'] : []),
+    ...(captureExcludedWindows.status === 'failed' ? ['captureExcludedWindows'] : []),
   ];
   return {
     platform: src.platform,

@@ -150,7 +150,7 @@ export const LockdownPolicy = z
 
 /** What happens when integrity monitoring finds something (never a failed interview by itself). */
 export const IntegrityAction = z.enum(['record', 'warn', 'pause_and_alert']);
-export const IntegrityFindingKind = z.enum(['virtual_machine', 'remote_desktop', 'remote_control_app', 'screen_capture_app', 'prohibited_process', 'virtual_camera', 'audio_loopback']);
+export const IntegrityFindingKind = z.enum(['virtual_machine', 'remote_desktop', 'remote_control_app', 'screen_capture_app', 'prohibited_process', 'virtual_camera', 'audio_loopback', 'capture_excluded_window']);
 
 /**
  * The pack's integrity policy: programs it prohibits beyond the per-OS defaults (matched by

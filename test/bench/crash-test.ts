@@ -17,8 +17,11 @@ const { values } = parseArgs({
     'max-kill-delay-ms': { type: 'string', default: '400' },
     keep: { type: 'boolean', default: false },
     fault: { type: 'string', default: 'none' },
+    // The child's database mode (crash-child.ts): the app's `barrier` by default, `full` to compare.
+    durability: { type: 'string', default: 'barrier' },
   },
 });
+const durability = values.durability === 'full' ? 'full' : 'barrier';
 const fault = values.fault ?? 'none';
 if (!isCrashFault(fault)) {
   process.stderr.write(`unknown --fault ${fault}; one of ${CRASH_FAULTS.join(', ')}\n`);
@@ -31,6 +34,7 @@ const report = await runCrashTest({
   dataDir,
   maxKillDelayMs: Number(values['max-kill-delay-ms']),
   fault,
+  durability,
   onProgress: (i) => {
     if (!values.json || i % 20 === 0) process.stderr.write(`[crash-test] ${i}/${kills} kills\n`);
   },
